@@ -1,0 +1,88 @@
+import nx from '@nx/eslint-plugin';
+
+// The layering of design.md, as tags. Each arrow there is one entry in onlyDependOnLibsWithTags.
+const layerConstraints = [
+  { sourceTag: 'type:port', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:port'] },
+  { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:port'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:control', onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:port'] },
+  {
+    sourceTag: 'type:output',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port'],
+  },
+  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:port',
+      'type:adapter',
+      'type:protocol',
+      'type:domain',
+      'type:engine',
+      'type:control',
+      'type:output',
+      'type:emulator',
+    ],
+  },
+];
+
+// Only hal-linux and the apps talk to hardware, brokers, HTTP or the file system.
+const ioModules = [
+  'serialport',
+  '@serialport/*',
+  'socketcan',
+  'mqtt',
+  'express',
+  'fs',
+  'fs/*',
+  'node:fs',
+  'node:fs/*',
+  'child_process',
+  'node:child_process',
+  'net',
+  'node:net',
+  'dgram',
+  'node:dgram',
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/coverage'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          depConstraints: layerConstraints,
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/hal-linux/**', 'packages/*/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ioModules,
+              message:
+                'Pure packages take I/O through ports (design.md): only hal-linux and the apps may import this.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+];

@@ -1,0 +1,3 @@
+export * from './byte-link';
+export * from './clock';
+export * from './manual-clock';

@@ -1,0 +1,20 @@
+// Lints source texts as if they were files at the given workspace paths and prints the messages
+// as JSON. Used by module-boundaries.spec.ts, which cannot load ESLint's ESM config inside Jest.
+// stdin: [{ "file": "packages/x/src/probe.ts", "source": "..." }, ...]
+import { ESLint } from 'eslint';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const probes = JSON.parse(input);
+const eslint = new ESLint({ cwd: workspaceRoot });
+const results = [];
+for (const probe of probes) {
+  const [result] = await eslint.lintText(probe.source, {
+    filePath: path.join(workspaceRoot, probe.file),
+  });
+  results.push(result.messages.map((m) => ({ ruleId: m.ruleId, message: m.message })));
+}
+process.stdout.write(JSON.stringify(results));

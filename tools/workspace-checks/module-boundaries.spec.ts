@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/**
+ * The layering in design.md is enforced by lint. These cases lint a small source text as if it
+ * were a file inside a given package, so they fail if the tags or rules stop catching a forbidden
+ * arrow (or start rejecting an allowed one).
+ */
+const workspaceRoot = path.resolve(__dirname, '..', '..');
+
+interface Probe {
+  file: string;
+  source: string;
+}
+
+const reExport = (file: string, target: string): Probe => ({
+  file,
+  source: `export * from '${target}';\n`,
+});
+const namespaceImport = (file: string, target: string): Probe => ({
+  file,
+  source: `import * as io from '${target}';\nexport const x = io;\n`,
+});
+
+const forbidden: Array<[string, string, string]> = [
+  ['packages/battery-model/src/probe.ts', '@tsbms/tesla-protocol', 'domain -> protocol'],
+  ['packages/tesla-protocol/src/probe.ts', '@tsbms/battery-model', 'protocol -> domain'],
+  ['packages/hal/src/probe.ts', '@tsbms/tesla-protocol', 'port -> protocol'],
+  ['packages/tesla-protocol/src/probe.ts', '@tsbms/hal-linux', 'protocol -> adapter'],
+  ['packages/module-emulator/src/probe.ts', '@tsbms/battery-model', 'emulator -> domain'],
+  ['packages/battery-model/src/probe.ts', '@tsbms/fault-engine', 'domain -> engine'],
+];
+
+const allowed: Array<[string, string, string]> = [
+  ['packages/tesla-protocol/src/probe.ts', '@tsbms/hal', 'protocol -> port'],
+  ['packages/hal-linux/src/probe.ts', '@tsbms/hal', 'adapter -> port'],
+  ['packages/module-emulator/src/probe.ts', '@tsbms/tesla-protocol', 'emulator -> protocol'],
+  ['packages/fault-engine/src/probe.ts', '@tsbms/battery-model', 'engine -> domain'],
+];
+
+const ioForbidden: Array<[string, string]> = [
+  ['packages/tesla-protocol/src/probe.ts', 'serialport'],
+  ['packages/battery-model/src/probe.ts', 'node:fs'],
+  ['packages/module-emulator/src/probe.ts', 'express'],
+];
+const ioAllowed: Array<[string, string]> = [['packages/hal-linux/src/probe.ts', 'serialport']];
+
+const probes: Probe[] = [
+  ...forbidden.map(([file, target]) => reExport(file, target)),
+  ...allowed.map(([file, target]) => reExport(file, target)),
+  ...ioForbidden.map(([file, target]) => namespaceImport(file, target)),
+  ...ioAllowed.map(([file, target]) => namespaceImport(file, target)),
+];
+
+function ruleHits(file: string, source: string, rule: string): string[] {
+  const index = probes.findIndex((p) => p.file === file && p.source === source);
+  return lintResults[index].filter((m) => m.ruleId === rule).map((m) => m.message);
+}
+
+let lintResults: Array<Array<{ ruleId: string | null; message: string }>>;
+
+beforeAll(() => {
+  // One real ESLint process with the workspace's own config lints every probe.
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'lint-probes.mjs')], {
+    cwd: workspaceRoot,
+    input: JSON.stringify(probes),
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+  lintResults = JSON.parse(output);
+}, 120_000);
+
+describe('module boundaries (design.md layering)', () => {
+  it.each(forbidden)('%s importing %s is rejected (%s)', (file, target) => {
+    const probe = reExport(file, target);
+    expect(ruleHits(probe.file, probe.source, '@nx/enforce-module-boundaries')).not.toEqual([]);
+  });
+
+  it.each(allowed)('%s importing %s is accepted (%s)', (file, target) => {
+    const probe = reExport(file, target);
+    expect(ruleHits(probe.file, probe.source, '@nx/enforce-module-boundaries')).toEqual([]);
+  });
+
+  it.each(ioForbidden)('%s may not import the I/O module %s', (file, target) => {
+    const probe = namespaceImport(file, target);
+    expect(ruleHits(probe.file, probe.source, 'no-restricted-imports')).not.toEqual([]);
+  });
+
+  it.each(ioAllowed)('%s may import the I/O module %s', (file, target) => {
+    const probe = namespaceImport(file, target);
+    expect(ruleHits(probe.file, probe.source, 'no-restricted-imports')).toEqual([]);
+  });
+});
