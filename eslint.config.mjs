@@ -13,19 +13,9 @@ const layerConstraints = [
     onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port'],
   },
   { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port'] },
-  {
-    sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: [
-      'type:port',
-      'type:adapter',
-      'type:protocol',
-      'type:domain',
-      'type:engine',
-      'type:control',
-      'type:output',
-      'type:emulator',
-    ],
-  },
+  // Composition roots (the apps and the developer tools under tools/) may use every library.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
 ];
 
 // Only hal-linux and the apps talk to hardware, brokers, HTTP or the file system.
