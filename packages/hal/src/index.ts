@@ -1,3 +1,4 @@
+export * from './can-bus';
 export * from './byte-link';
 export * from './clock';
 export * from './manual-clock';

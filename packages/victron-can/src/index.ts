@@ -1,0 +1,6 @@
+export * from './frame-ids';
+export * from './field-codec';
+export * from './alarms';
+export * from './messages';
+export * from './snapshot';
+export * from './schedule';
