@@ -1,0 +1,4 @@
+export * from './link-logger';
+export * from './reconnect-policy';
+export * from './serial-byte-link';
+export * from './testing';

@@ -1,0 +1,264 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import { SerialPortStream } from '@serialport/stream';
+import type { LinuxBindingInterface } from '@serialport/bindings-cpp';
+import { LinkError, systemClock, type ByteLink, type Clock, type LinkEvent } from '@tsbms/hal';
+import { hangupAwareLinuxBinding } from './hangup-aware-binding';
+import { silentLogger, type LinkLogger } from './link-logger';
+import {
+  reconnectDelayMs,
+  validateReconnectPolicy,
+  type ReconnectPolicy,
+} from './reconnect-policy';
+
+/** The bq76PL536A loop speed, 24.5 MHz / 40 (T-1). */
+export const DEFAULT_BAUD_RATE = 612500;
+/** collin80's rate, which works with both old and newer board revisions (T-1). */
+export const ALTERNATIVE_BAUD_RATE = 617647;
+
+export interface SerialByteLinkOptions {
+  /** Device or pseudo-terminal path, e.g. `/dev/ttyUSB0`. */
+  readonly path: string;
+  /** 8N1 at this rate; default {@link DEFAULT_BAUD_RATE}, see also {@link ALTERNATIVE_BAUD_RATE}. */
+  readonly baudRate?: number;
+  /** Reopen automatically after the device is lost or an open fails. Off when absent. */
+  readonly reconnect?: ReconnectPolicy;
+  /** Times the reconnect backoff. Default {@link systemClock}. */
+  readonly clock?: Clock;
+  /** Receives progress of losing and regaining the device. Default silent. */
+  readonly logger?: LinkLogger;
+}
+
+type SerialPort = SerialPortStream<LinuxBindingInterface>;
+
+/** One opened port object. Each open makes a new one: a destroyed Node stream cannot be reused. */
+interface Connection {
+  readonly port: SerialPort;
+  /** Rejecters of writes still waiting for their drain, failed when the port closes under them. */
+  readonly pendingWrites: Set<(error: LinkError) => void>;
+  closeRequested: boolean;
+  lastError?: Error;
+}
+
+/**
+ * A {@link ByteLink} over a serial port (USB adapter or pseudo-terminal) via serialport's stream
+ * and Linux binding.
+ *
+ * `data$` and `events$` outlive the port objects, so subscribers keep receiving across a reopen.
+ * `close()` is final: it completes both streams. After the device is lost (USB unplugged, pty peer
+ * gone) `open()` can be called again, or the link retries by itself when `reconnect` is set.
+ */
+export class SerialByteLink implements ByteLink {
+  readonly path: string;
+  readonly baudRate: number;
+  readonly data$: Observable<Uint8Array>;
+  readonly events$: Observable<LinkEvent>;
+
+  private readonly dataSubject = new Subject<Uint8Array>();
+  private readonly eventsSubject = new Subject<LinkEvent>();
+  private readonly reconnect?: ReconnectPolicy;
+  private readonly clock: Clock;
+  private readonly logger: LinkLogger;
+  private connection?: Connection;
+  private opening?: Promise<void>;
+  private closing?: Promise<void>;
+  private reconnectTimer?: Subscription;
+  private failedAttempts = 0;
+
+  constructor(options: SerialByteLinkOptions) {
+    this.path = options.path;
+    this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
+    this.reconnect = options.reconnect && validateReconnectPolicy(options.reconnect);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.data$ = this.dataSubject.asObservable();
+    this.events$ = this.eventsSubject.asObservable();
+  }
+
+  get isOpen(): boolean {
+    return this.connection?.port.isOpen === true;
+  }
+
+  /**
+   * Opens the port; resolves at once if it is already open. Rejects with LINK_OPEN_FAILED (and
+   * reports an error event); with `reconnect` set, a failed open also starts the retries.
+   */
+  open(): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError('open'));
+    if (this.isOpen) return Promise.resolve();
+    if (this.connection) {
+      return Promise.reject(
+        new LinkError(
+          'LINK_OPEN_FAILED',
+          `${this.path} is still closing; open it again later`,
+          this.path,
+        ),
+      );
+    }
+    this.cancelReconnect();
+    this.opening ??= this.openPort().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Resolves once the bytes have been transmitted (`drain`). */
+  write(bytes: Uint8Array): Promise<void> {
+    const connection = this.connection;
+    if (!connection || !connection.port.isOpen) return Promise.reject(this.closedError('write'));
+    return new Promise<void>((resolve, reject) => {
+      const fail = (error: LinkError): void => {
+        if (connection.pendingWrites.delete(fail)) reject(error);
+      };
+      const succeed = (): void => {
+        if (connection.pendingWrites.delete(fail)) resolve();
+      };
+      connection.pendingWrites.add(fail);
+      connection.port.write(Buffer.from(bytes), (writeError) => {
+        if (writeError) return fail(this.writeFailedError(writeError));
+        connection.port.drain((drainError) =>
+          drainError ? fail(this.writeFailedError(drainError)) : succeed(),
+        );
+      });
+    });
+  }
+
+  /** Closes the port for good, stops reconnecting and completes `data$` and `events$`. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.closeForGood();
+    return this.closing;
+  }
+
+  private async closeForGood(): Promise<void> {
+    this.cancelReconnect();
+    await this.opening?.catch(() => undefined);
+    const connection = this.connection;
+    if (connection) await this.closePort(connection);
+    this.dataSubject.complete();
+    this.eventsSubject.complete();
+  }
+
+  private openPort(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const failed = (cause: unknown): void => {
+        const error = this.openFailedError(cause);
+        this.failedAttempts++;
+        this.logger.warn(error.message);
+        this.eventsSubject.next({ type: 'error', error });
+        this.scheduleReconnect();
+        reject(error);
+      };
+      let port: SerialPort;
+      try {
+        port = new SerialPortStream({
+          binding: hangupAwareLinuxBinding,
+          path: this.path,
+          baudRate: this.baudRate,
+          dataBits: 8,
+          parity: 'none',
+          stopBits: 1,
+          autoOpen: false,
+        });
+      } catch (cause) {
+        failed(cause);
+        return;
+      }
+      port.open((openError) => {
+        if (openError) return failed(openError);
+        this.attach(port);
+        resolve();
+      });
+    });
+  }
+
+  private attach(port: SerialPort): void {
+    const connection: Connection = { port, pendingWrites: new Set(), closeRequested: false };
+    port.on('data', (chunk: Buffer) => {
+      if (this.connection === connection) this.dataSubject.next(Uint8Array.from(chunk));
+    });
+    // Kept on stale ports too: an 'error' without a listener would crash the process.
+    port.on('error', (error: Error) => {
+      connection.lastError = error;
+      if (this.connection === connection) this.eventsSubject.next({ type: 'error', error });
+    });
+    port.on('close', (disconnect?: Error | null) =>
+      this.onPortClosed(connection, disconnect ?? undefined),
+    );
+    this.connection = connection;
+    this.failedAttempts = 0;
+    this.logger.info(`${this.path} open at ${this.baudRate} baud`);
+    this.eventsSubject.next({ type: 'open' });
+  }
+
+  private closePort(connection: Connection): Promise<void> {
+    connection.closeRequested = true;
+    return new Promise<void>((resolve) => {
+      if (!connection.port.isOpen) {
+        this.onPortClosed(connection);
+        resolve();
+        return;
+      }
+      connection.port.close((closeError) => {
+        if (closeError) this.eventsSubject.next({ type: 'error', error: closeError });
+        this.onPortClosed(connection);
+        resolve();
+      });
+    });
+  }
+
+  /** Runs once per connection; a stream can report 'close' twice (destroy, then the binding). */
+  private onPortClosed(connection: Connection, disconnect?: Error): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    const writeError = this.closedError('write');
+    for (const fail of [...connection.pendingWrites]) fail(writeError);
+    // A stream destroyed by a failed write leaves the file descriptor open.
+    if (connection.port.isOpen) connection.port.close(() => undefined);
+    if (connection.closeRequested) {
+      this.logger.info(`${this.path} closed`);
+      this.eventsSubject.next({ type: 'close', reason: 'closed by request' });
+      return;
+    }
+    const cause = disconnect ?? connection.lastError;
+    const reason = cause ? `device lost: ${cause.message}` : 'device lost';
+    this.logger.warn(`${this.path} ${reason}`);
+    this.eventsSubject.next({ type: 'close', reason });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.reconnect || this.closing || this.reconnectTimer) return;
+    const delayMs = reconnectDelayMs(this.reconnect, this.failedAttempts);
+    const attempt = `${this.path} reconnect attempt ${this.failedAttempts + 1}`;
+    this.logger.info(`${attempt} in ${delayMs} ms`);
+    this.reconnectTimer = this.clock.schedule(() => {
+      this.reconnectTimer = undefined;
+      this.logger.info(`${attempt} now`);
+      // A failure is reported and rescheduled inside open().
+      this.open().catch(() => undefined);
+    }, delayMs);
+  }
+
+  private cancelReconnect(): void {
+    this.reconnectTimer?.unsubscribe();
+    this.reconnectTimer = undefined;
+  }
+
+  private closedError(operation: 'open' | 'write'): LinkError {
+    return new LinkError('LINK_CLOSED', `cannot ${operation}: ${this.path} is closed`, this.path);
+  }
+
+  private writeFailedError(cause: Error): LinkError {
+    const message = `write to ${this.path} failed: ${cause.message}`;
+    return new LinkError('LINK_WRITE_FAILED', message, this.path, { cause });
+  }
+
+  private openFailedError(cause: unknown): LinkError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return new LinkError(
+      'LINK_OPEN_FAILED',
+      `cannot open ${this.path} at ${this.baudRate} baud: ${detail}`,
+      this.path,
+      { cause },
+    );
+  }
+}
