@@ -14,11 +14,11 @@ import { performance } from 'node:perf_hooks';
 import { systemClock } from '@tsbms/hal';
 import { SerialByteLink, startPtyPair } from '@tsbms/hal-linux';
 import {
-  ADC_CONTROL_TSBMS,
+  cbTimeForPollInterval,
   discoverModules,
-  IO_CONTROL_TSBMS,
+  hardwareThresholdsFromFaultLevels,
+  ModuleCommands,
   PackScanner,
-  Register,
   TeslaBus,
 } from '@tsbms/tesla-protocol';
 
@@ -60,8 +60,8 @@ async function benchmark(modules: number) {
     const bus = new TeslaBus(link, { clock: systemClock });
     const { addresses } = await discoverModules(bus, { clock: systemClock, expectedCount: modules });
     if (addresses.length !== modules) throw new Error(`found ${addresses.length} of ${modules} modules`);
-    await bus.broadcastRegister(Register.ADC_CONTROL, ADC_CONTROL_TSBMS);
-    await bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_TSBMS);
+    const thresholds = hardwareThresholdsFromFaultLevels({ cellOverVoltageFaultV: 4.15, cellUnderVoltageFaultV: 3.55, overTemperatureFaultC: 65 });
+    await new ModuleCommands(bus).setupPack(addresses, thresholds, cbTimeForPollInterval(0.5));
     const scanner = new PackScanner(bus, { clock: systemClock });
     for (let i = 0; i < 3; i++) await scanner.scanPack(addresses); // warm up
     const bytesBefore = bus.stats.bytesSent + bus.stats.bytesReceived;

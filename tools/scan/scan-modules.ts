@@ -1,10 +1,24 @@
 import { systemClock, type ByteLink } from '@tsbms/hal';
 import { SerialByteLink } from '@tsbms/hal-linux';
 import { EmulatedChain } from '@tsbms/module-emulator';
-import { discoverModules, PackScanner, Register, ADC_CONTROL_TSBMS, IO_CONTROL_TSBMS, TeslaBus } from '@tsbms/tesla-protocol';
+import {
+  cbTimeForPollInterval,
+  discoverModules,
+  hardwareThresholdsFromFaultLevels,
+  ModuleCommands,
+  PackScanner,
+  TeslaBus,
+} from '@tsbms/tesla-protocol';
 import { parseScanOptions, SCAN_USAGE, type ScanToolOptions } from './scan-options';
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The default fault levels of bms-behaviour.md §2.1, plus the T-18 hardware offsets. */
+const DEFAULT_HARDWARE_THRESHOLDS = hardwareThresholdsFromFaultLevels({
+  cellOverVoltageFaultV: 4.15,
+  cellUnderVoltageFaultV: 3.55,
+  overTemperatureFaultC: 65,
+});
 
 async function openLink(options: ScanToolOptions): Promise<{ link: ByteLink; source: string }> {
   if (options.serialPath === undefined) {
@@ -49,8 +63,10 @@ async function main(argv: readonly string[]): Promise<number> {
       say('scan: no module answered; check power to the boards, the TX/RX loop and the baud rate');
       return 1;
     }
-    await bus.broadcastRegister(Register.ADC_CONTROL, ADC_CONTROL_TSBMS);
-    await bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_TSBMS);
+    // Module setup as the BMS does it (T-17): clears POR/AR and latched bits, programs the chips'
+    // own protection at the default fault levels (volatile shadow registers), enables the ADC.
+    await new ModuleCommands(bus).setupPack(discovery.addresses, DEFAULT_HARDWARE_THRESHOLDS, cbTimeForPollInterval(0.5));
+    say('setup: latched bits cleared, hardware COV 4.20 V / CUV 3.50 V / OT 70 °C written and verified');
     const scanner = new PackScanner(bus, { clock: systemClock });
     const reading = await scanner.scanPack(discovery.addresses);
     process.stdout.write(`${JSON.stringify({ source, discovery, reading, busStats: bus.stats }, null, 2)}\n`);

@@ -1,0 +1,3 @@
+export * from './memory-link';
+export * from './scripted-link';
+export * from './recording-link';

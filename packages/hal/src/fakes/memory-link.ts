@@ -1,0 +1,76 @@
+import { systemClock, type Clock } from '../clock';
+import type { ByteLink } from '../byte-link';
+import { FakeLinkEnd } from './fake-link-end';
+
+export interface MemoryLinkOptions {
+  /** Schedules deliveries; a ManualClock makes them happen only when time is advanced. */
+  readonly clock?: Clock;
+  /** Delay between a write on one end and its arrival at the other (default 0, still asynchronous). */
+  readonly latencyMs?: number;
+  /** Split every write into chunks of at most this many bytes (default: one chunk per write). */
+  readonly maxChunkBytes?: number;
+}
+
+class MemoryLinkEnd extends FakeLinkEnd {
+  peer: MemoryLinkEnd | undefined;
+  private sent = 0;
+
+  constructor(
+    clock: Clock,
+    private readonly options: MemoryLinkOptions,
+  ) {
+    super(clock);
+  }
+
+  get bytesWritten(): number {
+    return this.sent;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (!this.isOpen) return Promise.reject(this.closedError());
+    this.sent += bytes.length;
+    // Copy: the writer may reuse its buffer once write() resolves.
+    this.peer?.receive(Uint8Array.from(bytes));
+    return Promise.resolve();
+  }
+
+  override close(): Promise<void> {
+    const peer = this.peer;
+    this.shutDown('closed by host');
+    // Like a pty pair: closing one end hangs up the other.
+    peer?.shutDown('peer closed');
+    return Promise.resolve();
+  }
+
+  private receive(bytes: Uint8Array): void {
+    const max = this.options.maxChunkBytes;
+    const sizes =
+      max && max > 0
+        ? new Array<number>(Math.ceil(bytes.length / max)).fill(max)
+        : [];
+    this.deliverLater(bytes, this.options.latencyMs ?? 0, sizes);
+  }
+}
+
+export interface MemoryLinkPair {
+  readonly a: ByteLink & {
+    readonly bytesWritten: number;
+    readonly bytesReceived: number;
+  };
+  readonly b: ByteLink & {
+    readonly bytesWritten: number;
+    readonly bytesReceived: number;
+  };
+}
+
+/** Two connected in-memory links: what one writes the other receives, asynchronously. */
+export function createMemoryLinkPair(
+  options: MemoryLinkOptions = {},
+): MemoryLinkPair {
+  const clock = options.clock ?? systemClock;
+  const a = new MemoryLinkEnd(clock, options);
+  const b = new MemoryLinkEnd(clock, options);
+  a.peer = b;
+  b.peer = a;
+  return { a, b };
+}

@@ -1,0 +1,83 @@
+import type { ModuleHardwareFlag } from './pack-reading';
+import { AlertStatus, CELL_MASK, DeviceStatus, FaultStatus } from './registers';
+
+/** ALERT_STATUS, FAULT_STATUS, COV_FAULT and CUV_FAULT of one module (0x20..0x23). */
+export interface ModuleStatusRegisters {
+  readonly alertStatus: number;
+  readonly faultStatus: number;
+  readonly covFault: number;
+  readonly cuvFault: number;
+}
+
+/** Flags in the order of the contract's type, so equal states compare equal. */
+const FLAG_ORDER: readonly ModuleHardwareFlag[] = [
+  'COV',
+  'CUV',
+  'OT1',
+  'OT2',
+  'TSD',
+  'I_FAULT',
+  'UVLO',
+  'PARITY',
+  'ECC_ERR',
+  'CRC',
+  'POR',
+  'AR',
+  'FORCE',
+  'SLEEP',
+];
+
+const ALERT_FLAGS: ReadonlyArray<readonly [number, ModuleHardwareFlag]> = [
+  [AlertStatus.AR, 'AR'],
+  [AlertStatus.PARITY, 'PARITY'],
+  [AlertStatus.ECC_ERR, 'ECC_ERR'],
+  [AlertStatus.FORCE, 'FORCE'],
+  [AlertStatus.TSD, 'TSD'],
+  [AlertStatus.SLEEP, 'SLEEP'],
+  [AlertStatus.OT2, 'OT2'],
+  [AlertStatus.OT1, 'OT1'],
+];
+
+const FAULT_FLAGS: ReadonlyArray<readonly [number, ModuleHardwareFlag]> = [
+  [FaultStatus.I_FAULT, 'I_FAULT'],
+  [FaultStatus.FORCE, 'FORCE'],
+  [FaultStatus.POR, 'POR'],
+  [FaultStatus.CRC, 'CRC'],
+  [FaultStatus.CUV, 'CUV'],
+  [FaultStatus.COV, 'COV'],
+];
+
+/** Hardware flags from DEVICE_STATUS and, when read, the status registers. */
+export function decodeHardwareFlags(
+  deviceStatus: number,
+  status?: ModuleStatusRegisters,
+): ModuleHardwareFlag[] {
+  const flags = new Set<ModuleHardwareFlag>();
+  if (deviceStatus & DeviceStatus.UVLO) flags.add('UVLO');
+  if (status) {
+    for (const [bit, flag] of ALERT_FLAGS)
+      if (status.alertStatus & bit) flags.add(flag);
+    for (const [bit, flag] of FAULT_FLAGS)
+      if (status.faultStatus & bit) flags.add(flag);
+  }
+  return FLAG_ORDER.filter((flag) => flags.has(flag));
+}
+
+/** Cell indices 0..5 whose bits are set in COV_FAULT / CUV_FAULT (or CB_CTRL). */
+export function cellsInMask(mask: number): number[] {
+  const cells: number[] = [];
+  for (let cell = 0; cell < 6; cell++)
+    if (mask & CELL_MASK & (1 << cell)) cells.push(cell);
+  return cells;
+}
+
+export function decodeStatusRegisters(
+  bytes: readonly number[],
+): ModuleStatusRegisters {
+  return Object.freeze({
+    alertStatus: bytes[0],
+    faultStatus: bytes[1],
+    covFault: bytes[2],
+    cuvFault: bytes[3],
+  });
+}
