@@ -1,4 +1,5 @@
 export * from './link-logger';
 export * from './reconnect-policy';
 export * from './serial-byte-link';
+export * from './socketcan-bus';
 export * from './testing';

@@ -1,0 +1,47 @@
+import { shareReplay, type Observable } from 'rxjs';
+import type { Clock } from '@tsbms/hal';
+import { balanceCells, type BalancingState } from './balancing';
+import { chargeLimits, type ChargeLimits } from './charge-limits';
+import type { ControlConfig } from './config';
+import {
+  sequenceContactors,
+  type ContactorCommand,
+  type ContactorSequenceStatus,
+} from './contactors';
+import { controlHeating, type HeatingStatus } from './heating';
+import type { ControlInputs } from './inputs';
+
+export interface ControlOptions {
+  readonly config: ControlConfig;
+  readonly clock: Clock;
+  readonly contactorCommands$?: Observable<ContactorCommand>;
+}
+
+export interface ControlOutputs {
+  readonly contactors$: Observable<ContactorSequenceStatus>;
+  readonly limits$: Observable<ChargeLimits>;
+  readonly balancing$: Observable<BalancingState>;
+  readonly heating$: Observable<HeatingStatus>;
+}
+
+/**
+ * All control strategies over one input stream, wired as in design.md: the limits follow the
+ * contactor state. `inputs$` is subscribed once however many outputs are used.
+ */
+export function createControl(
+  inputs$: Observable<ControlInputs>,
+  options: ControlOptions,
+): ControlOutputs {
+  const shared$ = inputs$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  const contactors$ = sequenceContactors(shared$, {
+    config: options.config,
+    clock: options.clock,
+    commands$: options.contactorCommands$,
+  }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  return {
+    contactors$,
+    limits$: chargeLimits(shared$, contactors$, options),
+    balancing$: balanceCells(shared$, options),
+    heating$: controlHeating(shared$, options),
+  };
+}

@@ -1,0 +1,235 @@
+import { BehaviorSubject, type Observable, type OperatorFunction, type SchedulerLike, Subject, map } from 'rxjs';
+import type { FaultEngineConfig } from './config';
+import { clearTracker, IDLE_TRACKER, type LevelTrackerState, stepLevel } from './level-tracker';
+import { FAULT_RULES, type Observation } from './rules';
+import {
+  type AcknowledgeRequest,
+  type AcknowledgeResult,
+  type ActiveFault,
+  FAULT_KINDS,
+  FAULT_LEVELS,
+  type FaultEvent,
+  type FaultInput,
+  type FaultKind,
+  type FaultLevel,
+  type FaultLocation,
+  type FaultSet,
+  type PersistedFaults,
+} from './types';
+
+interface Tracked {
+  /** kind and location: the levels of one group nest (B-3). */
+  readonly group: string;
+  readonly kind: FaultKind;
+  readonly level: FaultLevel;
+  readonly location: FaultLocation;
+  value: number | null;
+  detail?: string;
+  state: LevelTrackerState;
+}
+
+export function locationKey(location: FaultLocation): string {
+  const { moduleAddress, cellIndex, sensorIndex, quantity, contactor } = location;
+  return [moduleAddress, cellIndex, sensorIndex, quantity, contactor].map((p) => p ?? '').join('/');
+}
+
+const groupKey = (kind: FaultKind, location: FaultLocation): string => `${kind}|${locationKey(location)}`;
+const trackerKey = (group: string, level: FaultLevel): string => `${group}#${level}`;
+
+function matches(location: FaultLocation, selector: FaultLocation | undefined): boolean {
+  if (selector === undefined) return true;
+  return (Object.keys(selector) as (keyof FaultLocation)[]).every((k) => selector[k] === location[k]);
+}
+
+export interface FaultEngineOptions {
+  /** Time source (RxJS scheduler; `@tsbms/hal`'s Clock is the same type). */
+  readonly scheduler: SchedulerLike;
+  /** Latched faults saved by `persistedState()` before a restart (B-6). */
+  readonly persisted?: PersistedFaults | null;
+}
+
+/**
+ * The fault engine: evaluates the rule table on every input, debounces each level (B-1, B-2),
+ * nests levels (B-3), latches (B-4, B-5) and publishes the active set and the events.
+ */
+export class FaultEngine {
+  private readonly trackers = new Map<string, Tracked>();
+  private readonly faultsSubject: BehaviorSubject<FaultSet>;
+  private readonly eventsSubject = new Subject<FaultEvent>();
+  private readonly log: FaultEvent[] = [];
+  private lastInput: FaultInput | null = null;
+  private lastEvaluatedMs: number | null = null;
+  private startedMs: number | null = null;
+
+  /** The current set; replays the latest to a new subscriber. */
+  readonly faults$: Observable<FaultSet>;
+  /** Raise, clear and acknowledge events as they happen. */
+  readonly events$: Observable<FaultEvent>;
+
+  constructor(
+    readonly config: FaultEngineConfig,
+    private readonly options: FaultEngineOptions,
+  ) {
+    for (const f of options.persisted?.faults ?? []) {
+      const group = groupKey(f.kind, f.location);
+      this.trackers.set(trackerKey(group, f.level), {
+        group,
+        kind: f.kind,
+        level: f.level,
+        location: f.location,
+        value: f.value,
+        detail: f.detail,
+        state: { ...IDLE_TRACKER, active: true, latched: true, sinceMs: f.sinceMs },
+      });
+    }
+    this.faultsSubject = new BehaviorSubject(this.currentSet());
+    this.faults$ = this.faultsSubject.asObservable();
+    this.events$ = this.eventsSubject.asObservable();
+  }
+
+  /** Evaluates every rule on `input` at the scheduler's current time and returns the new set. */
+  evaluate(input: FaultInput): FaultSet {
+    const now = this.options.scheduler.now();
+    this.startedMs ??= now;
+    const dtMs = this.lastEvaluatedMs === null ? 0 : Math.max(0, now - this.lastEvaluatedMs);
+    const context = { input, previousInput: this.lastInput, config: this.config, nowMs: now, startedMs: this.startedMs };
+    const observed = new Map<string, Observation>();
+    for (const kind of FAULT_KINDS) {
+      for (const o of FAULT_RULES[kind](context)) observed.set(groupKey(kind, o.location), o);
+    }
+    const groups = new Map<string, FaultKind>([...observed].map(([g, o]) => [g, o.kind]));
+    for (const t of this.trackers.values()) groups.set(t.group, t.kind);
+    for (const [group, kind] of groups) this.stepGroup(group, kind, observed.get(group), now, dtMs);
+    this.lastInput = input;
+    this.lastEvaluatedMs = now;
+    const set = this.currentSet();
+    this.faultsSubject.next(set);
+    return set;
+  }
+
+  private stepGroup(group: string, kind: FaultKind, o: Observation | undefined, now: number, dtMs: number): void {
+    const timing = this.config.timing[kind];
+    let higherActive = false;
+    for (const level of FAULT_LEVELS) {
+      const levelTiming = timing[level];
+      if (levelTiming === undefined) continue;
+      const key = trackerKey(group, level);
+      const existing = this.trackers.get(key);
+      // Trackers are created on the first excursion: a healthy pack costs no state.
+      if (existing === undefined && !higherActive && o?.levels[level]?.set !== true) continue;
+      const location = existing?.location ?? (o as Observation).location;
+      const tracked: Tracked = existing ?? { group, kind, level, location, value: null, state: IDLE_TRACKER };
+      const antiChatter = level === 'fault' && !levelTiming.latched
+        ? { raises: this.config.antiChatterRaises, windowMs: this.config.antiChatterWindowS * 1000 }
+        : null;
+      const step = stepLevel(tracked.state, levelTiming, o?.levels[level], o?.stale ?? false, higherActive, now, dtMs, antiChatter);
+      if (o !== undefined) {
+        tracked.value = o.value;
+        tracked.detail = o.detail;
+      }
+      const latchedBefore = tracked.state.latched;
+      tracked.state = step.state;
+      this.trackers.set(key, tracked);
+      if (step.raised) this.emit('raise', tracked, now, 'engine');
+      if (step.cleared) this.emit('clear', tracked, now, 'engine', undefined, latchedBefore);
+      higherActive = higherActive || tracked.state.active;
+    }
+  }
+
+  /**
+   * Operator clear (B-5): accepted for latched faults whose clear condition holds now; the fault
+   * clears at once. Every accepted or rejected request is logged with its source.
+   */
+  acknowledge(request: AcknowledgeRequest): AcknowledgeResult {
+    const now = this.options.scheduler.now();
+    const accepted: ActiveFault[] = [];
+    const rejected: { fault: ActiveFault; reason: string }[] = [];
+    const candidates = [...this.trackers.values()].filter(
+      (t) => t.state.active && t.state.latched && (request.kind === undefined || t.kind === request.kind) && matches(t.location, request.location),
+    );
+    for (const t of candidates) {
+      const fault = this.toActive(t);
+      if (t.state.clearReady) {
+        accepted.push(fault);
+        this.emit('acknowledge', t, now, request.source);
+        this.emit('clear', t, now, request.source);
+        t.state = clearTracker(t.state);
+        this.clearNestedBelow(t, now);
+      } else {
+        const reason = 'the clear condition does not hold';
+        rejected.push({ fault, reason });
+        this.emit('acknowledgeRejected', t, now, request.source, reason);
+      }
+    }
+    if (accepted.length > 0) this.faultsSubject.next(this.currentSet());
+    return { accepted, rejected };
+  }
+
+  /** Lower levels held only by the acknowledged one (B-3) clear with it when their own condition is met. */
+  private clearNestedBelow(t: Tracked, now: number): void {
+    for (const level of FAULT_LEVELS.slice(FAULT_LEVELS.indexOf(t.level) + 1)) {
+      const lower = this.trackers.get(trackerKey(t.group, level));
+      if (lower === undefined || !lower.state.active) continue;
+      if (lower.state.latched || !lower.state.clearReady) return;
+      lower.state = clearTracker(lower.state);
+      this.emit('clear', lower, now, 'engine');
+    }
+  }
+
+  /** The latched faults to persist (B-6); pass them back as `persisted` after a restart. */
+  persistedState(): PersistedFaults {
+    return {
+      version: 1,
+      faults: [...this.trackers.values()]
+        .filter((t) => t.state.active && t.state.latched)
+        .map((t) => ({ kind: t.kind, level: t.level, location: t.location, value: t.value, detail: t.detail, sinceMs: t.state.sinceMs as number })),
+    };
+  }
+
+  /** The bounded in-memory event log, oldest first. */
+  eventLog(): readonly FaultEvent[] {
+    return [...this.log];
+  }
+
+  private toActive(t: Tracked): ActiveFault {
+    return Object.freeze({
+      kind: t.kind,
+      level: t.level,
+      location: t.location,
+      value: t.value,
+      ...(t.detail === undefined ? {} : { detail: t.detail }),
+      sinceMs: t.state.sinceMs as number,
+      latched: t.state.latched,
+      clearable: t.state.clearReady,
+    });
+  }
+
+  private currentSet(): FaultSet {
+    const faults = [...this.trackers.values()].filter((t) => t.state.active).map((t) => this.toActive(t));
+    const highestLevel = FAULT_LEVELS.find((l) => faults.some((f) => f.level === l)) ?? null;
+    return Object.freeze({ timestampMs: this.options.scheduler.now(), faults: Object.freeze(faults), highestLevel });
+  }
+
+  private emit(type: FaultEvent['type'], t: Tracked, now: number, source: string, reason?: string, latched = t.state.latched): void {
+    const event: FaultEvent = Object.freeze({
+      type,
+      timestampMs: now,
+      kind: t.kind,
+      level: t.level,
+      location: t.location,
+      value: t.value,
+      ...(t.detail === undefined ? {} : { detail: t.detail }),
+      source,
+      latched,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    this.log.push(event);
+    if (this.log.length > this.config.eventLogSize) this.log.splice(0, this.log.length - this.config.eventLogSize);
+    this.eventsSubject.next(event);
+  }
+}
+
+/** Feeds each input to the engine and emits the resulting set. */
+export function evaluateFaults(engine: FaultEngine): OperatorFunction<FaultInput, FaultSet> {
+  return map((input) => engine.evaluate(input));
+}

@@ -1,0 +1,116 @@
+import type { PackState } from '@tsbms/battery-model';
+
+export const FAULT_KINDS = [
+  'cellOverVoltage',
+  'cellUnderVoltage',
+  'overTemperature',
+  'underTemperature',
+  'cellImbalance',
+  'moduleCommsLoss',
+  'moduleCountMismatch',
+  'moduleHardwareFault',
+  'chargeOverCurrent',
+  'dischargeOverCurrent',
+  'prechargeFailure',
+  'contactorMismatch',
+  'contactorWelded',
+  'sensorImplausible',
+  'currentSensorLost',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** §2.1: info = maximum operating limit, warning = recommended safety limit, fault = maximum safety limit. */
+export type FaultLevel = 'info' | 'warning' | 'fault';
+/** Highest first: a level implies every level after it (B-3). */
+export const FAULT_LEVELS: readonly FaultLevel[] = ['fault', 'warning', 'info'];
+
+/** Where a fault is; absent fields mean "the whole pack". */
+export interface FaultLocation {
+  readonly moduleAddress?: number;
+  readonly cellIndex?: number;
+  readonly sensorIndex?: number;
+  readonly quantity?: 'cellVoltage' | 'temperature' | 'moduleVoltage';
+  readonly contactor?: string;
+}
+
+/** One active level of one fault kind at one location. */
+export interface ActiveFault {
+  readonly kind: FaultKind;
+  readonly level: FaultLevel;
+  readonly location: FaultLocation;
+  /** The value that was evaluated last (volts, °C, amperes, seconds, count); null when not a number. */
+  readonly value: number | null;
+  readonly detail?: string;
+  readonly sinceMs: number;
+  readonly latched: boolean;
+  /** The clear condition holds now, so an operator acknowledge would be accepted (B-5). */
+  readonly clearable: boolean;
+}
+
+/** The current set of active faults, one entry per kind, location and level. */
+export interface FaultSet {
+  readonly timestampMs: number;
+  readonly faults: readonly ActiveFault[];
+  readonly highestLevel: FaultLevel | null;
+}
+
+export type FaultEventType = 'raise' | 'clear' | 'acknowledge' | 'acknowledgeRejected';
+
+export interface FaultEvent {
+  readonly type: FaultEventType;
+  readonly timestampMs: number;
+  readonly kind: FaultKind;
+  readonly level: FaultLevel;
+  readonly location: FaultLocation;
+  readonly value: number | null;
+  readonly detail?: string;
+  /** 'engine' for raise and clear; the operator's channel (e.g. 'http', 'mqtt', 'cli') for acknowledges. */
+  readonly source: string;
+  readonly latched: boolean;
+  readonly reason?: string;
+}
+
+/** A contactor's command and, when it has an auxiliary contact, its feedback. */
+export interface ContactorStatus {
+  readonly name: string;
+  readonly commandedClosed: boolean;
+  /** Null when the contactor has no feedback input. */
+  readonly feedbackClosed: boolean | null;
+}
+
+/** Everything the rules evaluate in one step: the pack plus what `control` and discovery know. */
+export interface FaultInput {
+  readonly pack: PackState;
+  /** The latest discovery's module count; null/absent until discovery has run. */
+  readonly discoveredModuleCount?: number | null;
+  readonly contactors?: readonly ContactorStatus[];
+  /** Consecutive failed precharge attempts; the sequencer resets it on success or on a new sequence. */
+  readonly prechargeFailedAttempts?: number;
+  /** The charge and discharge current limits being sent to the inverter (for the info level). */
+  readonly limits?: { readonly chargeCurrentLimitA: number; readonly dischargeCurrentLimitA: number } | null;
+}
+
+/** Latched faults to keep across restarts (B-6); JSON-serialisable. */
+export interface PersistedFaults {
+  readonly version: 1;
+  readonly faults: readonly {
+    readonly kind: FaultKind;
+    readonly level: FaultLevel;
+    readonly location: FaultLocation;
+    readonly value: number | null;
+    readonly detail?: string;
+    readonly sinceMs: number;
+  }[];
+}
+
+/** Which faults an operator acknowledges; absent fields match everything. */
+export interface AcknowledgeRequest {
+  readonly source: string;
+  readonly kind?: FaultKind;
+  readonly location?: FaultLocation;
+}
+
+export interface AcknowledgeResult {
+  readonly accepted: readonly ActiveFault[];
+  readonly rejected: readonly { readonly fault: ActiveFault; readonly reason: string }[];
+}
