@@ -57,9 +57,32 @@ export default [
       ],
     },
   },
+];
+
+/*
+ * Rule sets a project's own eslint.config.mjs adds. Nx lints from the project's folder, where
+ * globs are relative to that folder, so they live with the project's config, not in a root block.
+ */
+
+/** Every import a project's code makes is declared in its package.json. */
+export const packageJsonChecks = [
   {
-    files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/hal-linux/**', 'packages/*/src/**/*.spec.ts'],
+    files: ['**/*.json'],
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        { ignoredFiles: ['{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}'] },
+      ],
+    },
+    languageOptions: { parser: await import('jsonc-eslint-parser') },
+  },
+];
+
+/** Libraries that stay pure logic over ports (every package but hal-linux); tests may do I/O. */
+export const pureLibraryRules = [
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.fixture.ts', '**/testing/**', '**/spec-support/**'],
     rules: {
       'no-restricted-imports': [
         'error',

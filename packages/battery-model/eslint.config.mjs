@@ -1,22 +1,3 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { packageJsonChecks, pureLibraryRules } from '../../eslint.config.mjs';
 
-export default [
-  ...baseConfig,
-  {
-    files: ['**/*.json'],
-    rules: {
-      '@nx/dependency-checks': [
-        'error',
-        {
-          ignoredFiles: ['{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}'],
-        },
-      ],
-    },
-    languageOptions: {
-      parser: await import('jsonc-eslint-parser'),
-    },
-  },
-  {
-    ignores: ['**/out-tsc'],
-  },
-];
+export default [...baseConfig, ...packageJsonChecks, ...pureLibraryRules];

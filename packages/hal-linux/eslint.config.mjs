@@ -1,22 +1,4 @@
-import baseConfig from '../../eslint.config.mjs';
+import baseConfig, { packageJsonChecks } from '../../eslint.config.mjs';
 
-export default [
-  ...baseConfig,
-  {
-    files: ['**/*.json'],
-    rules: {
-      '@nx/dependency-checks': [
-        'error',
-        {
-          ignoredFiles: ['{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}'],
-        },
-      ],
-    },
-    languageOptions: {
-      parser: await import('jsonc-eslint-parser'),
-    },
-  },
-  {
-    ignores: ['**/out-tsc'],
-  },
-];
+// hal-linux is the one package that may do I/O (serial ports, SocketCAN, the file system).
+export default [...baseConfig, ...packageJsonChecks];
