@@ -38,7 +38,17 @@ function cpuTimeMs(pid: number): number {
 function startEmulator(serialPath: string, modules: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@tsbms/source', '-r', '@swc-node/register', 'apps/emulator/src/main.ts', '--serial', serialPath, '--modules', String(modules), '--wire-timing'],
+    [
+      '--conditions=@tsbms/source',
+      '-r',
+      '@swc-node/register',
+      'apps/emulator/src/main.ts',
+      '--serial',
+      serialPath,
+      '--modules',
+      String(modules),
+      '--wire-timing',
+    ],
     { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -49,7 +59,8 @@ function startEmulator(serialPath: string, modules: number): Promise<ChildProces
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 async function benchmark(modules: number) {
   const pty = await startPtyPair();
@@ -60,7 +71,11 @@ async function benchmark(modules: number) {
     const bus = new TeslaBus(link, { clock: systemClock });
     const { addresses } = await discoverModules(bus, { clock: systemClock, expectedCount: modules });
     if (addresses.length !== modules) throw new Error(`found ${addresses.length} of ${modules} modules`);
-    const thresholds = hardwareThresholdsFromFaultLevels({ cellOverVoltageFaultV: 4.15, cellUnderVoltageFaultV: 3.55, overTemperatureFaultC: 65 });
+    const thresholds = hardwareThresholdsFromFaultLevels({
+      cellOverVoltageFaultV: 4.15,
+      cellUnderVoltageFaultV: 3.55,
+      overTemperatureFaultC: 65,
+    });
     await new ModuleCommands(bus).setupPack(addresses, thresholds, cbTimeForPollInterval(0.5));
     const scanner = new PackScanner(bus, { clock: systemClock });
     for (let i = 0; i < 3; i++) await scanner.scanPack(addresses); // warm up
@@ -76,7 +91,14 @@ async function benchmark(modules: number) {
     const emulatorCpuMs = (cpuTimeMs(emulator.pid!) - cpuBefore) / SCANS;
     const bytesPerScan = (bus.stats.bytesSent + bus.stats.bytesReceived - bytesBefore) / SCANS;
     times.sort((a, b) => a - b);
-    return { modules, bytesPerScan, bound: wireBoundMs(modules), median: percentile(times, 0.5), p95: percentile(times, 0.95), emulatorCpuMs };
+    return {
+      modules,
+      bytesPerScan,
+      bound: wireBoundMs(modules),
+      median: percentile(times, 0.5),
+      p95: percentile(times, 0.95),
+      emulatorCpuMs,
+    };
   } finally {
     await link.close();
     emulator.kill('SIGTERM');

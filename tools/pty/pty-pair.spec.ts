@@ -60,9 +60,7 @@ describe('tools/pty-pair', () => {
         const buffer = Buffer.alloc(4);
         const { bytesRead } = await b.read(buffer, 0, 4);
         expect(bytesRead).toBeGreaterThan(0);
-        expect([...buffer.subarray(0, bytesRead)]).toEqual(
-          [0x7f, 0x3c, 0xa5, 0x57].slice(0, bytesRead),
-        );
+        expect([...buffer.subarray(0, bytesRead)]).toEqual([0x7f, 0x3c, 0xa5, 0x57].slice(0, bytesRead));
       } finally {
         await a.close();
         await b.close();

@@ -26,8 +26,24 @@ describe('scan tool options', () => {
 
   it('reads every option', () => {
     expect(
-      parseScanOptions(['--serial', '/dev/ttyUSB0', '--baud', '617647', '--modules', '62', '--three-byte-reads', '--timeout-ms', '250']),
-    ).toEqual({ serialPath: '/dev/ttyUSB0', baudRate: 617647, modules: 62, readWithCrc: false, replyTimeoutMs: 250 });
+      parseScanOptions([
+        '--serial',
+        '/dev/ttyUSB0',
+        '--baud',
+        '617647',
+        '--modules',
+        '62',
+        '--three-byte-reads',
+        '--timeout-ms',
+        '250',
+      ]),
+    ).toEqual({
+      serialPath: '/dev/ttyUSB0',
+      baudRate: 617647,
+      modules: 62,
+      readWithCrc: false,
+      replyTimeoutMs: 250,
+    });
   });
 
   it.each([

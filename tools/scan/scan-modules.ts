@@ -65,7 +65,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     // Module setup as the BMS does it (T-17): clears POR/AR and latched bits, programs the chips'
     // own protection at the default fault levels (volatile shadow registers), enables the ADC.
-    await new ModuleCommands(bus).setupPack(discovery.addresses, DEFAULT_HARDWARE_THRESHOLDS, cbTimeForPollInterval(0.5));
+    await new ModuleCommands(bus).setupPack(
+      discovery.addresses,
+      DEFAULT_HARDWARE_THRESHOLDS,
+      cbTimeForPollInterval(0.5),
+    );
     say('setup: latched bits cleared, hardware COV 4.20 V / CUV 3.50 V / OT 70 °C written and verified');
     const scanner = new PackScanner(bus, { clock: systemClock });
     const reading = await scanner.scanPack(discovery.addresses);

@@ -7,8 +7,18 @@ import type { EmulatedChain } from '@tsbms/module-emulator';
  * EmulatorError before changing anything.
  */
 export const emulatorCommandSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('setCellVoltage'), module: z.number(), cell: z.number(), voltageV: z.unknown() }),
-  z.object({ action: z.literal('setCellSoc'), module: z.number(), cell: z.number(), socPercent: z.unknown() }),
+  z.object({
+    action: z.literal('setCellVoltage'),
+    module: z.number(),
+    cell: z.number(),
+    voltageV: z.unknown(),
+  }),
+  z.object({
+    action: z.literal('setCellSoc'),
+    module: z.number(),
+    cell: z.number(),
+    socPercent: z.unknown(),
+  }),
   z.object({
     action: z.literal('setThermistorTemperature'),
     module: z.number(),

@@ -75,7 +75,10 @@ describe('emulator control API', () => {
   });
 
   it('accepts scenario-style commands', async () => {
-    expect(await call('POST', '/api/commands', { action: 'setPackCurrent', currentA: 7 })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/commands', { action: 'setPackCurrent', currentA: 7 })).toEqual({
+      status: 200,
+      body: {},
+    });
     expect(chain.snapshot().packCurrentA).toBe(7);
   });
 
@@ -103,7 +106,12 @@ describe('emulator control API', () => {
     const malformed = await call('PUT', '/api/pack/current', undefined, '{"currentA": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toBe('entity.parse.failed');
-    const huge = await call('POST', '/api/commands', undefined, JSON.stringify({ action: 'setPackCurrent', pad: 'x'.repeat(20_000) }));
+    const huge = await call(
+      'POST',
+      '/api/commands',
+      undefined,
+      JSON.stringify({ action: 'setPackCurrent', pad: 'x'.repeat(20_000) }),
+    );
     expect(huge.status).toBe(413);
   });
 

@@ -38,7 +38,8 @@ export function createControlApi(chain: EmulatedChain): express.Express {
   };
   const index = (req: Request, name: string): number => {
     const text = String(req.params[name]);
-    if (!/^\d+$/.test(text)) throw new BadRequest(400, 'BAD_REQUEST', `${name} must be a whole number, got "${text}"`);
+    if (!/^\d+$/.test(text))
+      throw new BadRequest(400, 'BAD_REQUEST', `${name} must be a whole number, got "${text}"`);
     return Number(text);
   };
 
@@ -65,7 +66,8 @@ export function createControlApi(chain: EmulatedChain): express.Express {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if ('voltageV' in body) run({ action: 'setCellVoltage', module, cell, voltageV: body.voltageV });
     else if ('socPercent' in body) run({ action: 'setCellSoc', module, cell, socPercent: body.socPercent });
-    else throw new BadRequest(400, 'BAD_REQUEST', 'body must be a JSON object with "voltageV" or "socPercent"');
+    else
+      throw new BadRequest(400, 'BAD_REQUEST', 'body must be a JSON object with "voltageV" or "socPercent"');
     res.status(204).end();
   });
 
@@ -80,7 +82,11 @@ export function createControlApi(chain: EmulatedChain): express.Express {
   });
 
   app.put('/api/modules/:module/temperature', (req, res) => {
-    run({ action: 'setModuleTemperature', module: index(req, 'module'), temperatureC: bodyField(req, 'temperatureC') });
+    run({
+      action: 'setModuleTemperature',
+      module: index(req, 'module'),
+      temperatureC: bodyField(req, 'temperatureC'),
+    });
     res.status(204).end();
   });
 
@@ -121,5 +127,7 @@ export function createControlApi(chain: EmulatedChain): express.Express {
 }
 
 function isHttpError(error: unknown): error is { status: number; type?: string; message: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number'
+  );
 }

@@ -17,10 +17,25 @@ interface Ready {
   readonly httpPort: number;
 }
 
-function startEmulator(serialPath: string, extraArgs: string[] = []): { process: ChildProcess; ready: Promise<Ready> } {
+function startEmulator(
+  serialPath: string,
+  extraArgs: string[] = [],
+): { process: ChildProcess; ready: Promise<Ready> } {
   const child = spawn(
     process.execPath,
-    [...fromSource, 'apps/emulator/src/main.ts', '--serial', serialPath, '--modules', '3', '--cells', CELLS.join(','), '--http-port', '0', ...extraArgs],
+    [
+      ...fromSource,
+      'apps/emulator/src/main.ts',
+      '--serial',
+      serialPath,
+      '--modules',
+      '3',
+      '--cells',
+      CELLS.join(','),
+      '--http-port',
+      '0',
+      ...extraArgs,
+    ],
     { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -83,7 +98,9 @@ describe('emulator app over a socat pty pair', () => {
     expect(reading.modules.map((m: { address: number }) => m.address)).toEqual([1, 2, 3]);
     for (const module of reading.modules) {
       expect(module.commsOk).toBe(true);
-      module.cellVoltagesV.forEach((v: number, i: number) => expect(Math.abs(v - CELLS[i])).toBeLessThanOrEqual(ADC_STEP_V));
+      module.cellVoltagesV.forEach((v: number, i: number) =>
+        expect(Math.abs(v - CELLS[i])).toBeLessThanOrEqual(ADC_STEP_V),
+      );
       expect(module.temperaturesC.every((t: number) => Math.abs(t - 25) < 0.5)).toBe(true);
     }
   });

@@ -44,7 +44,10 @@ async function main(argv: readonly string[]): Promise<void> {
       try {
         text = readFileSync(options.scenarioPath, 'utf8');
       } catch (error) {
-        throw new OptionsError('scenario', `cannot read ${options.scenarioPath}: ${(error as Error).message}`);
+        throw new OptionsError(
+          'scenario',
+          `cannot read ${options.scenarioPath}: ${(error as Error).message}`,
+        );
       }
       scenario = loadScenario(text, options.scenarioPath, chainOptions);
     }
@@ -69,7 +72,10 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const bridge = bridgeLinks(serial, chain.link, (error) => log.warn(`write failed: ${error.message}`));
 
-  const server = options.httpPort === undefined ? undefined : createControlApi(chain).listen(options.httpPort, options.httpHost);
+  const server =
+    options.httpPort === undefined
+      ? undefined
+      : createControlApi(chain).listen(options.httpPort, options.httpHost);
   if (server) {
     await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   }
@@ -77,10 +83,18 @@ async function main(argv: readonly string[]): Promise<void> {
   const scenarioTimers = scenario ? playScenario(chain, scenario, systemClock, log) : [];
 
   log.info(
-    { event: 'ready', serialPath: options.serialPath, baudRate: options.baudRate, modules: options.modules, httpPort },
+    {
+      event: 'ready',
+      serialPath: options.serialPath,
+      baudRate: options.baudRate,
+      modules: options.modules,
+      httpPort,
+    },
     `serving ${options.modules} emulated modules on ${options.serialPath} at ${options.baudRate} baud` +
       (httpPort === undefined ? '' : `; control API on http://${options.httpHost}:${httpPort}/api/state`) +
-      (scenario ? `; playing scenario ${scenario.name ?? options.scenarioPath} (${scenario.steps.length} steps)` : ''),
+      (scenario
+        ? `; playing scenario ${scenario.name ?? options.scenarioPath} (${scenario.steps.length} steps)`
+        : ''),
   );
 
   const stop = async (signal: string) => {

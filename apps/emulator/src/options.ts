@@ -49,7 +49,10 @@ function integer(option: string, text: string | undefined, min: number, max: num
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new OptionsError(option, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    throw new OptionsError(
+      option,
+      `expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }

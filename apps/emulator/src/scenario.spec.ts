@@ -17,7 +17,9 @@ steps:
     expect(fromYaml.name).toBe('over-voltage demo');
     expect(fromYaml.steps.map((s) => s.atS)).toEqual([1, 5, 10]);
     const json = JSON.stringify({ steps: [{ atS: 0, action: 'setPackCurrent', currentA: 20 }] });
-    expect(loadScenario(json, 'demo.json', chainOptions).steps).toEqual([{ atS: 0, action: 'setPackCurrent', currentA: 20 }]);
+    expect(loadScenario(json, 'demo.json', chainOptions).steps).toEqual([
+      { atS: 0, action: 'setPackCurrent', currentA: 20 },
+    ]);
   });
 
   it.each([
@@ -26,8 +28,16 @@ steps:
     ['unknown key', 'steps: [{atS: 0, action: setPackCurrent, currentA: 1}]\nextra: 1', /Unrecognized key/],
     ['negative time', 'steps: [{atS: -1, action: setPackCurrent, currentA: 1}]', /steps.0.atS/],
     ['unknown action', 'steps: [{atS: 0, action: explode}]', /steps.0.action/],
-    ['value the chain refuses', 'steps: [{atS: 3, action: setCellVoltage, module: 1, cell: 1, voltageV: 9}]', /step at 3 s \(setCellVoltage\): voltageV/],
-    ['module beyond the chain', 'steps: [{atS: 0, action: setModuleTemperature, module: 5, temperatureC: 20}]', /module 5/],
+    [
+      'value the chain refuses',
+      'steps: [{atS: 3, action: setCellVoltage, module: 1, cell: 1, voltageV: 9}]',
+      /step at 3 s \(setCellVoltage\): voltageV/,
+    ],
+    [
+      'module beyond the chain',
+      'steps: [{atS: 0, action: setModuleTemperature, module: 5, temperatureC: 20}]',
+      /module 5/,
+    ],
     ['stop before start', 'steps: [{atS: 0, action: stopFault, key: "silent:1"}]', /no active fault/],
   ])('rejects %s, naming the place', (_name, text, message) => {
     expect(() => loadScenario(text, 'demo', chainOptions)).toThrow(ScenarioError);
@@ -52,7 +62,10 @@ describe('playScenario', () => {
     expect(chain.snapshot().packCurrentA).toBe(15);
     await clock.advanceByMs(2000);
     expect(chain.activeFaults()).toEqual([{ kind: 'silent', module: 1 }]);
-    expect(messages).toEqual(['scenario: setPackCurrent at 2 s', 'scenario: startFault at 4 s (fault silent:1)']);
+    expect(messages).toEqual([
+      'scenario: setPackCurrent at 2 s',
+      'scenario: startFault at 4 s (fault silent:1)',
+    ]);
     await chain.close();
   });
 });

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { ManualClock, type Clock } from '@tsbms/hal';
 import { EmulatedChain, type EmulatedChainOptions } from '@tsbms/module-emulator';
 import type { Subscription } from 'rxjs';
-import { applyEmulatorCommand, describeZodError, emulatorCommandSchema, type EmulatorCommand } from './commands';
+import {
+  applyEmulatorCommand,
+  describeZodError,
+  emulatorCommandSchema,
+  type EmulatorCommand,
+} from './commands';
 
 /** One timed change: `atS` seconds after the scenario starts. */
 export type ScenarioStep = EmulatorCommand & { readonly atS: number };
@@ -55,7 +60,10 @@ export function loadScenario(
       try {
         applyEmulatorCommand(scratch, step);
       } catch (error) {
-        throw new ScenarioError(source, `step at ${step.atS} s (${step.action}): ${(error as Error).message}`);
+        throw new ScenarioError(
+          source,
+          `step at ${step.atS} s (${step.action}): ${(error as Error).message}`,
+        );
       }
     });
   } finally {
@@ -70,7 +78,12 @@ export interface ScenarioLog {
 }
 
 /** Schedules every step on the clock, relative to now. Unsubscribe to cancel what has not run. */
-export function playScenario(chain: EmulatedChain, scenario: Scenario, clock: Clock, log: ScenarioLog): Subscription[] {
+export function playScenario(
+  chain: EmulatedChain,
+  scenario: Scenario,
+  clock: Clock,
+  log: ScenarioLog,
+): Subscription[] {
   return scenario.steps.map((step) =>
     clock.schedule(() => {
       try {

@@ -40,11 +40,13 @@ export function requireNonNegative(path: string, value: unknown): number {
 
 export function requirePositiveInteger(path: string, value: unknown): number {
   const n = requirePositive(path, value);
-  if (!Number.isInteger(n)) throw new ConfigError('CONFIG_OUT_OF_RANGE', path, `must be an integer, got ${n}`);
+  if (!Number.isInteger(n))
+    throw new ConfigError('CONFIG_OUT_OF_RANGE', path, `must be an integer, got ${n}`);
   return n;
 }
 
 /** Rejects unless `lower` < `upper` (both already validated numbers). */
 export function requireBelow(path: string, lower: number, upper: number, what: string): void {
-  if (!(lower < upper)) throw new ConfigError('CONFIG_WRONG_ORDER', path, `${what} (${lower} must be < ${upper})`);
+  if (!(lower < upper))
+    throw new ConfigError('CONFIG_WRONG_ORDER', path, `${what} (${lower} must be < ${upper})`);
 }

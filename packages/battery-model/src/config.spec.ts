@@ -14,7 +14,12 @@ function rejection(f: () => unknown): ConfigError {
 describe('buildBatteryModelConfig', () => {
   it('fills the §1 defaults', () => {
     const c = buildBatteryModelConfig({ moduleCount: 4, parallelStringCount: 2 });
-    expect(c).toMatchObject({ moduleCapacityAh: 232, cellHighVoltageV: 4.1, cellLowVoltageV: 3.6, commsTimeoutS: 10 });
+    expect(c).toMatchObject({
+      moduleCapacityAh: 232,
+      cellHighVoltageV: 4.1,
+      cellLowVoltageV: 3.6,
+      commsTimeoutS: 10,
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -25,7 +30,9 @@ describe('buildBatteryModelConfig', () => {
   });
 
   it('rejects a string count that does not divide the module count', () => {
-    expect(rejection(() => buildBatteryModelConfig({ moduleCount: 5, parallelStringCount: 2 }))).toMatchObject({
+    expect(
+      rejection(() => buildBatteryModelConfig({ moduleCount: 5, parallelStringCount: 2 })),
+    ).toMatchObject({
       code: 'CONFIG_STRING_COUNT',
       path: 'parallelStringCount',
     });
@@ -33,7 +40,12 @@ describe('buildBatteryModelConfig', () => {
 
   it('rejects setpoints in the wrong order', () => {
     const e = rejection(() =>
-      buildBatteryModelConfig({ moduleCount: 2, parallelStringCount: 1, cellLowVoltageV: 4.2, cellHighVoltageV: 4.1 }),
+      buildBatteryModelConfig({
+        moduleCount: 2,
+        parallelStringCount: 1,
+        cellLowVoltageV: 4.2,
+        cellHighVoltageV: 4.1,
+      }),
     );
     expect(e).toMatchObject({ code: 'CONFIG_WRONG_ORDER', path: 'cellHighVoltageV' });
     expect(e.message).toContain('cellHighVoltageV');
@@ -44,7 +56,9 @@ describe('buildBatteryModelConfig', () => {
       { voltageV: 3.0, socPercent: 50 },
       { voltageV: 3.1, socPercent: 50 },
     ];
-    expect(rejection(() => buildBatteryModelConfig({ moduleCount: 2, parallelStringCount: 1, ocvTable }))).toMatchObject({
+    expect(
+      rejection(() => buildBatteryModelConfig({ moduleCount: 2, parallelStringCount: 1, ocvTable })),
+    ).toMatchObject({
       code: 'CONFIG_OCV_NOT_MONOTONIC',
       path: 'ocvTable',
     });
@@ -53,7 +67,11 @@ describe('buildBatteryModelConfig', () => {
   it.each([
     ['moduleCount', { moduleCount: 0, parallelStringCount: 1 }, 'CONFIG_OUT_OF_RANGE'],
     ['moduleCount', { moduleCount: 2.5, parallelStringCount: 1 }, 'CONFIG_OUT_OF_RANGE'],
-    ['moduleCapacityAh', { moduleCount: 2, parallelStringCount: 1, moduleCapacityAh: Number.NaN }, 'CONFIG_NOT_A_NUMBER'],
+    [
+      'moduleCapacityAh',
+      { moduleCount: 2, parallelStringCount: 1, moduleCapacityAh: Number.NaN },
+      'CONFIG_NOT_A_NUMBER',
+    ],
     ['socResetHoldS', { moduleCount: 2, parallelStringCount: 1, socResetHoldS: -1 }, 'CONFIG_OUT_OF_RANGE'],
   ])('rejects a bad %s', (path, input, code) => {
     expect(rejection(() => buildBatteryModelConfig(input))).toMatchObject({ code, path });

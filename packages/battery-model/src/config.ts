@@ -60,16 +60,27 @@ export function buildBatteryModelConfig(input: BatteryModelConfigInput): Battery
   const moduleCount = requirePositiveInteger('moduleCount', c.moduleCount);
   const parallelStringCount = requirePositiveInteger('parallelStringCount', c.parallelStringCount);
   if (moduleCount % parallelStringCount !== 0) {
-    throw new ConfigError('CONFIG_STRING_COUNT', 'parallelStringCount',
-      `${moduleCount} modules cannot be split into ${parallelStringCount} equal strings`);
+    throw new ConfigError(
+      'CONFIG_STRING_COUNT',
+      'parallelStringCount',
+      `${moduleCount} modules cannot be split into ${parallelStringCount} equal strings`,
+    );
   }
   const cellLowVoltageV = requirePositive('cellLowVoltageV', c.cellLowVoltageV);
   const cellHighVoltageV = requirePositive('cellHighVoltageV', c.cellHighVoltageV);
-  requireBelow('cellHighVoltageV', cellLowVoltageV, cellHighVoltageV, 'low setpoint must be below high setpoint');
+  requireBelow(
+    'cellHighVoltageV',
+    cellLowVoltageV,
+    cellHighVoltageV,
+    'low setpoint must be below high setpoint',
+  );
   const ocvTable = validateOcvTable('ocvTable', c.ocvTable);
   if (!(ocvSocPercent(ocvTable, cellLowVoltageV) < ocvSocPercent(ocvTable, cellHighVoltageV))) {
-    throw new ConfigError('CONFIG_OCV_NOT_MONOTONIC', 'ocvTable',
-      'the table gives no usable window between cellLowVoltageV and cellHighVoltageV');
+    throw new ConfigError(
+      'CONFIG_OCV_NOT_MONOTONIC',
+      'ocvTable',
+      'the table gives no usable window between cellLowVoltageV and cellHighVoltageV',
+    );
   }
   return Object.freeze({
     moduleCount,
@@ -87,14 +98,18 @@ export function buildBatteryModelConfig(input: BatteryModelConfigInput): Battery
     restTimeConstantS: requirePositive('restTimeConstantS', c.restTimeConstantS),
     voltageSocTimeConstantS: requirePositive('voltageSocTimeConstantS', c.voltageSocTimeConstantS),
     persistedMaxAgeS: requireNonNegative('persistedMaxAgeS', c.persistedMaxAgeS),
-    persistedMaxDeviationPercent: requireNonNegative('persistedMaxDeviationPercent', c.persistedMaxDeviationPercent),
+    persistedMaxDeviationPercent: requireNonNegative(
+      'persistedMaxDeviationPercent',
+      c.persistedMaxDeviationPercent,
+    ),
   });
 }
 
 /** B-30/B-31: fraction of nameplate capacity between the low and high setpoints. */
 export function usableWindowFraction(config: BatteryModelConfig): number {
   return (
-    (ocvSocPercent(config.ocvTable, config.cellHighVoltageV) - ocvSocPercent(config.ocvTable, config.cellLowVoltageV)) /
+    (ocvSocPercent(config.ocvTable, config.cellHighVoltageV) -
+      ocvSocPercent(config.ocvTable, config.cellLowVoltageV)) /
     100
   );
 }

@@ -35,15 +35,27 @@ export const UNKNOWN_VALUE: MeasuredValue = Object.freeze({
  * How a raw value arrived this scan: a number, `null` because the module did not answer, or
  * rejected (flagged implausible, NaN, or missing from a module that did answer).
  */
-export type RawValue = { readonly kind: 'good'; readonly value: number } | { readonly kind: 'noReply' } | { readonly kind: 'rejected' };
+export type RawValue =
+  | { readonly kind: 'good'; readonly value: number }
+  | { readonly kind: 'noReply' }
+  | { readonly kind: 'rejected' };
 
-export function classifyRaw(raw: number | null | undefined, commsOk: boolean, flaggedImplausible: boolean): RawValue {
+export function classifyRaw(
+  raw: number | null | undefined,
+  commsOk: boolean,
+  flaggedImplausible: boolean,
+): RawValue {
   if (!commsOk) return { kind: 'noReply' };
   if (flaggedImplausible || typeof raw !== 'number' || !Number.isFinite(raw)) return { kind: 'rejected' };
   return { kind: 'good', value: raw };
 }
 
-export function updateMeasured(prev: MeasuredValue, raw: RawValue, nowMs: number, timeoutS: number): MeasuredValue {
+export function updateMeasured(
+  prev: MeasuredValue,
+  raw: RawValue,
+  nowMs: number,
+  timeoutS: number,
+): MeasuredValue {
   if (raw.kind === 'good') {
     return Object.freeze({
       value: raw.value,

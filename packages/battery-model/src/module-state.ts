@@ -37,7 +37,11 @@ export interface ModuleState {
   readonly implausible: readonly ImplausibleValue[];
 }
 
-export function initialModuleState(address: number, stringIndex: number, positionInString: number): ModuleState {
+export function initialModuleState(
+  address: number,
+  stringIndex: number,
+  positionInString: number,
+): ModuleState {
   return Object.freeze({
     address,
     stringIndex,
@@ -74,7 +78,12 @@ function updateValues(
       const flagged = reading.implausible.some((v) => v.quantity === quantity && v.index === index);
       const raw = classifyRaw(raws[index], reading.commsOk, flagged);
       if (raw.kind === 'rejected' && !flagged) {
-        found.push({ quantity, index, raw: Number.NaN, reason: `${quantity} ${index} missing or not a number` });
+        found.push({
+          quantity,
+          index,
+          raw: Number.NaN,
+          reason: `${quantity} ${index} missing or not a number`,
+        });
       }
       return updateMeasured(p, raw, nowMs, timeoutS);
     }),
@@ -105,8 +114,24 @@ export function updateModuleState(
   };
   const found: ImplausibleValue[] = [];
   const cells = updateValues(prev.cells, r.cellVoltagesV, 'cellVoltage', r, nowMs, timeoutS, found);
-  const temperatures = updateValues(prev.temperatures, r.temperaturesC, 'temperature', r, nowMs, timeoutS, found);
-  const [moduleVoltage] = updateValues([prev.moduleVoltage], [r.moduleVoltageV], 'moduleVoltage', r, nowMs, timeoutS, found);
+  const temperatures = updateValues(
+    prev.temperatures,
+    r.temperaturesC,
+    'temperature',
+    r,
+    nowMs,
+    timeoutS,
+    found,
+  );
+  const [moduleVoltage] = updateValues(
+    [prev.moduleVoltage],
+    [r.moduleVoltageV],
+    'moduleVoltage',
+    r,
+    nowMs,
+    timeoutS,
+    found,
+  );
   const lastGoodReadMs = r.commsOk ? nowMs : prev.lastGoodReadMs;
   const ageS = lastGoodReadMs === null ? null : (nowMs - lastGoodReadMs) / 1000;
   const status = r.commsOk ? r : prev;

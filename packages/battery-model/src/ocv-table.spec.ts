@@ -4,7 +4,8 @@ import { DEFAULT_OCV_TABLE, ocvSocPercent, validateOcvTable, windowSocPercent } 
 
 describe('OCV table', () => {
   it('hits every table point exactly', () => {
-    for (const p of DEFAULT_OCV_TABLE) expect(ocvSocPercent(DEFAULT_OCV_TABLE, p.voltageV)).toBe(p.socPercent);
+    for (const p of DEFAULT_OCV_TABLE)
+      expect(ocvSocPercent(DEFAULT_OCV_TABLE, p.voltageV)).toBe(p.socPercent);
   });
 
   it('holds the end values outside the table', () => {
@@ -14,17 +15,21 @@ describe('OCV table', () => {
 
   it('is monotonic and stays between the neighbouring points (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: 2.9, max: 4.3, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true }), (v, dv) => {
-        const a = ocvSocPercent(DEFAULT_OCV_TABLE, v);
-        const b = ocvSocPercent(DEFAULT_OCV_TABLE, v + dv);
-        expect(b).toBeGreaterThanOrEqual(a);
-        const upper = DEFAULT_OCV_TABLE.find((p) => p.voltageV >= v);
-        const lower = [...DEFAULT_OCV_TABLE].reverse().find((p) => p.voltageV <= v);
-        if (upper && lower) {
-          expect(a).toBeGreaterThanOrEqual(lower.socPercent);
-          expect(a).toBeLessThanOrEqual(upper.socPercent);
-        }
-      }),
+      fc.property(
+        fc.double({ min: 2.9, max: 4.3, noNaN: true }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        (v, dv) => {
+          const a = ocvSocPercent(DEFAULT_OCV_TABLE, v);
+          const b = ocvSocPercent(DEFAULT_OCV_TABLE, v + dv);
+          expect(b).toBeGreaterThanOrEqual(a);
+          const upper = DEFAULT_OCV_TABLE.find((p) => p.voltageV >= v);
+          const lower = [...DEFAULT_OCV_TABLE].reverse().find((p) => p.voltageV <= v);
+          if (upper && lower) {
+            expect(a).toBeGreaterThanOrEqual(lower.socPercent);
+            expect(a).toBeLessThanOrEqual(upper.socPercent);
+          }
+        },
+      ),
     );
   });
 
@@ -46,20 +51,43 @@ describe('OCV table', () => {
       }
       throw new Error('accepted');
     };
-    expect(reject([{ voltageV: 3, socPercent: 0 }])).toMatchObject({ code: 'CONFIG_OCV_NOT_MONOTONIC', path: 'ocvTable' });
-    expect(reject([{ voltageV: 3, socPercent: 0 }, { voltageV: 3, socPercent: 10 }])).toMatchObject({
+    expect(reject([{ voltageV: 3, socPercent: 0 }])).toMatchObject({
+      code: 'CONFIG_OCV_NOT_MONOTONIC',
+      path: 'ocvTable',
+    });
+    expect(
+      reject([
+        { voltageV: 3, socPercent: 0 },
+        { voltageV: 3, socPercent: 10 },
+      ]),
+    ).toMatchObject({
       code: 'CONFIG_OCV_NOT_MONOTONIC',
       path: 'ocvTable[1].voltageV',
     });
-    expect(reject([{ voltageV: 3, socPercent: 20 }, { voltageV: 4, socPercent: 10 }])).toMatchObject({
+    expect(
+      reject([
+        { voltageV: 3, socPercent: 20 },
+        { voltageV: 4, socPercent: 10 },
+      ]),
+    ).toMatchObject({
       code: 'CONFIG_OCV_NOT_MONOTONIC',
       path: 'ocvTable[1].socPercent',
     });
-    expect(reject([{ voltageV: 3, socPercent: 0 }, { voltageV: 4, socPercent: 110 }])).toMatchObject({
+    expect(
+      reject([
+        { voltageV: 3, socPercent: 0 },
+        { voltageV: 4, socPercent: 110 },
+      ]),
+    ).toMatchObject({
       code: 'CONFIG_OUT_OF_RANGE',
       path: 'ocvTable[1].socPercent',
     });
-    expect(reject([{ voltageV: Number.NaN, socPercent: 0 }, { voltageV: 4, socPercent: 10 }])).toMatchObject({
+    expect(
+      reject([
+        { voltageV: Number.NaN, socPercent: 0 },
+        { voltageV: 4, socPercent: 10 },
+      ]),
+    ).toMatchObject({
       code: 'CONFIG_NOT_A_NUMBER',
       path: 'ocvTable[0].voltageV',
     });

@@ -12,8 +12,20 @@ export interface OcvPoint {
 export const DEFAULT_OCV_TABLE: readonly OcvPoint[] = Object.freeze(
   (
     [
-      [3.036, 0], [3.12, 5], [3.254, 10], [3.367, 15], [3.451, 20], [3.552, 30], [3.66, 40],
-      [3.756, 50], [3.841, 60], [3.939, 70], [4.046, 80], [4.101, 90], [4.123, 95], [4.18, 100],
+      [3.036, 0],
+      [3.12, 5],
+      [3.254, 10],
+      [3.367, 15],
+      [3.451, 20],
+      [3.552, 30],
+      [3.66, 40],
+      [3.756, 50],
+      [3.841, 60],
+      [3.939, 70],
+      [4.046, 80],
+      [4.101, 90],
+      [4.123, 95],
+      [4.18, 100],
     ] as const
   ).map(([voltageV, socPercent]) => Object.freeze({ voltageV, socPercent })),
 );
@@ -30,17 +42,27 @@ export function validateOcvTable(path: string, table: readonly OcvPoint[]): read
     requireFinite(`${path}[${i}].voltageV`, p.voltageV);
     const soc = requireFinite(`${path}[${i}].socPercent`, p.socPercent);
     if (soc < 0 || soc > 100) {
-      throw new ConfigError('CONFIG_OUT_OF_RANGE', `${path}[${i}].socPercent`, `must be within 0..100, got ${soc}`);
+      throw new ConfigError(
+        'CONFIG_OUT_OF_RANGE',
+        `${path}[${i}].socPercent`,
+        `must be within 0..100, got ${soc}`,
+      );
     }
     if (i === 0) return;
     const prev = table[i - 1];
     if (!(p.voltageV > prev.voltageV)) {
-      throw new ConfigError('CONFIG_OCV_NOT_MONOTONIC', `${path}[${i}].voltageV`,
-        `voltages must strictly increase (${prev.voltageV} V then ${p.voltageV} V)`);
+      throw new ConfigError(
+        'CONFIG_OCV_NOT_MONOTONIC',
+        `${path}[${i}].voltageV`,
+        `voltages must strictly increase (${prev.voltageV} V then ${p.voltageV} V)`,
+      );
     }
     if (p.socPercent < prev.socPercent) {
-      throw new ConfigError('CONFIG_OCV_NOT_MONOTONIC', `${path}[${i}].socPercent`,
-        `SoC must not decrease (${prev.socPercent} % then ${p.socPercent} %)`);
+      throw new ConfigError(
+        'CONFIG_OCV_NOT_MONOTONIC',
+        `${path}[${i}].socPercent`,
+        `SoC must not decrease (${prev.socPercent} % then ${p.socPercent} %)`,
+      );
     }
   });
   return Object.freeze(table.map((p) => Object.freeze({ voltageV: p.voltageV, socPercent: p.socPercent })));
@@ -55,7 +77,9 @@ export function ocvSocPercent(table: readonly OcvPoint[], cellVoltageV: number):
   const upper = table.findIndex((p) => p.voltageV >= cellVoltageV);
   const a = table[upper - 1];
   const b = table[upper];
-  return a.socPercent + ((cellVoltageV - a.voltageV) / (b.voltageV - a.voltageV)) * (b.socPercent - a.socPercent);
+  return (
+    a.socPercent + ((cellVoltageV - a.voltageV) / (b.voltageV - a.voltageV)) * (b.socPercent - a.socPercent)
+  );
 }
 
 /**

@@ -22,11 +22,17 @@ const fold = (readings: PackReading[], model: PackModel = initialPackModel(confi
 
 describe('pack model', () => {
   it('arranges modules in strings in address order and sums each string', () => {
-    const [p] = fold([
-      makePackReading(0, 4, (a) => ({ cellVoltagesV: Array(6).fill(3.8 + a * 0.01) })),
+    const [p] = fold([makePackReading(0, 4, (a) => ({ cellVoltagesV: Array(6).fill(3.8 + a * 0.01) }))]);
+    expect(p.strings.map((s) => s.moduleAddresses)).toEqual([
+      [1, 2],
+      [3, 4],
     ]);
-    expect(p.strings.map((s) => s.moduleAddresses)).toEqual([[1, 2], [3, 4]]);
-    expect(p.modules.map((m) => [m.stringIndex, m.positionInString])).toEqual([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    expect(p.modules.map((m) => [m.stringIndex, m.positionInString])).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]);
     expect(p.strings[0].voltageV).toBeCloseTo(6 * 3.81 + 6 * 3.82, 9);
     expect(p.strings[1].voltageV).toBeCloseTo(6 * 3.83 + 6 * 3.84, 9);
     expect(p.packVoltageV).toBeCloseTo((6 * (3.81 + 3.82) + 6 * (3.83 + 3.84)) / 2, 9);
@@ -58,7 +64,9 @@ describe('pack model', () => {
   it('keeps lifetime extremes per cell, module and pack', () => {
     const states = fold([
       makePackReading(0, 4, (a) => (a === 3 ? { cellVoltagesV: [4.05, 3.9, 3.9, 3.9, 3.9, 3.9] } : {})),
-      makePackReading(500, 4, (a) => (a === 1 ? { cellVoltagesV: [3.9, 3.5, 3.9, 3.9, 3.9, 3.9], temperaturesC: [40, 5] } : {})),
+      makePackReading(500, 4, (a) =>
+        a === 1 ? { cellVoltagesV: [3.9, 3.5, 3.9, 3.9, 3.9, 3.9], temperaturesC: [40, 5] } : {},
+      ),
     ]);
     const p = states[1];
     expect(defined(p.statistics.maxCell).value).toBe(3.9);
@@ -74,15 +82,35 @@ describe('pack model', () => {
   });
 
   it('B-40/B-43: a missed module keeps last good values with their age, then reports unknown after commsTimeoutS', () => {
-    const missing = (t: number) => makePackReading(t, 4, (a) => (a === 2 ? { commsOk: false, cellVoltagesV: Array(6).fill(null), temperaturesC: [null, null], moduleVoltageV: null, hardwareFlags: [] } : {}));
+    const missing = (t: number) =>
+      makePackReading(t, 4, (a) =>
+        a === 2
+          ? {
+              commsOk: false,
+              cellVoltagesV: Array(6).fill(null),
+              temperaturesC: [null, null],
+              moduleVoltageV: null,
+              hardwareFlags: [],
+            }
+          : {},
+      );
     const states = fold([
-      makePackReading(0, 4, (a) => (a === 2 ? { hardwareFlags: ['CRC'], cellVoltagesV: Array(6).fill(3.95) } : {})),
+      makePackReading(0, 4, (a) =>
+        a === 2 ? { hardwareFlags: ['CRC'], cellVoltagesV: Array(6).fill(3.95) } : {},
+      ),
       missing(500),
       missing(10_000),
       missing(10_500),
     ]);
     const m = (i: number) => states[i].modules[1];
-    expect(m(1)).toMatchObject({ stale: true, commsOk: false, ageS: 0.5, missedScans: 1, goodScans: 0, offline: false });
+    expect(m(1)).toMatchObject({
+      stale: true,
+      commsOk: false,
+      ageS: 0.5,
+      missedScans: 1,
+      goodScans: 0,
+      offline: false,
+    });
     expect(m(1).cells[0]).toMatchObject({ value: 3.95, ageS: 0.5, stale: true, implausible: false });
     expect(m(1).hardwareFlags).toEqual(['CRC']); // last good status is kept
     expect(states[1].statistics.maxCell).toMatchObject({ value: 3.95, moduleAddress: 2, stale: true });
@@ -108,14 +136,20 @@ describe('pack model', () => {
             }
           : {},
       ),
-      makePackReading(1000, 4, (a) => (a === 1 ? { cellVoltagesV: [Number.NaN, 3.9, 3.9, 3.9, 3.9, 3.9] } : {})),
+      makePackReading(1000, 4, (a) =>
+        a === 1 ? { cellVoltagesV: [Number.NaN, 3.9, 3.9, 3.9, 3.9, 3.9] } : {},
+      ),
     ]);
     const m = states[1].modules[0];
     expect(m.commsOk).toBe(true);
     expect(m.cells[0]).toMatchObject({ implausible: true, implausibleScans: 1, value: 3.9, stale: true });
     expect(m.cells[5]).toMatchObject({ implausible: true, value: 3.9 });
     expect(m.temperatures[0]).toMatchObject({ implausible: true, value: 25 });
-    expect(m.implausible.map((v) => `${v.quantity}${v.index}`).sort()).toEqual(['cellVoltage0', 'cellVoltage5', 'temperature0']);
+    expect(m.implausible.map((v) => `${v.quantity}${v.index}`).sort()).toEqual([
+      'cellVoltage0',
+      'cellVoltage5',
+      'temperature0',
+    ]);
     expect(states[2].modules[0].cells[0].implausibleScans).toBe(2);
     expect(states[2].modules[0].cells[5]).toMatchObject({ implausible: false, implausibleScans: 0 });
     expect(states[2].statistics.meanCellVoltageV).toBeCloseTo(3.9, 9);
@@ -139,7 +173,10 @@ describe('pack model', () => {
   });
 
   it('ignores a reading whose time does not advance, apart from reporting it', () => {
-    const [a, b] = fold([makePackReading(1000, 4, () => ({}), { currentA: 5 }), makePackReading(1000, 4, () => ({ cellVoltagesV: Array(6).fill(3.0) }))]);
+    const [a, b] = fold([
+      makePackReading(1000, 4, () => ({}), { currentA: 5 }),
+      makePackReading(1000, 4, () => ({ cellVoltagesV: Array(6).fill(3.0) })),
+    ]);
     expect(b.issues.map((i) => i.code)).toEqual(['TIME_NOT_INCREASING']);
     expect(b.statistics).toBe(a.statistics);
     expect(b.scanCount).toBe(2);

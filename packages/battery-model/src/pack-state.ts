@@ -37,7 +37,12 @@ export interface PackCapacity {
 
 /** Pack-level problems with a reading (its values are not used as numbers). */
 export interface PackIssue {
-  readonly code: 'EMPTY_PACK' | 'MODULE_MISSING' | 'MODULE_UNEXPECTED' | 'CURRENT_NOT_A_NUMBER' | 'TIME_NOT_INCREASING';
+  readonly code:
+    | 'EMPTY_PACK'
+    | 'MODULE_MISSING'
+    | 'MODULE_UNEXPECTED'
+    | 'CURRENT_NOT_A_NUMBER'
+    | 'TIME_NOT_INCREASING';
   readonly detail: string;
 }
 
@@ -83,17 +88,29 @@ export function initialPackModel(config: BatteryModelConfig, persisted?: Persist
 const finiteOrNull = (v: number | null | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? v : null;
 
-function readingIssues(reading: PackReading, previousMs: number | null, config: BatteryModelConfig): PackIssue[] {
+function readingIssues(
+  reading: PackReading,
+  previousMs: number | null,
+  config: BatteryModelConfig,
+): PackIssue[] {
   const issues: PackIssue[] = [];
   const n = reading.modules.length;
   if (n === 0) issues.push({ code: 'EMPTY_PACK', detail: 'the reading holds no module' });
-  else if (n < config.moduleCount) issues.push({ code: 'MODULE_MISSING', detail: `${n} of ${config.moduleCount} modules in the reading` });
-  if (n > config.moduleCount) issues.push({ code: 'MODULE_UNEXPECTED', detail: `${n} modules in the reading, ${config.moduleCount} configured` });
+  else if (n < config.moduleCount)
+    issues.push({ code: 'MODULE_MISSING', detail: `${n} of ${config.moduleCount} modules in the reading` });
+  if (n > config.moduleCount)
+    issues.push({
+      code: 'MODULE_UNEXPECTED',
+      detail: `${n} modules in the reading, ${config.moduleCount} configured`,
+    });
   if (reading.currentA !== undefined && reading.currentA !== null && !Number.isFinite(reading.currentA)) {
     issues.push({ code: 'CURRENT_NOT_A_NUMBER', detail: `current ${String(reading.currentA)}` });
   }
   if (previousMs !== null && !(reading.timestampMs > previousMs)) {
-    issues.push({ code: 'TIME_NOT_INCREASING', detail: `scan at ${reading.timestampMs} ms after ${previousMs} ms` });
+    issues.push({
+      code: 'TIME_NOT_INCREASING',
+      detail: `scan at ${reading.timestampMs} ms after ${previousMs} ms`,
+    });
   }
   return issues;
 }
@@ -137,7 +154,11 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
   const previousMs = model.pack?.timestampMs ?? null;
   const issues = readingIssues(reading, previousMs, config);
   if (model.pack !== null && previousMs !== null && !(reading.timestampMs > previousMs)) {
-    const pack = Object.freeze({ ...model.pack, scanCount: model.pack.scanCount + 1, issues: Object.freeze(issues) });
+    const pack = Object.freeze({
+      ...model.pack,
+      scanCount: model.pack.scanCount + 1,
+      issues: Object.freeze(issues),
+    });
     return { ...model, pack };
   }
   const now = reading.timestampMs;
@@ -167,7 +188,8 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
     strings,
     statistics,
     moduleStatistics: Object.freeze(modules.map((m) => cellStatistics([m]))),
-    packVoltageV: knownStrings.length === 0 ? null : knownStrings.reduce((a, b) => a + b, 0) / knownStrings.length,
+    packVoltageV:
+      knownStrings.length === 0 ? null : knownStrings.reduce((a, b) => a + b, 0) / knownStrings.length,
     currentA,
     currentMeasuredAtMs: currentA !== null ? now : (model.pack?.currentMeasuredAtMs ?? null),
     busVoltageV: finiteOrNull(reading.busVoltageV),

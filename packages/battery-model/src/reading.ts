@@ -5,9 +5,20 @@
 
 /** Hardware status bits decoded from DEVICE_STATUS / ALERT_STATUS / FAULT_STATUS. */
 export type ModuleHardwareFlag =
-  | 'COV' | 'CUV' | 'OT1' | 'OT2' | 'TSD' | 'I_FAULT' | 'UVLO' // fault level in the fault engine
-  | 'PARITY' | 'ECC_ERR' | 'CRC' // warning level
-  | 'POR' | 'AR' | 'FORCE' | 'SLEEP'; // trigger module setup / informational
+  | 'COV'
+  | 'CUV'
+  | 'OT1'
+  | 'OT2'
+  | 'TSD'
+  | 'I_FAULT'
+  | 'UVLO' // fault level in the fault engine
+  | 'PARITY'
+  | 'ECC_ERR'
+  | 'CRC' // warning level
+  | 'POR'
+  | 'AR'
+  | 'FORCE'
+  | 'SLEEP'; // trigger module setup / informational
 
 /** A raw value rejected as implausible (T-13). It is never turned into a number reading. */
 export interface ImplausibleValue {

@@ -14,7 +14,12 @@ const config = buildBatteryModelConfig({ moduleCount: 2, parallelStringCount: 1 
 const usableAh = usableAhAtFullHealth(config);
 const SOC_AT_3V9 = windowSocPercent(config.ocvTable, 3.9, 3.6, 4.1); // B-30 example: 57.0 %
 
-const sample = (timestampMs: number, currentA: number | null, cellV = 3.9, extra: Partial<SocSample> = {}): SocSample => ({
+const sample = (
+  timestampMs: number,
+  currentA: number | null,
+  cellV = 3.9,
+  extra: Partial<SocSample> = {},
+): SocSample => ({
   timestampMs,
   meanCellV: cellV,
   maxCellV: cellV,
@@ -45,7 +50,10 @@ const every = (fromS: number, toS: number, stepS: number, f: (tS: number) => Soc
 
 describe('SoC estimator', () => {
   it('has no SoC until a cell voltage is known, then starts from the table (B-30)', () => {
-    const [a, b] = run([sample(0, null, 3.9, { meanCellV: null, maxCellV: null, minCellV: null }), sample(500, null)]);
+    const [a, b] = run([
+      sample(0, null, 3.9, { meanCellV: null, maxCellV: null, minCellV: null }),
+      sample(500, null),
+    ]);
     expect(a.socPercent).toBeNull();
     expect(a.method).toBe('none');
     expect(a.toPersist).toBeNull();
@@ -114,7 +122,10 @@ describe('SoC estimator', () => {
 
   it('B-34: at rest (|I| < 0.2 A for 10 min) relaxes toward the table with τ = 1 h', () => {
     const persisted = { socPercent: 60, sohPercent: 100, timestampMs: 0 };
-    const states = run(every(0, 600 + 3600, 10, (t) => sample(t * 1000, 0)), persisted);
+    const states = run(
+      every(0, 600 + 3600, 10, (t) => sample(t * 1000, 0)),
+      persisted,
+    );
     const at = (tS: number) => defined(states.find((s) => s.lastSampleMs === tS * 1000));
     expect(at(0).startedFrom).toBe('persisted');
     expect(at(590).socPercent).toBe(60);
@@ -128,16 +139,34 @@ describe('SoC estimator', () => {
 
   it('B-35: without a current sensor follows the table through a 120 s filter, flagged voltage-based', () => {
     const persisted = { socPercent: 65, sohPercent: 100, timestampMs: 0 };
-    const states = run(every(0, 120, 0.5, (t) => sample(t * 1000, null)), persisted);
+    const states = run(
+      every(0, 120, 0.5, (t) => sample(t * 1000, null)),
+      persisted,
+    );
     expect(states[0].socPercent).toBe(65);
     expect(last(states).method).toBe('voltageBased');
     expect(last(states).socPercent).toBeCloseTo(SOC_AT_3V9 + (65 - SOC_AT_3V9) * Math.exp(-1), 6);
   });
 
   it.each([
-    ['fresh and close: persisted', { socPercent: 62, sohPercent: 93, timestampMs: -3_600_000 }, 62, 'persisted'],
-    ['older than 24 h: table', { socPercent: 62, sohPercent: 93, timestampMs: -25 * 3_600_000 }, SOC_AT_3V9, 'ocv'],
-    ['more than 10 points off: table', { socPercent: 80, sohPercent: 93, timestampMs: -1000 }, SOC_AT_3V9, 'ocv'],
+    [
+      'fresh and close: persisted',
+      { socPercent: 62, sohPercent: 93, timestampMs: -3_600_000 },
+      62,
+      'persisted',
+    ],
+    [
+      'older than 24 h: table',
+      { socPercent: 62, sohPercent: 93, timestampMs: -25 * 3_600_000 },
+      SOC_AT_3V9,
+      'ocv',
+    ],
+    [
+      'more than 10 points off: table',
+      { socPercent: 80, sohPercent: 93, timestampMs: -1000 },
+      SOC_AT_3V9,
+      'ocv',
+    ],
     ['from the future: table', { socPercent: 60, sohPercent: 93, timestampMs: 5000 }, SOC_AT_3V9, 'ocv'],
   ])('B-36 start value, %s', (_, persisted, soc, from) => {
     const [s] = run([sample(0, null)], persisted);
@@ -152,7 +181,9 @@ describe('SoC estimator', () => {
     const chargeS = (chargeAh * 3600) / 100;
     const samples = [
       ...every(0, 30, 0.5, (t) => sample(t * 1000, 0, 3.7, { minCellV: 3.6 })),
-      ...every(30.5, 30.5 + chargeS, 0.5, (t) => sample((t + (gapAtS !== undefined && t > gapAtS ? 10 : 0)) * 1000, 100)),
+      ...every(30.5, 30.5 + chargeS, 0.5, (t) =>
+        sample((t + (gapAtS !== undefined && t > gapAtS ? 10 : 0)) * 1000, 100),
+      ),
     ];
     const endS = samples[samples.length - 1].timestampMs / 1000;
     samples.push(...every(endS + 0.5, endS + 30.5, 0.5, (t) => sample(t * 1000, 0, 4.0, { maxCellV: 4.1 })));

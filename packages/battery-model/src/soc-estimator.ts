@@ -51,7 +51,10 @@ export interface SocEstimatorState extends SocState {
 }
 
 export function initialSocState(persisted?: PersistedSoc | null): SocEstimatorState {
-  const soh = persisted && Number.isFinite(persisted.sohPercent) && persisted.sohPercent > 0 ? persisted.sohPercent : 100;
+  const soh =
+    persisted && Number.isFinite(persisted.sohPercent) && persisted.sohPercent > 0
+      ? persisted.sohPercent
+      : 100;
   return {
     socPercent: null,
     method: 'none',
@@ -97,11 +100,17 @@ function startSoc(
     nowMs - p.timestampMs >= 0 &&
     nowMs - p.timestampMs < config.persistedMaxAgeS * 1000 &&
     Math.abs(p.socPercent - estimate) <= config.persistedMaxDeviationPercent;
-  return usable ? { socPercent: clampPercent(p.socPercent), startedFrom: 'persisted' } : { socPercent: estimate, startedFrom: 'ocv' };
+  return usable
+    ? { socPercent: clampPercent(p.socPercent), startedFrom: 'persisted' }
+    : { socPercent: estimate, startedFrom: 'ocv' };
 }
 
 /** One estimator step per scan (B-30..B-37). Pure: returns the next state. */
-export function stepSoc(state: SocEstimatorState, sample: SocSample, config: BatteryModelConfig): SocEstimatorState {
+export function stepSoc(
+  state: SocEstimatorState,
+  sample: SocSample,
+  config: BatteryModelConfig,
+): SocEstimatorState {
   const t = sample.timestampMs;
   const dtS = state.lastSampleMs === null ? 0 : Math.max(0, (t - state.lastSampleMs) / 1000);
   const estimate =
@@ -142,20 +151,29 @@ export function stepSoc(state: SocEstimatorState, sample: SocSample, config: Bat
     soc = relax(soc, estimate, dtS, config.voltageSocTimeConstantS); // B-35
   }
 
-  const restSinceMs = current !== null && Math.abs(current) < config.restCurrentA ? (state.restSinceMs ?? t) : null;
+  const restSinceMs =
+    current !== null && Math.abs(current) < config.restCurrentA ? (state.restSinceMs ?? t) : null;
   const atRest = restSinceMs !== null && t - restSinceMs >= config.restHoldS * 1000;
   if (atRest && soc !== null && estimate !== null) soc = relax(soc, estimate, dtS, config.restTimeConstantS); // B-34
 
   // B-33 resets, once per hold period; B-37 SoH sample between opposite resets.
-  const highSinceMs = sample.maxCellV !== null && sample.maxCellV >= config.cellHighVoltageV ? (state.highSinceMs ?? t) : null;
-  const lowSinceMs = sample.minCellV !== null && sample.minCellV <= config.cellLowVoltageV ? (state.lowSinceMs ?? t) : null;
+  const highSinceMs =
+    sample.maxCellV !== null && sample.maxCellV >= config.cellHighVoltageV ? (state.highSinceMs ?? t) : null;
+  const lowSinceMs =
+    sample.minCellV !== null && sample.minCellV <= config.cellLowVoltageV ? (state.lowSinceMs ?? t) : null;
   const holdMs = config.socResetHoldS * 1000;
   const resetTo = (since: number | null, prevSince: number | null): boolean =>
-    since !== null && t - since >= holdMs && (prevSince === null || state.lastSampleMs === null || state.lastSampleMs - prevSince < holdMs);
+    since !== null &&
+    t - since >= holdMs &&
+    (prevSince === null || state.lastSampleMs === null || state.lastSampleMs - prevSince < holdMs);
   let lastReset = state.lastReset;
   let sohPercent = state.sohPercent;
   let sohSampleCount = state.sohSampleCount;
-  const reset = resetTo(highSinceMs, state.highSinceMs) ? 'full' : resetTo(lowSinceMs, state.lowSinceMs) ? 'empty' : null;
+  const reset = resetTo(highSinceMs, state.highSinceMs)
+    ? 'full'
+    : resetTo(lowSinceMs, state.lowSinceMs)
+      ? 'empty'
+      : null;
   if (reset !== null && soc !== null) {
     soc = reset === 'full' ? 100 : 0;
     uncertain = false;

@@ -18,7 +18,11 @@ describe('toPackState', () => {
         toPackState(config, { socPercent: 50, sohPercent: 100, timestampMs: 0 }),
         map((p) => `${p.scanCount}:${p.modules[1].ageS}:${p.soc.startedFrom}`),
       );
-      expectObservable(out$).toBe('a 499ms b 499ms c', { a: '1:0:persisted', b: '2:0.5:persisted', c: '3:1:persisted' });
+      expectObservable(out$).toBe('a 499ms b 499ms c', {
+        a: '1:0:persisted',
+        b: '2:0.5:persisted',
+        c: '3:1:persisted',
+      });
     });
   });
 });

@@ -9,7 +9,10 @@ import type { PersistedSoc } from './soc-estimator';
  * `timestampMs` (the injected clock's `now()` when the scan completed), so no scheduler is needed
  * and a recorded sequence of readings always gives the same states.
  */
-export function toPackState(config: BatteryModelConfig, persisted?: PersistedSoc | null): OperatorFunction<PackReading, PackState> {
+export function toPackState(
+  config: BatteryModelConfig,
+  persisted?: PersistedSoc | null,
+): OperatorFunction<PackReading, PackState> {
   return (readings$) =>
     readings$.pipe(
       scan(updatePackModel, initialPackModel(config, persisted)),

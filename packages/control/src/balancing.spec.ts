@@ -21,11 +21,7 @@ const REST = [3.95, 3.95, 3.95, 3.95, 3.95, 3.95];
 /** B-26 vectors: minimum 3.950 V; 3.992 V is selected, 3.988 V is not. */
 const VECTOR = [3.95, 3.992, 3.988, 3.95, 3.95, 3.95];
 
-function scan(
-  atMs: number,
-  modules: readonly ModuleInput[],
-  faultActive = false,
-): BalancingInputs {
+function scan(atMs: number, modules: readonly ModuleInput[], faultActive = false): BalancingInputs {
   return packInputs([modules], {
     scanAtMs: atMs,
     faults: { ...NO_FAULTS, faultActive },
@@ -33,19 +29,13 @@ function scan(
 }
 
 /** Steps the balancer over scans at the given times (the clock reads the scan time). */
-function runScans(
-  cfg: ReturnType<typeof config>,
-  scans: readonly BalancingInputs[],
-): BalancingState[] {
+function runScans(cfg: ReturnType<typeof config>, scans: readonly BalancingInputs[]): BalancingState[] {
   const balancer = createBalancer(cfg);
   let state = balancer.initial();
-  return scans.map(
-    (inputs) => (state = balancer.step(state, inputs, inputs.scanAtMs)),
-  );
+  return scans.map((inputs) => (state = balancer.step(state, inputs, inputs.scanAtMs)));
 }
 
-const masks = (state: BalancingState, string = 0) =>
-  state.strings[string].modules.map((m) => m.mask);
+const masks = (state: BalancingState, string = 0) => state.strings[string].modules.map((m) => m.mask);
 
 describe('balancing (B-25..B-29)', () => {
   it('selects by the B-26 vectors from a scan taken at the end of MEASURE', () => {
@@ -54,11 +44,7 @@ describe('balancing (B-25..B-29)', () => {
       config(),
       [0, 1000, 1999, 2000].map((t) => scan(t, modules)),
     );
-    expect(out.slice(0, 3).map((s) => s.strings[0].phase)).toEqual([
-      'MEASURE',
-      'MEASURE',
-      'MEASURE',
-    ]);
+    expect(out.slice(0, 3).map((s) => s.strings[0].phase)).toEqual(['MEASURE', 'MEASURE', 'MEASURE']);
     expect(masks(out[2])).toEqual([0, 0]);
     expect(out[3].strings[0]).toMatchObject({
       phase: 'BALANCE',
@@ -128,21 +114,13 @@ describe('balancing (B-25..B-29)', () => {
   });
 
   it("publishes the chip's balance timer bit next to the command (B-29)", () => {
-    const modules = [
-      moduleAt(1, VECTOR, { balanceTimerRunning: true }),
-      moduleAt(2, REST),
-    ];
+    const modules = [moduleAt(1, VECTOR, { balanceTimerRunning: true }), moduleAt(2, REST)];
     const out = runScans(config(), [scan(0, modules)]);
-    expect(out[0].strings[0].modules.map((m) => m.balanceTimerRunning)).toEqual(
-      [true, false],
-    );
+    expect(out[0].strings[0].modules.map((m) => m.balanceTimerRunning)).toEqual([true, false]);
   });
 
   it('balances at the window edges of 15 and 55 °C', () => {
-    const modules = [
-      moduleAt(1, VECTOR, { temperaturesC: [15, 55] }),
-      moduleAt(2, REST),
-    ];
+    const modules = [moduleAt(1, VECTOR, { temperaturesC: [15, 55] }), moduleAt(2, REST)];
     expect(
       masks(
         runScans(
@@ -154,10 +132,7 @@ describe('balancing (B-25..B-29)', () => {
   });
 
   it('leaves the cells of a stale module out of the string minimum', () => {
-    const modules = [
-      moduleAt(1, VECTOR),
-      moduleAt(2, [3.5, 3.5, 3.5, 3.5, 3.5, 3.5], { stale: true }),
-    ];
+    const modules = [moduleAt(1, VECTOR), moduleAt(2, [3.5, 3.5, 3.5, 3.5, 3.5, 3.5], { stale: true })];
     expect(stringMinimumV({ modules })).toBe(3.95);
     expect(
       stringMinimumV({
@@ -207,10 +182,7 @@ describe('balancing (B-25..B-29)', () => {
         moduleAt(2, modules[1].cellVoltagesV, { temperaturesC: [60, 60] }),
       ]),
       // A cell that is merely closer to the minimum keeps bleeding: the decision stands (B-28).
-      scan(4000, [
-        moduleAt(1, [3.95, 3.97, 3.96, 3.95, 3.95, 3.95]),
-        moduleAt(2, modules[1].cellVoltagesV),
-      ]),
+      scan(4000, [moduleAt(1, [3.95, 3.97, 3.96, 3.95, 3.95, 3.95]), moduleAt(2, modules[1].cellVoltagesV)]),
     ]);
     expect(masks(out[1])).toEqual([0b110, 0b1]);
     expect(masks(out[2])).toEqual([0b10, 0]);
@@ -234,10 +206,7 @@ describe('balancing (B-25..B-29)', () => {
     // A string whose module count changes starts over.
     state = balancer.step(
       state,
-      packInputs(
-        [[moduleAt(1, VECTOR), moduleAt(3, VECTOR)], [moduleAt(2, REST)]],
-        { scanAtMs: 2500 },
-      ),
+      packInputs([[moduleAt(1, VECTOR), moduleAt(3, VECTOR)], [moduleAt(2, REST)]], { scanAtMs: 2500 }),
       2500,
     );
     expect(state.strings[0]).toMatchObject({ phase: 'MEASURE', sinceMs: 2500 });
@@ -273,10 +242,7 @@ describe('balancing (properties)', () => {
       .map((m): ModuleInput => ({ address, ...m }));
   const scanArb = fc.record({
     dtMs: fc.integer({ min: 100, max: 6000 }),
-    strings: fc.tuple(
-      fc.tuple(moduleArb(1), moduleArb(2)),
-      fc.tuple(moduleArb(3), moduleArb(4)),
-    ),
+    strings: fc.tuple(fc.tuple(moduleArb(1), moduleArb(2)), fc.tuple(moduleArb(3), moduleArb(4))),
     faultActive: fc.integer({ min: 0, max: 20 }).map((n) => n === 0),
   });
 
@@ -285,55 +251,39 @@ describe('balancing (properties)', () => {
     const balancer = createBalancer(cfg);
     let flagged = 0;
     fc.assert(
-      fc.property(
-        fc.array(scanArb, { minLength: 5, maxLength: 60 }),
-        (scans) => {
-          let state = balancer.initial();
-          let nowMs = 0;
-          for (const s of scans) {
-            nowMs += s.dtMs;
-            const inputs = packInputs(s.strings, {
-              scanAtMs: nowMs,
-              faults: { ...NO_FAULTS, faultActive: s.faultActive },
-            });
-            state = balancer.step(state, inputs, nowMs);
-            state.strings.forEach((string, si) => {
-              const cellsOfString = s.strings[si]
-                .flatMap((m) => m.cellVoltagesV)
-                .filter(Number.isFinite);
-              const minV = Math.min(...cellsOfString);
-              string.modules.forEach((m, mi) => {
-                const module = s.strings[si][mi];
-                const mask = m.cells.reduce(
-                  (bits, on, i) => (on ? bits | (1 << i) : bits),
-                  0,
-                );
+      fc.property(fc.array(scanArb, { minLength: 5, maxLength: 60 }), (scans) => {
+        let state = balancer.initial();
+        let nowMs = 0;
+        for (const s of scans) {
+          nowMs += s.dtMs;
+          const inputs = packInputs(s.strings, {
+            scanAtMs: nowMs,
+            faults: { ...NO_FAULTS, faultActive: s.faultActive },
+          });
+          state = balancer.step(state, inputs, nowMs);
+          state.strings.forEach((string, si) => {
+            const cellsOfString = s.strings[si].flatMap((m) => m.cellVoltagesV).filter(Number.isFinite);
+            const minV = Math.min(...cellsOfString);
+            string.modules.forEach((m, mi) => {
+              const module = s.strings[si][mi];
+              const mask = m.cells.reduce((bits, on, i) => (on ? bits | (1 << i) : bits), 0);
+              invariant(m.mask === mask, 'mask differs from the cell flags', m);
+              m.cells.forEach((on, ci) => {
+                if (!on) return;
+                flagged += 1;
+                invariant(!s.faultActive, 'balancing under a fault');
+                invariant(!module.stale && !module.chipFault, 'balancing a stale or faulted module', module);
                 invariant(
-                  m.mask === mask,
-                  'mask differs from the cell flags',
-                  m,
+                  module.cellVoltagesV[ci] > minV,
+                  'balancing a cell at or below the string minimum',
+                  module,
+                  minV,
                 );
-                m.cells.forEach((on, ci) => {
-                  if (!on) return;
-                  flagged += 1;
-                  invariant(!s.faultActive, 'balancing under a fault');
-                  invariant(
-                    !module.stale && !module.chipFault,
-                    'balancing a stale or faulted module',
-                    module,
-                  );
-                  invariant(
-                    module.cellVoltagesV[ci] > minV,
-                    'balancing a cell at or below the string minimum',
-                    module,
-                    minV,
-                  );
-                });
               });
             });
-          }
-        },
-      ),
+          });
+        }
+      }),
       { numRuns: 300 },
     );
     // Cells were flagged in the generated runs: the checks above are not vacuous.

@@ -27,17 +27,11 @@ export interface BalancingState {
   readonly strings: readonly StringBalancing[];
 }
 
-export type BalancingInputs = Pick<
-  ControlInputs,
-  'scanAtMs' | 'strings' | 'faults'
->;
+export type BalancingInputs = Pick<ControlInputs, 'scanAtMs' | 'strings' | 'faults'>;
 
 const CELLS_PER_MODULE = 6;
 
-function moduleBalancing(
-  module: ModuleInput,
-  cells: readonly boolean[],
-): ModuleBalancing {
+function moduleBalancing(module: ModuleInput, cells: readonly boolean[]): ModuleBalancing {
   const mask = cells.reduce((bits, on, i) => (on ? bits | (1 << i) : bits), 0);
   return {
     address: module.address,
@@ -48,10 +42,7 @@ function moduleBalancing(
 }
 
 function idle(module: ModuleInput): ModuleBalancing {
-  return moduleBalancing(
-    module,
-    new Array<boolean>(CELLS_PER_MODULE).fill(false),
-  );
+  return moduleBalancing(module, new Array<boolean>(CELLS_PER_MODULE).fill(false));
 }
 
 /**
@@ -81,10 +72,7 @@ export function createBalancer(config: ControlConfig) {
     m.temperaturesC.length > 0 &&
     m.temperaturesC.every((t) => Number.isFinite(t) && t >= lowC && t <= highC);
 
-  const measuring = (
-    string: StringInput,
-    sinceMs: number,
-  ): StringBalancing => ({
+  const measuring = (string: StringInput, sinceMs: number): StringBalancing => ({
     phase: 'MEASURE',
     sinceMs,
     modules: string.modules.map(idle),
@@ -98,11 +86,7 @@ export function createBalancer(config: ControlConfig) {
         m,
         Array.from({ length: CELLS_PER_MODULE }, (_, i) => {
           const v = m.cellVoltagesV[i];
-          return (
-            moduleMayBleed(m) &&
-            v >= config.balanceVoltageV &&
-            v - minV >= config.balanceDifferenceV
-          );
+          return moduleMayBleed(m) && v >= config.balanceVoltageV && v - minV >= config.balanceDifferenceV;
         }),
       ),
     );
@@ -112,10 +96,7 @@ export function createBalancer(config: ControlConfig) {
    * During BALANCE the decision stands (B-28) but protection still acts on every scan: a module
    * that may no longer bleed stops, and so does a cell that is no longer above the string minimum.
    */
-  const keep = (
-    previous: StringBalancing,
-    string: StringInput,
-  ): ModuleBalancing[] => {
+  const keep = (previous: StringBalancing, string: StringInput): ModuleBalancing[] => {
     const minV = stringMinimumV(string);
     return string.modules.map((m, index) => {
       const decided = previous.modules[index];
@@ -133,20 +114,15 @@ export function createBalancer(config: ControlConfig) {
     scanAtMs: number,
     nowMs: number,
   ): StringBalancing => {
-    if (
-      previous === undefined ||
-      previous.modules.length !== string.modules.length
-    ) {
+    if (previous === undefined || previous.modules.length !== string.modules.length) {
       return measuring(string, nowMs);
     }
     if (previous.phase === 'BALANCE') {
-      if (nowMs - previous.sinceMs >= balanceMs)
-        return measuring(string, nowMs);
+      if (nowMs - previous.sinceMs >= balanceMs) return measuring(string, nowMs);
       return { ...previous, modules: keep(previous, string) };
     }
     // Decide only from a scan converted after the cells rested for the whole MEASURE time.
-    if (scanAtMs - previous.sinceMs < measureMs)
-      return measuring(string, previous.sinceMs);
+    if (scanAtMs - previous.sinceMs < measureMs) return measuring(string, previous.sinceMs);
     const modules = select(string);
     return modules.some((m) => m.mask !== 0)
       ? { phase: 'BALANCE', sinceMs: nowMs, modules }
@@ -155,19 +131,13 @@ export function createBalancer(config: ControlConfig) {
 
   return {
     initial: (): BalancingState => ({ strings: [] }),
-    step: (
-      state: BalancingState,
-      inputs: BalancingInputs,
-      nowMs: number,
-    ): BalancingState => {
+    step: (state: BalancingState, inputs: BalancingInputs, nowMs: number): BalancingState => {
       if (!config.balancingEnabled || inputs.faults.faultActive) {
         // B-27: nothing bleeds; the rest starts again from now.
         return { strings: inputs.strings.map((s) => measuring(s, nowMs)) };
       }
       return {
-        strings: inputs.strings.map((s, i) =>
-          stepString(state.strings[i], s, inputs.scanAtMs, nowMs),
-        ),
+        strings: inputs.strings.map((s, i) => stepString(state.strings[i], s, inputs.scanAtMs, nowMs)),
       };
     },
   };
@@ -188,9 +158,6 @@ export function balanceCells(
 ): Observable<BalancingState> {
   const balancer = createBalancer(options.config);
   return inputs$.pipe(
-    scan(
-      (state, inputs) => balancer.step(state, inputs, options.clock.now()),
-      balancer.initial(),
-    ),
+    scan((state, inputs) => balancer.step(state, inputs, options.clock.now()), balancer.initial()),
   );
 }

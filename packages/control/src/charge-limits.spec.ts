@@ -1,12 +1,4 @@
-import {
-  concat,
-  distinctUntilChanged,
-  map,
-  NEVER,
-  of,
-  take,
-  timer,
-} from 'rxjs';
+import { concat, distinctUntilChanged, map, NEVER, of, take, timer } from 'rxjs';
 import * as fc from 'fast-check';
 import {
   chargeLimits,
@@ -20,28 +12,18 @@ import type { ControlInputs } from './inputs';
 import { healthyInputs, NO_FAULTS } from './inputs.fixture';
 import { marble, testScheduler } from './marbles.fixture';
 import { invariant } from './property.fixture';
-import {
-  initialVoltageLimit,
-  publishedVoltageLimitV,
-  stepVoltageLimit,
-} from './voltage-limit';
+import { initialVoltageLimit, publishedVoltageLimitV, stepVoltageLimit } from './voltage-limit';
 
 function config(overrides: Partial<ControlConfigInput> = {}) {
   return buildControlConfig({ moduleCount: 2, ...overrides });
 }
 
 /** Scans every `periodMs` from 0 to `untilMs`; `at` overrides inputs per scan time. */
-function scans(
-  untilMs: number,
-  at: (tMs: number) => Partial<ControlInputs> = () => ({}),
-  periodMs = 5000,
-) {
+function scans(untilMs: number, at: (tMs: number) => Partial<ControlInputs> = () => ({}), periodMs = 5000) {
   return concat(
     timer(0, periodMs).pipe(
       take(untilMs / periodMs + 1),
-      map((i) =>
-        healthyInputs({ scanAtMs: i * periodMs, ...at(i * periodMs) }),
-      ),
+      map((i) => healthyInputs({ scanAtMs: i * periodMs, ...at(i * periodMs) })),
     ),
     NEVER,
   );
@@ -59,14 +41,7 @@ describe('chargeLimits (marbles)', () => {
         clock: scheduler,
       });
       expectObservable(limits$.pipe(map(summary))).toBe(
-        marble(
-          [0, 'a'],
-          [35000, 'b'],
-          [40000, 'c'],
-          [45000, 'd'],
-          [50000, 'e'],
-          [60000, 'f'],
-        ),
+        marble([0, 'a'], [35000, 'b'], [40000, 'c'], [45000, 'd'], [50000, 'e'], [60000, 'f']),
         {
           // First CVL = the pack voltage (12 × 3.9 V), held while CCL is 0.
           a: '46.8/0/0',
@@ -97,17 +72,13 @@ describe('chargeLimits (marbles)', () => {
           map((l) => l.cclA),
           distinctUntilChanged(),
         ),
-      ).toBe(
-        marble(
-          [0, 'z'],
-          [45000, 'a'],
-          [50000, 'b'],
-          [55000, 'c'],
-          [60000, 'd'],
-          [80000, 'z'],
-        ),
-        { z: 0, a: 25, b: 50, c: 75, d: 100 },
-      );
+      ).toBe(marble([0, 'z'], [45000, 'a'], [50000, 'b'], [55000, 'c'], [60000, 'd'], [80000, 'z']), {
+        z: 0,
+        a: 25,
+        b: 50,
+        c: 75,
+        d: 100,
+      });
     });
   });
 
@@ -150,8 +121,7 @@ describe('chargeLimits (marbles)', () => {
     scheduler.run(({ expectObservable }) => {
       // No current sensor. Above the warning level at 60 s, back to 4.05 V (not yet 0.1 V below
       // the 4.125 V zero point) at 70 s, to 3.95 V at 80 s: hold 30 s, then 20 s of ramp.
-      const highestCellV = (t: number) =>
-        t < 60000 ? 3.9 : t < 70000 ? 4.13 : t < 80000 ? 4.05 : 3.95;
+      const highestCellV = (t: number) => (t < 60000 ? 3.9 : t < 70000 ? 4.13 : t < 80000 ? 4.05 : 3.95);
       const limits$ = chargeLimits(
         scans(140000, (t) => ({
           highestCellV: highestCellV(t),
@@ -199,19 +169,14 @@ describe('chargeLimits (marbles)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
       const at = (t: number) =>
-        t >= 60000 && t < 70000
-          ? { highestCellV: 4.075, lowestTemperatureC: 15 }
-          : {};
+        t >= 60000 && t < 70000 ? { highestCellV: 4.075, lowestTemperatureC: 15 } : {};
       const limits$ = chargeLimits(scans(80000, at, 1000), closed$, {
         config: config(),
         clock: scheduler,
       });
       // Back to healthy at 70 s: +5 A per 1 s scan from 30 A; the scans stop at 80 s.
       const ramp = Object.fromEntries(
-        Array.from({ length: 11 }, (_, i) => [
-          String.fromCharCode(98 + i),
-          35 + 5 * i,
-        ]),
+        Array.from({ length: 11 }, (_, i) => [String.fromCharCode(98 + i), 35 + 5 * i]),
       );
       expectObservable(
         limits$.pipe(
@@ -221,24 +186,15 @@ describe('chargeLimits (marbles)', () => {
       ).toBe(
         marble(
           [0, 'Z'],
-          ...Array.from(
-            { length: 20 },
-            (_, i) => [31000 + 1000 * i, String.fromCharCode(65 + i)] as const,
-          ),
+          ...Array.from({ length: 20 }, (_, i) => [31000 + 1000 * i, String.fromCharCode(65 + i)] as const),
           [60000, 'a'],
-          ...Array.from(
-            { length: 11 },
-            (_, i) => [70000 + 1000 * i, String.fromCharCode(98 + i)] as const,
-          ),
+          ...Array.from({ length: 11 }, (_, i) => [70000 + 1000 * i, String.fromCharCode(98 + i)] as const),
           [90000, 'Z'],
         ),
         {
           Z: 0,
           ...Object.fromEntries(
-            Array.from({ length: 20 }, (_, i) => [
-              String.fromCharCode(65 + i),
-              5 * (i + 1),
-            ]),
+            Array.from({ length: 20 }, (_, i) => [String.fromCharCode(65 + i), 5 * (i + 1)]),
           ),
           a: 30,
           ...ramp,
@@ -249,10 +205,7 @@ describe('chargeLimits (marbles)', () => {
 });
 
 describe('charge limits (steps)', () => {
-  function run(
-    cfg: ReturnType<typeof config>,
-    steps: readonly [number, ControlInputs, boolean?][],
-  ) {
+  function run(cfg: ReturnType<typeof config>, steps: readonly [number, ControlInputs, boolean?][]) {
     const machine = chargeLimitsMachine(cfg);
     let state: LimitsMachineState = machine.initial(0);
     const out: ChargeLimits[] = [];
@@ -262,12 +215,7 @@ describe('charge limits (steps)', () => {
     }
     return out;
   }
-  const every = (
-    fromMs: number,
-    toMs: number,
-    stepMs: number,
-    make: (t: number) => ControlInputs,
-  ) =>
+  const every = (fromMs: number, toMs: number, stepMs: number, make: (t: number) => ControlInputs) =>
     Array.from({ length: Math.floor((toMs - fromMs) / stepMs) + 1 }, (_, i) => {
       const t = fromMs + i * stepMs;
       return [t, make(t)] as [number, ControlInputs];
@@ -300,24 +248,13 @@ describe('charge limits (steps)', () => {
       chargeBlocked: false,
       fallOnly: false,
     };
-    let state = stepVoltageLimit(
-      initialVoltageLimit,
-      { ...blocked, highestCellV: 4.0 },
-      cfg,
-      0,
-    );
-    state = stepVoltageLimit(
-      state,
-      { ...blocked, highestCellV: 4.2 },
-      cfg,
-      20000,
-    );
+    let state = stepVoltageLimit(initialVoltageLimit, { ...blocked, highestCellV: 4.0 }, cfg, 0);
+    state = stepVoltageLimit(state, { ...blocked, highestCellV: 4.2 }, cfg, 20000);
     expect(state.filteredCellV).toBeCloseTo(4.0 + 0.2 * (1 - Math.exp(-1)), 9);
     // An unknown reading leaves the filter where it was.
-    expect(
-      stepVoltageLimit(state, { ...blocked, highestCellV: null }, cfg, 25000)
-        .filteredCellV,
-    ).toBe(state.filteredCellV);
+    expect(stepVoltageLimit(state, { ...blocked, highestCellV: null }, cfg, 25000).filteredCellV).toBe(
+      state.filteredCellV,
+    );
   });
 
   it('B-17: gives back 0.001 V/s once the cell is 10 mV below the setpoint and 60 s have passed', () => {
@@ -354,9 +291,7 @@ describe('charge limits (steps)', () => {
     const cfg = config();
     const out = run(cfg, [
       [0, healthyInputs({ packVoltageV: 49.6 })],
-      ...every(5000, 400000, 5000, (t) =>
-        healthyInputs({ scanAtMs: t, packVoltageV: 49.6 }),
-      ),
+      ...every(5000, 400000, 5000, (t) => healthyInputs({ scanAtMs: t, packVoltageV: 49.6 })),
       [405000, healthyInputs({ scanAtMs: 405000, packVoltageV: 48.37 })],
       [410000, healthyInputs({ scanAtMs: 410000, packVoltageV: 48.37 }), false],
       [415000, healthyInputs({ scanAtMs: 415000, packVoltageV: 45.0 }), false],
@@ -371,18 +306,10 @@ describe('charge limits (steps)', () => {
 
   it('B-19: starts at the pack voltage, CVLmin when it is unknown or low, and is never 0', () => {
     const cfg = config();
-    expect(
-      run(cfg, [[0, healthyInputs({ packVoltageV: 47.77 })]])[0].cvlV,
-    ).toBe(47.7);
-    expect(run(cfg, [[0, healthyInputs({ packVoltageV: null })]])[0].cvlV).toBe(
-      43.2,
-    );
-    expect(run(cfg, [[0, healthyInputs({ packVoltageV: 0 })]])[0].cvlV).toBe(
-      43.2,
-    );
-    expect(run(cfg, [[0, healthyInputs({ packVoltageV: 60 })]])[0].cvlV).toBe(
-      49.2,
-    );
+    expect(run(cfg, [[0, healthyInputs({ packVoltageV: 47.77 })]])[0].cvlV).toBe(47.7);
+    expect(run(cfg, [[0, healthyInputs({ packVoltageV: null })]])[0].cvlV).toBe(43.2);
+    expect(run(cfg, [[0, healthyInputs({ packVoltageV: 0 })]])[0].cvlV).toBe(43.2);
+    expect(run(cfg, [[0, healthyInputs({ packVoltageV: 60 })]])[0].cvlV).toBe(49.2);
   });
 
   it('B-24 (2): CCL never goes negative while discharging with the highest cell above the setpoint', () => {
@@ -390,9 +317,7 @@ describe('charge limits (steps)', () => {
     for (const currentA of [-80, 0, 50, null]) {
       const out = run(
         cfg,
-        every(0, 60000, 1000, (t) =>
-          healthyInputs({ scanAtMs: t, highestCellV: 4.11, currentA }),
-        ),
+        every(0, 60000, 1000, (t) => healthyInputs({ scanAtMs: t, highestCellV: 4.11, currentA })),
       );
       // 4.11 V lies 40 % of the way from 4.100 V (0.1) to 4.125 V (0): factor 0.06 → 6 A.
       expect(out[out.length - 1].cclA).toBe(6);
@@ -444,13 +369,10 @@ describe('charge limits (steps)', () => {
   });
 
   it('ignores the contactors with contactor control off', () => {
-    const out = run(
-      config({ contactorControl: false, chargeHysteresisTimeS: 0 }),
-      [
-        [0, healthyInputs()],
-        [1000, healthyInputs({ scanAtMs: 1000 }), false],
-      ],
-    );
+    const out = run(config({ contactorControl: false, chargeHysteresisTimeS: 0 }), [
+      [0, healthyInputs()],
+      [1000, healthyInputs({ scanAtMs: 1000 }), false],
+    ]);
     expect(out[1].cclA).toBe(5);
   });
 });
@@ -481,21 +403,12 @@ describe('charge limits (properties)', () => {
       fc.double({ min: 20, max: 40, noNaN: true }),
       fc.double({ min: -10, max: 70 }),
     ),
-    socPercent: mostly(
-      fc.double({ min: 0, max: 90, noNaN: true }),
-      fc.double({ min: 0, max: 100 }),
-    ),
-    packVoltageV: mostly(
-      fc.double({ min: 44, max: 49, noNaN: true }),
-      fc.double({ min: 0, max: 60 }),
-    ),
+    socPercent: mostly(fc.double({ min: 0, max: 90, noNaN: true }), fc.double({ min: 0, max: 100 })),
+    packVoltageV: mostly(fc.double({ min: 44, max: 49, noNaN: true }), fc.double({ min: 0, max: 60 })),
     currentA: fc.option(fc.double({ min: -200, max: 200, noNaN: true })),
     faultActive: fc.integer({ min: 0, max: 40 }).map((n) => n === 0),
     contactorsClosed: fc.integer({ min: 0, max: 20 }).map((n) => n !== 0),
-    scanLagMs: fc.oneof(
-      { weight: 30, arbitrary: fc.constant(0) },
-      fc.constantFrom(1500, 11000),
-    ),
+    scanLagMs: fc.oneof({ weight: 30, arbitrary: fc.constant(0) }, fc.constantFrom(1500, 11000)),
   });
 
   it.each([true, false])(
@@ -511,66 +424,38 @@ describe('charge limits (properties)', () => {
       const machine = chargeLimitsMachine(cfg);
       let positiveSteps = 0;
       fc.assert(
-        fc.property(
-          fc.array(inputsArb, { minLength: 20, maxLength: 120 }),
-          (steps) => {
-            let state = machine.initial(0);
-            let nowMs = 0;
-            for (const s of steps) {
-              nowMs += s.dtMs;
-              const inputs = healthyInputs({
-                scanAtMs: nowMs - s.scanLagMs,
-                highestCellV: s.highestCellV,
-                lowestCellV: s.lowestCellV,
-                lowestTemperatureC: s.lowestTemperatureC,
-                highestTemperatureC: s.highestTemperatureC,
-                socPercent: s.socPercent,
-                packVoltageV: s.packVoltageV,
-                currentA: s.currentA,
-                faults: { ...NO_FAULTS, faultActive: s.faultActive },
-              });
-              state = machine.step(
-                state,
-                { inputs, contactorsClosed: s.contactorsClosed },
-                nowMs,
-              );
-              const l = state.limits as ChargeLimits;
-              invariant(
-                l.cvlV >= 43.2 && l.cvlV <= 49.2,
-                'CVL outside [CVLmin, CVLnom] (so never 0)',
-                l,
-              );
-              for (const [value, max] of [
-                [l.cclA, cfg.maxChargeCurrentA],
-                [l.dclA, cfg.maxDischargeCurrentA],
-              ]) {
-                invariant(
-                  value >= 0 && value <= max,
-                  'current limit outside [0, max]',
-                  l,
-                );
-                invariant(
-                  Math.abs(value * 10 - Math.round(value * 10)) < 1e-9,
-                  'not in 0.1 A steps',
-                  l,
-                );
-              }
-              if (
-                s.faultActive ||
-                (contactorControl && !s.contactorsClosed) ||
-                s.scanLagMs >= 10000
-              ) {
-                invariant(
-                  l.cclA === 0 && l.dclA === 0,
-                  'current allowed while open, faulted or silent',
-                  s,
-                  l,
-                );
-              }
-              if (l.cclA > 0) positiveSteps += 1;
+        fc.property(fc.array(inputsArb, { minLength: 20, maxLength: 120 }), (steps) => {
+          let state = machine.initial(0);
+          let nowMs = 0;
+          for (const s of steps) {
+            nowMs += s.dtMs;
+            const inputs = healthyInputs({
+              scanAtMs: nowMs - s.scanLagMs,
+              highestCellV: s.highestCellV,
+              lowestCellV: s.lowestCellV,
+              lowestTemperatureC: s.lowestTemperatureC,
+              highestTemperatureC: s.highestTemperatureC,
+              socPercent: s.socPercent,
+              packVoltageV: s.packVoltageV,
+              currentA: s.currentA,
+              faults: { ...NO_FAULTS, faultActive: s.faultActive },
+            });
+            state = machine.step(state, { inputs, contactorsClosed: s.contactorsClosed }, nowMs);
+            const l = state.limits as ChargeLimits;
+            invariant(l.cvlV >= 43.2 && l.cvlV <= 49.2, 'CVL outside [CVLmin, CVLnom] (so never 0)', l);
+            for (const [value, max] of [
+              [l.cclA, cfg.maxChargeCurrentA],
+              [l.dclA, cfg.maxDischargeCurrentA],
+            ]) {
+              invariant(value >= 0 && value <= max, 'current limit outside [0, max]', l);
+              invariant(Math.abs(value * 10 - Math.round(value * 10)) < 1e-9, 'not in 0.1 A steps', l);
             }
-          },
-        ),
+            if (s.faultActive || (contactorControl && !s.contactorsClosed) || s.scanLagMs >= 10000) {
+              invariant(l.cclA === 0 && l.dclA === 0, 'current allowed while open, faulted or silent', s, l);
+            }
+            if (l.cclA > 0) positiveSteps += 1;
+          }
+        }),
         { numRuns: 200 },
       );
       // The generated runs do reach non-zero limits: the checks above are not vacuous.

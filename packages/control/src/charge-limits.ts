@@ -1,10 +1,4 @@
-import {
-  combineLatest,
-  distinctUntilChanged,
-  filter,
-  map,
-  type Observable,
-} from 'rxjs';
+import { combineLatest, distinctUntilChanged, filter, map, type Observable } from 'rxjs';
 import type { Clock } from '@tsbms/hal';
 import type { ControlConfig } from './config';
 import { runClockedMachine, type ClockedMachine } from './clocked-machine';
@@ -58,9 +52,7 @@ function publishedCurrentA(state: CurrentLimitState, maxA: number): number {
 }
 
 /** CVL, CCL and DCL (§4.2, §4.3) as a pure machine; see {@link chargeLimits}. */
-export function chargeLimitsMachine(
-  config: ControlConfig,
-): ClockedMachine<LimitsEvent, LimitsMachineState> {
+export function chargeLimitsMachine(config: ControlConfig): ClockedMachine<LimitsEvent, LimitsMachineState> {
   const chargeTables = chargeCurrentTables(config);
   const dischargeTables = dischargeCurrentTables(config);
   const watchdogMs = config.commsTimeoutS * 1000;
@@ -87,10 +79,7 @@ export function chargeLimitsMachine(
         (config.contactorControl && !current.contactorsClosed) ||
         scanAgeMs >= watchdogMs;
       const fallOnly = anyModuleStale(inputs) || scanAgeMs >= freshMs;
-      const context = (
-        tables: CurrentLimitContext['tables'],
-        maxCurrentA: number,
-      ) => ({
+      const context = (tables: CurrentLimitContext['tables'], maxCurrentA: number) => ({
         tables,
         maxCurrentA,
         blocked,
@@ -98,12 +87,7 @@ export function chargeLimitsMachine(
         holdMs,
         rampAps: config.currentRampAps,
       });
-      const ccl = stepCurrentLimit(
-        state.ccl,
-        inputs,
-        context(chargeTables, config.maxChargeCurrentA),
-        nowMs,
-      );
+      const ccl = stepCurrentLimit(state.ccl, inputs, context(chargeTables, config.maxChargeCurrentA), nowMs);
       const dcl = stepCurrentLimit(
         state.dcl,
         inputs,
@@ -131,12 +115,8 @@ export function chargeLimitsMachine(
       return { ccl, dcl, cvl, event: current, limits, atMs: nowMs };
     },
     wakeAtMs: (state) => {
-      const watchdogAtMs = state.event
-        ? state.event.inputs.scanAtMs + watchdogMs
-        : null;
-      return watchdogAtMs !== null && watchdogAtMs > state.atMs
-        ? watchdogAtMs
-        : null;
+      const watchdogAtMs = state.event ? state.event.inputs.scanAtMs + watchdogMs : null;
+      return watchdogAtMs !== null && watchdogAtMs > state.atMs ? watchdogAtMs : null;
     },
   };
 }
@@ -177,11 +157,7 @@ export function chargeLimits(
       }),
     ),
   );
-  return runClockedMachine(
-    events$,
-    chargeLimitsMachine(options.config),
-    options.clock,
-  ).pipe(
+  return runClockedMachine(events$, chargeLimitsMachine(options.config), options.clock).pipe(
     map((state) => state.limits),
     filter((limits): limits is ChargeLimits => limits !== null),
     distinctUntilChanged(sameLimits),

@@ -1,9 +1,4 @@
-import {
-  buildControlConfig,
-  ControlConfigError,
-  seriesCellCount,
-  type ControlConfigInput,
-} from './config';
+import { buildControlConfig, ControlConfigError, seriesCellCount, type ControlConfigInput } from './config';
 
 function rejection(input: ControlConfigInput): ControlConfigError {
   try {
@@ -39,44 +34,21 @@ describe('buildControlConfig', () => {
   });
 
   it('keeps values that are given', () => {
-    expect(
-      buildControlConfig({ moduleCount: 2, maxChargeCurrentA: 50 })
-        .maxChargeCurrentA,
-    ).toBe(50);
+    expect(buildControlConfig({ moduleCount: 2, maxChargeCurrentA: 50 }).maxChargeCurrentA).toBe(50);
   });
 
   it.each<[string, ControlConfigInput, string, RegExp]>([
-    [
-      'a missing module count',
-      {} as ControlConfigInput,
-      'moduleCount',
-      /number/i,
-    ],
-    [
-      'a negative current',
-      { moduleCount: 2, maxChargeCurrentA: -1 },
-      'maxChargeCurrentA',
-      /0/,
-    ],
+    ['a missing module count', {} as ControlConfigInput, 'moduleCount', /number/i],
+    ['a negative current', { moduleCount: 2, maxChargeCurrentA: -1 }, 'maxChargeCurrentA', /0/],
     ['NaN', { moduleCount: 2, cellHighVoltageV: NaN }, 'cellHighVoltageV', /./],
-    [
-      'an unknown key',
-      { moduleCount: 2, cellHighVolts: 4 } as ControlConfigInput,
-      '(root)',
-      /cellHighVolts/,
-    ],
+    ['an unknown key', { moduleCount: 2, cellHighVolts: 4 } as ControlConfigInput, '(root)', /cellHighVolts/],
     [
       'strings that do not divide the modules',
       { moduleCount: 3, parallelStringCount: 2 },
       'parallelStringCount',
       /divide/,
     ],
-    [
-      'low setpoint above high',
-      { moduleCount: 2, cellLowVoltageV: 4.2 },
-      'cellLowVoltageV',
-      /below/,
-    ],
+    ['low setpoint above high', { moduleCount: 2, cellLowVoltageV: 4.2 }, 'cellLowVoltageV', /below/],
     [
       'warning beyond fault (B-20)',
       { moduleCount: 2, voltageAlertOffsetV: 0.06 },
@@ -89,36 +61,21 @@ describe('buildControlConfig', () => {
       'chargeMaxTemperatureC',
       /highTemperatureC/,
     ],
-    [
-      'overlapping voltage tapers',
-      { moduleCount: 2, currentTaperV: 0.3 },
-      'currentTaperV',
-      /overlap/,
-    ],
+    ['overlapping voltage tapers', { moduleCount: 2, currentTaperV: 0.3 }, 'currentTaperV', /overlap/],
     [
       'crossing temperature levels',
       { moduleCount: 2, temperatureWarningOffsetC: 20 },
       'temperatureWarningOffsetC',
       /cross/,
     ],
-    [
-      'heating off below on',
-      { moduleCount: 2, heatingOffAtC: 15 },
-      'heatingOffAtC',
-      /above heatingOnBelowC/,
-    ],
+    ['heating off below on', { moduleCount: 2, heatingOffAtC: 15 }, 'heatingOffAtC', /above heatingOnBelowC/],
     [
       'heating limit below off',
       { moduleCount: 2, heatingMaxTemperatureC: 17 },
       'heatingMaxTemperatureC',
       /above heatingOffAtC/,
     ],
-    [
-      'a watchdog shorter than two polls',
-      { moduleCount: 2, commsTimeoutS: 1 },
-      'commsTimeoutS',
-      /two poll/,
-    ],
+    ['a watchdog shorter than two polls', { moduleCount: 2, commsTimeoutS: 1 }, 'commsTimeoutS', /two poll/],
     [
       'a table out of order',
       {
@@ -143,15 +100,12 @@ describe('buildControlConfig', () => {
       'dischargeLowTemperatureTable',
       /./,
     ],
-  ])(
-    'rejects %s with the path and the reason',
-    (_name, input, path, reason) => {
-      const error = rejection(input);
-      expect(error.code).toBe('CONTROL_CONFIG_INVALID');
-      expect(error.path).toBe(path);
-      expect(error.reason).toMatch(reason);
-      expect(error.message).toContain(path);
-      expect(error.issues.length).toBeGreaterThanOrEqual(1);
-    },
-  );
+  ])('rejects %s with the path and the reason', (_name, input, path, reason) => {
+    const error = rejection(input);
+    expect(error.code).toBe('CONTROL_CONFIG_INVALID');
+    expect(error.path).toBe(path);
+    expect(error.reason).toMatch(reason);
+    expect(error.message).toContain(path);
+    expect(error.issues.length).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -99,28 +99,18 @@ const configSchema = z
     heatingMinRiseC: positive().default(1),
   })
   .superRefine((c, ctx) => {
-    const reject = (path: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [path], message });
+    const reject = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (c.moduleCount % c.parallelStringCount !== 0) {
-      reject(
-        'parallelStringCount',
-        `must divide moduleCount (${c.moduleCount})`,
-      );
+      reject('parallelStringCount', `must divide moduleCount (${c.moduleCount})`);
     }
     if (!(c.cellLowVoltageV < c.cellHighVoltageV)) {
       reject('cellLowVoltageV', 'must be below cellHighVoltageV');
     }
     // B-20: the cell-voltage tables reach 0 at the warning level, which must not lie beyond the fault level.
     if (c.voltageAlertOffsetV > c.voltageFaultOffsetV) {
-      reject(
-        'voltageAlertOffsetV',
-        'warning level lies beyond the fault level (voltageFaultOffsetV)',
-      );
+      reject('voltageAlertOffsetV', 'warning level lies beyond the fault level (voltageFaultOffsetV)');
     }
-    if (
-      c.cellHighVoltageV - c.currentTaperV <=
-      c.cellLowVoltageV + c.currentTaperV
-    ) {
+    if (c.cellHighVoltageV - c.currentTaperV <= c.cellLowVoltageV + c.currentTaperV) {
       reject('currentTaperV', 'charge and discharge voltage tapers overlap');
     }
     const infoHighC = c.highTemperatureC - 2 * c.temperatureWarningOffsetC;
@@ -133,10 +123,7 @@ const configSchema = z
     }
     // B-20: the charge high-temperature table must reach 0 no later than the over-temperature fault.
     if (c.chargeMaxTemperatureC > c.highTemperatureC) {
-      reject(
-        'chargeMaxTemperatureC',
-        'must not exceed highTemperatureC (the over-temperature fault)',
-      );
+      reject('chargeMaxTemperatureC', 'must not exceed highTemperatureC (the over-temperature fault)');
     }
     if (!(c.heatingOffAtC > c.heatingOnBelowC)) {
       reject('heatingOffAtC', 'must be above heatingOnBelowC');

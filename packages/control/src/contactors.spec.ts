@@ -1,12 +1,4 @@
-import {
-  concat,
-  distinctUntilChanged,
-  map,
-  NEVER,
-  take,
-  timer,
-  type Observable,
-} from 'rxjs';
+import { concat, distinctUntilChanged, map, NEVER, take, timer, type Observable } from 'rxjs';
 import * as fc from 'fast-check';
 import { buildControlConfig, type ControlConfigInput } from './config';
 import {
@@ -40,10 +32,7 @@ function config(overrides: Partial<ControlConfigInput> = {}) {
 }
 
 /** Complete scans every 500 ms from 0 until `untilMs`, then silence (the source stays open). */
-function scans(
-  untilMs: number,
-  at: (tMs: number) => Partial<ContactorInputs> = () => ({}),
-) {
+function scans(untilMs: number, at: (tMs: number) => Partial<ContactorInputs> = () => ({})) {
   return concat(
     timer(0, 500).pipe(
       take(untilMs / 500 + 1),
@@ -67,25 +56,11 @@ describe('sequenceContactors (marbles)', () => {
       });
       // The scans stop at 20 s: the watchdog opens at 30 s.
       expectObservable(states(status$)).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [6000, 'v'],
-          [7000, 'c'],
-          [30000, 'o'],
-        ),
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [30000, 'o']),
         LETTERS,
       );
       expectObservable(status$.pipe(map((s) => s.relays))).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [6000, 'v'],
-          [7000, 'c'],
-          [30000, 'o'],
-        ),
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [30000, 'o']),
         {
           o: { negative: false, precharge: false, positive: false },
           n: { negative: true, precharge: false, positive: false },
@@ -105,19 +80,8 @@ describe('sequenceContactors (marbles)', () => {
         contactorPrechargeTimeS: 3,
         contactorOverlapS: 0.5,
       });
-      expectObservable(
-        states(
-          sequenceContactors(scans(20000), { config: cfg, clock: scheduler }),
-        ),
-      ).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [2000, 'p'],
-          [5000, 'v'],
-          [5500, 'c'],
-          [30000, 'o'],
-        ),
+      expectObservable(states(sequenceContactors(scans(20000), { config: cfg, clock: scheduler }))).toBe(
+        marble([0, 'o'], [0, 'n'], [2000, 'p'], [5000, 'v'], [5500, 'c'], [30000, 'o']),
         LETTERS,
       );
     });
@@ -171,24 +135,14 @@ describe('sequenceContactors (marbles)', () => {
           config: config(),
           clock: scheduler,
         }).pipe(map((s) => `${s.state}/${s.openReason}`)),
-      ).toBe(
-        marble(
-          [0, 'a'],
-          [0, 'b'],
-          [1000, 'c'],
-          [6000, 'd'],
-          [7000, 'e'],
-          [7500, 'f'],
-        ),
-        {
-          a: 'OPEN/startup',
-          b: 'NEGATIVE/startup',
-          c: 'PRECHARGE/startup',
-          d: 'OVERLAP/startup',
-          e: 'CLOSED/startup',
-          f: 'OPEN/shutdown',
-        },
-      );
+      ).toBe(marble([0, 'a'], [0, 'b'], [1000, 'c'], [6000, 'd'], [7000, 'e'], [7500, 'f']), {
+        a: 'OPEN/startup',
+        b: 'NEGATIVE/startup',
+        c: 'PRECHARGE/startup',
+        d: 'OVERLAP/startup',
+        e: 'CLOSED/startup',
+        f: 'OPEN/shutdown',
+      });
     });
   });
 
@@ -199,17 +153,8 @@ describe('sequenceContactors (marbles)', () => {
         config: config(),
         clock: scheduler,
       });
-      expectObservable(
-        status$.pipe(map((s) => `${s.state}/${s.openReason}`)),
-      ).toBe(
-        marble(
-          [0, 'a'],
-          [0, 'b'],
-          [1000, 'c'],
-          [6000, 'd'],
-          [7000, 'e'],
-          [17500, 'f'],
-        ),
+      expectObservable(status$.pipe(map((s) => `${s.state}/${s.openReason}`))).toBe(
+        marble([0, 'a'], [0, 'b'], [1000, 'c'], [6000, 'd'], [7000, 'e'], [17500, 'f']),
         {
           a: 'OPEN/startup',
           b: 'NEGATIVE/startup',
@@ -235,14 +180,7 @@ describe('sequenceContactors (marbles)', () => {
         clock: scheduler,
       });
       expectObservable(states(status$)).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [2200, 'v'],
-          [3200, 'c'],
-          [30000, 'o'],
-        ),
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [2200, 'v'], [3200, 'c'], [30000, 'o']),
         LETTERS,
       );
       expectObservable(
@@ -272,17 +210,7 @@ describe('sequenceContactors (marbles)', () => {
             clock: scheduler,
           }),
         ),
-      ).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [3600, 'v'],
-          [4600, 'c'],
-          [30000, 'o'],
-        ),
-        LETTERS,
-      );
+      ).toBe(marble([0, 'o'], [0, 'n'], [1000, 'p'], [3600, 'v'], [4600, 'c'], [30000, 'o']), LETTERS);
     });
   });
 
@@ -300,12 +228,7 @@ describe('sequenceContactors (marbles)', () => {
         commands$,
       });
       expectObservable(
-        status$.pipe(
-          map(
-            (s) =>
-              `${s.state[0]}${s.failedAttempts}${s.prechargeFailed ? '!' : ''}`,
-          ),
-        ),
+        status$.pipe(map((s) => `${s.state[0]}${s.failedAttempts}${s.prechargeFailed ? '!' : ''}`)),
       ).toBe(
         marble(
           [0, 'a'],
@@ -349,9 +272,7 @@ describe('sequenceContactors (marbles)', () => {
         config: config(),
         clock: scheduler,
       });
-      expectObservable(
-        status$.pipe(map((s) => `${s.state}/${s.openReason}`)),
-      ).toBe(
+      expectObservable(status$.pipe(map((s) => `${s.state}/${s.openReason}`))).toBe(
         marble(
           [0, 'a'],
           [0, 'b'],
@@ -394,15 +315,7 @@ describe('sequenceContactors (marbles)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable, hot }) => {
       const commands$ = hot<ContactorCommand>(
-        marble(
-          [100, 't'],
-          [5000, 's'],
-          [11000, 's'],
-          [12000, 's'],
-          [15000, 's'],
-          [16000, 's'],
-          [17000, 'u'],
-        ),
+        marble([100, 't'], [5000, 's'], [11000, 's'], [12000, 's'], [15000, 's'], [16000, 's'], [17000, 'u']),
         {
           t: { kind: 'setTestMode', enabled: true },
           s: { kind: 'step' },
@@ -417,9 +330,7 @@ describe('sequenceContactors (marbles)', () => {
       // The automatic sequence starts at 0; entering test mode at 100 ms opens everything. The
       // step at 5 s falls in the lockout; from 11 s each step moves one state. Leaving test mode
       // opens, and the automatic sequence resumes after the lockout.
-      expectObservable(
-        status$.pipe(map((s) => `${s.state}${s.testMode ? '*' : ''}`)),
-      ).toBe(
+      expectObservable(status$.pipe(map((s) => `${s.state}${s.testMode ? '*' : ''}`))).toBe(
         marble(
           [0, 'a'],
           [0, 'b'],
@@ -454,40 +365,25 @@ describe('sequenceContactors (marbles)', () => {
   it('fails a test-mode precharge that is not stepped on within its window', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable, hot }) => {
-      const commands$ = hot<ContactorCommand>(
-        marble([0, 't'], [1000, 's'], [2000, 's']),
-        {
-          t: { kind: 'setTestMode', enabled: true },
-          s: { kind: 'step' },
-        },
-      );
+      const commands$ = hot<ContactorCommand>(marble([0, 't'], [1000, 's'], [2000, 's']), {
+        t: { kind: 'setTestMode', enabled: true },
+        s: { kind: 'step' },
+      });
       const status$ = sequenceContactors(scans(40000), {
         config: config(),
         clock: scheduler,
         commands$,
       });
       expectObservable(
-        status$.pipe(
-          map((s) => `${s.state}${s.failedAttempts}${s.testMode ? '*' : ''}`),
-        ),
-      ).toBe(
-        marble(
-          [0, 'a'],
-          [0, 't'],
-          [1000, 'b'],
-          [2000, 'c'],
-          [7000, 'd'],
-          [10000, 'e'],
-        ),
-        {
-          a: 'OPEN0',
-          t: 'OPEN0*',
-          b: 'NEGATIVE0*',
-          c: 'PRECHARGE0*',
-          d: 'RETRY_WAIT1*',
-          e: 'OPEN1*',
-        },
-      );
+        status$.pipe(map((s) => `${s.state}${s.failedAttempts}${s.testMode ? '*' : ''}`)),
+      ).toBe(marble([0, 'a'], [0, 't'], [1000, 'b'], [2000, 'c'], [7000, 'd'], [10000, 'e']), {
+        a: 'OPEN0',
+        t: 'OPEN0*',
+        b: 'NEGATIVE0*',
+        c: 'PRECHARGE0*',
+        d: 'RETRY_WAIT1*',
+        e: 'OPEN1*',
+      });
     });
   });
 });
@@ -496,11 +392,7 @@ describe('sequenceContactors (marbles)', () => {
 function simulate(
   cfg: ReturnType<typeof config>,
   steps: readonly { dtMs: number; event: ContactorEvent }[],
-  check: (
-    m: ContactorMachineState,
-    previous: ContactorMachineState,
-    nowMs: number,
-  ) => void,
+  check: (m: ContactorMachineState, previous: ContactorMachineState, nowMs: number) => void,
 ) {
   const machine = contactorMachine(cfg);
   let m = machine.initial(0);
@@ -512,11 +404,7 @@ function simulate(
   };
   for (const { dtMs, event } of steps) {
     const targetMs = nowMs + dtMs;
-    for (
-      let wake = machine.wakeAtMs(m);
-      wake !== null && wake <= targetMs;
-      wake = machine.wakeAtMs(m)
-    ) {
+    for (let wake = machine.wakeAtMs(m); wake !== null && wake <= targetMs; wake = machine.wakeAtMs(m)) {
       nowMs = wake;
       apply(undefined, wake);
     }
@@ -533,19 +421,10 @@ const eventArb = (nowHintMs: fc.Arbitrary<number>) =>
         arbitrary: fc
           .record({
             faultActive: fc.integer({ min: 0, max: 30 }).map((n) => n === 0),
-            shutdownRequested: fc
-              .integer({ min: 0, max: 100 })
-              .map((n) => n === 0),
-            discoveryMatched: fc
-              .integer({ min: 0, max: 50 })
-              .map((n) => n !== 0),
-            scanLagMs: fc.oneof(
-              { weight: 20, arbitrary: fc.constant(0) },
-              fc.constantFrom(400, 1200, 10000),
-            ),
-            busVoltageV: fc.option(
-              fc.double({ min: 40, max: 50, noNaN: true }),
-            ),
+            shutdownRequested: fc.integer({ min: 0, max: 100 }).map((n) => n === 0),
+            discoveryMatched: fc.integer({ min: 0, max: 50 }).map((n) => n !== 0),
+            scanLagMs: fc.oneof({ weight: 20, arbitrary: fc.constant(0) }, fc.constantFrom(400, 1200, 10000)),
+            busVoltageV: fc.option(fc.double({ min: 40, max: 50, noNaN: true })),
             currentA: fc.option(fc.constantFrom(0, 0.02, 0.5, NaN)),
           })
           .map((r) => ({ kind: 'inputs' as const, r })),
@@ -586,90 +465,67 @@ describe('contactor machine (properties)', () => {
       const cfg = config({ busVoltageSensor });
       let closedChecks = 0;
       fc.assert(
-        fc.property(
-          fc.array(eventArb(delayArb), { minLength: 30, maxLength: 200 }),
-          (raw) => {
-            let scanMs = 0;
-            let atMs = 0;
-            const steps = raw.map(({ dtMs, e }) => {
-              atMs += dtMs;
-              if (e.kind === 'command')
-                return { dtMs, event: e as ContactorEvent };
-              scanMs = Math.max(scanMs, atMs - e.r.scanLagMs);
-              const inputs: ContactorInputs = {
-                ...healthyInputs({
-                  busVoltageV: e.r.busVoltageV,
-                  currentA: e.r.currentA,
-                }),
-                scanAtMs: scanMs,
-                discoveryMatched: e.r.discoveryMatched,
-                shutdownRequested: e.r.shutdownRequested,
-                faults: { ...NO_FAULTS, faultActive: e.r.faultActive },
-              };
-              return {
-                dtMs,
-                event: { kind: 'inputs', inputs } as ContactorEvent,
-              };
-            });
-            simulate(cfg, steps, (m, previous, nowMs) => {
-              const { state, relays, failedAttempts } = m.status;
+        fc.property(fc.array(eventArb(delayArb), { minLength: 30, maxLength: 200 }), (raw) => {
+          let scanMs = 0;
+          let atMs = 0;
+          const steps = raw.map(({ dtMs, e }) => {
+            atMs += dtMs;
+            if (e.kind === 'command') return { dtMs, event: e as ContactorEvent };
+            scanMs = Math.max(scanMs, atMs - e.r.scanLagMs);
+            const inputs: ContactorInputs = {
+              ...healthyInputs({
+                busVoltageV: e.r.busVoltageV,
+                currentA: e.r.currentA,
+              }),
+              scanAtMs: scanMs,
+              discoveryMatched: e.r.discoveryMatched,
+              shutdownRequested: e.r.shutdownRequested,
+              faults: { ...NO_FAULTS, faultActive: e.r.faultActive },
+            };
+            return {
+              dtMs,
+              event: { kind: 'inputs', inputs } as ContactorEvent,
+            };
+          });
+          simulate(cfg, steps, (m, previous, nowMs) => {
+            const { state, relays, failedAttempts } = m.status;
+            invariant(relays === RELAYS_BY_STATE[state], 'relays follow the §3 table', state, relays);
+            invariant(!(relays.positive && !relays.negative), 'positive without negative', state);
+            invariant(
+              failedAttempts <= cfg.prechargeMaxAttempts,
+              'attempts beyond the limit',
+              failedAttempts,
+            );
+            const inputs = m.inputs;
+            if (
+              inputs &&
+              (inputs.faults.faultActive ||
+                inputs.shutdownRequested ||
+                nowMs - inputs.scanAtMs >= cfg.commsTimeoutS * 1000)
+            ) {
               invariant(
-                relays === RELAYS_BY_STATE[state],
-                'relays follow the §3 table',
-                state,
-                relays,
+                !relays.negative && !relays.precharge && !relays.positive,
+                'a relay is on under a fault, shutdown or watchdog',
+                nowMs,
+                m.status,
+                inputs,
               );
+            }
+            const before = previous.status.state;
+            if (state !== before && state in PREDECESSORS) {
+              invariant(PREDECESSORS[state].includes(before), 'transition outside §3', before, state);
+            }
+            if (state === 'CLOSED') closedChecks += 1;
+            if (state === 'CLOSED' && before === 'OVERLAP' && !m.status.testMode) {
               invariant(
-                !(relays.positive && !relays.negative),
-                'positive without negative',
-                state,
+                nowMs - previous.status.sinceMs >= cfg.contactorOverlapS * 1000,
+                'OVERLAP cut short',
+                previous.status.sinceMs,
+                nowMs,
               );
-              invariant(
-                failedAttempts <= cfg.prechargeMaxAttempts,
-                'attempts beyond the limit',
-                failedAttempts,
-              );
-              const inputs = m.inputs;
-              if (
-                inputs &&
-                (inputs.faults.faultActive ||
-                  inputs.shutdownRequested ||
-                  nowMs - inputs.scanAtMs >= cfg.commsTimeoutS * 1000)
-              ) {
-                invariant(
-                  !relays.negative && !relays.precharge && !relays.positive,
-                  'a relay is on under a fault, shutdown or watchdog',
-                  nowMs,
-                  m.status,
-                  inputs,
-                );
-              }
-              const before = previous.status.state;
-              if (state !== before && state in PREDECESSORS) {
-                invariant(
-                  PREDECESSORS[state].includes(before),
-                  'transition outside §3',
-                  before,
-                  state,
-                );
-              }
-              if (state === 'CLOSED') closedChecks += 1;
-              if (
-                state === 'CLOSED' &&
-                before === 'OVERLAP' &&
-                !m.status.testMode
-              ) {
-                invariant(
-                  nowMs - previous.status.sinceMs >=
-                    cfg.contactorOverlapS * 1000,
-                  'OVERLAP cut short',
-                  previous.status.sinceMs,
-                  nowMs,
-                );
-              }
-            });
-          },
-        ),
+            }
+          });
+        }),
         { numRuns: 200 },
       );
       // The generated runs do close the contactors: the checks above are not vacuous.

@@ -33,9 +33,7 @@ const ALL_OPEN: RelayOutputs = Object.freeze({
 });
 
 /** The §3 table. */
-export const RELAYS_BY_STATE: Readonly<
-  Record<ContactorStateName, RelayOutputs>
-> = Object.freeze({
+export const RELAYS_BY_STATE: Readonly<Record<ContactorStateName, RelayOutputs>> = Object.freeze({
   OPEN: ALL_OPEN,
   NEGATIVE: Object.freeze({
     negative: true,
@@ -111,11 +109,7 @@ export interface ContactorMachineState {
   readonly atMs: number;
 }
 
-const SEQUENCING: readonly ContactorStateName[] = [
-  'NEGATIVE',
-  'PRECHARGE',
-  'OVERLAP',
-];
+const SEQUENCING: readonly ContactorStateName[] = ['NEGATIVE', 'PRECHARGE', 'OVERLAP'];
 
 function isEnergised(state: ContactorStateName): boolean {
   return SEQUENCING.includes(state) || state === 'CLOSED';
@@ -143,27 +137,17 @@ export function contactorMachine(
       relays: RELAYS_BY_STATE[state],
     },
     prechargeOkSinceMs: null,
-    lastOpenedAtMs:
-      isEnergised(m.status.state) && !isEnergised(state)
-        ? nowMs
-        : m.lastOpenedAtMs,
+    lastOpenedAtMs: isEnergised(m.status.state) && !isEnergised(state) ? nowMs : m.lastOpenedAtMs,
   });
 
-  const open = (
-    m: ContactorMachineState,
-    reason: OpenReason,
-    nowMs: number,
-  ) => {
+  const open = (m: ContactorMachineState, reason: OpenReason, nowMs: number) => {
     const state = m.status.state;
     if (state === 'OPEN' || state === 'PRECHARGE_FAILED') return m;
     return enter(m, 'OPEN', nowMs, { openReason: reason });
   };
 
   /** B-13: reasons that open everything at once, in any state. */
-  const forcedOpenReason = (
-    inputs: ContactorInputs,
-    nowMs: number,
-  ): OpenReason | null => {
+  const forcedOpenReason = (inputs: ContactorInputs, nowMs: number): OpenReason | null => {
     if (inputs.shutdownRequested) return 'shutdown';
     if (inputs.faults.faultActive) return 'fault';
     if (nowMs - inputs.scanAtMs >= watchdogMs) return 'watchdog';
@@ -172,26 +156,17 @@ export function contactorMachine(
 
   /** B-11 without the lockout: what a closing sequence needs to keep going. */
   const sequencePermitted = (inputs: ContactorInputs, nowMs: number) =>
-    config.contactorControl &&
-    inputs.discoveryMatched &&
-    nowMs - inputs.scanAtMs < freshMs;
+    config.contactorControl && inputs.discoveryMatched && nowMs - inputs.scanAtMs < freshMs;
 
-  const closePermitted = (
-    m: ContactorMachineState,
-    inputs: ContactorInputs,
-    nowMs: number,
-  ) =>
+  const closePermitted = (m: ContactorMachineState, inputs: ContactorInputs, nowMs: number) =>
     sequencePermitted(inputs, nowMs) &&
-    (m.lastOpenedAtMs === null ||
-      nowMs - m.lastOpenedAtMs >= config.contactorLockoutS * 1000);
+    (m.lastOpenedAtMs === null || nowMs - m.lastOpenedAtMs >= config.contactorLockoutS * 1000);
 
   const prechargeConditionHolds = (inputs: ContactorInputs): boolean => {
     const { packVoltageV, busVoltageV, currentA } = inputs;
     if (packVoltageV === null || busVoltageV === null) return false;
-    const voltageOk =
-      Math.abs(packVoltageV - busVoltageV) <= config.prechargeVoltageWindowV;
-    const currentOk =
-      currentA === null || Math.abs(currentA) <= config.prechargeCurrentWindowA;
+    const voltageOk = Math.abs(packVoltageV - busVoltageV) <= config.prechargeVoltageWindowV;
+    const currentOk = currentA === null || Math.abs(currentA) <= config.prechargeCurrentWindowA;
     return voltageOk && currentOk;
   };
 
@@ -212,11 +187,7 @@ export function contactorMachine(
     return { ...opened, lastOpenedAtMs: m.lastOpenedAtMs };
   };
 
-  const applyCommand = (
-    m: ContactorMachineState,
-    command: ContactorCommand,
-    nowMs: number,
-  ) => {
+  const applyCommand = (m: ContactorMachineState, command: ContactorCommand, nowMs: number) => {
     if (command.kind === 'setTestMode') {
       if (command.enabled === m.status.testMode) return m;
       const switched = {
@@ -227,10 +198,7 @@ export function contactorMachine(
         ? enter(switched, 'OPEN', nowMs, { openReason: 'testMode' })
         : switched;
     }
-    if (
-      command.kind === 'resetPrechargeFailure' &&
-      m.status.state === 'PRECHARGE_FAILED'
-    ) {
+    if (command.kind === 'resetPrechargeFailure' && m.status.state === 'PRECHARGE_FAILED') {
       return enter(m, 'OPEN', nowMs, {
         failedAttempts: 0,
         prechargeFailed: false,
@@ -248,27 +216,21 @@ export function contactorMachine(
     const { state, sinceMs, testMode } = m.status;
     const elapsedMs = nowMs - sinceMs;
     // In test mode the operator's step replaces every timer that moves the sequence forward.
-    const goOn = (durationS: number) =>
-      testMode ? stepRequested : elapsedMs >= durationS * 1000;
+    const goOn = (durationS: number) => (testMode ? stepRequested : elapsedMs >= durationS * 1000);
     if (SEQUENCING.includes(state) && !sequencePermitted(inputs, nowMs)) {
       return open(m, 'notPermitted', nowMs);
     }
     switch (state) {
       case 'OPEN':
-        return (testMode ? stepRequested : true) &&
-          closePermitted(m, inputs, nowMs)
+        return (testMode ? stepRequested : true) && closePermitted(m, inputs, nowMs)
           ? enter(m, 'NEGATIVE', nowMs)
           : m;
       case 'NEGATIVE':
-        return goOn(config.contactorNegativeTimeS)
-          ? enter(m, 'PRECHARGE', nowMs)
-          : m;
+        return goOn(config.contactorNegativeTimeS) ? enter(m, 'PRECHARGE', nowMs) : m;
       case 'PRECHARGE':
         return advancePrecharge(m, inputs, stepRequested, nowMs);
       case 'OVERLAP':
-        return goOn(config.contactorOverlapS)
-          ? enter(m, 'CLOSED', nowMs, { failedAttempts: 0 })
-          : m;
+        return goOn(config.contactorOverlapS) ? enter(m, 'CLOSED', nowMs, { failedAttempts: 0 }) : m;
       case 'RETRY_WAIT':
         if (elapsedMs < config.prechargeRetryWaitS * 1000) return m;
         return !testMode && closePermitted(m, inputs, nowMs)
@@ -285,8 +247,7 @@ export function contactorMachine(
     stepRequested: boolean,
     nowMs: number,
   ): ContactorMachineState => {
-    const windowOver =
-      nowMs - m.status.sinceMs >= config.contactorPrechargeTimeS * 1000;
+    const windowOver = nowMs - m.status.sinceMs >= config.contactorPrechargeTimeS * 1000;
     if (!config.busVoltageSensor) {
       // Timed precharge (B-12): the window elapses; in test mode the operator must step within it.
       if (m.status.testMode ? stepRequested : windowOver) {
@@ -294,18 +255,13 @@ export function contactorMachine(
       }
       return windowOver ? failAttempt(m, nowMs) : m;
     }
-    const okSinceMs = prechargeConditionHolds(inputs)
-      ? (m.prechargeOkSinceMs ?? nowMs)
-      : null;
-    const verified =
-      okSinceMs !== null && nowMs - okSinceMs >= config.prechargeHoldS * 1000;
+    const okSinceMs = prechargeConditionHolds(inputs) ? (m.prechargeOkSinceMs ?? nowMs) : null;
+    const verified = okSinceMs !== null && nowMs - okSinceMs >= config.prechargeHoldS * 1000;
     if (verified && (!m.status.testMode || stepRequested)) {
       return enter(m, 'OVERLAP', nowMs, { prechargeVerified: true });
     }
     if (windowOver) return failAttempt(m, nowMs);
-    return okSinceMs === m.prechargeOkSinceMs
-      ? m
-      : { ...m, prechargeOkSinceMs: okSinceMs };
+    return okSinceMs === m.prechargeOkSinceMs ? m : { ...m, prechargeOkSinceMs: okSinceMs };
   };
 
   const wakeAtMs = (m: ContactorMachineState): number | null => {
@@ -368,8 +324,7 @@ export function contactorMachine(
       if (m.inputs === null) return m;
       const forced = forcedOpenReason(m.inputs, nowMs);
       if (forced !== null) return open(m, forced, nowMs);
-      const stepRequested =
-        event?.kind === 'command' && event.command.kind === 'step';
+      const stepRequested = event?.kind === 'command' && event.command.kind === 'step';
       return advance(m, m.inputs, stepRequested, nowMs);
     },
     wakeAtMs,
@@ -394,15 +349,9 @@ export function sequenceContactors(
 ): Observable<ContactorSequenceStatus> {
   const events$ = merge(
     inputs$.pipe(map((inputs): ContactorEvent => ({ kind: 'inputs', inputs }))),
-    (options.commands$ ?? EMPTY).pipe(
-      map((command): ContactorEvent => ({ kind: 'command', command })),
-    ),
+    (options.commands$ ?? EMPTY).pipe(map((command): ContactorEvent => ({ kind: 'command', command }))),
   );
-  return runClockedMachine(
-    events$,
-    contactorMachine(options.config),
-    options.clock,
-  ).pipe(
+  return runClockedMachine(events$, contactorMachine(options.config), options.clock).pipe(
     map((m) => m.status),
     distinctUntilChanged(),
   );

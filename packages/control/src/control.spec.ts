@@ -1,12 +1,4 @@
-import {
-  concat,
-  defer,
-  distinctUntilChanged,
-  map,
-  NEVER,
-  take,
-  timer,
-} from 'rxjs';
+import { concat, defer, distinctUntilChanged, map, NEVER, take, timer } from 'rxjs';
 import { buildControlConfig } from './config';
 import { createControl } from './control';
 import { moduleAt, packInputs } from './inputs.fixture';
@@ -41,14 +33,7 @@ describe('createControl', () => {
         clock: scheduler,
       });
       expectObservable(control.contactors$.pipe(map((s) => s.state))).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [6000, 'v'],
-          [7000, 'c'],
-          [70000, 'o'],
-        ),
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [70000, 'o']),
         { o: 'OPEN', n: 'NEGATIVE', p: 'PRECHARGE', v: 'OVERLAP', c: 'CLOSED' },
       );
       // CLOSED at 7 s, hold 30 s, ramp from 37 s; zero again when the scans stop.

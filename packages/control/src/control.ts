@@ -3,11 +3,7 @@ import type { Clock } from '@tsbms/hal';
 import { balanceCells, type BalancingState } from './balancing';
 import { chargeLimits, type ChargeLimits } from './charge-limits';
 import type { ControlConfig } from './config';
-import {
-  sequenceContactors,
-  type ContactorCommand,
-  type ContactorSequenceStatus,
-} from './contactors';
+import { sequenceContactors, type ContactorCommand, type ContactorSequenceStatus } from './contactors';
 import { controlHeating, type HeatingStatus } from './heating';
 import type { ControlInputs } from './inputs';
 
@@ -28,10 +24,7 @@ export interface ControlOutputs {
  * All control strategies over one input stream, wired as in design.md: the limits follow the
  * contactor state. `inputs$` is subscribed once however many outputs are used.
  */
-export function createControl(
-  inputs$: Observable<ControlInputs>,
-  options: ControlOptions,
-): ControlOutputs {
+export function createControl(inputs$: Observable<ControlInputs>, options: ControlOptions): ControlOutputs {
   const shared$ = inputs$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
   const contactors$ = sequenceContactors(shared$, {
     config: options.config,

@@ -14,13 +14,10 @@ export interface LimitTable {
 const RECOVERY_EPSILON = 1e-9;
 
 /** The CCL tables of §4.3, their voltage and temperature points placed from the setpoints. */
-export function chargeCurrentTables(
-  config: ControlConfig,
-): readonly LimitTable[] {
+export function chargeCurrentTables(config: ControlConfig): readonly LimitTable[] {
   const vh = config.cellHighVoltageV;
   const taper = config.currentTaperV;
-  const infoLowC =
-    config.lowTemperatureC + 2 * config.temperatureWarningOffsetC;
+  const infoLowC = config.lowTemperatureC + 2 * config.temperatureWarningOffsetC;
   return [
     {
       name: 'highestCell',
@@ -46,8 +43,7 @@ export function chargeCurrentTables(
       name: 'highestTemperature',
       table: [
         {
-          input:
-            config.chargeMaxTemperatureC - config.temperatureWarningOffsetC,
+          input: config.chargeMaxTemperatureC - config.temperatureWarningOffsetC,
           factor: 1,
         },
         { input: config.chargeMaxTemperatureC, factor: 0 },
@@ -65,13 +61,10 @@ export function chargeCurrentTables(
 }
 
 /** The DCL tables of §4.3. */
-export function dischargeCurrentTables(
-  config: ControlConfig,
-): readonly LimitTable[] {
+export function dischargeCurrentTables(config: ControlConfig): readonly LimitTable[] {
   const vl = config.cellLowVoltageV;
   const taper = config.currentTaperV;
-  const infoHighC =
-    config.highTemperatureC - 2 * config.temperatureWarningOffsetC;
+  const infoHighC = config.highTemperatureC - 2 * config.temperatureWarningOffsetC;
   return [
     {
       name: 'lowestCell',
@@ -109,10 +102,7 @@ export function dischargeCurrentTables(
 }
 
 /** The minimum factor over the tables; an unknown input counts as 0 (unsafe, never optimistic). */
-export function minimumFactor(
-  tables: readonly LimitTable[],
-  inputs: ControlInputs,
-): number {
+export function minimumFactor(tables: readonly LimitTable[], inputs: ControlInputs): number {
   return Math.min(
     ...tables.map((t) => {
       const value = t.read(inputs);
@@ -121,10 +111,7 @@ export function minimumFactor(
   );
 }
 
-function zeroingTables(
-  tables: readonly LimitTable[],
-  inputs: ControlInputs,
-): string[] {
+function zeroingTables(tables: readonly LimitTable[], inputs: ControlInputs): string[] {
   return tables
     .filter((t) => {
       const value = t.read(inputs);
@@ -135,10 +122,7 @@ function zeroingTables(
 
 function hasRecovered(table: LimitTable, inputs: ControlInputs): boolean {
   const value = table.read(inputs);
-  return (
-    isKnown(value) &&
-    distanceToZero(table.table, value) >= table.hysteresis - RECOVERY_EPSILON
-  );
+  return isKnown(value) && distanceToZero(table.table, value) >= table.hysteresis - RECOVERY_EPSILON;
 }
 
 /**
@@ -189,10 +173,7 @@ export function stepCurrentLimit(
   const zeroing = zeroingTables(context.tables, inputs);
   if (context.blocked) zeroing.push(BLOCKED);
   if (zeroing.length > 0) {
-    const zeroedBy =
-      state.phase === 'zero'
-        ? [...new Set([...state.zeroedBy, ...zeroing])]
-        : zeroing;
+    const zeroedBy = state.phase === 'zero' ? [...new Set([...state.zeroedBy, ...zeroing])] : zeroing;
     const sinceMs = state.phase === 'zero' ? state.sinceMs : nowMs;
     return { phase: 'zero', sinceMs, zeroedBy, valueA: 0, atMs: nowMs };
   }
@@ -221,10 +202,7 @@ export function stepCurrentLimit(
     sinceMs = holdEndMs;
     valueA = Math.min(targetA, (context.rampAps * (nowMs - holdEndMs)) / 1000);
   } else {
-    valueA = Math.min(
-      targetA,
-      state.valueA + (context.rampAps * (nowMs - state.atMs)) / 1000,
-    );
+    valueA = Math.min(targetA, state.valueA + (context.rampAps * (nowMs - state.atMs)) / 1000);
   }
   if (context.fallOnly) valueA = Math.min(valueA, state.valueA);
   return { phase, sinceMs, zeroedBy: [], valueA, atMs: nowMs };

@@ -1,9 +1,5 @@
 import { buildControlConfig } from './config';
-import {
-  chargeCurrentTables,
-  dischargeCurrentTables,
-  minimumFactor,
-} from './current-limit';
+import { chargeCurrentTables, dischargeCurrentTables, minimumFactor } from './current-limit';
 import { deratingFactor, distanceToZero } from './derating-table';
 import { healthyInputs } from './inputs.fixture';
 
@@ -39,19 +35,13 @@ describe('distanceToZero', () => {
 
 describe('the §4.3 tables', () => {
   const config = buildControlConfig({ moduleCount: 2 });
-  const charge = Object.fromEntries(
-    chargeCurrentTables(config).map((t) => [t.name, t.table]),
-  );
-  const discharge = Object.fromEntries(
-    dischargeCurrentTables(config).map((t) => [t.name, t.table]),
-  );
+  const charge = Object.fromEntries(chargeCurrentTables(config).map((t) => [t.name, t.table]));
+  const discharge = Object.fromEntries(dischargeCurrentTables(config).map((t) => [t.name, t.table]));
 
   it('places the CCL points from the setpoints', () => {
     const cell = charge['highestCell'];
     expect(cell.map((p) => p.factor)).toEqual([1, 0.5, 0.1, 0]);
-    [4.0, 4.05, 4.1, 4.125].forEach((v, i) =>
-      expect(cell[i].input).toBeCloseTo(v, 9),
-    );
+    [4.0, 4.05, 4.1, 4.125].forEach((v, i) => expect(cell[i].input).toBeCloseTo(v, 9));
     expect(charge['lowestTemperature']).toEqual([
       { input: 10, factor: 0 },
       { input: 20, factor: 1 },
@@ -65,9 +55,7 @@ describe('the §4.3 tables', () => {
   it('places the DCL points from the setpoints', () => {
     const cell = discharge['lowestCell'];
     expect(cell.map((p) => p.factor)).toEqual([0, 0.1, 0.5, 1]);
-    [3.575, 3.6, 3.65, 3.7].forEach((v, i) =>
-      expect(cell[i].input).toBeCloseTo(v, 9),
-    );
+    [3.575, 3.6, 3.65, 3.7].forEach((v, i) => expect(cell[i].input).toBeCloseTo(v, 9));
     expect(discharge['highestTemperature']).toEqual([
       { input: 55, factor: 1 },
       { input: 65, factor: 0 },
@@ -79,24 +67,11 @@ describe('the §4.3 tables', () => {
       highestCellV: 4.075,
       lowestTemperatureC: 15,
     });
-    expect(
-      config.maxChargeCurrentA *
-        minimumFactor(chargeCurrentTables(config), inputs),
-    ).toBeCloseTo(30, 9);
+    expect(config.maxChargeCurrentA * minimumFactor(chargeCurrentTables(config), inputs)).toBeCloseTo(30, 9);
   });
 
   it('counts an unknown input as 0', () => {
-    expect(
-      minimumFactor(
-        dischargeCurrentTables(config),
-        healthyInputs({ lowestCellV: null }),
-      ),
-    ).toBe(0);
-    expect(
-      minimumFactor(
-        chargeCurrentTables(config),
-        healthyInputs({ highestTemperatureC: NaN }),
-      ),
-    ).toBe(0);
+    expect(minimumFactor(dischargeCurrentTables(config), healthyInputs({ lowestCellV: null }))).toBe(0);
+    expect(minimumFactor(chargeCurrentTables(config), healthyInputs({ highestTemperatureC: NaN }))).toBe(0);
   });
 });

@@ -25,8 +25,7 @@ export function distanceToZero(table: DeratingTable, input: number): number {
   if (deratingFactor(table, input) === 0) return 0;
   let distance = Infinity;
   for (const point of table) {
-    if (point.factor === 0)
-      distance = Math.min(distance, Math.abs(input - point.input));
+    if (point.factor === 0) distance = Math.min(distance, Math.abs(input - point.input));
   }
   return distance;
 }

@@ -9,12 +9,7 @@ import {
   type HeatingStatus,
 } from './heating';
 import type { FaultSummary } from './inputs';
-import {
-  healthyInputs,
-  moduleAt,
-  NO_FAULTS,
-  packInputs,
-} from './inputs.fixture';
+import { healthyInputs, moduleAt, NO_FAULTS, packInputs } from './inputs.fixture';
 import { marble, testScheduler } from './marbles.fixture';
 import { invariant } from './property.fixture';
 
@@ -45,24 +40,14 @@ function temperatures(
 function run(scans: readonly HeatingInputs[]): HeatingStatus[] {
   const machine = heatingMachine(config);
   let state: HeatingMachineState = machine.initial(0);
-  return scans.map(
-    (inputs) => (state = machine.step(state, inputs, inputs.scanAtMs)).status,
-  );
+  return scans.map((inputs) => (state = machine.step(state, inputs, inputs.scanAtMs)).status);
 }
 
 describe('heating (B-38, B-39)', () => {
   it('switches on below 16 °C and off at 18 °C, holding between', () => {
     const lows = [20, 16, 15.9, 17, 17.9, 18, 17];
     const out = run(lows.map((c, i) => temperatures(i * 500, c)));
-    expect(out.map((s) => s.heaterOn)).toEqual([
-      false,
-      false,
-      true,
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(out.map((s) => s.heaterOn)).toEqual([false, false, true, true, true, false, false]);
     expect(out[2]).toMatchObject({
       demand: true,
       blockedBy: null,
@@ -77,9 +62,7 @@ describe('heating (B-38, B-39)', () => {
         ...temperatures(1000, 10),
         strings: [
           {
-            modules: [
-              moduleAt(1, [3.9], { temperaturesC: [10, 10], stale: true }),
-            ],
+            modules: [moduleAt(1, [3.9], { temperaturesC: [10, 10], stale: true })],
           },
         ],
       },
@@ -114,11 +97,9 @@ describe('heating (B-38, B-39)', () => {
   });
 
   it('stays allowed during an under-temperature fault', () => {
-    expect(
-      run([
-        temperatures(0, 5, 5, { faultActive: true } as Partial<FaultSummary>),
-      ])[0].heaterOn,
-    ).toBe(true);
+    expect(run([temperatures(0, 5, 5, { faultActive: true } as Partial<FaultSummary>)])[0].heaterOn).toBe(
+      true,
+    );
   });
 
   it('gives up after 2 h on without a 1 °C rise ("heater ineffective") until the cold spell ends', () => {
@@ -132,15 +113,7 @@ describe('heating (B-38, B-39)', () => {
       temperatures(minutes(240), 18),
       temperatures(minutes(241), 15),
     ]);
-    expect(out.map((s) => s.heaterOn)).toEqual([
-      true,
-      true,
-      true,
-      false,
-      false,
-      false,
-      true,
-    ]);
+    expect(out.map((s) => s.heaterOn)).toEqual([true, true, true, false, false, false, true]);
     expect(out[3]).toMatchObject({
       ineffective: true,
       blockedBy: 'ineffective',
@@ -172,9 +145,7 @@ describe('heating (B-38, B-39)', () => {
         NEVER,
       );
       expectObservable(
-        controlHeating(inputs$, { config, clock: scheduler }).pipe(
-          map((s) => s.heaterOn),
-        ),
+        controlHeating(inputs$, { config, clock: scheduler }).pipe(map((s) => s.heaterOn)),
       ).toBe(
         // Emissions: initial state, on at the first scan; off one second after the last scan (2 s).
         marble([0, 'f'], [0, 't'], [3000, 'f']),
@@ -191,41 +162,31 @@ describe('heating (B-38, B-39)', () => {
       spreadC: fc.double({ min: 0, max: 20, noNaN: true }),
       nan: fc.integer({ min: 0, max: 10 }).map((n) => n === 0),
       implausible: fc.integer({ min: 0, max: 10 }).map((n) => n === 0),
-      overTemperatureWarning: fc
-        .integer({ min: 0, max: 10 })
-        .map((n) => n === 0),
+      overTemperatureWarning: fc.integer({ min: 0, max: 10 }).map((n) => n === 0),
       lagMs: fc.constantFrom(0, 0, 0, 2000),
     });
     fc.assert(
-      fc.property(
-        fc.array(scanArb, { minLength: 5, maxLength: 80 }),
-        (scans) => {
-          let state = machine.initial(0);
-          let nowMs = 0;
-          for (const s of scans) {
-            nowMs += s.dtMs;
-            const highC = s.nan ? NaN : s.lowC + s.spreadC;
-            const inputs = temperatures(nowMs - s.lagMs, s.lowC, highC, {
-              temperatureImplausible: s.implausible,
-              overTemperatureWarning: s.overTemperatureWarning,
-            });
-            state = machine.step(state, inputs, nowMs);
-            if (state.status.heaterOn) {
-              invariant(
-                !(
-                  s.nan ||
-                  s.implausible ||
-                  s.overTemperatureWarning ||
-                  s.lagMs > 0
-                ),
-                'heating on untrusted sensors',
-                s,
-              );
-              invariant(highC < 30 && s.lowC < 18, 'heating a warm pack', s);
-            }
+      fc.property(fc.array(scanArb, { minLength: 5, maxLength: 80 }), (scans) => {
+        let state = machine.initial(0);
+        let nowMs = 0;
+        for (const s of scans) {
+          nowMs += s.dtMs;
+          const highC = s.nan ? NaN : s.lowC + s.spreadC;
+          const inputs = temperatures(nowMs - s.lagMs, s.lowC, highC, {
+            temperatureImplausible: s.implausible,
+            overTemperatureWarning: s.overTemperatureWarning,
+          });
+          state = machine.step(state, inputs, nowMs);
+          if (state.status.heaterOn) {
+            invariant(
+              !(s.nan || s.implausible || s.overTemperatureWarning || s.lagMs > 0),
+              'heating on untrusted sensors',
+              s,
+            );
+            invariant(highC < 30 && s.lowC < 18, 'heating a warm pack', s);
           }
-        },
-      ),
+        }
+      }),
       { numRuns: 300 },
     );
   });

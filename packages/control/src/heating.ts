@@ -27,11 +27,7 @@ export interface HeatingStatus {
 
 export type HeatingInputs = Pick<
   ControlInputs,
-  | 'scanAtMs'
-  | 'strings'
-  | 'lowestTemperatureC'
-  | 'highestTemperatureC'
-  | 'faults'
+  'scanAtMs' | 'strings' | 'lowestTemperatureC' | 'highestTemperatureC' | 'faults'
 >;
 
 export interface HeatingMachineState {
@@ -44,9 +40,7 @@ export interface HeatingMachineState {
 }
 
 /** Heater control (B-38, B-39) as a pure machine; see {@link controlHeating}. */
-export function heatingMachine(
-  config: ControlConfig,
-): ClockedMachine<HeatingInputs, HeatingMachineState> {
+export function heatingMachine(config: ControlConfig): ClockedMachine<HeatingInputs, HeatingMachineState> {
   const freshMs = 2 * config.pollIntervalS * 1000;
   const ineffectiveMs = config.heatingIneffectiveS * 1000;
 
@@ -55,21 +49,14 @@ export function heatingMachine(
     isKnown(inputs.lowestTemperatureC) &&
     isKnown(inputs.highestTemperatureC) &&
     inputs.strings.every((s) =>
-      s.modules.every(
-        (m) => !m.stale && m.temperaturesC.every((t) => Number.isFinite(t)),
-      ),
+      s.modules.every((m) => !m.stale && m.temperaturesC.every((t) => Number.isFinite(t))),
     );
 
-  const blockOf = (
-    inputs: HeatingInputs,
-    ineffective: boolean,
-    nowMs: number,
-  ): HeatingBlock | null => {
+  const blockOf = (inputs: HeatingInputs, ineffective: boolean, nowMs: number): HeatingBlock | null => {
     if (!temperaturesTrusted(inputs, nowMs)) return 'staleTemperature';
     if (inputs.faults.temperatureImplausible) return 'implausibleTemperature';
     if (inputs.faults.overTemperatureWarning) return 'overTemperatureWarning';
-    if ((inputs.highestTemperatureC as number) >= config.heatingMaxTemperatureC)
-      return 'tooWarm';
+    if ((inputs.highestTemperatureC as number) >= config.heatingMaxTemperatureC) return 'tooWarm';
     return ineffective ? 'ineffective' : null;
   };
 
@@ -107,10 +94,7 @@ export function heatingMachine(
       let progressSinceMs = state.progressSinceMs;
       if (demand && blockedBy === null) {
         const from = previous.heaterOn ? state.progressFromC : null;
-        if (
-          from === null ||
-          (lowestC as number) >= from + config.heatingMinRiseC
-        ) {
+        if (from === null || (lowestC as number) >= from + config.heatingMinRiseC) {
           progressFromC = lowestC;
           progressSinceMs = nowMs;
         } else {
@@ -142,10 +126,7 @@ export function heatingMachine(
     wakeAtMs: (state) => {
       if (!state.status.heaterOn || state.inputs === null) return null;
       // Off when scans stop, and when the heater has had its time without effect.
-      const candidates = [
-        state.inputs.scanAtMs + freshMs,
-        state.progressSinceMs + ineffectiveMs,
-      ];
+      const candidates = [state.inputs.scanAtMs + freshMs, state.progressSinceMs + ineffectiveMs];
       const future = candidates.filter((t) => t > state.atMs);
       return future.length > 0 ? Math.min(...future) : null;
     },
@@ -162,11 +143,7 @@ export function controlHeating(
   inputs$: Observable<HeatingInputs>,
   options: HeatingOptions,
 ): Observable<HeatingStatus> {
-  return runClockedMachine(
-    inputs$,
-    heatingMachine(options.config),
-    options.clock,
-  ).pipe(
+  return runClockedMachine(inputs$, heatingMachine(options.config), options.clock).pipe(
     map((state) => state.status),
     distinctUntilChanged(),
   );

@@ -12,11 +12,7 @@ import { createControl } from './control';
 import { marble, testScheduler } from './marbles.fixture';
 import type { ActiveFault, FaultSet } from '@tsbms/fault-engine';
 import { RELAYS_BY_STATE, type ContactorSequenceStatus } from './contactors';
-import {
-  contactorFaultInput,
-  fromPackAndFaults,
-  summariseFaults,
-} from './pack-adapter';
+import { contactorFaultInput, fromPackAndFaults, summariseFaults } from './pack-adapter';
 
 function pack(): PackState {
   const config = buildBatteryModelConfig({
@@ -87,9 +83,7 @@ describe('fromPackAndFaults', () => {
       [3, 4],
     ]);
     const module2 = inputs.strings[0].modules[1];
-    expect(module2.cellVoltagesV.slice(0, 5)).toEqual([
-      3.9, 4.05, 3.9, 3.9, 3.9,
-    ]);
+    expect(module2.cellVoltagesV.slice(0, 5)).toEqual([3.9, 4.05, 3.9, 3.9, 3.9]);
     // A missing value is unknown, never 0.
     expect(module2.cellVoltagesV[5]).toBeNaN();
     expect(module2).toMatchObject({
@@ -206,14 +200,7 @@ describe('control fed by battery-model (integration)', () => {
         clock: scheduler,
       });
       expectObservable(control.contactors$.pipe(map((s) => s.state))).toBe(
-        marble(
-          [0, 'o'],
-          [0, 'n'],
-          [1000, 'p'],
-          [6000, 'v'],
-          [7000, 'c'],
-          [29500, 'o'],
-        ),
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [29500, 'o']),
         { o: 'OPEN', n: 'NEGATIVE', p: 'PRECHARGE', v: 'OVERLAP', c: 'CLOSED' },
       );
       expectObservable(

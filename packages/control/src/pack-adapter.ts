@@ -1,22 +1,10 @@
 import type { ModuleState, PackState } from '@tsbms/battery-model';
-import type {
-  ContactorStatus,
-  FaultInput,
-  FaultSet,
-} from '@tsbms/fault-engine';
+import type { ContactorStatus, FaultInput, FaultSet } from '@tsbms/fault-engine';
 import type { ContactorSequenceStatus, RelayOutputs } from './contactors';
 import type { ControlInputs, FaultSummary, ModuleInput } from './inputs';
 
 /** Chip status bits the fault engine treats as fault level (bms-behaviour.md §2.3). */
-const CHIP_FAULT_FLAGS = new Set([
-  'COV',
-  'CUV',
-  'OT1',
-  'OT2',
-  'TSD',
-  'I_FAULT',
-  'UVLO',
-]);
+const CHIP_FAULT_FLAGS = new Set(['COV', 'CUV', 'OT1', 'OT2', 'TSD', 'I_FAULT', 'UVLO']);
 
 /** What neither the pack nor the fault set knows. */
 export interface ControlContext {
@@ -31,13 +19,10 @@ export function summariseFaults(faults: FaultSet): FaultSummary {
   return {
     faultActive: active.some((f) => f.level === 'fault'),
     overTemperatureWarning: active.some(
-      (f) =>
-        f.kind === 'overTemperature' &&
-        (f.level === 'warning' || f.level === 'fault'),
+      (f) => f.kind === 'overTemperature' && (f.level === 'warning' || f.level === 'fault'),
     ),
     temperatureImplausible: active.some(
-      (f) =>
-        f.kind === 'sensorImplausible' && f.location.quantity === 'temperature',
+      (f) => f.kind === 'sensorImplausible' && f.location.quantity === 'temperature',
     ),
   };
 }
@@ -57,11 +42,7 @@ function moduleInput(module: ModuleState): ModuleInput {
 }
 
 /** Maps a battery-model snapshot and a fault-engine set onto the control inputs. */
-export function fromPackAndFaults(
-  pack: PackState,
-  faults: FaultSet,
-  context: ControlContext,
-): ControlInputs {
+export function fromPackAndFaults(pack: PackState, faults: FaultSet, context: ControlContext): ControlInputs {
   const byAddress = new Map(pack.modules.map((m) => [m.address, m]));
   const stats = pack.statistics;
   return {
@@ -86,11 +67,7 @@ export function fromPackAndFaults(
   };
 }
 
-const RELAY_NAMES: readonly (keyof RelayOutputs)[] = [
-  'negative',
-  'precharge',
-  'positive',
-];
+const RELAY_NAMES: readonly (keyof RelayOutputs)[] = ['negative', 'precharge', 'positive'];
 
 /**
  * What the fault engine needs from the sequencer: each relay's command (with its feedback input

@@ -60,10 +60,8 @@ function filterHighestCell(
       filteredCellV: state.filteredCellV,
       filteredAtMs: state.filteredAtMs,
     };
-  if (state.filteredCellV === null)
-    return { filteredCellV: cellV, filteredAtMs: nowMs };
-  const weight =
-    1 - Math.exp(-(nowMs - state.filteredAtMs) / 1000 / config.cvlFilterTauS);
+  if (state.filteredCellV === null) return { filteredCellV: cellV, filteredAtMs: nowMs };
+  const weight = 1 - Math.exp(-(nowMs - state.filteredAtMs) / 1000 / config.cvlFilterTauS);
   return {
     filteredCellV: state.filteredCellV + weight * (cellV - state.filteredCellV),
     filteredAtMs: nowMs,
@@ -75,10 +73,7 @@ function runLoop(
   filteredCellV: number | null,
   config: ControlConfig,
   nowMs: number,
-): Pick<
-  VoltageLimitState,
-  'reductionV' | 'loopAtMs' | 'lastPositiveErrorAtMs'
-> {
+): Pick<VoltageLimitState, 'reductionV' | 'loopAtMs' | 'lastPositiveErrorAtMs'> {
   const unchanged = {
     reductionV: state.reductionV,
     loopAtMs: state.loopAtMs,
@@ -109,10 +104,7 @@ function runLoop(
 }
 
 /** Highest allowed value of CVL given the pack voltage now: it, rounded down, within the range. */
-function packVoltageFloorV(
-  packVoltageV: number | null,
-  config: ControlConfig,
-): number | null {
+function packVoltageFloorV(packVoltageV: number | null, config: ControlConfig): number | null {
   if (!isKnown(packVoltageV)) return null;
   const { minV, nominalV } = voltageLimitRangeV(config);
   return clamp(floorToStep(packVoltageV, 0.1), minV, nominalV);
@@ -137,10 +129,7 @@ export function stepVoltageLimit(
   } else if (targetV < state.cvlV) {
     cvlV = targetV;
   } else {
-    cvlV = Math.min(
-      targetV,
-      state.cvlV + (config.cvlMaxRiseVps * (nowMs - state.atMs)) / 1000,
-    );
+    cvlV = Math.min(targetV, state.cvlV + (config.cvlMaxRiseVps * (nowMs - state.atMs)) / 1000);
   }
   if (state.cvlV !== null && inputs.fallOnly) cvlV = Math.min(cvlV, state.cvlV);
   let frozen = false;
@@ -164,15 +153,8 @@ export function stepVoltageLimit(
 }
 
 /** CVL as published: rounded down to 0.1 V, inside [CVLmin, CVLnom], never 0 (B-19). */
-export function publishedVoltageLimitV(
-  state: VoltageLimitState,
-  config: ControlConfig,
-): number {
+export function publishedVoltageLimitV(state: VoltageLimitState, config: ControlConfig): number {
   const { minV, nominalV } = voltageLimitRangeV(config);
   const lowV = ceilToStep(minV, 0.1);
-  return clamp(
-    floorToStep(state.cvlV ?? minV, 0.1),
-    lowV,
-    Math.max(lowV, floorToStep(nominalV, 0.1)),
-  );
+  return clamp(floorToStep(state.cvlV ?? minV, 0.1), lowV, Math.max(lowV, floorToStep(nominalV, 0.1)));
 }

@@ -24,7 +24,9 @@ describe('buildFaultEngineConfig', () => {
   });
 
   it('uses the §2.2 timing, with per-level overrides', () => {
-    const c = buildFaultEngineConfig({ timing: { overTemperature: { fault: { setDelayS: 3, clearDelayS: 90, latched: true } } } });
+    const c = buildFaultEngineConfig({
+      timing: { overTemperature: { fault: { setDelayS: 3, clearDelayS: 90, latched: true } } },
+    });
     expect(c.timing.cellOverVoltage).toEqual(DEFAULT_FAULT_TIMING.cellOverVoltage);
     expect(c.timing.overTemperature.fault).toEqual({ setDelayS: 3, clearDelayS: 90, latched: true });
     expect(c.timing.overTemperature.warning).toEqual({ setDelayS: 10, clearDelayS: 30, latched: false });
@@ -40,8 +42,16 @@ describe('buildFaultEngineConfig', () => {
     [{ highTemperatureC: Number.NaN }, 'highTemperatureC', 'CONFIG_NOT_A_NUMBER'],
     [{ voltageClearHysteresisV: 0 }, 'voltageClearHysteresisV', 'CONFIG_OUT_OF_RANGE'],
     [{ eventLogSize: 0 }, 'eventLogSize', 'CONFIG_OUT_OF_RANGE'],
-    [{ timing: { cellImbalance: { fault: { setDelayS: -1, clearDelayS: 60, latched: false } } } }, 'timing.cellImbalance.fault.setDelayS', 'CONFIG_OUT_OF_RANGE'],
-    [{ timing: { prechargeFailure: { info: { setDelayS: 1, clearDelayS: 1, latched: false } } } }, 'timing.prechargeFailure.info', 'CONFIG_OUT_OF_RANGE'],
+    [
+      { timing: { cellImbalance: { fault: { setDelayS: -1, clearDelayS: 60, latched: false } } } },
+      'timing.cellImbalance.fault.setDelayS',
+      'CONFIG_OUT_OF_RANGE',
+    ],
+    [
+      { timing: { prechargeFailure: { info: { setDelayS: 1, clearDelayS: 1, latched: false } } } },
+      'timing.prechargeFailure.info',
+      'CONFIG_OUT_OF_RANGE',
+    ],
   ])('rejects %j at %s', (input, path, code) => {
     const e = rejection(() => buildFaultEngineConfig(input));
     expect(e).toMatchObject({ path, code });

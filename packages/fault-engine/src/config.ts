@@ -16,7 +16,11 @@ export interface LevelTiming {
 }
 export type KindTiming = Readonly<Partial<Record<FaultLevel, LevelTiming>>>;
 
-const t = (setDelayS: number, clearDelayS: number, latched = false): LevelTiming => ({ setDelayS, clearDelayS, latched });
+const t = (setDelayS: number, clearDelayS: number, latched = false): LevelTiming => ({
+  setDelayS,
+  clearDelayS,
+  latched,
+});
 
 /** §2.2 and §2.3 defaults. The levels present here are the levels each kind has. */
 export const DEFAULT_FAULT_TIMING: Readonly<Record<FaultKind, KindTiming>> = {
@@ -128,7 +132,11 @@ function buildTiming(input: FaultEngineConfigInput['timing']): Record<FaultKind,
       const given = input?.[kind]?.[level];
       const d = defaults[level];
       if (given !== undefined && d === undefined) {
-        throw new ConfigError('CONFIG_OUT_OF_RANGE', `timing.${kind}.${level}`, `${kind} has no ${level} level`);
+        throw new ConfigError(
+          'CONFIG_OUT_OF_RANGE',
+          `timing.${kind}.${level}`,
+          `${kind} has no ${level} level`,
+        );
       }
       if (d === undefined) continue;
       const l = { ...d, ...given };
@@ -154,18 +162,38 @@ export function buildFaultEngineConfig(input: FaultEngineConfigInput = {}): Faul
   requireBelow('voltageAlertOffsetV', alert, fault, 'warning level must lie inside the fault level');
   const vHyst = requirePositive('voltageClearHysteresisV', c.voltageClearHysteresisV);
   const deep = requirePositive('deepDischargeV', c.deepDischargeV);
-  requireBelow('deepDischargeV', deep, low - fault, 'deep discharge must lie below the under-voltage fault level');
-  requireBelow('cellHighVoltageV', low + vHyst, high - vHyst, 'no cell voltage would clear both the under- and over-voltage info levels');
+  requireBelow(
+    'deepDischargeV',
+    deep,
+    low - fault,
+    'deep discharge must lie below the under-voltage fault level',
+  );
+  requireBelow(
+    'cellHighVoltageV',
+    low + vHyst,
+    high - vHyst,
+    'no cell voltage would clear both the under- and over-voltage info levels',
+  );
 
   const hiT = requireFinite('highTemperatureC', c.highTemperatureC);
   const loT = requireFinite('lowTemperatureC', c.lowTemperatureC);
   const tOff = requirePositive('temperatureWarningOffsetC', c.temperatureWarningOffsetC);
   const tHyst = requirePositive('temperatureClearHysteresisC', c.temperatureClearHysteresisC);
-  requireBelow('lowTemperatureC', loT + 2 * tOff, hiT - 2 * tOff, 'under-temperature info level must lie below over-temperature info level');
+  requireBelow(
+    'lowTemperatureC',
+    loT + 2 * tOff,
+    hiT - 2 * tOff,
+    'under-temperature info level must lie below over-temperature info level',
+  );
 
   const maxDiff = requirePositive('maxCellDifferenceV', c.maxCellDifferenceV);
   const dOff = requirePositive('cellDifferenceWarningOffsetV', c.cellDifferenceWarningOffsetV);
-  requireBelow('cellDifferenceWarningOffsetV', 0, maxDiff - 2 * dOff, 'imbalance info level (max − 2 × offset) must be above 0');
+  requireBelow(
+    'cellDifferenceWarningOffsetV',
+    0,
+    maxDiff - 2 * dOff,
+    'imbalance info level (max − 2 × offset) must be above 0',
+  );
   const dHyst = requirePositive('cellDifferenceClearHysteresisV', c.cellDifferenceClearHysteresisV);
 
   const commsTimeoutS = requirePositive('commsTimeoutS', c.commsTimeoutS);
@@ -185,11 +213,20 @@ export function buildFaultEngineConfig(input: FaultEngineConfigInput = {}): Faul
     cellDifferenceWarningOffsetV: dOff,
     cellDifferenceClearHysteresisV: dHyst,
     commsTimeoutS,
-    commsLossWarningMissedScans: requirePositiveInteger('commsLossWarningMissedScans', c.commsLossWarningMissedScans),
-    commsLossWarningClearGoodScans: requirePositiveInteger('commsLossWarningClearGoodScans', c.commsLossWarningClearGoodScans),
+    commsLossWarningMissedScans: requirePositiveInteger(
+      'commsLossWarningMissedScans',
+      c.commsLossWarningMissedScans,
+    ),
+    commsLossWarningClearGoodScans: requirePositiveInteger(
+      'commsLossWarningClearGoodScans',
+      c.commsLossWarningClearGoodScans,
+    ),
     maxChargeCurrentA: requirePositive('maxChargeCurrentA', c.maxChargeCurrentA),
     maxDischargeCurrentA: requirePositive('maxDischargeCurrentA', c.maxDischargeCurrentA),
-    overCurrentClearHysteresisA: requireNonNegative('overCurrentClearHysteresisA', c.overCurrentClearHysteresisA),
+    overCurrentClearHysteresisA: requireNonNegative(
+      'overCurrentClearHysteresisA',
+      c.overCurrentClearHysteresisA,
+    ),
     prechargeMaxAttempts: requirePositiveInteger('prechargeMaxAttempts', c.prechargeMaxAttempts),
     currentSensorRequired: c.currentSensorRequired === true,
     weldedCurrentA: requirePositive('weldedCurrentA', c.weldedCurrentA),
@@ -199,11 +236,36 @@ export function buildFaultEngineConfig(input: FaultEngineConfigInput = {}): Faul
     eventLogSize,
     timing: Object.freeze(buildTiming(input.timing)),
     thresholds: Object.freeze({
-      cellOverVoltageV: Object.freeze({ info: high, warning: high + alert, fault: high + fault, hysteresis: vHyst }),
-      cellUnderVoltageV: Object.freeze({ info: low, warning: low - alert, fault: low - fault, hysteresis: vHyst }),
-      overTemperatureC: Object.freeze({ info: hiT - 2 * tOff, warning: hiT - tOff, fault: hiT, hysteresis: tHyst }),
-      underTemperatureC: Object.freeze({ info: loT + 2 * tOff, warning: loT + tOff, fault: loT, hysteresis: tHyst }),
-      cellImbalanceV: Object.freeze({ info: maxDiff - 2 * dOff, warning: maxDiff - dOff, fault: maxDiff, hysteresis: dHyst }),
+      cellOverVoltageV: Object.freeze({
+        info: high,
+        warning: high + alert,
+        fault: high + fault,
+        hysteresis: vHyst,
+      }),
+      cellUnderVoltageV: Object.freeze({
+        info: low,
+        warning: low - alert,
+        fault: low - fault,
+        hysteresis: vHyst,
+      }),
+      overTemperatureC: Object.freeze({
+        info: hiT - 2 * tOff,
+        warning: hiT - tOff,
+        fault: hiT,
+        hysteresis: tHyst,
+      }),
+      underTemperatureC: Object.freeze({
+        info: loT + 2 * tOff,
+        warning: loT + tOff,
+        fault: loT,
+        hysteresis: tHyst,
+      }),
+      cellImbalanceV: Object.freeze({
+        info: maxDiff - 2 * dOff,
+        warning: maxDiff - dOff,
+        fault: maxDiff,
+        hysteresis: dHyst,
+      }),
     }),
   });
 }

@@ -12,7 +12,11 @@ const perScan = (chars: string): string => chars.split('').join(` ${SCAN_MS - 1}
 const LEVEL_CHAR = { fault: 'f', warning: 'w', info: 'i' } as const;
 const highest = (kind: FaultKind) => (set: FaultSet) => {
   const levels = set.faults.filter((f) => f.kind === kind).map((f) => f.level);
-  return (['fault', 'warning', 'info'] as const).map((l) => (levels.includes(l) ? LEVEL_CHAR[l] : '')).join('')[0] ?? 'n';
+  return (
+    (['fault', 'warning', 'info'] as const)
+      .map((l) => (levels.includes(l) ? LEVEL_CHAR[l] : ''))
+      .join('')[0] ?? 'n'
+  );
 };
 
 /** Scans of module 1 at the values the marble characters stand for, through the real battery model. */
@@ -61,9 +65,16 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
     const ts = newScheduler();
     ts.run(({ cold, expectObservable }) => {
       const volts = { O: cell(4.16), N: cell(3.9) };
-      const { engine, output$ } = engineOutput(ts, cold(perScan('O'.repeat(13) + 'N'.repeat(12))), volts, 'cellOverVoltage');
+      const { engine, output$ } = engineOutput(
+        ts,
+        cold(perScan('O'.repeat(13) + 'N'.repeat(12))),
+        volts,
+        'cellOverVoltage',
+      );
       // acknowledge at 11.5 s (still over: rejected) and at 15.5 s (condition gone: accepted)
-      const acks$ = cold(`11500ms a 3999ms a`).pipe(map(() => engine.acknowledge({ source: 'cli', kind: 'cellOverVoltage' }).accepted.length));
+      const acks$ = cold(`11500ms a 3999ms a`).pipe(
+        map(() => engine.acknowledge({ source: 'cli', kind: 'cellOverVoltage' }).accepted.length),
+      );
       // the warning and info it held clear on their own hold, 10 s after the voltage came back
       expectObservable(output$).toBe(perScan('ii' + 'w'.repeat(8) + 'f'.repeat(6) + 'w'.repeat(7) + 'nn'));
       expectObservable(acks$).toBe(`11500ms a 3999ms b`, { a: 0, b: 1 });
@@ -71,7 +82,9 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
   });
 
   it('B-4: a self-clearing fault raised 3 times within 1 h latches', () => {
-    const h = new Harness({ timing: { overTemperature: { fault: { setDelayS: 1, clearDelayS: 1, latched: false } } } });
+    const h = new Harness({
+      timing: { overTemperature: { fault: { setDelayS: 1, clearDelayS: 1, latched: false } } },
+    });
     for (let i = 0; i < 3; i++) {
       h.run(2000, temperature(70));
       h.run(40_000, temperature(25));
@@ -82,12 +95,19 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
     expect(h.engine.acknowledge({ source: 'cli' }).accepted).toHaveLength(1);
     expect(h.levels('overTemperature')).toEqual([]);
     // raises more than 1 h apart do not latch
-    const slow = new Harness({ timing: { overTemperature: { fault: { setDelayS: 1, clearDelayS: 1, latched: false } } } });
+    const slow = new Harness({
+      timing: { overTemperature: { fault: { setDelayS: 1, clearDelayS: 1, latched: false } } },
+    });
     for (let i = 0; i < 3; i++) {
       slow.run(2000, temperature(70));
       slow.run(1_900_000, temperature(25), {}, 10_000);
     }
-    expect(slow.events('raise').filter((e) => e.level === 'fault').map((e) => e.latched)).toEqual([false, false, false]);
+    expect(
+      slow
+        .events('raise')
+        .filter((e) => e.level === 'fault')
+        .map((e) => e.latched),
+    ).toEqual([false, false, false]);
   });
 
   it('B-7: stale last good values may raise but never count as recovery', () => {
@@ -128,7 +148,13 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
   it('an acknowledge matching nothing latched does nothing', () => {
     const h = new Harness();
     h.run(3000, cell(4.13));
-    expect(h.engine.acknowledge({ source: 'cli', kind: 'cellOverVoltage' })).toEqual({ accepted: [], rejected: [] });
-    expect(h.engine.acknowledge({ source: 'cli', location: { moduleAddress: 2 } })).toEqual({ accepted: [], rejected: [] });
+    expect(h.engine.acknowledge({ source: 'cli', kind: 'cellOverVoltage' })).toEqual({
+      accepted: [],
+      rejected: [],
+    });
+    expect(h.engine.acknowledge({ source: 'cli', location: { moduleAddress: 2 } })).toEqual({
+      accepted: [],
+      rejected: [],
+    });
   });
 });

@@ -1,4 +1,11 @@
-import { BehaviorSubject, type Observable, type OperatorFunction, type SchedulerLike, Subject, map } from 'rxjs';
+import {
+  BehaviorSubject,
+  type Observable,
+  type OperatorFunction,
+  type SchedulerLike,
+  Subject,
+  map,
+} from 'rxjs';
 import type { FaultEngineConfig } from './config';
 import { clearTracker, IDLE_TRACKER, type LevelTrackerState, stepLevel } from './level-tracker';
 import { FAULT_RULES, type Observation } from './rules';
@@ -92,7 +99,13 @@ export class FaultEngine {
     const now = this.options.scheduler.now();
     this.startedMs ??= now;
     const dtMs = this.lastEvaluatedMs === null ? 0 : Math.max(0, now - this.lastEvaluatedMs);
-    const context = { input, previousInput: this.lastInput, config: this.config, nowMs: now, startedMs: this.startedMs };
+    const context = {
+      input,
+      previousInput: this.lastInput,
+      config: this.config,
+      nowMs: now,
+      startedMs: this.startedMs,
+    };
     const observed = new Map<string, Observation>();
     for (const kind of FAULT_KINDS) {
       for (const o of FAULT_RULES[kind](context)) observed.set(groupKey(kind, o.location), o);
@@ -107,7 +120,13 @@ export class FaultEngine {
     return set;
   }
 
-  private stepGroup(group: string, kind: FaultKind, o: Observation | undefined, now: number, dtMs: number): void {
+  private stepGroup(
+    group: string,
+    kind: FaultKind,
+    o: Observation | undefined,
+    now: number,
+    dtMs: number,
+  ): void {
     const timing = this.config.timing[kind];
     let higherActive = false;
     for (const level of FAULT_LEVELS) {
@@ -119,10 +138,20 @@ export class FaultEngine {
       if (existing === undefined && !higherActive && o?.levels[level]?.set !== true) continue;
       const location = existing?.location ?? (o as Observation).location;
       const tracked: Tracked = existing ?? { group, kind, level, location, value: null, state: IDLE_TRACKER };
-      const antiChatter = level === 'fault' && !levelTiming.latched
-        ? { raises: this.config.antiChatterRaises, windowMs: this.config.antiChatterWindowS * 1000 }
-        : null;
-      const step = stepLevel(tracked.state, levelTiming, o?.levels[level], o?.stale ?? false, higherActive, now, dtMs, antiChatter);
+      const antiChatter =
+        level === 'fault' && !levelTiming.latched
+          ? { raises: this.config.antiChatterRaises, windowMs: this.config.antiChatterWindowS * 1000 }
+          : null;
+      const step = stepLevel(
+        tracked.state,
+        levelTiming,
+        o?.levels[level],
+        o?.stale ?? false,
+        higherActive,
+        now,
+        dtMs,
+        antiChatter,
+      );
       if (o !== undefined) {
         tracked.value = o.value;
         tracked.detail = o.detail;
@@ -145,7 +174,11 @@ export class FaultEngine {
     const accepted: ActiveFault[] = [];
     const rejected: { fault: ActiveFault; reason: string }[] = [];
     const candidates = [...this.trackers.values()].filter(
-      (t) => t.state.active && t.state.latched && (request.kind === undefined || t.kind === request.kind) && matches(t.location, request.location),
+      (t) =>
+        t.state.active &&
+        t.state.latched &&
+        (request.kind === undefined || t.kind === request.kind) &&
+        matches(t.location, request.location),
     );
     for (const t of candidates) {
       const fault = this.toActive(t);
@@ -182,7 +215,14 @@ export class FaultEngine {
       version: 1,
       faults: [...this.trackers.values()]
         .filter((t) => t.state.active && t.state.latched)
-        .map((t) => ({ kind: t.kind, level: t.level, location: t.location, value: t.value, detail: t.detail, sinceMs: t.state.sinceMs as number })),
+        .map((t) => ({
+          kind: t.kind,
+          level: t.level,
+          location: t.location,
+          value: t.value,
+          detail: t.detail,
+          sinceMs: t.state.sinceMs as number,
+        })),
     };
   }
 
@@ -207,10 +247,21 @@ export class FaultEngine {
   private currentSet(): FaultSet {
     const faults = [...this.trackers.values()].filter((t) => t.state.active).map((t) => this.toActive(t));
     const highestLevel = FAULT_LEVELS.find((l) => faults.some((f) => f.level === l)) ?? null;
-    return Object.freeze({ timestampMs: this.options.scheduler.now(), faults: Object.freeze(faults), highestLevel });
+    return Object.freeze({
+      timestampMs: this.options.scheduler.now(),
+      faults: Object.freeze(faults),
+      highestLevel,
+    });
   }
 
-  private emit(type: FaultEvent['type'], t: Tracked, now: number, source: string, reason?: string, latched = t.state.latched): void {
+  private emit(
+    type: FaultEvent['type'],
+    t: Tracked,
+    now: number,
+    source: string,
+    reason?: string,
+    latched = t.state.latched,
+  ): void {
     const event: FaultEvent = Object.freeze({
       type,
       timestampMs: now,
@@ -224,7 +275,8 @@ export class FaultEngine {
       ...(reason === undefined ? {} : { reason }),
     });
     this.log.push(event);
-    if (this.log.length > this.config.eventLogSize) this.log.splice(0, this.log.length - this.config.eventLogSize);
+    if (this.log.length > this.config.eventLogSize)
+      this.log.splice(0, this.log.length - this.config.eventLogSize);
     this.eventsSubject.next(event);
   }
 }

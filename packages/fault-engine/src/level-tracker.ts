@@ -70,7 +70,11 @@ export function stepLevel(
 ): TrackerStep {
   if (condition === undefined) {
     if (!s.active && higherActive) {
-      return { state: raise(s, timing, { set: false, clear: false }, nowMs, antiChatter, null, false), raised: true, cleared: false };
+      return {
+        state: raise(s, timing, { set: false, clear: false }, nowMs, antiChatter, null, false),
+        raised: true,
+        cleared: false,
+      };
     }
     return {
       state: { ...s, previousSet: null, previousClear: false, clearHeldMs: 0, clearReady: false },
@@ -82,13 +86,29 @@ export function stepLevel(
   const freshClear = condition.clear && !stale;
 
   if (!s.active) {
-    const counted = s.previousSet === true ? s.raiseTimerMs + dtMs : s.previousSet === false ? Math.max(0, s.raiseTimerMs - dtMs) : s.raiseTimerMs;
+    const counted =
+      s.previousSet === true
+        ? s.raiseTimerMs + dtMs
+        : s.previousSet === false
+          ? Math.max(0, s.raiseTimerMs - dtMs)
+          : s.raiseTimerMs;
     const delayMs = Math.round((condition.setDelayS ?? timing.setDelayS) * 1000);
     if ((condition.set && counted >= delayMs) || higherActive) {
-      return { state: raise(s, timing, condition, nowMs, antiChatter, previousSet, freshClear), raised: true, cleared: false };
+      return {
+        state: raise(s, timing, condition, nowMs, antiChatter, previousSet, freshClear),
+        raised: true,
+        cleared: false,
+      };
     }
     return {
-      state: { ...s, raiseTimerMs: counted, previousSet, previousClear: freshClear, clearHeldMs: 0, clearReady: false },
+      state: {
+        ...s,
+        raiseTimerMs: counted,
+        previousSet,
+        previousClear: freshClear,
+        clearHeldMs: 0,
+        clearReady: false,
+      },
       raised: false,
       cleared: false,
     };
@@ -97,8 +117,16 @@ export function stepLevel(
   const clearHeldMs = freshClear ? (s.previousClear ? s.clearHeldMs + dtMs : 0) : 0;
   const clearReady = freshClear && clearHeldMs >= Math.round(timing.clearDelayS * 1000);
   const latched = s.latched || condition.latch === true;
-  const next: LevelTrackerState = { ...s, latched, clearHeldMs, clearReady, previousSet, previousClear: freshClear };
-  if (clearReady && !latched && !higherActive) return { state: clearTracker(next), raised: false, cleared: true };
+  const next: LevelTrackerState = {
+    ...s,
+    latched,
+    clearHeldMs,
+    clearReady,
+    previousSet,
+    previousClear: freshClear,
+  };
+  if (clearReady && !latched && !higherActive)
+    return { state: clearTracker(next), raised: false, cleared: true };
   return { state: next, raised: false, cleared: false };
 }
 
@@ -111,7 +139,10 @@ function raise(
   previousSet: boolean | null,
   freshClear: boolean,
 ): LevelTrackerState {
-  const raisesMs = antiChatter === null ? s.raisesMs : [...s.raisesMs.filter((t) => nowMs - t < antiChatter.windowMs), nowMs];
+  const raisesMs =
+    antiChatter === null
+      ? s.raisesMs
+      : [...s.raisesMs.filter((t) => nowMs - t < antiChatter.windowMs), nowMs];
   const chattering = antiChatter !== null && raisesMs.length >= antiChatter.raises;
   return {
     active: true,
@@ -128,5 +159,10 @@ function raise(
 
 /** Back to idle, keeping the anti-chatter history. */
 export function clearTracker(s: LevelTrackerState): LevelTrackerState {
-  return { ...IDLE_TRACKER, raisesMs: s.raisesMs, previousSet: s.previousSet, previousClear: s.previousClear };
+  return {
+    ...IDLE_TRACKER,
+    raisesMs: s.raisesMs,
+    previousSet: s.previousSet,
+    previousClear: s.previousClear,
+  };
 }

@@ -24,7 +24,12 @@ const steps = (min: number, max: number) =>
     )
     .map((runs) =>
       runs.flatMap((r): Step[] =>
-        r.dtMs.map((dtMs, i) => ({ dtMs, value: r.value, commsOk: r.dropout === 0 || i % (r.dropout + 3) !== 0, acknowledge: r.acknowledge && i % 7 === 6 })),
+        r.dtMs.map((dtMs, i) => ({
+          dtMs,
+          value: r.value,
+          commsOk: r.dropout === 0 || i % (r.dropout + 3) !== 0,
+          acknowledge: r.acknowledge && i % 7 === 6,
+        })),
       ),
     );
 
@@ -79,17 +84,23 @@ function checkInvariants(
     for (const l of levels) {
       const beyond = (v: number | null, limit: number) => v !== null && (v - limit) * direction >= 0;
       if (beyond(before, thresholds[l])) upMs[l] += step.dtMs;
-      const clearNow = ref.fresh && ref.value !== null && (ref.value - thresholds[l]) * direction < -thresholds.hysteresis;
+      const clearNow =
+        ref.fresh && ref.value !== null && (ref.value - thresholds[l]) * direction < -thresholds.hysteresis;
       clearSince[l] = clearNow ? (clearSince[l] ?? now) : null;
     }
     if (step.acknowledge) {
       const result = h.engine.acknowledge({ source: 'property', kind });
       for (const f of result.accepted) {
         expect(clearSince[f.level]).not.toBeNull();
-        expect(now - (clearSince[f.level] as number)).toBeGreaterThanOrEqual((timing[f.level]?.clearDelayS ?? 0) * 1000);
+        expect(now - (clearSince[f.level] as number)).toBeGreaterThanOrEqual(
+          (timing[f.level]?.clearDelayS ?? 0) * 1000,
+        );
       }
     }
-    const events = h.engine.eventLog().slice(seen).filter((e) => e.kind === kind);
+    const events = h.engine
+      .eventLog()
+      .slice(seen)
+      .filter((e) => e.kind === kind);
     seen = h.engine.eventLog().length;
     checkEvents(events, timing, upMs, clearSince, now, h);
     const acknowledged = events.filter((e) => e.type === 'acknowledge').map((e) => `${e.kind}/${e.level}`);
@@ -130,7 +141,9 @@ function checkEvents(
 
 function currentLatched(h: Harness): string[] {
   let latched: string[] = [];
-  h.engine.faults$.subscribe((set) => (latched = set.faults.filter((f) => f.latched).map((f) => `${f.kind}/${f.level}`))).unsubscribe();
+  h.engine.faults$
+    .subscribe((set) => (latched = set.faults.filter((f) => f.latched).map((f) => `${f.kind}/${f.level}`)))
+    .unsubscribe();
   return latched;
 }
 
@@ -140,26 +153,42 @@ function currentActive(h: Harness): string[] {
   return active;
 }
 
-const isHigher = (a: FaultLevel, b: FaultLevel): boolean => ['info', 'warning', 'fault'].indexOf(a) > ['info', 'warning', 'fault'].indexOf(b);
+const isHigher = (a: FaultLevel, b: FaultLevel): boolean =>
+  ['info', 'warning', 'fault'].indexOf(a) > ['info', 'warning', 'fault'].indexOf(b);
 
 describe('fault engine invariants over random reading sequences (fast-check)', () => {
   const config = new Harness().engine.config;
 
   it('over-temperature: no early raise, no clear while the condition holds, stale never recovers', () => {
-    fc.assert(fc.property(steps(50, 70), (input) => checkInvariants('overTemperature', config.thresholds.overTemperatureC, 1, temperature, input)), {
-      numRuns: 60,
-    });
+    fc.assert(
+      fc.property(steps(50, 70), (input) =>
+        checkInvariants('overTemperature', config.thresholds.overTemperatureC, 1, temperature, input),
+      ),
+      {
+        numRuns: 60,
+      },
+    );
   });
 
   it('under-voltage (latching below 3.0 V): the same, and a latched fault never clears without an acknowledge', () => {
-    fc.assert(fc.property(steps(2.95, 3.7), (input) => checkInvariants('cellUnderVoltage', config.thresholds.cellUnderVoltageV, -1, cell, input)), {
-      numRuns: 60,
-    });
+    fc.assert(
+      fc.property(steps(2.95, 3.7), (input) =>
+        checkInvariants('cellUnderVoltage', config.thresholds.cellUnderVoltageV, -1, cell, input),
+      ),
+      {
+        numRuns: 60,
+      },
+    );
   });
 
   it('over-voltage (fault always latched): a latched fault never clears without an accepted acknowledge', () => {
-    fc.assert(fc.property(steps(4.05, 4.25), (input) => checkInvariants('cellOverVoltage', config.thresholds.cellOverVoltageV, 1, cell, input)), {
-      numRuns: 60,
-    });
+    fc.assert(
+      fc.property(steps(4.05, 4.25), (input) =>
+        checkInvariants('cellOverVoltage', config.thresholds.cellOverVoltageV, 1, cell, input),
+      ),
+      {
+        numRuns: 60,
+      },
+    );
   });
 });

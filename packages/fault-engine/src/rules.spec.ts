@@ -34,7 +34,11 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       h.run(10_000, cell(4.16));
       expect(h.levels('cellOverVoltage')).not.toContain('fault');
       h.run(500, cell(4.16));
-      expect(h.active('cellOverVoltage', 'fault')).toMatchObject({ latched: true, value: 4.16, clearable: false });
+      expect(h.active('cellOverVoltage', 'fault')).toMatchObject({
+        latched: true,
+        value: 4.16,
+        clearable: false,
+      });
       expect(h.engine.acknowledge({ source: 'cli', kind: 'cellOverVoltage' }).accepted).toEqual([]);
       h.run(600_000, cell(3.9));
       expect(h.levels('cellOverVoltage')).toEqual(['fault', 'warning', 'info']);
@@ -66,7 +70,13 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       expect(h.levels('cellUnderVoltage')).toEqual(['fault', 'warning', 'info']); // nested under the latched fault (B-3)
       const persisted = h.engine.persistedState();
       expect(persisted.faults).toEqual([
-        { kind: 'cellUnderVoltage', level: 'fault', location: { moduleAddress: 1, cellIndex: 0 }, value: 3.7, sinceMs: 5500 },
+        {
+          kind: 'cellUnderVoltage',
+          level: 'fault',
+          location: { moduleAddress: 1, cellIndex: 0 },
+          value: 3.7,
+          sinceMs: 5500,
+        },
       ]);
       const restarted = new Harness({}, 2, JSON.parse(JSON.stringify(persisted)));
       expect(restarted.active('cellUnderVoltage', 'fault')).toMatchObject({ latched: true, sinceMs: 5500 });
@@ -77,30 +87,30 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
     });
   });
 
-  describe.each([
-    ['overTemperature', 61, 66, 25, 59] as const,
-    ['underTemperature', 14, 9, 25, 16] as const,
-  ])('%s', (kind, warn, fault, normal, insideHysteresis) => {
-    it('raises after 10 s, not for 9 s; clears after the hysteresis and 30 s / 60 s', () => {
-      const h = new Harness();
-      h.run(9000, temperature(warn));
-      h.run(20_000, temperature(normal));
-      expect(h.events('raise')).toEqual([]);
-      h.run(10_500, temperature(warn));
-      expect(h.levels(kind)).toEqual(['warning', 'info']);
-      expect(h.active(kind, 'warning')?.location).toEqual({ moduleAddress: 1, sensorIndex: 0 });
-      h.run(60_000, temperature(insideHysteresis));
-      expect(h.levels(kind)).toContain('warning');
-      h.run(30_500, temperature(normal));
-      expect(h.levels(kind)).toEqual([]);
-      h.run(10_500, temperature(fault));
-      expect(h.levels(kind)).toEqual(['fault', 'warning', 'info']);
-      h.run(59_500, temperature(normal));
-      expect(h.levels(kind)).toContain('fault');
-      h.run(1000, temperature(normal));
-      expect(h.levels(kind)).toEqual([]);
-    });
-  });
+  describe.each([['overTemperature', 61, 66, 25, 59] as const, ['underTemperature', 14, 9, 25, 16] as const])(
+    '%s',
+    (kind, warn, fault, normal, insideHysteresis) => {
+      it('raises after 10 s, not for 9 s; clears after the hysteresis and 30 s / 60 s', () => {
+        const h = new Harness();
+        h.run(9000, temperature(warn));
+        h.run(20_000, temperature(normal));
+        expect(h.events('raise')).toEqual([]);
+        h.run(10_500, temperature(warn));
+        expect(h.levels(kind)).toEqual(['warning', 'info']);
+        expect(h.active(kind, 'warning')?.location).toEqual({ moduleAddress: 1, sensorIndex: 0 });
+        h.run(60_000, temperature(insideHysteresis));
+        expect(h.levels(kind)).toContain('warning');
+        h.run(30_500, temperature(normal));
+        expect(h.levels(kind)).toEqual([]);
+        h.run(10_500, temperature(fault));
+        expect(h.levels(kind)).toEqual(['fault', 'warning', 'info']);
+        h.run(59_500, temperature(normal));
+        expect(h.levels(kind)).toContain('fault');
+        h.run(1000, temperature(normal));
+        expect(h.levels(kind)).toEqual([]);
+      });
+    },
+  );
 
   describe('cellImbalance', () => {
     it('raises after 30 s of spread, clears 30 s / 60 s after it falls below the hysteresis', () => {
@@ -161,7 +171,10 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
     it('raises when discovery differs, clears 60 s after a matching discovery', () => {
       const h = new Harness();
       h.run(500, undefined, { discoveredModuleCount: 1 });
-      expect(h.active('moduleCountMismatch', 'fault')).toMatchObject({ value: 1, detail: 'discovered 1, configured 2' });
+      expect(h.active('moduleCountMismatch', 'fault')).toMatchObject({
+        value: 1,
+        detail: 'discovered 1, configured 2',
+      });
       h.run(60_000, undefined, { discoveredModuleCount: 2 });
       expect(h.levels('moduleCountMismatch')).toEqual(['fault']);
       h.run(500, undefined, { discoveredModuleCount: 2 });
@@ -172,7 +185,10 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
   });
 
   describe('moduleHardwareFault', () => {
-    const flags = (...f: ('CRC' | 'OT1' | 'COV')[]) => (a: number) => (a === 1 ? { hardwareFlags: f, overVoltageCells: f.includes('COV') ? [2] : [] } : {});
+    const flags =
+      (...f: ('CRC' | 'OT1' | 'COV')[]) =>
+      (a: number) =>
+        a === 1 ? { hardwareFlags: f, overVoltageCells: f.includes('COV') ? [2] : [] } : {};
     it('warning bits → W, fault bits → F, each clearing 60 s after the bits clear', () => {
       const h = new Harness();
       h.run(500, flags('CRC'));
@@ -189,46 +205,51 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
     it('a chip COV latches', () => {
       const h = new Harness();
       h.run(500, flags('COV'));
-      expect(h.active('moduleHardwareFault', 'fault')).toMatchObject({ latched: true, detail: 'COV COV cells 2' });
+      expect(h.active('moduleHardwareFault', 'fault')).toMatchObject({
+        latched: true,
+        detail: 'COV COV cells 2',
+      });
       h.run(120_000);
       expect(h.levels('moduleHardwareFault')).toEqual(['fault', 'warning']);
-      expect(h.engine.acknowledge({ source: 'cli', location: { moduleAddress: 1 } }).accepted).toHaveLength(1);
+      expect(h.engine.acknowledge({ source: 'cli', location: { moduleAddress: 1 } }).accepted).toHaveLength(
+        1,
+      );
       expect(h.levels('moduleHardwareFault')).toEqual([]);
     });
   });
 
-  describe.each([
-    ['chargeOverCurrent', 1] as const,
-    ['dischargeOverCurrent', -1] as const,
-  ])('%s', (kind, sign) => {
-    const limits = { chargeCurrentLimitA: 50, dischargeCurrentLimitA: 50 };
-    it('info when the inverter ignores the limit for 10 s, W above the maximum for 5 s, F above 1.5 × for 1 s', () => {
-      const h = new Harness();
-      h.run(10_000, undefined, { currentA: sign * 60, limits });
-      expect(h.levels(kind)).toEqual([]);
-      h.run(500, undefined, { currentA: sign * 60, limits });
-      expect(h.levels(kind)).toEqual(['info']);
-      h.run(5000, undefined, { currentA: sign * 105, limits });
-      expect(h.levels(kind)).toEqual(['info']);
-      h.run(500, undefined, { currentA: sign * 105, limits });
-      expect(h.levels(kind)).toEqual(['warning', 'info']);
-      h.run(1000, undefined, { currentA: sign * 160, limits });
-      expect(h.levels(kind)).toEqual(['warning', 'info']);
-      h.run(500, undefined, { currentA: sign * 160, limits });
-      expect(h.levels(kind)).toEqual(['fault', 'warning', 'info']);
-      h.run(60_000, undefined, { currentA: sign * 20, limits });
-      expect(h.levels(kind)).toContain('fault');
-      h.run(500, undefined, { currentA: sign * 20, limits });
-      expect(h.levels(kind)).toEqual([]);
-    });
+  describe.each([['chargeOverCurrent', 1] as const, ['dischargeOverCurrent', -1] as const])(
+    '%s',
+    (kind, sign) => {
+      const limits = { chargeCurrentLimitA: 50, dischargeCurrentLimitA: 50 };
+      it('info when the inverter ignores the limit for 10 s, W above the maximum for 5 s, F above 1.5 × for 1 s', () => {
+        const h = new Harness();
+        h.run(10_000, undefined, { currentA: sign * 60, limits });
+        expect(h.levels(kind)).toEqual([]);
+        h.run(500, undefined, { currentA: sign * 60, limits });
+        expect(h.levels(kind)).toEqual(['info']);
+        h.run(5000, undefined, { currentA: sign * 105, limits });
+        expect(h.levels(kind)).toEqual(['info']);
+        h.run(500, undefined, { currentA: sign * 105, limits });
+        expect(h.levels(kind)).toEqual(['warning', 'info']);
+        h.run(1000, undefined, { currentA: sign * 160, limits });
+        expect(h.levels(kind)).toEqual(['warning', 'info']);
+        h.run(500, undefined, { currentA: sign * 160, limits });
+        expect(h.levels(kind)).toEqual(['fault', 'warning', 'info']);
+        h.run(60_000, undefined, { currentA: sign * 20, limits });
+        expect(h.levels(kind)).toContain('fault');
+        h.run(500, undefined, { currentA: sign * 20, limits });
+        expect(h.levels(kind)).toEqual([]);
+      });
 
-    it('without limits only W and F exist; without a current nothing is evaluated', () => {
-      const h = new Harness();
-      h.run(20_000, undefined, { currentA: sign * 60 });
-      h.run(20_000, undefined, { currentA: null, limits });
-      expect(h.events().filter((e) => e.kind === kind)).toEqual([]);
-    });
-  });
+      it('without limits only W and F exist; without a current nothing is evaluated', () => {
+        const h = new Harness();
+        h.run(20_000, undefined, { currentA: sign * 60 });
+        h.run(20_000, undefined, { currentA: null, limits });
+        expect(h.events().filter((e) => e.kind === kind)).toEqual([]);
+      });
+    },
+  );
 
   describe('prechargeFailure', () => {
     it('raises latched at the retry limit; an acknowledge re-arms it', () => {
@@ -260,7 +281,10 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       h.run(5000, undefined, positive(true, true), 250);
       expect(h.events()).toEqual([]);
       h.run(750, undefined, positive(true, false), 250);
-      expect(h.active('contactorMismatch', 'fault')).toMatchObject({ latched: true, location: { contactor: 'positive' } });
+      expect(h.active('contactorMismatch', 'fault')).toMatchObject({
+        latched: true,
+        location: { contactor: 'positive' },
+      });
       h.run(600_000, undefined, positive(true, true), 250);
       expect(h.levels('contactorMismatch')).toEqual(['fault']);
       expect(h.levels('contactorWelded')).toEqual([]);
@@ -272,7 +296,12 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       expect(h.levels('contactorWelded')).toEqual([]);
       h.run(500, undefined, positive(false, true));
       expect(h.levels('contactorWelded')).toEqual(['fault']);
-      expect(h.engine.persistedState().faults.map((f) => f.kind).sort()).toEqual(['contactorMismatch', 'contactorWelded']);
+      expect(
+        h.engine
+          .persistedState()
+          .faults.map((f) => f.kind)
+          .sort(),
+      ).toEqual(['contactorMismatch', 'contactorWelded']);
       h.run(500, undefined, positive(false, false));
       h.engine.acknowledge({ source: 'cli' });
       expect(h.levels('contactorWelded')).toEqual([]);
@@ -284,7 +313,10 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       h.run(5000, undefined, { ...positive(true, null), currentA: -10 });
       expect(h.events()).toEqual([]);
       h.run(2000, undefined, { ...positive(false, null), currentA: -10 });
-      expect(h.active('contactorWelded', 'fault')).toMatchObject({ location: { contactor: 'pack' }, value: -10 });
+      expect(h.active('contactorWelded', 'fault')).toMatchObject({
+        location: { contactor: 'pack' },
+        value: -10,
+      });
     });
   });
 
@@ -294,7 +326,11 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       const h = new Harness();
       h.run(1000, nanCell);
       expect(h.levels('sensorImplausible')).toEqual(['warning']);
-      expect(h.active('sensorImplausible', 'warning')?.location).toEqual({ moduleAddress: 1, quantity: 'cellVoltage', cellIndex: 0 });
+      expect(h.active('sensorImplausible', 'warning')?.location).toEqual({
+        moduleAddress: 1,
+        quantity: 'cellVoltage',
+        cellIndex: 0,
+      });
       h.run(500, nanCell);
       expect(h.levels('sensorImplausible')).toEqual(['fault', 'warning']);
       h.run(60_000);
@@ -309,11 +345,19 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
         a === 2
           ? {
               temperaturesC: [null, null],
-              implausible: [0, 1].map((index) => ({ quantity: 'temperature' as const, index, raw: 0xffff, reason: 'open thermistor' })),
+              implausible: [0, 1].map((index) => ({
+                quantity: 'temperature' as const,
+                index,
+                raw: 0xffff,
+                reason: 'open thermistor',
+              })),
             }
           : {};
       h.run(500, open);
-      expect(h.active('sensorImplausible', 'fault')?.location).toEqual({ moduleAddress: 2, quantity: 'temperature' });
+      expect(h.active('sensorImplausible', 'fault')?.location).toEqual({
+        moduleAddress: 2,
+        quantity: 'temperature',
+      });
       expect(h.active('sensorImplausible', 'warning')?.detail).toBe('open thermistor');
     });
 

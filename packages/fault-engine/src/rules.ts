@@ -28,7 +28,11 @@ export type Rule = (context: RuleContext) => Observation[];
 const LEVELS = ['info', 'warning', 'fault'] as const;
 
 /** Three-level thresholds on a value that is bad when high (`direction` 1) or low (−1). */
-function levelled(value: number, t: LevelThresholds, direction: 1 | -1): Partial<Record<FaultLevel, LevelCondition>> {
+function levelled(
+  value: number,
+  t: LevelThresholds,
+  direction: 1 | -1,
+): Partial<Record<FaultLevel, LevelCondition>> {
   const out: Partial<Record<FaultLevel, LevelCondition>> = {};
   for (const level of LEVELS) {
     const beyond = (value - t[level]) * direction;
@@ -37,12 +41,22 @@ function levelled(value: number, t: LevelThresholds, direction: 1 | -1): Partial
   return out;
 }
 
-function perCell(pack: PackState, f: (m: ModuleState, cell: MeasuredValue, cellIndex: number) => Observation | null): Observation[] {
-  return pack.modules.flatMap((m) => m.cells.map((c, i) => f(m, c, i))).filter((o): o is Observation => o !== null);
+function perCell(
+  pack: PackState,
+  f: (m: ModuleState, cell: MeasuredValue, cellIndex: number) => Observation | null,
+): Observation[] {
+  return pack.modules
+    .flatMap((m) => m.cells.map((c, i) => f(m, c, i)))
+    .filter((o): o is Observation => o !== null);
 }
 
-function perSensor(pack: PackState, f: (m: ModuleState, t: MeasuredValue, sensorIndex: number) => Observation | null): Observation[] {
-  return pack.modules.flatMap((m) => m.temperatures.map((t, i) => f(m, t, i))).filter((o): o is Observation => o !== null);
+function perSensor(
+  pack: PackState,
+  f: (m: ModuleState, t: MeasuredValue, sensorIndex: number) => Observation | null,
+): Observation[] {
+  return pack.modules
+    .flatMap((m) => m.temperatures.map((t, i) => f(m, t, i)))
+    .filter((o): o is Observation => o !== null);
 }
 
 const cellVoltageRule =
@@ -51,7 +65,11 @@ const cellVoltageRule =
     perCell(input.pack, (m, cell, cellIndex) => {
       if (cell.value === null) return null;
       const over = kind === 'cellOverVoltage';
-      const levels = levelled(cell.value, over ? config.thresholds.cellOverVoltageV : config.thresholds.cellUnderVoltageV, over ? 1 : -1);
+      const levels = levelled(
+        cell.value,
+        over ? config.thresholds.cellOverVoltageV : config.thresholds.cellUnderVoltageV,
+        over ? 1 : -1,
+      );
       const deep = !over && cell.value < config.deepDischargeV;
       return {
         kind,
@@ -73,7 +91,11 @@ const temperatureRule =
         location: { moduleAddress: m.address, sensorIndex },
         value: sensor.value,
         stale: sensor.stale,
-        levels: levelled(sensor.value, over ? config.thresholds.overTemperatureC : config.thresholds.underTemperatureC, over ? 1 : -1),
+        levels: levelled(
+          sensor.value,
+          over ? config.thresholds.overTemperatureC : config.thresholds.underTemperatureC,
+          over ? 1 : -1,
+        ),
       };
     });
 
@@ -102,7 +124,10 @@ const moduleCommsLoss: Rule = ({ input, config, startedMs }) =>
       value: silentS,
       stale: false,
       levels: {
-        warning: { set: m.missedScans >= config.commsLossWarningMissedScans, clear: m.goodScans >= config.commsLossWarningClearGoodScans },
+        warning: {
+          set: m.missedScans >= config.commsLossWarningMissedScans,
+          clear: m.goodScans >= config.commsLossWarningClearGoodScans,
+        },
         fault: { set: !m.commsOk && silentS >= config.commsTimeoutS, clear: m.commsOk },
       },
     };
@@ -159,8 +184,15 @@ const overCurrentRule =
     const charge = kind === 'chargeOverCurrent';
     const amps = charge ? current : -current;
     const max = charge ? config.maxChargeCurrentA : config.maxDischargeCurrentA;
-    const limit = input.limits ? (charge ? input.limits.chargeCurrentLimitA : input.limits.dischargeCurrentLimitA) : null;
-    const over = (threshold: number): LevelCondition => ({ set: amps > threshold, clear: amps <= threshold - config.overCurrentClearHysteresisA });
+    const limit = input.limits
+      ? charge
+        ? input.limits.chargeCurrentLimitA
+        : input.limits.dischargeCurrentLimitA
+      : null;
+    const over = (threshold: number): LevelCondition => ({
+      set: amps > threshold,
+      clear: amps <= threshold - config.overCurrentClearHysteresisA,
+    });
     return [
       {
         kind,
@@ -188,7 +220,12 @@ const prechargeFailure: Rule = ({ input, previousInput, config }) => {
       location: {},
       value: attempts,
       stale: false,
-      levels: { fault: { set: attempts >= config.prechargeMaxAttempts && before < config.prechargeMaxAttempts, clear: true } },
+      levels: {
+        fault: {
+          set: attempts >= config.prechargeMaxAttempts && before < config.prechargeMaxAttempts,
+          clear: true,
+        },
+      },
     },
   ];
 };
@@ -202,7 +239,9 @@ const contactorMismatch: Rule = ({ input }) =>
       value: null,
       detail: `commanded ${c.commandedClosed ? 'closed' : 'open'}, feedback ${c.feedbackClosed ? 'closed' : 'open'}`,
       stale: false,
-      levels: { fault: { set: c.feedbackClosed !== c.commandedClosed, clear: c.feedbackClosed === c.commandedClosed } },
+      levels: {
+        fault: { set: c.feedbackClosed !== c.commandedClosed, clear: c.feedbackClosed === c.commandedClosed },
+      },
     }));
 
 const contactorWelded: Rule = ({ input, config }) => {
@@ -214,7 +253,12 @@ const contactorWelded: Rule = ({ input, config }) => {
       location: { contactor: c.name },
       value: null,
       stale: false,
-      levels: { fault: { set: !c.commandedClosed && c.feedbackClosed === true, clear: c.feedbackClosed === false || c.commandedClosed } },
+      levels: {
+        fault: {
+          set: !c.commandedClosed && c.feedbackClosed === true,
+          clear: c.feedbackClosed === false || c.commandedClosed,
+        },
+      },
     }));
   const current = input.pack.currentA;
   const allOpen = contactors.length > 0 && contactors.every((c) => !c.commandedClosed);
@@ -239,15 +283,25 @@ const contactorWelded: Rule = ({ input, config }) => {
 
 /** W at once for a rejected value; F after 3 consecutive scans (cell, GPAI) or both thermistors of a module. */
 const sensorImplausible: Rule = ({ input }) => {
-  const value = (m: ModuleState, v: MeasuredValue, location: FaultLocation, faultAfterScans: number | null): Observation => ({
+  const value = (
+    m: ModuleState,
+    v: MeasuredValue,
+    location: FaultLocation,
+    faultAfterScans: number | null,
+  ): Observation => ({
     kind: 'sensorImplausible',
     location: { moduleAddress: m.address, ...location },
     value: v.implausibleScans,
-    detail: m.implausible.find((i) => i.quantity === location.quantity && i.index === (location.cellIndex ?? location.sensorIndex ?? 0))?.reason,
+    detail: m.implausible.find(
+      (i) =>
+        i.quantity === location.quantity && i.index === (location.cellIndex ?? location.sensorIndex ?? 0),
+    )?.reason,
     stale: !m.commsOk,
     levels: {
       warning: { set: v.implausible, clear: !v.stale },
-      ...(faultAfterScans === null ? {} : { fault: { set: v.implausibleScans >= faultAfterScans, clear: !v.stale } }),
+      ...(faultAfterScans === null
+        ? {}
+        : { fault: { set: v.implausibleScans >= faultAfterScans, clear: !v.stale } }),
     },
   });
   const perModule = input.pack.modules.flatMap((m) => {
@@ -291,7 +345,9 @@ const currentSensorLost: Rule = ({ input, config }) => {
       location: {},
       value: currentMeasuredAtMs === null ? null : (timestampMs - currentMeasuredAtMs) / 1000,
       stale: false,
-      levels: config.currentSensorRequired ? { warning: condition, fault: condition } : { warning: condition },
+      levels: config.currentSensorRequired
+        ? { warning: condition, fault: condition }
+        : { warning: condition },
     },
   ];
 };

@@ -12,9 +12,7 @@ describe('hangupAwareLinuxBinding', () => {
       const buffer = Buffer.alloc(16);
       const { bytesRead } = await reader.read(buffer, 0, 16);
       expect(bytesRead).toBeGreaterThan(0);
-      expect([...buffer.subarray(0, bytesRead)]).toEqual(
-        [0x7f, 0x3c, 0xa5, 0x57].slice(0, bytesRead),
-      );
+      expect([...buffer.subarray(0, bytesRead)]).toEqual([0x7f, 0x3c, 0xa5, 0x57].slice(0, bytesRead));
     } finally {
       await reader.close();
       await writer.close();

@@ -38,10 +38,7 @@ describe('validateReconnectPolicy', () => {
     [{ initialDelayMs: 0, maxDelayMs: 1000 }, /initialDelayMs must be a positive number/],
     [{ initialDelayMs: -5, maxDelayMs: 1000 }, /initialDelayMs must be a positive number/],
     [{ initialDelayMs: Number.NaN, maxDelayMs: 1000 }, /initialDelayMs must be a positive number/],
-    [
-      { initialDelayMs: 500, maxDelayMs: 499 },
-      /maxDelayMs must be at least initialDelayMs \(500\)/,
-    ],
+    [{ initialDelayMs: 500, maxDelayMs: 499 }, /maxDelayMs must be at least initialDelayMs \(500\)/],
     [{ initialDelayMs: 500, maxDelayMs: Infinity }, /maxDelayMs must be at least/],
   ])('rejects %o', (policy, message) => {
     expect(() => validateReconnectPolicy(policy)).toThrow(message);

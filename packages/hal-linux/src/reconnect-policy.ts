@@ -10,9 +10,7 @@ export interface ReconnectPolicy {
 export function validateReconnectPolicy(policy: ReconnectPolicy): ReconnectPolicy {
   const { initialDelayMs, maxDelayMs } = policy;
   if (!Number.isFinite(initialDelayMs) || initialDelayMs <= 0) {
-    throw new RangeError(
-      `reconnect.initialDelayMs must be a positive number, got ${initialDelayMs}`,
-    );
+    throw new RangeError(`reconnect.initialDelayMs must be a positive number, got ${initialDelayMs}`);
   }
   if (!Number.isFinite(maxDelayMs) || maxDelayMs < initialDelayMs) {
     throw new RangeError(

@@ -113,10 +113,7 @@ function ttySpeeds(path: string): number[] {
     'fcntl.ioctl(fd, 0x802C542A, buf)',
     "print(*struct.unpack('4I B 19s 2I', bytes(buf))[-2:])",
   ].join('\n');
-  return execFileSync('python3', ['-c', script, path], { encoding: 'utf8' })
-    .trim()
-    .split(' ')
-    .map(Number);
+  return execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }).trim().split(' ').map(Number);
 }
 
 function recordingLogger(): {

@@ -4,11 +4,7 @@ import type { LinuxBindingInterface } from '@serialport/bindings-cpp';
 import { LinkError, systemClock, type ByteLink, type Clock, type LinkEvent } from '@tsbms/hal';
 import { hangupAwareLinuxBinding } from './hangup-aware-binding';
 import { silentLogger, type LinkLogger } from './link-logger';
-import {
-  reconnectDelayMs,
-  validateReconnectPolicy,
-  type ReconnectPolicy,
-} from './reconnect-policy';
+import { reconnectDelayMs, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 /** The bq76PL536A loop speed, 24.5 MHz / 40 (T-1). */
 export const DEFAULT_BAUD_RATE = 612500;
@@ -87,11 +83,7 @@ export class SerialByteLink implements ByteLink {
     if (this.isOpen) return Promise.resolve();
     if (this.connection) {
       return Promise.reject(
-        new LinkError(
-          'LINK_OPEN_FAILED',
-          `${this.path} is still closing; open it again later`,
-          this.path,
-        ),
+        new LinkError('LINK_OPEN_FAILED', `${this.path} is still closing; open it again later`, this.path),
       );
     }
     this.cancelReconnect();
@@ -180,9 +172,7 @@ export class SerialByteLink implements ByteLink {
       connection.lastError = error;
       if (this.connection === connection) this.eventsSubject.next({ type: 'error', error });
     });
-    port.on('close', (disconnect?: Error | null) =>
-      this.onPortClosed(connection, disconnect ?? undefined),
-    );
+    port.on('close', (disconnect?: Error | null) => this.onPortClosed(connection, disconnect ?? undefined));
     this.connection = connection;
     this.failedAttempts = 0;
     this.logger.info(`${this.path} open at ${this.baudRate} baud`);

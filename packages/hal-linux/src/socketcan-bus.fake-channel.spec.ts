@@ -136,9 +136,7 @@ describe('SocketCanBus on a fake native channel', () => {
     const data = Uint8Array.from(frame.data);
     await bus.send({ id: frame.id, data });
     data.fill(0);
-    expect(channel.sent).toEqual([
-      { id: 0x351, ext: false, rtr: false, data: Buffer.from(frame.data) },
-    ]);
+    expect(channel.sent).toEqual([{ id: 0x351, ext: false, rtr: false, data: Buffer.from(frame.data) }]);
     expect(bus.counters.framesSent).toBe(1);
     await bus.close();
   });
@@ -240,9 +238,7 @@ describe('SocketCanBus on a fake native channel', () => {
       type: 'error',
       error: { code: 'SEND_FAILED', context: { iface: 'can0' } },
     });
-    expect(log.at(-1)).toBe(
-      'warn can0 is bus-off: nothing is transmitted until the controller restarts',
-    );
+    expect(log.at(-1)).toBe('warn can0 is bus-off: nothing is transmitted until the controller restarts');
     await bus.close();
   });
 

@@ -11,11 +11,7 @@ import {
 } from '@tsbms/hal';
 import { silentLogger, type LinkLogger } from './link-logger';
 import { isValidInterfaceName, readInterfaceState, type InterfaceState } from './network-interface';
-import {
-  reconnectDelayMs,
-  validateReconnectPolicy,
-  type ReconnectPolicy,
-} from './reconnect-policy';
+import { reconnectDelayMs, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import { classifyReceivedMessage } from './socketcan-message';
 
 export interface SocketCanBusOptions {

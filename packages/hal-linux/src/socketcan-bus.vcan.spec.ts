@@ -104,9 +104,7 @@ describe('SocketCanBus on vcan0 in user-mode Linux', () => {
     expect(results.sendAsInterfaceGoesDown).toMatchObject({ ok: false, code: 'SEND_FAILED' });
     expect(results.isOpenAfterLoss).toBe(false);
     expect(results.sendAfterLoss).toMatchObject({ ok: false, code: 'BUS_CLOSED' });
-    expect(results.log).toContainEqual(
-      expect.stringMatching(/^warn send of 0x351 on vcan0 failed/),
-    );
+    expect(results.log).toContainEqual(expect.stringMatching(/^warn send of 0x351 on vcan0 failed/));
   });
 
   it('reopens with backoff once the interface is back, and sends and receives again', () => {

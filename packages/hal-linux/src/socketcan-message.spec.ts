@@ -24,19 +24,12 @@ describe('classifyReceivedMessage', () => {
 
   it('sorts out the frames tsBMS does not speak: 29-bit, remote, CAN FD', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 0x1fffffff }),
-        classicData,
-        fc.boolean(),
-        (id, bytes, rtr) => {
-          // A 29-bit frame is ignored as extended whether or not it is also a remote frame.
-          expect(classifyReceivedMessage({ id, data: Buffer.from(bytes), ext: true, rtr })).toEqual(
-            {
-              kind: 'extended',
-            },
-          );
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 0x1fffffff }), classicData, fc.boolean(), (id, bytes, rtr) => {
+        // A 29-bit frame is ignored as extended whether or not it is also a remote frame.
+        expect(classifyReceivedMessage({ id, data: Buffer.from(bytes), ext: true, rtr })).toEqual({
+          kind: 'extended',
+        });
+      }),
     );
     expect(classifyReceivedMessage({ id: 0x305, data: Buffer.alloc(0), rtr: true })).toEqual({
       kind: 'remote',
@@ -59,9 +52,10 @@ describe('classifyReceivedMessage', () => {
         });
       }),
     );
-    expect(
-      classifyReceivedMessage({ id: CAN_ERR_BUSOFF, data: Buffer.alloc(8), err: true }),
-    ).toEqual({ kind: 'error', busOff: true });
+    expect(classifyReceivedMessage({ id: CAN_ERR_BUSOFF, data: Buffer.alloc(8), err: true })).toEqual({
+      kind: 'error',
+      busOff: true,
+    });
     // CAN_ERR_CRTL (controller problems, e.g. error passive) alone is not bus-off.
     expect(classifyReceivedMessage({ id: 0x004, data: Buffer.alloc(8), err: true })).toEqual({
       kind: 'error',

@@ -19,8 +19,6 @@ describe('assertSendableCanFrame', () => {
   });
 
   it('rejects more than 8 data bytes', () => {
-    expect(() => assertSendableCanFrame({ id: 0x351, data: new Uint8Array(9) })).toThrow(
-      /9 data bytes/,
-    );
+    expect(() => assertSendableCanFrame({ id: 0x351, data: new Uint8Array(9) })).toThrow(/9 data bytes/);
   });
 });

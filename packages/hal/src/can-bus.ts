@@ -49,9 +49,13 @@ export function assertSendableCanFrame(frame: CanFrame, iface?: string): void {
     );
   }
   if (frame.data.length > 8) {
-    throw new CanBusError('INVALID_FRAME', `CAN frame 0x${frame.id.toString(16)} has ${frame.data.length} data bytes (max 8)`, {
-      iface,
-      canId: frame.id,
-    });
+    throw new CanBusError(
+      'INVALID_FRAME',
+      `CAN frame 0x${frame.id.toString(16)} has ${frame.data.length} data bytes (max 8)`,
+      {
+        iface,
+        canId: frame.id,
+      },
+    );
   }
 }

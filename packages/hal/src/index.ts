@@ -1,4 +1,5 @@
 export * from './can-bus';
+export * from './digital-output';
 export * from './byte-link';
 export * from './clock';
 export * from './manual-clock';

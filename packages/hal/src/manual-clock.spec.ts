@@ -44,7 +44,9 @@ describe('ManualClock', () => {
   it('drives RxJS operators: interval re-arms itself', async () => {
     const clock = new ManualClock();
     const ticks: number[] = [];
-    interval(100, clock).pipe(take(3)).subscribe(() => ticks.push(clock.now()));
+    interval(100, clock)
+      .pipe(take(3))
+      .subscribe(() => ticks.push(clock.now()));
     await clock.advanceByMs(1000);
     expect(ticks).toEqual([100, 200, 300]);
   });

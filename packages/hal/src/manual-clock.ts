@@ -42,11 +42,7 @@ export class ManualClock implements SchedulerLike {
     return this.currentMs;
   }
 
-  schedule<T>(
-    work: (this: SchedulerAction<T>, state?: T) => void,
-    delay = 0,
-    state?: T,
-  ): Subscription {
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
     return new ManualAction<T>(this, work).schedule(state, delay);
   }
 

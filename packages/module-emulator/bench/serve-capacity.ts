@@ -71,13 +71,19 @@ async function realTimeScan(modules: number, scans: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`node ${process.version}, wire timing on, ${DEFAULT_BAUD} baud (${(BYTE_MS * 1000).toFixed(2)} µs/byte)`);
+  console.log(
+    `node ${process.version}, wire timing on, ${DEFAULT_BAUD} baud (${(BYTE_MS * 1000).toFixed(2)} µs/byte)`,
+  );
   console.log('\nPart 1: CPU per scan (virtual time)');
-  console.log('N | wire-rate bound ms | with 1-byte hop delays ms | CPU ms/scan | modules per core (vs bound)');
+  console.log(
+    'N | wire-rate bound ms | with 1-byte hop delays ms | CPU ms/scan | modules per core (vs bound)',
+  );
   for (const n of [1, 16, 62]) {
     const { cpuMs, wireMs } = await cpuPerScan(n, n === 62 ? 50 : 200);
     const bound = wireBoundMs(n);
-    console.log(`${n} | ${bound.toFixed(2)} | ${wireMs.toFixed(2)} | ${cpuMs.toFixed(3)} | ${Math.floor((bound / cpuMs) * n)}`);
+    console.log(
+      `${n} | ${bound.toFixed(2)} | ${wireMs.toFixed(2)} | ${cpuMs.toFixed(3)} | ${Math.floor((bound / cpuMs) * n)}`,
+    );
   }
   console.log('\nPart 2: real-time scan with TeslaBus + PackScanner (systemClock)');
   console.log('N  | scan ms (mean of 20) | wire-rate bound ms');

@@ -1,5 +1,11 @@
 import { ManualClock } from '@tsbms/hal';
-import { Register, TESLA_FACTORY_CONFIG, cellVoltageToRaw, crc8, temperatureToRaw } from '@tsbms/tesla-protocol';
+import {
+  Register,
+  TESLA_FACTORY_CONFIG,
+  cellVoltageToRaw,
+  crc8,
+  temperatureToRaw,
+} from '@tsbms/tesla-protocol';
 import { Bq76pl536a, type ChipInputs } from './bq76pl536a';
 import { EmulatedChain } from './emulated-chain';
 import { RawHost, withCrc, writeFrame } from './spec-support/raw-host';
@@ -180,7 +186,14 @@ describe('Bq76pl536a protection (§9)', () => {
 
   it('uses the thresholds written through the shadow registers (T-18 values)', () => {
     const chip = addressedChip();
-    for (const [reg, value] of [[0x42, 0x2c], [0x43, 0x8a], [0x44, 0x1c], [0x45, 0x8a], [0x46, 0x77], [0x47, 0xff]]) {
+    for (const [reg, value] of [
+      [0x42, 0x2c],
+      [0x43, 0x8a],
+      [0x44, 0x1c],
+      [0x45, 0x8a],
+      [0x46, 0x77],
+      [0x47, 0xff],
+    ]) {
       write(chip, Register.SHDW_CTRL, 0x35);
       write(chip, reg, value);
     }
@@ -279,7 +292,14 @@ describe('balancing through the chain', () => {
     await host.assignAddresses(1);
     await host.write(1, Register.CB_TIME, 10);
     await host.write(1, Register.CB_CTRL, 0b100001);
-    expect(chain.snapshot().modules[0].cells.map((c) => c.balancing)).toEqual([true, false, false, false, false, true]);
+    expect(chain.snapshot().modules[0].cells.map((c) => c.balancing)).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
     await clock.advanceByMs(9_000);
     expect(chain.snapshot().modules[0].cells[0].balancing).toBe(true);
     await clock.advanceByMs(1_000);

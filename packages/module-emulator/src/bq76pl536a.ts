@@ -178,7 +178,11 @@ export class Bq76pl536a {
 
   /** The next instant something happens by itself (conversion done, timer expiry, a delay trips). */
   nextEventMs(nowMs: number): number | undefined {
-    const candidates = [this.conversionDueMs, this.balance.deadlineMs, this.comparators.nextTripMs(this.settings(), nowMs)];
+    const candidates = [
+      this.conversionDueMs,
+      this.balance.deadlineMs,
+      this.comparators.nextTripMs(this.settings(), nowMs),
+    ];
     let next: number | undefined;
     for (const c of candidates) if (c !== undefined && (next === undefined || c < next)) next = c;
     return next;
@@ -340,7 +344,8 @@ export class Bq76pl536a {
 
   /** Causes that persist set their latched bits again, even right after a clear. */
   private applyCauses(): void {
-    if (!(this.registers[Register.ADDRESS_CONTROL] & AddressControl.ADDR_RQST)) this.alertLatched |= AlertStatus.AR;
+    if (!(this.registers[Register.ADDRESS_CONTROL] & AddressControl.ADDR_RQST))
+      this.alertLatched |= AlertStatus.AR;
     if (this.asleep) this.alertLatched |= AlertStatus.SLEEP;
     if (this.trips.ot1) this.alertLatched |= AlertStatus.OT1;
     if (this.trips.ot2) this.alertLatched |= AlertStatus.OT2;
@@ -357,7 +362,11 @@ export class Bq76pl536a {
   private conversionTimeMs(): number {
     const adc = this.registers[Register.ADC_CONTROL];
     const cells = Math.min(CELLS_PER_MODULE, (adc & AdcControl.CELL_SEL_MASK) + 1);
-    const channels = cells + (adc & AdcControl.GPAI ? 1 : 0) + (adc & AdcControl.TS1 ? 1 : 0) + (adc & AdcControl.TS2 ? 1 : 0);
+    const channels =
+      cells +
+      (adc & AdcControl.GPAI ? 1 : 0) +
+      (adc & AdcControl.TS1 ? 1 : 0) +
+      (adc & AdcControl.TS2 ? 1 : 0);
     const perChannelUs = ADC_TIME_PER_CHANNEL_US[this.registers[Register.FUNCTION_CONFIG] >> 6];
     return (adc & AdcControl.ADC_ON ? 0 : REFERENCE_SETTLE_MS) + (channels * perChannelUs) / 1000;
   }
@@ -380,13 +389,18 @@ export class Bq76pl536a {
   /** Thermistors the chip can see: without bias a sensor reads 0 and cannot trip OT. */
   private biasedThermistors(inputs: ChipInputs): (ThermistorInput | undefined)[] {
     const io = this.registers[Register.IO_CONTROL];
-    return [io & IoControl.TS1 ? inputs.thermistors[0] : undefined, io & IoControl.TS2 ? inputs.thermistors[1] : undefined];
+    return [
+      io & IoControl.TS1 ? inputs.thermistors[0] : undefined,
+      io & IoControl.TS2 ? inputs.thermistors[1] : undefined,
+    ];
   }
 
   private comparatorInputs(inputs: ChipInputs) {
     return {
       cellsV: inputs.cellsV,
-      thermistorC: this.biasedThermistors(inputs).map((t) => (t === undefined ? undefined : thermistorCelsius(t))),
+      thermistorC: this.biasedThermistors(inputs).map((t) =>
+        t === undefined ? undefined : thermistorCelsius(t),
+      ),
     };
   }
 

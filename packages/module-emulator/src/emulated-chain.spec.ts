@@ -24,7 +24,10 @@ describe('EmulatedChain on the wire', () => {
   });
 
   it('serves the seed project sequence with a CRC read and with a 3-byte read', async () => {
-    const { host, chain } = setup(1, { cellVoltagesV: [3.35, 3.6, 4.1, 3.81, 3.2, 3.7], temperaturesC: [25, 30] });
+    const { host, chain } = setup(1, {
+      cellVoltagesV: [3.35, 3.6, 4.1, 3.81, 3.2, 3.7],
+      temperaturesC: [25, 30],
+    });
     await host.assignAddresses(1);
     expect(hex(await host.transact(writeFrame(1, 0x30, 0x3d)))).toBe('03 30 3d f7');
     expect(hex(await host.transact(writeFrame(1, 0x31, 0x03)))).toBe('03 31 03 58');
@@ -33,7 +36,9 @@ describe('EmulatedChain on the wire', () => {
     const snap = chain.snapshot().modules[0];
     expect(data[0] & 0x01).toBe(1); // DRDY
     const cells = [0, 1, 2, 3, 4, 5].map((i) => cellVoltageFromRaw(be16(data, 3 + 2 * i)));
-    cells.forEach((v, i) => expect(Math.abs(v - snap.cells[i].voltageV)).toBeLessThanOrEqual(6.25 / 16383 / 2 + 1e-12));
+    cells.forEach((v, i) =>
+      expect(Math.abs(v - snap.cells[i].voltageV)).toBeLessThanOrEqual(6.25 / 16383 / 2 + 1e-12),
+    );
     expect(cells[0]).toBeCloseTo(3.35, 3);
     expect(gpaiVoltageFromRaw(be16(data, 1))).toBeCloseTo(snap.moduleVoltageV, 2);
     expect(temperatureFromRaw(be16(data, 15))).toBeCloseTo(25, 1);

@@ -2,12 +2,24 @@ import type { Subscription } from 'rxjs';
 import type { ByteLink, Clock } from '@tsbms/hal';
 import { EmulatedModule, type ModuleEnvironment, type ModuleSnapshot } from './emulated-module';
 import { EmulatorError, requireNumberInRange } from './errors';
-import { faultKey, parseFaultSpec, requireIndex, requireModule, type FaultSpec, type LineDirection } from './fault-spec';
+import {
+  faultKey,
+  parseFaultSpec,
+  requireIndex,
+  requireModule,
+  type FaultSpec,
+  type LineDirection,
+} from './fault-spec';
 import { HostLink } from './host-link';
 import { LineNoise, type LineNoiseCounters } from './line-noise';
 import { ModulePhysics } from './module-physics';
 import { OcvCurve } from './ocv-curve';
-import { CELLS_PER_MODULE, DEFAULT_PHYSICS, THERMISTORS_PER_MODULE, type PhysicsConstants } from './physics-constants';
+import {
+  CELLS_PER_MODULE,
+  DEFAULT_PHYSICS,
+  THERMISTORS_PER_MODULE,
+  type PhysicsConstants,
+} from './physics-constants';
 import { SeededRandom } from './prng';
 import { RequestFramer, type FramerCounters, type ReceivedFrame } from './request-framer';
 import { resolveWireTiming, type WireTiming, type WireTimingOptions } from './wire-timing';
@@ -98,16 +110,23 @@ export class EmulatedChain {
   constructor(options: EmulatedChainOptions) {
     const count = requireNumberInRange(options.modules, 'modules', 1, MAX_MODULES);
     if (!Number.isInteger(count)) {
-      throw new EmulatorError('INVALID_OPTION', 'modules must be a whole number', { field: 'modules', value: count });
+      throw new EmulatorError('INVALID_OPTION', 'modules must be a whole number', {
+        field: 'modules',
+        value: count,
+      });
     }
     this.clock = options.clock;
     this.seed = Math.floor(requireNumberInRange(options.seed ?? 1, 'seed', 0, 0xffffffff));
     this.ambientC = requireNumberInRange(options.ambientC ?? 25, 'ambientC', -40, 80);
     this.wire = resolveWireTiming(options.wireTiming);
     this.framer = new RequestFramer(requireNumberInRange(options.readCrcGapMs ?? 2, 'readCrcGapMs', 0, 1000));
-    this.maxChunkBytes = Math.floor(requireNumberInRange(options.maxChunkBytes ?? 62, 'maxChunkBytes', 1, 65536));
-    this.maxStepMs = 1000 * requireNumberInRange(options.maxPhysicsStepS ?? 10, 'maxPhysicsStepS', 0.001, 3600);
-    this.restStepMs = 1000 * requireNumberInRange(options.restPhysicsStepS ?? 600, 'restPhysicsStepS', 0.001, 86_400);
+    this.maxChunkBytes = Math.floor(
+      requireNumberInRange(options.maxChunkBytes ?? 62, 'maxChunkBytes', 1, 65536),
+    );
+    this.maxStepMs =
+      1000 * requireNumberInRange(options.maxPhysicsStepS ?? 10, 'maxPhysicsStepS', 0.001, 3600);
+    this.restStepMs =
+      1000 * requireNumberInRange(options.restPhysicsStepS ?? 600, 'restPhysicsStepS', 0.001, 86_400);
     const constants = { ...DEFAULT_PHYSICS, ...options.physics };
     for (const [key, value] of Object.entries(constants)) {
       // Spreads, resistance and self-discharge may be 0; divisors and time constants may not.
@@ -126,8 +145,11 @@ export class EmulatedChain {
     const offsets = temperatures.map((t) => t - moduleC);
     const voltages = options.cellVoltagesV;
     if (voltages !== undefined) {
-      if (voltages.length === 0) throw new EmulatorError('INVALID_OPTION', 'cellVoltagesV is empty', { field: 'cellVoltagesV' });
-      voltages.forEach((v, i) => requireNumberInRange(v, `cellVoltagesV[${i}]`, this.curve.minVoltageV, this.curve.maxVoltageV));
+      if (voltages.length === 0)
+        throw new EmulatorError('INVALID_OPTION', 'cellVoltagesV is empty', { field: 'cellVoltagesV' });
+      voltages.forEach((v, i) =>
+        requireNumberInRange(v, `cellVoltagesV[${i}]`, this.curve.minVoltageV, this.curve.maxVoltageV),
+      );
     }
     const initialSoc = requireNumberInRange(
       options.initialSocPercent ?? 50,
@@ -166,7 +188,10 @@ export class EmulatedChain {
   setCellVoltage(module: number, cell: number, voltageV: unknown): void {
     const m = this.moduleAt(module);
     const c = requireIndex(cell, 'cell', CELLS_PER_MODULE, 'CELL_OUT_OF_RANGE', module);
-    const v = requireNumberInRange(voltageV, 'voltageV', this.curve.minVoltageV, this.curve.maxVoltageV, { module, cell });
+    const v = requireNumberInRange(voltageV, 'voltageV', this.curve.minVoltageV, this.curve.maxVoltageV, {
+      module,
+      cell,
+    });
     this.sync();
     m.setCellVoltage(c, v, this.packCurrentA);
     this.sync();
@@ -175,7 +200,13 @@ export class EmulatedChain {
   setCellSoc(module: number, cell: number, socPercent: unknown): void {
     const m = this.moduleAt(module);
     const c = requireIndex(cell, 'cell', CELLS_PER_MODULE, 'CELL_OUT_OF_RANGE', module);
-    const soc = requireNumberInRange(socPercent, 'socPercent', this.curve.minSocPercent, this.curve.maxSocPercent, { module, cell });
+    const soc = requireNumberInRange(
+      socPercent,
+      'socPercent',
+      this.curve.minSocPercent,
+      this.curve.maxSocPercent,
+      { module, cell },
+    );
     this.sync();
     m.setCellSoc(c, soc);
     this.sync();
@@ -184,8 +215,17 @@ export class EmulatedChain {
   /** Pins a thermistor at `temperatureC`; null hands it back to the thermal model. */
   setThermistorTemperature(module: number, thermistor: number, temperatureC: unknown): void {
     const m = this.moduleAt(module);
-    const t = requireIndex(thermistor, 'thermistor', THERMISTORS_PER_MODULE, 'THERMISTOR_OUT_OF_RANGE', module);
-    const c = temperatureC === null ? undefined : requireNumberInRange(temperatureC, 'temperatureC', -40, 120, { module, thermistor });
+    const t = requireIndex(
+      thermistor,
+      'thermistor',
+      THERMISTORS_PER_MODULE,
+      'THERMISTOR_OUT_OF_RANGE',
+      module,
+    );
+    const c =
+      temperatureC === null
+        ? undefined
+        : requireNumberInRange(temperatureC, 'temperatureC', -40, 120, { module, thermistor });
     this.sync();
     m.setThermistorOverride(t, c);
     this.sync();
@@ -248,7 +288,10 @@ export class EmulatedChain {
 
   snapshot(): ChainSnapshot {
     this.sync();
-    const line = (d: LineDirection): LineCounters => ({ ...this.noise[d].counters, garbageBytesInjected: this.garbageInjected[d] });
+    const line = (d: LineDirection): LineCounters => ({
+      ...this.noise[d].counters,
+      garbageBytesInjected: this.garbageInjected[d],
+    });
     return {
       timeMs: this.clock.now(),
       seed: this.seed,
@@ -334,10 +377,13 @@ export class EmulatedChain {
 
   /** Runs `work` at `timeMs` on the clock (never synchronously), tracked for close(). */
   private at(timeMs: number, work: () => void): Subscription {
-    const sub = this.clock.schedule(() => {
-      this.timers.delete(sub);
-      work();
-    }, Math.max(0, timeMs - this.clock.now()));
+    const sub = this.clock.schedule(
+      () => {
+        this.timers.delete(sub);
+        work();
+      },
+      Math.max(0, timeMs - this.clock.now()),
+    );
     this.timers.add(sub);
     return sub;
   }
@@ -356,7 +402,12 @@ export class EmulatedChain {
   }
 
   private environment(): ModuleEnvironment {
-    return { packCurrentA: this.packCurrentA, ambientC: this.ambientC, maxStepMs: this.maxStepMs, restStepMs: this.restStepMs };
+    return {
+      packCurrentA: this.packCurrentA,
+      ambientC: this.ambientC,
+      maxStepMs: this.maxStepMs,
+      restStepMs: this.restStepMs,
+    };
   }
 
   private moduleAt(module: number): EmulatedModule {

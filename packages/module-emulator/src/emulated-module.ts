@@ -79,8 +79,12 @@ export class EmulatedModule {
   private gpaiOverrideV: number | undefined;
   private readonly stuckV: (number | undefined)[] = new Array(CELLS_PER_MODULE).fill(undefined);
   private readonly drift: (Drift | undefined)[] = new Array(CELLS_PER_MODULE).fill(undefined);
-  private readonly thermistorFault: (ThermistorFault | undefined)[] = new Array(THERMISTORS_PER_MODULE).fill(undefined);
-  private readonly thermistorOverrideC: (number | undefined)[] = new Array(THERMISTORS_PER_MODULE).fill(undefined);
+  private readonly thermistorFault: (ThermistorFault | undefined)[] = new Array(THERMISTORS_PER_MODULE).fill(
+    undefined,
+  );
+  private readonly thermistorOverrideC: (number | undefined)[] = new Array(THERMISTORS_PER_MODULE).fill(
+    undefined,
+  );
 
   constructor(
     readonly position: number,
@@ -123,7 +127,8 @@ export class EmulatedModule {
    * current, no bleeding, no drift) nothing moves faster than self-discharge.
    */
   private stepLimitMs(env: ModuleEnvironment): number {
-    const moving = env.packCurrentA !== 0 || this.balanceMask() !== 0 || this.drift.some((d) => d !== undefined);
+    const moving =
+      env.packCurrentA !== 0 || this.balanceMask() !== 0 || this.drift.some((d) => d !== undefined);
     return moving ? env.maxStepMs : env.restStepMs;
   }
 
@@ -188,7 +193,12 @@ export class EmulatedModule {
   // --- setters (positions are validated by the chain) ---
 
   setCellVoltage(cell: number, voltageV: number, packCurrentA: number): void {
-    this.physics.setCellVoltage(cell - 1, voltageV, packCurrentA, ((this.balanceMask() >> (cell - 1)) & 1) === 1);
+    this.physics.setCellVoltage(
+      cell - 1,
+      voltageV,
+      packCurrentA,
+      ((this.balanceMask() >> (cell - 1)) & 1) === 1,
+    );
   }
 
   setCellSoc(cell: number, socPercent: number): void {

@@ -1,13 +1,23 @@
 import { ManualClock } from '@tsbms/hal';
-import { Register, cellVoltageFromRaw, crc8, gpaiVoltageFromRaw, temperatureFromRaw } from '@tsbms/tesla-protocol';
+import {
+  Register,
+  cellVoltageFromRaw,
+  crc8,
+  gpaiVoltageFromRaw,
+  temperatureFromRaw,
+} from '@tsbms/tesla-protocol';
 import { EmulatedChain } from './emulated-chain';
 import { RawHost, hex, readFrame, writeFrame } from './spec-support/raw-host';
 
 const be16 = (data: number[], offset: number) => (data[offset] << 8) | data[offset + 1];
 /** Control and configuration registers: what a bad frame must never change. */
-const controlRegisters = (chain: EmulatedChain) => chain.snapshot().modules.map((m) => m.registers.slice(0x30, 0x50));
+const controlRegisters = (chain: EmulatedChain) =>
+  chain.snapshot().modules.map((m) => m.registers.slice(0x30, 0x50));
 
-async function addressedChain(modules = 2, options: Partial<ConstructorParameters<typeof EmulatedChain>[0]> = {}) {
+async function addressedChain(
+  modules = 2,
+  options: Partial<ConstructorParameters<typeof EmulatedChain>[0]> = {},
+) {
   const clock = new ManualClock();
   const chain = new EmulatedChain({ clock, modules, seed: 21, cellVoltagesV: [3.8], ...options });
   const host = new RawHost(chain, clock);
@@ -45,7 +55,9 @@ describe('line faults', () => {
     expect(chain.snapshot().line.framer.partialFramesDiscarded).toBe(1);
     expect(chain.snapshot().line.toModules.bytesDropped).toBe(1);
     expect(chain.activeFaults()).toEqual([]); // limit reached: switched itself off
-    expect(hex(await host.transact(writeFrame(1, Register.CB_TIME, 0x05)))).toBe(hex(writeFrame(1, Register.CB_TIME, 0x05)));
+    expect(hex(await host.transact(writeFrame(1, Register.CB_TIME, 0x05)))).toBe(
+      hex(writeFrame(1, Register.CB_TIME, 0x05)),
+    );
     expect(chain.snapshot().modules[0].registers[Register.CB_TIME]).toBe(0x05);
   });
 
@@ -90,7 +102,8 @@ describe('line faults', () => {
     chain.startFault({ kind: 'flipBits', direction: 'toHost', probability: 1, limit: 1 });
     const reply = await host.transact(readFrame(1, 0x40, 8));
     expect(reply.length).toBe(12);
-    const crcOk = crc8(reply.slice(0, 11)) === reply[11] && reply[0] === 0x02 && reply[1] === 0x40 && reply[2] === 8;
+    const crcOk =
+      crc8(reply.slice(0, 11)) === reply[11] && reply[0] === 0x02 && reply[1] === 0x40 && reply[2] === 8;
     const dataOk = hex(reply.slice(3, 11)) === '10 80 31 81 08 81 66 ff';
     expect(crcOk && dataOk).toBe(false);
     expect(controlRegisters(chain)).toEqual(before);
@@ -111,7 +124,9 @@ describe('line faults', () => {
       if (m.counters.writesExecuted === writes[i]) expect(m.registers.slice(0x30, 0x50)).toEqual(before[i]);
     });
     // the loop is usable again once the line has been quiet for a gap
-    expect((await host.read(2, Register.ADDRESS_CONTROL, 1))[0] & 0x3f).toBe(chain.snapshot().modules[1].address);
+    expect((await host.read(2, Register.ADDRESS_CONTROL, 1))[0] & 0x3f).toBe(
+      chain.snapshot().modules[1].address,
+    );
   });
 
   it('garbageBurst toHost: the host receives noise; the modules see nothing', async () => {
@@ -214,7 +229,10 @@ describe('module faults', () => {
   it('brokenSenseWire: GPAI no longer matches the cell sum', async () => {
     const { chain, host } = await addressedChain(1);
     const healthy = await scanModule(host, 1);
-    expect(healthy.gpaiV).toBeCloseTo(healthy.cellsV.reduce((a, b) => a + b), 1);
+    expect(healthy.gpaiV).toBeCloseTo(
+      healthy.cellsV.reduce((a, b) => a + b),
+      1,
+    );
     chain.startFault({ kind: 'brokenSenseWire', module: 1, gpaiV: 12 });
     const broken = await scanModule(host, 1);
     expect(broken.gpaiV).toBeCloseTo(12, 2);

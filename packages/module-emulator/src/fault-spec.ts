@@ -10,11 +10,26 @@ export type LineDirection = 'toModules' | 'toHost';
  */
 export type FaultSpec =
   /** Each byte on the line is lost with `probability`; stops by itself after `limit` bytes. */
-  | { readonly kind: 'dropBytes'; readonly direction: LineDirection; readonly probability: number; readonly limit?: number }
+  | {
+      readonly kind: 'dropBytes';
+      readonly direction: LineDirection;
+      readonly probability: number;
+      readonly limit?: number;
+    }
   /** Each byte gets one random bit flipped with `probability` (breaks its frame's CRC). */
-  | { readonly kind: 'flipBits'; readonly direction: LineDirection; readonly probability: number; readonly limit?: number }
+  | {
+      readonly kind: 'flipBits';
+      readonly direction: LineDirection;
+      readonly probability: number;
+      readonly limit?: number;
+    }
   /** Every `intervalMs`, `lengthBytes` random bytes appear on the line. */
-  | { readonly kind: 'garbageBurst'; readonly direction: LineDirection; readonly lengthBytes: number; readonly intervalMs: number }
+  | {
+      readonly kind: 'garbageBurst';
+      readonly direction: LineDirection;
+      readonly lengthBytes: number;
+      readonly intervalMs: number;
+    }
   /** The module's MCU hangs: it neither answers nor forwards, so the loop is broken; state is kept. */
   | { readonly kind: 'silent'; readonly module: number }
   /** The module loses power (loop broken); on stop it powers up: address 0, POR, shadows from OTP. */
@@ -22,7 +37,12 @@ export type FaultSpec =
   /** The cell's reading stays at `voltageV` (default: the value when the fault starts). */
   | { readonly kind: 'stuckCell'; readonly module: number; readonly cell: number; readonly voltageV?: number }
   /** The cell's reading drifts away from the truth by `voltsPerHour` (signed). */
-  | { readonly kind: 'cellDrift'; readonly module: number; readonly cell: number; readonly voltsPerHour: number }
+  | {
+      readonly kind: 'cellDrift';
+      readonly module: number;
+      readonly cell: number;
+      readonly voltsPerHour: number;
+    }
   /** The thermistor is open: the ADC reads 0 (about −100 °C). */
   | { readonly kind: 'openThermistor'; readonly module: number; readonly thermistor: number }
   /** The thermistor is shorted: the ADC reads full scale. */
@@ -80,22 +100,32 @@ export function parseFaultSpec(input: unknown, moduleCount: number): FaultSpec {
   const o = input as Record<string, unknown>;
   const kind = o['kind'];
   if (typeof kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new EmulatorError('UNKNOWN_FAULT', `unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(', ')}`, {
-      field: 'kind',
-      value: kind,
-    });
+    throw new EmulatorError(
+      'UNKNOWN_FAULT',
+      `unknown fault kind ${JSON.stringify(kind)}; known: ${FAULT_KINDS.join(', ')}`,
+      {
+        field: 'kind',
+        value: kind,
+      },
+    );
   }
   const direction = (): LineDirection => {
     const d = o['direction'];
     if (d !== 'toModules' && d !== 'toHost') {
-      throw new EmulatorError('VALUE_OUT_OF_RANGE', 'direction must be "toModules" or "toHost"', { field: 'direction', value: d });
+      throw new EmulatorError('VALUE_OUT_OF_RANGE', 'direction must be "toModules" or "toHost"', {
+        field: 'direction',
+        value: d,
+      });
     }
     return d;
   };
   const optionalLimit = (): { limit?: number } =>
-    o['limit'] === undefined ? {} : { limit: Math.floor(requireNumberInRange(o['limit'], 'limit', 1, Number.MAX_SAFE_INTEGER)) };
+    o['limit'] === undefined
+      ? {}
+      : { limit: Math.floor(requireNumberInRange(o['limit'], 'limit', 1, Number.MAX_SAFE_INTEGER)) };
   const module = (): number => requireModule(o['module'], moduleCount);
-  const cell = (m: number): number => requireIndex(o['cell'], 'cell', CELLS_PER_MODULE, 'CELL_OUT_OF_RANGE', m);
+  const cell = (m: number): number =>
+    requireIndex(o['cell'], 'cell', CELLS_PER_MODULE, 'CELL_OUT_OF_RANGE', m);
   const thermistor = (m: number): number =>
     requireIndex(o['thermistor'], 'thermistor', THERMISTORS_PER_MODULE, 'THERMISTOR_OUT_OF_RANGE', m);
 
@@ -123,12 +153,22 @@ export function parseFaultSpec(input: unknown, moduleCount: number): FaultSpec {
       const c = cell(m);
       return o['voltageV'] === undefined
         ? { kind: 'stuckCell', module: m, cell: c }
-        : { kind: 'stuckCell', module: m, cell: c, voltageV: requireNumberInRange(o['voltageV'], 'voltageV', 0, 6.25, { module: m, cell: c }) };
+        : {
+            kind: 'stuckCell',
+            module: m,
+            cell: c,
+            voltageV: requireNumberInRange(o['voltageV'], 'voltageV', 0, 6.25, { module: m, cell: c }),
+          };
     }
     case 'cellDrift': {
       const m = module();
       const c = cell(m);
-      return { kind: 'cellDrift', module: m, cell: c, voltsPerHour: requireNumberInRange(o['voltsPerHour'], 'voltsPerHour', -10, 10) };
+      return {
+        kind: 'cellDrift',
+        module: m,
+        cell: c,
+        voltsPerHour: requireNumberInRange(o['voltsPerHour'], 'voltsPerHour', -10, 10),
+      };
     }
     case 'openThermistor':
     case 'shortedThermistor': {
@@ -139,10 +179,18 @@ export function parseFaultSpec(input: unknown, moduleCount: number): FaultSpec {
       const m = module();
       return o['gpaiV'] === undefined
         ? { kind: 'brokenSenseWire', module: m }
-        : { kind: 'brokenSenseWire', module: m, gpaiV: requireNumberInRange(o['gpaiV'], 'gpaiV', 0, 33.333, { module: m }) };
+        : {
+            kind: 'brokenSenseWire',
+            module: m,
+            gpaiV: requireNumberInRange(o['gpaiV'], 'gpaiV', 0, 33.333, { module: m }),
+          };
     }
     case 'replyLatency':
-      return { kind: 'replyLatency', module: module(), extraMs: requireNumberInRange(o['extraMs'], 'extraMs', 0, 60_000) };
+      return {
+        kind: 'replyLatency',
+        module: module(),
+        extraMs: requireNumberInRange(o['extraMs'], 'extraMs', 0, 60_000),
+      };
   }
 }
 
@@ -173,7 +221,12 @@ export function requireIndex(
     throw new EmulatorError('NOT_A_NUMBER', `${field} must be a number`, { module, field, value });
   }
   if (!Number.isInteger(value) || value < 1 || value > count) {
-    throw new EmulatorError(code, `no ${field} ${value}: ${field}s are 1..${count}`, { module, [field]: value, min: 1, max: count });
+    throw new EmulatorError(code, `no ${field} ${value}: ${field}s are 1..${count}`, {
+      module,
+      [field]: value,
+      min: 1,
+      max: count,
+    });
   }
   return value;
 }

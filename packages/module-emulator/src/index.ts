@@ -1,5 +1,11 @@
 export * from './balance-timer';
-export { Bq76pl536a, REGISTER_COUNT, type ChipCounters, type ChipInputs, type ExecuteResult } from './bq76pl536a';
+export {
+  Bq76pl536a,
+  REGISTER_COUNT,
+  type ChipCounters,
+  type ChipInputs,
+  type ExecuteResult,
+} from './bq76pl536a';
 export * from './emulated-chain';
 export type { CellSnapshot, ModuleSnapshot, ThermistorFault, ThermistorSnapshot } from './emulated-module';
 export * from './errors';

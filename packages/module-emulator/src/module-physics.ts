@@ -1,4 +1,8 @@
-import { CELLS_PER_MODULE, MIN_SELF_DISCHARGE_PERCENT_PER_MONTH, type PhysicsConstants } from './physics-constants';
+import {
+  CELLS_PER_MODULE,
+  MIN_SELF_DISCHARGE_PERCENT_PER_MONTH,
+  type PhysicsConstants,
+} from './physics-constants';
 import { OcvCurve } from './ocv-curve';
 import type { SeededRandom } from './prng';
 
@@ -38,12 +42,14 @@ export class ModulePhysics {
     this.selfDischargePercentPerMonth = [];
     for (let i = 0; i < CELLS_PER_MODULE; i++) {
       this.capacityAh.push(
-        constants.nominalCapacityAh * Math.max(0.5, 1 + constants.capacitySpreadFraction * random.nextGaussian()),
+        constants.nominalCapacityAh *
+          Math.max(0.5, 1 + constants.capacitySpreadFraction * random.nextGaussian()),
       );
       this.selfDischargePercentPerMonth.push(
         Math.max(
           MIN_SELF_DISCHARGE_PERCENT_PER_MONTH,
-          constants.selfDischargePercentPerMonth + constants.selfDischargeSpreadPercentPerMonth * random.nextGaussian(),
+          constants.selfDischargePercentPerMonth +
+            constants.selfDischargeSpreadPercentPerMonth * random.nextGaussian(),
         ),
       );
     }

@@ -6,8 +6,20 @@ describe('OcvCurve (NCA, bms-behaviour.md §6)', () => {
 
   it('passes through every point of the behaviour doc table', () => {
     const table: [number, number][] = [
-      [0, 3.036], [5, 3.12], [10, 3.254], [15, 3.367], [20, 3.451], [30, 3.552], [40, 3.66],
-      [50, 3.756], [60, 3.841], [70, 3.939], [80, 4.046], [90, 4.101], [95, 4.123], [100, 4.18],
+      [0, 3.036],
+      [5, 3.12],
+      [10, 3.254],
+      [15, 3.367],
+      [20, 3.451],
+      [30, 3.552],
+      [40, 3.66],
+      [50, 3.756],
+      [60, 3.841],
+      [70, 3.939],
+      [80, 4.046],
+      [90, 4.101],
+      [95, 4.123],
+      [100, 4.18],
     ];
     for (const [soc, v] of table) {
       expect(curve.voltageAtSoc(soc)).toBeCloseTo(v, 9);
@@ -31,15 +43,25 @@ describe('OcvCurve (NCA, bms-behaviour.md §6)', () => {
 
   it('is strictly increasing and its inverse round-trips (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: -20, max: 120, noNaN: true }), fc.double({ min: -20, max: 120, noNaN: true }), (a, b) => {
-        if (a + 1e-6 < b) expect(curve.voltageAtSoc(a)).toBeLessThan(curve.voltageAtSoc(b));
-        expect(curve.socAtVoltage(curve.voltageAtSoc(a))).toBeCloseTo(a, 6);
-      }),
+      fc.property(
+        fc.double({ min: -20, max: 120, noNaN: true }),
+        fc.double({ min: -20, max: 120, noNaN: true }),
+        (a, b) => {
+          if (a + 1e-6 < b) expect(curve.voltageAtSoc(a)).toBeLessThan(curve.voltageAtSoc(b));
+          expect(curve.socAtVoltage(curve.voltageAtSoc(a))).toBeCloseTo(a, 6);
+        },
+      ),
     );
   });
 
   it('rejects a curve that is not increasing', () => {
-    expect(() => new OcvCurve([{ socPercent: 0, voltageV: 3 }, { socPercent: 10, voltageV: 2.9 }])).toThrow(RangeError);
+    expect(
+      () =>
+        new OcvCurve([
+          { socPercent: 0, voltageV: 3 },
+          { socPercent: 10, voltageV: 2.9 },
+        ]),
+    ).toThrow(RangeError);
     expect(() => new OcvCurve([{ socPercent: 0, voltageV: 3 }])).toThrow(RangeError);
   });
 });

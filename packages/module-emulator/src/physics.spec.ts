@@ -60,7 +60,9 @@ describe('cell physics', () => {
     const ahBefore = before.map((c) => (c.socPercent / 100) * c.capacityAh);
     chain.setPackCurrent(40);
     const withCurrent = chain.snapshot().modules.flatMap((m) => m.cells);
-    withCurrent.forEach((c, i) => expect(c.voltageV - before[i].voltageV).toBeCloseTo(40 * DEFAULT_PHYSICS.groupResistanceOhm, 9));
+    withCurrent.forEach((c, i) =>
+      expect(c.voltageV - before[i].voltageV).toBeCloseTo(40 * DEFAULT_PHYSICS.groupResistanceOhm, 9),
+    );
     await clock.advanceByMs(2 * HOUR_MS);
     const after = chain.snapshot().modules.flatMap((m) => m.cells);
     after.forEach((c, i) => {
@@ -71,7 +73,10 @@ describe('cell physics', () => {
     });
     chain.setPackCurrent(-40);
     await clock.advanceByMs(HOUR_MS);
-    chain.snapshot().modules.flatMap((m) => m.cells).forEach((c, i) => expect(c.voltageV).toBeLessThan(after[i].voltageV));
+    chain
+      .snapshot()
+      .modules.flatMap((m) => m.cells)
+      .forEach((c, i) => expect(c.voltageV).toBeLessThan(after[i].voltageV));
   });
 
   it('heats a module by I²R towards ambient + P·Rth and cools it back', async () => {
@@ -79,7 +84,8 @@ describe('cell physics', () => {
     const chain = new EmulatedChain({ clock, modules: 1, ambientC: 20 });
     chain.setPackCurrent(100);
     await clock.advanceByMs(30 * HOUR_MS);
-    const steady = 20 + 100 ** 2 * DEFAULT_PHYSICS.groupResistanceOhm * 6 * DEFAULT_PHYSICS.thermalResistanceKPerW;
+    const steady =
+      20 + 100 ** 2 * DEFAULT_PHYSICS.groupResistanceOhm * 6 * DEFAULT_PHYSICS.thermalResistanceKPerW;
     const hot = chain.snapshot().modules[0];
     expect(hot.temperatureC).toBeCloseTo(steady, 1);
     expect(hot.thermistors.map((t) => t.temperatureC)).toEqual([hot.temperatureC, hot.temperatureC]);
@@ -117,7 +123,8 @@ describe('cell physics', () => {
 });
 
 describe('ModulePhysics', () => {
-  const make = () => new ModulePhysics(DEFAULT_PHYSICS, new OcvCurve(NCA_OCV_CURVE), new SeededRandom(1), 50, 25);
+  const make = () =>
+    new ModulePhysics(DEFAULT_PHYSICS, new OcvCurve(NCA_OCV_CURVE), new SeededRandom(1), 50, 25);
 
   it('solves SoC from a voltage so the terminal voltage matches, with current and bleeding', () => {
     const p = make();

@@ -56,7 +56,11 @@ export class ProtectionComparators {
     const levels = [settings.ot1C, settings.ot2C];
     const ot = levels.map((level, i) => {
       const celsius = inputs.thermistorC[i];
-      this.otSince[i] = track(this.otSince[i], level !== undefined && celsius !== undefined && celsius >= level, nowMs);
+      this.otSince[i] = track(
+        this.otSince[i],
+        level !== undefined && celsius !== undefined && celsius >= level,
+        nowMs,
+      );
       return held(this.otSince[i], settings.otDelayMs, nowMs);
     });
     return { covMask, cuvMask, ot1: ot[0], ot2: ot[1] };

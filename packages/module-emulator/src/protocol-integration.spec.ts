@@ -16,7 +16,10 @@ import { drive } from './spec-support/drive';
 
 const ADC_STEP_V = 6.25 / 16383;
 
-async function busOnChain(modules: number, options: Partial<ConstructorParameters<typeof EmulatedChain>[0]> = {}) {
+async function busOnChain(
+  modules: number,
+  options: Partial<ConstructorParameters<typeof EmulatedChain>[0]> = {},
+) {
   const clock = new ManualClock();
   const chain = new EmulatedChain({ clock, modules, seed: 17, ...options });
   const bus = new TeslaBus(chain.link, { clock });
@@ -25,7 +28,12 @@ async function busOnChain(modules: number, options: Partial<ConstructorParameter
 }
 
 /** Discovery with the protocol library's own T-14/T-15 procedure; returns how many answered. */
-async function renumber(bus: TeslaBus, run: <T>(p: Promise<T>) => Promise<T>, clock: ManualClock, expectedCount = 62): Promise<number> {
+async function renumber(
+  bus: TeslaBus,
+  run: <T>(p: Promise<T>) => Promise<T>,
+  clock: ManualClock,
+  expectedCount = 62,
+): Promise<number> {
   const result = await run(discoverModules(bus, { clock, expectedCount }));
   return result.addresses.length;
 }
@@ -66,15 +74,26 @@ describe('TeslaBus against the emulated chain', () => {
       reading.modules.forEach((m, i) => {
         expect(m.commsOk).toBe(true);
         expect(m.implausible).toEqual([]);
-        m.cellVoltagesV.forEach((v, c) => expect(Math.abs((v ?? Infinity) - given[i].cellsV[c])).toBeLessThanOrEqual(ADC_STEP_V));
-        m.temperaturesC.forEach((t, s) => expect(Math.abs((t ?? Infinity) - given[i].temperaturesC[s])).toBeLessThanOrEqual(0.5));
-        expect(Math.abs((m.moduleVoltageV ?? Infinity) - given[i].cellsV.reduce((a, b) => a + b))).toBeLessThan(0.01);
+        m.cellVoltagesV.forEach((v, c) =>
+          expect(Math.abs((v ?? Infinity) - given[i].cellsV[c])).toBeLessThanOrEqual(ADC_STEP_V),
+        );
+        m.temperaturesC.forEach((t, s) =>
+          expect(Math.abs((t ?? Infinity) - given[i].temperaturesC[s])).toBeLessThanOrEqual(0.5),
+        );
+        expect(
+          Math.abs((m.moduleVoltageV ?? Infinity) - given[i].cellsV.reduce((a, b) => a + b)),
+        ).toBeLessThan(0.01);
       });
       // a second discovery finds everyone at their address and renumbers nothing
-      expect(await run(discoverModules(bus, { clock, expectedCount: modules }))).toMatchObject({ renumbered: false, end: 'allAnswered' });
+      expect(await run(discoverModules(bus, { clock, expectedCount: modules }))).toMatchObject({
+        renumbered: false,
+        end: 'allAnswered',
+      });
       const snap = chain.snapshot();
       expect(snap.modules.map((m) => m.address)).toEqual(discovery.addresses);
-      expect(snap.modules.every((m) => m.counters.eEnWrites === 0 && m.counters.testSelectWrites === 0)).toBe(true);
+      expect(snap.modules.every((m) => m.counters.eEnWrites === 0 && m.counters.testSelectWrites === 0)).toBe(
+        true,
+      );
     },
     30_000,
   );
@@ -109,11 +128,22 @@ describe('TeslaBus against the emulated chain', () => {
   it('writes the T-18 thresholds through the protected-write path and they take effect', async () => {
     const { chain, bus, run, clock } = await busOnChain(2);
     await renumber(bus, run, clock);
-    for (const [reg, value] of [[0x42, 0x2c], [0x43, 0x8a], [0x44, 0x1c], [0x45, 0x8a], [0x46, 0x77], [0x47, 0xff]]) {
+    for (const [reg, value] of [
+      [0x42, 0x2c],
+      [0x43, 0x8a],
+      [0x44, 0x1c],
+      [0x45, 0x8a],
+      [0x46, 0x77],
+      [0x47, 0xff],
+    ]) {
       await run(bus.writeRegister(2, reg, value));
     }
-    expect(await run(bus.readRegisters(2, 0x40, 8))).toEqual([0x10, 0x80, 0x2c, 0x8a, 0x1c, 0x8a, 0x77, 0xff]);
-    expect(await run(bus.readRegisters(1, 0x40, 8))).toEqual([0x10, 0x80, 0x31, 0x81, 0x08, 0x81, 0x66, 0xff]);
+    expect(await run(bus.readRegisters(2, 0x40, 8))).toEqual([
+      0x10, 0x80, 0x2c, 0x8a, 0x1c, 0x8a, 0x77, 0xff,
+    ]);
+    expect(await run(bus.readRegisters(1, 0x40, 8))).toEqual([
+      0x10, 0x80, 0x31, 0x81, 0x08, 0x81, 0x66, 0xff,
+    ]);
     chain.setCellVoltage(2, 4, 4.22);
     await clock.advanceByMs(1000);
     const [, fault, cov] = await run(bus.readRegisters(2, Register.ALERT_STATUS, 3));
@@ -158,12 +188,19 @@ describe('the protocol library survives every fault injection', () => {
     ctx.chain.stopFault(key);
     await ctx.clock.advanceByMs(20);
     const stats = ctx.bus.stats;
-    const trouble = stats.crcErrors + stats.badFrames + stats.timeouts + stats.retries + stats.droppedBytes + stats.noSuchModule;
+    const trouble =
+      stats.crcErrors +
+      stats.badFrames +
+      stats.timeouts +
+      stats.retries +
+      stats.droppedBytes +
+      stats.noSuchModule;
     expect(trouble).toBeGreaterThan(0);
     expect(results.some((r) => r.ok)).toBe(true);
     for (let m = 1; m <= 3; m++) expect((await tryRead(ctx, m)).ok).toBe(true);
     ctx.chain.snapshot().modules.forEach((m, i) => {
-      if (m.counters.writesExecuted === writesBefore[i]) expect(m.registers.slice(0x30, 0x50)).toEqual(controlBefore[i]);
+      if (m.counters.writesExecuted === writesBefore[i])
+        expect(m.registers.slice(0x30, 0x50)).toEqual(controlBefore[i]);
     });
   });
 

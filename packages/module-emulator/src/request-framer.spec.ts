@@ -46,17 +46,20 @@ describe('RequestFramer (T-7)', () => {
 
   it('never throws and accounts for every byte (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.double({ min: 0, max: 5, noNaN: true }))), (input) => {
-        const framer = new RequestFramer(2);
-        let t = 0;
-        let framed = 0;
-        for (const [byte, gap] of input) {
-          t += gap;
-          framed += framer.push(byte, t).reduce((n, f) => n + f.bytes.length, 0);
-        }
-        framed += framer.flushIdle(t + 10).reduce((n, f) => n + f.bytes.length, 0);
-        expect(framed + framer.counters.bytesDiscarded).toBe(input.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.double({ min: 0, max: 5, noNaN: true }))),
+        (input) => {
+          const framer = new RequestFramer(2);
+          let t = 0;
+          let framed = 0;
+          for (const [byte, gap] of input) {
+            t += gap;
+            framed += framer.push(byte, t).reduce((n, f) => n + f.bytes.length, 0);
+          }
+          framed += framer.flushIdle(t + 10).reduce((n, f) => n + f.bytes.length, 0);
+          expect(framed + framer.counters.bytesDiscarded).toBe(input.length);
+        },
+      ),
     );
   });
 });

@@ -58,9 +58,15 @@ describe('EmulatedChain setters', () => {
 
   it('validates its options', () => {
     const clock = new ManualClock();
-    expect(() => new EmulatedChain({ clock, modules: 0 })).toThrow(expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }));
-    expect(() => new EmulatedChain({ clock, modules: 63 })).toThrow(expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }));
-    expect(() => new EmulatedChain({ clock, modules: 2.5 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => new EmulatedChain({ clock, modules: 0 })).toThrow(
+      expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),
+    );
+    expect(() => new EmulatedChain({ clock, modules: 63 })).toThrow(
+      expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),
+    );
+    expect(() => new EmulatedChain({ clock, modules: 2.5 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
     expect(() => new EmulatedChain({ clock, modules: 1, temperaturesC: [20] })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     );
@@ -68,7 +74,10 @@ describe('EmulatedChain setters', () => {
       expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),
     );
     expect(() => new EmulatedChain({ clock, modules: 1, physics: { bleedResistorOhm: 0 } })).toThrow(
-      expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE', context: expect.objectContaining({ field: 'physics.bleedResistorOhm' }) }),
+      expect.objectContaining({
+        code: 'VALUE_OUT_OF_RANGE',
+        context: expect.objectContaining({ field: 'physics.bleedResistorOhm' }),
+      }),
     );
     expect(() => new EmulatedChain({ clock, modules: 1, wireTiming: { baud: 0 } })).toThrow(
       expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE' }),

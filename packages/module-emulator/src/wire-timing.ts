@@ -25,10 +25,18 @@ export const NO_WIRE_TIMING: WireTiming = Object.freeze({ byteMs: 0, hopMs: 0 })
 export function resolveWireTiming(options: WireTimingOptions | undefined): WireTiming {
   if (options === undefined) return NO_WIRE_TIMING;
   if (typeof options !== 'object' || options === null) {
-    throw new EmulatorError('INVALID_OPTION', 'wireTiming must be an object', { field: 'wireTiming', value: options });
+    throw new EmulatorError('INVALID_OPTION', 'wireTiming must be an object', {
+      field: 'wireTiming',
+      value: options,
+    });
   }
   const baud = requireNumberInRange(options.baud ?? DEFAULT_BAUD, 'wireTiming.baud', 300, 10_000_000);
   const byteMs = (BITS_PER_BYTE / baud) * 1000;
-  const hopUs = requireNumberInRange(options.hopDelayUs ?? byteMs * 1000, 'wireTiming.hopDelayUs', 0, 1_000_000);
+  const hopUs = requireNumberInRange(
+    options.hopDelayUs ?? byteMs * 1000,
+    'wireTiming.hopDelayUs',
+    0,
+    1_000_000,
+  );
   return { byteMs, hopMs: hopUs / 1000 };
 }

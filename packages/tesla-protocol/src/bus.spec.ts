@@ -21,11 +21,7 @@ function track<T>(promise: Promise<T>): {
   return tracker;
 }
 
-function readReply(
-  address: number,
-  register: number,
-  data: number[],
-): Uint8Array {
+function readReply(address: number, register: number, data: number[]): Uint8Array {
   return encodeFrame({
     kind: 'readReply',
     address,
@@ -38,9 +34,7 @@ function readReply(
 const statusRead = encodeFrame(readRequest(1, 0x00, 1));
 const statusReply = readReply(1, 0x00, [0x61]);
 
-function setup(
-  options: { unmatched?: 'loopback' | 'silent'; retries?: number } = {},
-) {
+function setup(options: { unmatched?: 'loopback' | 'silent'; retries?: number } = {}) {
   const clock = new ManualClock();
   const link = new ScriptedLink({
     clock,
@@ -123,19 +117,14 @@ describe('TeslaBus', () => {
     await clock.advanceByMs(1);
     expect(link.writes).toHaveLength(2);
     await clock.advanceByMs(5);
-    expect([await a.done, await b.done]).toEqual([
-      { value: [0x61] },
-      { value: [0x01] },
-    ]);
+    expect([await a.done, await b.done]).toEqual([{ value: [0x61] }, { value: [0x01] }]);
   });
 
   it('retries after a CRC error and recovers', async () => {
     const { clock, link, bus } = setup();
     const corrupted = Uint8Array.from(statusReply);
     corrupted[4] ^= 0x01;
-    link
-      .onWrite(statusRead, corrupted, { times: 1 })
-      .onWrite(statusRead, statusReply);
+    link.onWrite(statusRead, corrupted, { times: 1 }).onWrite(statusRead, statusReply);
     const read = track(bus.readRegisters(1, 0x00, 1));
     await clock.advanceByMs(1);
     expect(await read.done).toEqual({ value: [0x61] });
@@ -160,9 +149,7 @@ describe('TeslaBus', () => {
     expect(await read.done).toEqual({ value: [0x61] });
     // 3 idle bytes, 3 bytes of noise before the reply, the trailing 0xff.
     expect(bus.stats.droppedBytes).toBe(7);
-    expect(bus.stats.badFrames + bus.stats.crcErrors + bus.stats.timeouts).toBe(
-      0,
-    );
+    expect(bus.stats.badFrames + bus.stats.crcErrors + bus.stats.timeouts).toBe(0);
   });
 
   it('classifies the request coming back unchanged as NO_SUCH_MODULE (after the timeout)', async () => {
@@ -230,10 +217,7 @@ describe('TeslaBus', () => {
     const write = track(bus.writeRegister(1, 0x32, 0x05));
     const broadcast = track(bus.broadcastRegister(0x34, 0x01));
     await clock.advanceByMs(1);
-    expect([await write.done, await broadcast.done]).toEqual([
-      { value: undefined },
-      { value: undefined },
-    ]);
+    expect([await write.done, await broadcast.done]).toEqual([{ value: undefined }, { value: undefined }]);
     expect(link.writes.map((w) => Array.from(w))).toEqual([
       Array.from(encodeFrame(writeRequest(1, 0x32, 0x05))),
       [0x7f, 0x34, 0x01, 0x8a],
@@ -247,10 +231,7 @@ describe('TeslaBus', () => {
     const write = track(bus.writeRegister(1, 0x42, 0x2c));
     const other = track(bus.writeRegister(1, 0x32, 0x00)); // queued: cannot slip between unlock and write
     await clock.advanceByMs(1);
-    expect([await write.done, await other.done]).toEqual([
-      { value: undefined },
-      { value: undefined },
-    ]);
+    expect([await write.done, await other.done]).toEqual([{ value: undefined }, { value: undefined }]);
     const unlock = [0x03, 0x3a, 0x35, 0x4d];
     expect(link.writes.map((w) => Array.from(w))).toEqual([
       unlock,
@@ -264,20 +245,17 @@ describe('TeslaBus', () => {
   it.each([
     ['E_EN', 0x3f],
     ['TEST_SELECT', 0x3d],
-  ])(
-    'refuses any write to %s (T-10), to a module or broadcast, sending nothing',
-    async (_name, register) => {
-      const { link, bus } = setup({ unmatched: 'loopback' });
-      await expect(bus.writeRegister(1, register, 0)).rejects.toMatchObject({
-        code: 'FORBIDDEN_REGISTER',
-        register,
-      });
-      await expect(bus.broadcastRegister(register, 0)).rejects.toMatchObject({
-        code: 'FORBIDDEN_REGISTER',
-      });
-      expect(link.writes).toHaveLength(0);
-    },
-  );
+  ])('refuses any write to %s (T-10), to a module or broadcast, sending nothing', async (_name, register) => {
+    const { link, bus } = setup({ unmatched: 'loopback' });
+    await expect(bus.writeRegister(1, register, 0)).rejects.toMatchObject({
+      code: 'FORBIDDEN_REGISTER',
+      register,
+    });
+    await expect(bus.broadcastRegister(register, 0)).rejects.toMatchObject({
+      code: 'FORBIDDEN_REGISTER',
+    });
+    expect(link.writes).toHaveLength(0);
+  });
 
   it('fails promptly with LINK_CLOSED when the link closes mid-transaction, and at once afterwards', async () => {
     const { clock, link, bus } = setup();

@@ -12,12 +12,7 @@ import {
   type WriteRequest,
 } from './frames';
 import { MAX_FRAME_LENGTH, ReplyFramer, type FramerOutput } from './framer';
-import {
-  FORBIDDEN_WRITE_REGISTERS,
-  isProtectedRegister,
-  Register,
-  SHADOW_UNLOCK,
-} from './registers';
+import { FORBIDDEN_WRITE_REGISTERS, isProtectedRegister, Register, SHADOW_UNLOCK } from './registers';
 
 export interface TeslaBusOptions {
   readonly clock: Clock;
@@ -52,14 +47,13 @@ interface ActiveAttempt {
   onLinkGone(reason: string): void;
 }
 
-const FAILURE_COUNTER: Partial<Record<TeslaProtocolErrorCode, ModuleCounter>> =
-  {
-    TIMEOUT: 'timeouts',
-    CRC: 'crcErrors',
-    BAD_FRAME: 'badFrames',
-    ECHO_MISMATCH: 'echoMismatches',
-    NO_SUCH_MODULE: 'noSuchModule',
-  };
+const FAILURE_COUNTER: Partial<Record<TeslaProtocolErrorCode, ModuleCounter>> = {
+  TIMEOUT: 'timeouts',
+  CRC: 'crcErrors',
+  BAD_FRAME: 'badFrames',
+  ECHO_MISMATCH: 'echoMismatches',
+  NO_SUCH_MODULE: 'noSuchModule',
+};
 
 function hex(bytes: readonly number[]): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -104,8 +98,7 @@ export class TeslaBus {
         },
       }),
       link.events$.subscribe((event) => {
-        if (event.type === 'close')
-          this.active?.onLinkGone(`link closed: ${event.reason}`);
+        if (event.type === 'close') this.active?.onLinkGone(`link closed: ${event.reason}`);
       }),
     );
   }
@@ -127,17 +120,11 @@ export class TeslaBus {
     options: TransactionOptions = {},
   ): Promise<readonly number[]> {
     const request = readRequest(address, register, count, this.readWithCrc);
-    return this.enqueue(() =>
-      this.withRetries(request, options, () => this.attempt(request, options)),
-    );
+    return this.enqueue(() => this.withRetries(request, options, () => this.attempt(request, options)));
   }
 
   /** Reads one register. */
-  async readRegister(
-    address: number,
-    register: number,
-    options: TransactionOptions = {},
-  ): Promise<number> {
+  async readRegister(address: number, register: number, options: TransactionOptions = {}): Promise<number> {
     const [value] = await this.readRegisters(address, register, 1, options);
     return value;
   }
@@ -153,11 +140,7 @@ export class TeslaBus {
   }
 
   /** Writes one register in every module; one echo comes back. */
-  async broadcastRegister(
-    register: number,
-    value: number,
-    options: TransactionOptions = {},
-  ): Promise<void> {
+  async broadcastRegister(register: number, value: number, options: TransactionOptions = {}): Promise<void> {
     await this.sendWrite(broadcastWrite(register, value), options);
   }
 
@@ -168,19 +151,12 @@ export class TeslaBus {
     this.statsSubject.complete();
   }
 
-  private async sendWrite(
-    request: WriteRequest,
-    options: TransactionOptions,
-  ): Promise<void> {
+  private async sendWrite(request: WriteRequest, options: TransactionOptions): Promise<void> {
     if (FORBIDDEN_WRITE_REGISTERS.includes(request.register)) {
-      throw new TeslaProtocolError(
-        'FORBIDDEN_REGISTER',
-        'tsBMS never writes E_EN or TEST_SELECT',
-        {
-          address: request.address,
-          register: request.register,
-        },
-      );
+      throw new TeslaProtocolError('FORBIDDEN_REGISTER', 'tsBMS never writes E_EN or TEST_SELECT', {
+        address: request.address,
+        register: request.register,
+      });
     }
     const unlock = isProtectedRegister(request.register)
       ? writeRequest(request.address, Register.SHDW_CTRL, SHADOW_UNLOCK)
@@ -213,14 +189,10 @@ export class TeslaBus {
       const result = await attempt();
       if (result.ok) return result.data;
       if (result.code === 'LINK_CLOSED' || tries >= retries) {
-        throw new TeslaProtocolError(
-          result.code,
-          `${result.reason} after ${tries + 1} attempt(s)`,
-          {
-            address: request.address,
-            register: request.register,
-          },
-        );
+        throw new TeslaProtocolError(result.code, `${result.reason} after ${tries + 1} attempt(s)`, {
+          address: request.address,
+          register: request.register,
+        });
       }
       this.tally.count(request.address, 'retries');
       this.publish();
@@ -228,10 +200,7 @@ export class TeslaBus {
   }
 
   /** One request and its reply, settled by a valid reply, a rejected one, the timeout or the link going away. */
-  private attempt(
-    request: Request,
-    options: TransactionOptions,
-  ): Promise<AttemptResult> {
+  private attempt(request: Request, options: TransactionOptions): Promise<AttemptResult> {
     if (this.linkEnded || !this.link.isOpen) {
       return Promise.resolve(
         this.recordResult(request, {
@@ -258,8 +227,7 @@ export class TeslaBus {
       this.active = {
         received,
         onOutput: (output) => finish(this.resultOf(request, output)),
-        onLinkGone: (reason) =>
-          finish({ ok: false, code: 'LINK_CLOSED', reason }),
+        onLinkGone: (reason) => finish({ ok: false, code: 'LINK_CLOSED', reason }),
       };
       const timer = this.clock.schedule(
         () => finish(this.classifyTimeout(request, bytes, received)),
@@ -288,12 +256,9 @@ export class TeslaBus {
       return;
     }
     // Kept for T-5 classification at the timeout; more than any reply means it is garbage anyway.
-    for (const byte of chunk)
-      if (active.received.length <= MAX_FRAME_LENGTH)
-        active.received.push(byte);
+    for (const byte of chunk) if (active.received.length <= MAX_FRAME_LENGTH) active.received.push(byte);
     const outputs = this.framer.push(chunk);
-    if (outputs.length > 0)
-      active.onOutput(outputs.find((o) => o.kind === 'frame') ?? outputs[0]);
+    if (outputs.length > 0) active.onOutput(outputs.find((o) => o.kind === 'frame') ?? outputs[0]);
   }
 
   private resultOf(request: Request, output: FramerOutput): AttemptResult {
@@ -311,16 +276,9 @@ export class TeslaBus {
   }
 
   /** T-5: nothing = loop silent; exactly the request = no module there; anything else = bad frame. */
-  private classifyTimeout(
-    request: Request,
-    sent: Uint8Array,
-    received: readonly number[],
-  ): AttemptResult {
-    if (received.length === 0)
-      return { ok: false, code: 'TIMEOUT', reason: 'no reply (loop silent)' };
-    const cameBack =
-      received.length === sent.length &&
-      received.every((b, i) => b === sent[i]);
+  private classifyTimeout(request: Request, sent: Uint8Array, received: readonly number[]): AttemptResult {
+    if (received.length === 0) return { ok: false, code: 'TIMEOUT', reason: 'no reply (loop silent)' };
+    const cameBack = received.length === sent.length && received.every((b, i) => b === sent[i]);
     if (cameBack)
       return {
         ok: false,
@@ -345,9 +303,7 @@ export class TeslaBus {
   }
 
   private snapshot(): BusStats {
-    return this.tally.snapshot(
-      this.framer.droppedBytes + this.idleDroppedBytes,
-    );
+    return this.tally.snapshot(this.framer.droppedBytes + this.idleDroppedBytes);
   }
 
   private publish(): void {

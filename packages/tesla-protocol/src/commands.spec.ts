@@ -40,34 +40,23 @@ const write = (address: number, register: number, value: number) =>
 
 describe('hardware thresholds (T-18)', () => {
   it('derives and encodes the tsBMS defaults: COV 4.20 V, CUV 3.50 V, 1 s delays, OT 70 °C both, 2.55 s', () => {
-    expect(encodeHardwareThresholds(tsbmsDefaults)).toEqual([
-      0x2c, 0x8a, 0x1c, 0x8a, 0x77, 0xff,
-    ]);
+    expect(encodeHardwareThresholds(tsbmsDefaults)).toEqual([0x2c, 0x8a, 0x1c, 0x8a, 0x77, 0xff]);
   });
 
   it('rejects a configuration giving COV above 4.25 V, with the config path', () => {
-    expect(encodeHardwareThresholds({ ...tsbmsDefaults, covV: 4.25 })[0]).toBe(
-      0x2d,
-    );
-    expect(() =>
-      encodeHardwareThresholds(
-        { ...tsbmsDefaults, covV: 4.26 },
-        'bms.hardware',
-      ),
-    ).toThrow(
+    expect(encodeHardwareThresholds({ ...tsbmsDefaults, covV: 4.25 })[0]).toBe(0x2d);
+    expect(() => encodeHardwareThresholds({ ...tsbmsDefaults, covV: 4.26 }, 'bms.hardware')).toThrow(
       expect.objectContaining({
         code: 'INVALID_CONFIG',
         configPath: 'bms.hardware.covV',
       }),
     );
-    expect(() =>
-      encodeHardwareThresholds({ ...tsbmsDefaults, cuvV: 0.5 }),
-    ).toThrow(
+    expect(() => encodeHardwareThresholds({ ...tsbmsDefaults, cuvV: 0.5 })).toThrow(
       expect.objectContaining({ configPath: 'hardwareThresholds.cuvV' }),
     );
-    expect(() =>
-      encodeHardwareThresholds({ ...tsbmsDefaults, covV: 3.0, cuvV: 3.5 }),
-    ).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => encodeHardwareThresholds({ ...tsbmsDefaults, covV: 3.0, cuvV: 3.5 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
   });
 });
 
@@ -90,12 +79,8 @@ describe('CB_TIME (T-23)', () => {
   it('encodes minutes with b7 set and refuses what does not fit', () => {
     expect(encodeCbTime({ minutes: 10 })).toBe(0x8a);
     expect(decodeCbTimeS(0x8a)).toBe(600);
-    expect(() => encodeCbTime({ seconds: 64 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_CONFIG' }),
-    );
-    expect(() => cbTimeForPollInterval(0)).toThrow(
-      expect.objectContaining({ configPath: 'pollIntervalS' }),
-    );
+    expect(() => encodeCbTime({ seconds: 64 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => cbTimeForPollInterval(0)).toThrow(expect.objectContaining({ configPath: 'pollIntervalS' }));
   });
 });
 
@@ -148,20 +133,17 @@ describe('ModuleCommands', () => {
 
   it('writes nothing at all for an invalid configuration', async () => {
     const { commands, run, link } = setup(2);
-    await expect(
-      run(commands.setupPack([1, 2], { ...tsbmsDefaults, covV: 4.3 }, 8)),
-    ).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    await expect(run(commands.setupPack([1, 2], { ...tsbmsDefaults, covV: 4.3 }, 8))).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
     expect(link.writes).toHaveLength(0);
   });
 
   it('fails with VERIFY_FAILED when the read-back differs', async () => {
     const { commands, run, modules } = setup(1);
     const accept = modules[0].write.bind(modules[0]);
-    modules[0].write = (request) =>
-      request.register === Register.CONFIG_UV ? undefined : accept(request);
-    await expect(
-      run(commands.writeHardwareThresholds(1, tsbmsDefaults)),
-    ).rejects.toMatchObject({
+    modules[0].write = (request) => (request.register === Register.CONFIG_UV ? undefined : accept(request));
+    await expect(run(commands.writeHardwareThresholds(1, tsbmsDefaults))).rejects.toMatchObject({
       code: 'VERIFY_FAILED',
       address: 1,
       register: Register.CONFIG_UV,
@@ -178,10 +160,7 @@ describe('ModuleCommands', () => {
       covFault: 1,
       cuvFault: 0,
     });
-    expect(wire().slice(1)).toEqual([
-      write(1, 0x21, 0x01),
-      write(1, 0x21, 0x00),
-    ]);
+    expect(wire().slice(1)).toEqual([write(1, 0x21, 0x01), write(1, 0x21, 0x00)]);
   });
 
   it('writes balance masks per module and stops balancing by broadcast', async () => {
@@ -206,17 +185,11 @@ describe('ModuleCommands', () => {
       write(2, 0x20, 0x04),
       write(2, 0x20, 0),
     ]);
-    expect(modules.map((m) => m.registers[Register.IO_CONTROL])).toEqual([
-      0x04, 0x04,
-    ]);
+    expect(modules.map((m) => m.registers[Register.IO_CONTROL])).toEqual([0x04, 0x04]);
     const thresholds: HardwareThresholds = tsbmsDefaults;
     await run(commands.wake([1, 2], thresholds, 8));
-    expect(modules.map((m) => m.registers[Register.IO_CONTROL])).toEqual([
-      0x03, 0x03,
-    ]);
-    expect(modules.map((m) => m.registers[Register.CONFIG_OT])).toEqual([
-      0x77, 0x77,
-    ]);
+    expect(modules.map((m) => m.registers[Register.IO_CONTROL])).toEqual([0x03, 0x03]);
+    expect(modules.map((m) => m.registers[Register.CONFIG_OT])).toEqual([0x77, 0x77]);
     expect(wire()[5]).toEqual(write(0x3f, 0x31, 0x03));
   });
 });

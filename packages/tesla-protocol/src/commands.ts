@@ -14,10 +14,7 @@ import {
   STATUS_BLOCK_LENGTH,
   STATUS_BLOCK_START,
 } from './registers';
-import {
-  decodeStatusRegisters,
-  type ModuleStatusRegisters,
-} from './status-flags';
+import { decodeStatusRegisters, type ModuleStatusRegisters } from './status-flags';
 import {
   decodeCovThreshold,
   encodeCovThreshold,
@@ -103,9 +100,7 @@ export function encodeHardwareThresholds(
 }
 
 /** CB_TIME in seconds (b7 = 0) or minutes (b7 = 1), 0..63 units. */
-export function encodeCbTime(
-  duration: { readonly seconds: number } | { readonly minutes: number },
-): number {
+export function encodeCbTime(duration: { readonly seconds: number } | { readonly minutes: number }): number {
   const minutes = 'minutes' in duration;
   const units = minutes ? duration.minutes : duration.seconds;
   if (!Number.isInteger(units) || units < 0 || units > CbTime.VALUE_MASK) {
@@ -126,11 +121,9 @@ export function decodeCbTimeS(byte: number): number {
 /** T-23: seconds = clamp(ceil(4 × poll interval), 2, 63), so a dead host stops balancing within a few polls. */
 export function cbTimeForPollInterval(pollIntervalS: number): number {
   if (!(pollIntervalS > 0)) {
-    throw new TeslaProtocolError(
-      'INVALID_CONFIG',
-      `poll interval ${pollIntervalS} s must be positive`,
-      { configPath: 'pollIntervalS' },
-    );
+    throw new TeslaProtocolError('INVALID_CONFIG', `poll interval ${pollIntervalS} s must be positive`, {
+      configPath: 'pollIntervalS',
+    });
   }
   return encodeCbTime({
     seconds: Math.min(63, Math.max(2, Math.ceil(4 * pollIntervalS - 1e-9))),
@@ -152,11 +145,7 @@ export class ModuleCommands {
   /** ALERT_STATUS, FAULT_STATUS, COV_FAULT, CUV_FAULT of one module. */
   async readStatusRegisters(address: number): Promise<ModuleStatusRegisters> {
     return decodeStatusRegisters(
-      await this.bus.readRegisters(
-        address,
-        STATUS_BLOCK_START,
-        STATUS_BLOCK_LENGTH,
-      ),
+      await this.bus.readRegisters(address, STATUS_BLOCK_START, STATUS_BLOCK_LENGTH),
     );
   }
 
@@ -166,16 +155,8 @@ export class ModuleCommands {
    */
   async clearLatchedStatus(address: number): Promise<ModuleStatusRegisters> {
     const status = await this.readStatusRegisters(address);
-    await this.pulseClear(
-      address,
-      Register.ALERT_STATUS,
-      status.alertStatus & ~AlertStatus.FORCE,
-    );
-    await this.pulseClear(
-      address,
-      Register.FAULT_STATUS,
-      status.faultStatus & ~FaultStatus.FORCE,
-    );
+    await this.pulseClear(address, Register.ALERT_STATUS, status.alertStatus & ~AlertStatus.FORCE);
+    await this.pulseClear(address, Register.FAULT_STATUS, status.faultStatus & ~FaultStatus.FORCE);
     return status;
   }
 
@@ -183,18 +164,11 @@ export class ModuleCommands {
    * Writes the hardware thresholds to one module (each write preceded by its SHDW_CTRL unlock
    * inside the bus, T-9), then reads back 0x40..0x47 and compares: VERIFY_FAILED on a difference.
    */
-  async writeHardwareThresholds(
-    address: number,
-    thresholds: HardwareThresholds,
-  ): Promise<ConfigReadBack> {
+  async writeHardwareThresholds(address: number, thresholds: HardwareThresholds): Promise<ConfigReadBack> {
     const bytes = encodeHardwareThresholds(thresholds);
     for (let i = 0; i < bytes.length; i++)
       await this.bus.writeRegister(address, Register.CONFIG_COV + i, bytes[i]);
-    const readBack = await this.bus.readRegisters(
-      address,
-      CONFIG_BLOCK_START,
-      CONFIG_BLOCK_LENGTH,
-    );
+    const readBack = await this.bus.readRegisters(address, CONFIG_BLOCK_START, CONFIG_BLOCK_LENGTH);
     const offset = Register.CONFIG_COV - CONFIG_BLOCK_START;
     bytes.forEach((expected, i) => {
       const actual = readBack[offset + i];
@@ -210,10 +184,7 @@ export class ModuleCommands {
   }
 
   /** T-17 for one module: clear latched bits, write thresholds, verify. */
-  async setupModule(
-    address: number,
-    thresholds: HardwareThresholds,
-  ): Promise<ConfigReadBack> {
+  async setupModule(address: number, thresholds: HardwareThresholds): Promise<ConfigReadBack> {
     await this.clearLatchedStatus(address);
     return this.writeHardwareThresholds(address, thresholds);
   }
@@ -225,8 +196,7 @@ export class ModuleCommands {
     cbTime: number,
   ): Promise<void> {
     encodeHardwareThresholds(thresholds);
-    for (const address of addresses)
-      await this.setupModule(address, thresholds);
+    for (const address of addresses) await this.setupModule(address, thresholds);
     await this.broadcastControl(cbTime);
     await this.stopBalancing();
   }
@@ -264,28 +234,18 @@ export class ModuleCommands {
    */
   async sleep(addresses: readonly number[]): Promise<void> {
     await this.bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_SLEEP);
-    for (const address of addresses)
-      await this.pulseClear(address, Register.ALERT_STATUS, AlertStatus.SLEEP);
+    for (const address of addresses) await this.pulseClear(address, Register.ALERT_STATUS, AlertStatus.SLEEP);
   }
 
   /** Wake (T-28): IO_CONTROL = 0x03, clear ALERT[SLEEP], then full setup. */
-  async wake(
-    addresses: readonly number[],
-    thresholds: HardwareThresholds,
-    cbTime: number,
-  ): Promise<void> {
+  async wake(addresses: readonly number[], thresholds: HardwareThresholds, cbTime: number): Promise<void> {
     await this.bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_TSBMS);
-    for (const address of addresses)
-      await this.pulseClear(address, Register.ALERT_STATUS, AlertStatus.SLEEP);
+    for (const address of addresses) await this.pulseClear(address, Register.ALERT_STATUS, AlertStatus.SLEEP);
     await this.setupPack(addresses, thresholds, cbTime);
   }
 
   /** A latched bit clears on 1 then 0. Nothing is written when no bit needs clearing. */
-  private async pulseClear(
-    address: number,
-    register: number,
-    bits: number,
-  ): Promise<void> {
+  private async pulseClear(address: number, register: number, bits: number): Promise<void> {
     if (bits === 0) return;
     await this.bus.writeRegister(address, register, bits);
     await this.bus.writeRegister(address, register, 0x00);

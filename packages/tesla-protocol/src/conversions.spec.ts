@@ -20,18 +20,14 @@ describe('cell voltage (§5 worked examples)', () => {
     [10747, 4.099905],
     [10000, 3.81493],
   ])('raw %i -> %f V', (raw, volts) => {
-    expect(Math.abs(cellVoltageFromRaw(raw) - volts)).toBeLessThanOrEqual(
-      VOLT_TOLERANCE,
-    );
+    expect(Math.abs(cellVoltageFromRaw(raw) - volts)).toBeLessThanOrEqual(VOLT_TOLERANCE);
     expect(cellVoltageToRaw(volts)).toBe(raw);
   });
 
   it('inverse round-trips every count within one count', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 16383 }), (raw) => {
-        expect(
-          Math.abs(cellVoltageToRaw(cellVoltageFromRaw(raw)) - raw),
-        ).toBeLessThanOrEqual(1);
+        expect(Math.abs(cellVoltageToRaw(cellVoltageFromRaw(raw)) - raw)).toBeLessThanOrEqual(1);
       }),
     );
   });
@@ -42,18 +38,14 @@ describe('module (GPAI) voltage (§5 worked examples)', () => {
     [0x26f7, 20.295225],
     [12091, 24.600458],
   ])('raw %i -> %f V', (raw, volts) => {
-    expect(Math.abs(gpaiVoltageFromRaw(raw) - volts)).toBeLessThanOrEqual(
-      VOLT_TOLERANCE,
-    );
+    expect(Math.abs(gpaiVoltageFromRaw(raw) - volts)).toBeLessThanOrEqual(VOLT_TOLERANCE);
     expect(gpaiVoltageToRaw(volts)).toBe(raw);
   });
 
   it('inverse round-trips within one count', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 16383 }), (raw) => {
-        expect(
-          Math.abs(gpaiVoltageToRaw(gpaiVoltageFromRaw(raw)) - raw),
-        ).toBeLessThanOrEqual(1);
+        expect(Math.abs(gpaiVoltageToRaw(gpaiVoltageFromRaw(raw)) - raw)).toBeLessThanOrEqual(1);
       }),
     );
   });
@@ -73,9 +65,7 @@ describe('temperature (§5 worked examples)', () => {
     [10000, 69.09],
   ])('raw %i -> %f °C', (raw, celsius) => {
     // The spec quotes three decimals, so the exact value lies within half a unit of the last digit.
-    expect(Math.abs(temperatureFromRaw(raw) - celsius)).toBeLessThanOrEqual(
-      DEGREE_TOLERANCE,
-    );
+    expect(Math.abs(temperatureFromRaw(raw) - celsius)).toBeLessThanOrEqual(DEGREE_TOLERANCE);
     expect(temperatureToRaw(celsius)).toBe(raw);
   });
 
@@ -91,9 +81,7 @@ describe('temperature (§5 worked examples)', () => {
   it('inverse round-trips within one count over -40..120 °C', () => {
     fc.assert(
       fc.property(fc.integer({ min: 277, max: 14030 }), (raw) => {
-        expect(
-          Math.abs(temperatureToRaw(temperatureFromRaw(raw)) - raw),
-        ).toBeLessThanOrEqual(1);
+        expect(Math.abs(temperatureToRaw(temperatureFromRaw(raw)) - raw)).toBeLessThanOrEqual(1);
       }),
     );
   });

@@ -71,9 +71,6 @@ export function temperatureToRaw(celsius: number): number {
 }
 
 /** Big-endian 16-bit value at `offset`. */
-export function readUint16BE(
-  bytes: Uint8Array | readonly number[],
-  offset: number,
-): number {
+export function readUint16BE(bytes: Uint8Array | readonly number[], offset: number): number {
   return ((bytes[offset] << 8) | bytes[offset + 1]) & 0xffff;
 }

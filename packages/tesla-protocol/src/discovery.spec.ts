@@ -3,10 +3,7 @@ import { TeslaBus } from './bus';
 import { discoverModules } from './discovery';
 import { createFakeModuleLoop } from './testing/fake-module-loop';
 
-async function runToEnd<T>(
-  clock: ManualClock,
-  promise: Promise<T>,
-): Promise<T> {
+async function runToEnd<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
   let done = false;
   const settled = promise.finally(() => (done = true));
   settled.catch(() => undefined);
@@ -21,10 +18,7 @@ describe('discoverModules', () => {
     const clock = new ManualClock();
     const { link } = createFakeModuleLoop(clock, 3);
     const bus = new TeslaBus(link, { clock });
-    const result = await runToEnd(
-      clock,
-      discoverModules(bus, { clock, expectedCount: 3 }),
-    );
+    const result = await runToEnd(clock, discoverModules(bus, { clock, expectedCount: 3 }));
     expect(result).toEqual({
       addresses: [1, 2, 3],
       renumbered: false,
@@ -40,10 +34,7 @@ describe('discoverModules', () => {
       addressed: false,
     });
     const bus = new TeslaBus(link, { clock });
-    const result = await runToEnd(
-      clock,
-      discoverModules(bus, { clock, expectedCount: 3 }),
-    );
+    const result = await runToEnd(clock, discoverModules(bus, { clock, expectedCount: 3 }));
     expect(result).toEqual({
       addresses: [1, 2, 3],
       renumbered: true,
@@ -70,10 +61,7 @@ describe('discoverModules', () => {
     const { link, modules } = createFakeModuleLoop(clock, 2);
     modules[1].address = 7; // a module from another pack
     const bus = new TeslaBus(link, { clock });
-    const result = await runToEnd(
-      clock,
-      discoverModules(bus, { clock, expectedCount: 4 }),
-    );
+    const result = await runToEnd(clock, discoverModules(bus, { clock, expectedCount: 4 }));
     expect(result).toEqual({
       addresses: [1, 2],
       renumbered: true,
@@ -100,10 +88,7 @@ describe('discoverModules', () => {
     const clock = new ManualClock();
     const { link } = createFakeModuleLoop(clock, 63, { addressed: false });
     const bus = new TeslaBus(link, { clock });
-    const result = await runToEnd(
-      clock,
-      discoverModules(bus, { clock, expectedCount: 62 }),
-    );
+    const result = await runToEnd(clock, discoverModules(bus, { clock, expectedCount: 62 }));
     expect(result.end).toBe('maxAddress');
     expect(result.addresses).toHaveLength(62);
     expect(result.addresses[61]).toBe(62);
@@ -113,13 +98,10 @@ describe('discoverModules', () => {
     const clock = new ManualClock();
     const { link, modules } = createFakeModuleLoop(clock, 1, {
       addressed: false,
-      tamper: (written, reply) =>
-        written[0] === 0x7f && reply ? [0x7f, 0x3c, 0xa5, 0x56] : reply,
+      tamper: (written, reply) => (written[0] === 0x7f && reply ? [0x7f, 0x3c, 0xa5, 0x56] : reply),
     });
     const bus = new TeslaBus(link, { clock });
-    await expect(
-      runToEnd(clock, discoverModules(bus, { clock, expectedCount: 1 })),
-    ).rejects.toMatchObject({
+    await expect(runToEnd(clock, discoverModules(bus, { clock, expectedCount: 1 }))).rejects.toMatchObject({
       code: 'ECHO_MISMATCH',
       address: 0x3f,
       register: 0x3c,
@@ -135,13 +117,9 @@ describe('discoverModules', () => {
     });
     const read = modules[1].read.bind(modules[1]);
     // The second module answers at its new address but reports another one in ADDRESS_CONTROL.
-    modules[1].read = (request) =>
-      request.register === 0x3b ? [0x85] : read(request);
+    modules[1].read = (request) => (request.register === 0x3b ? [0x85] : read(request));
     const bus = new TeslaBus(link, { clock });
-    const result = await runToEnd(
-      clock,
-      discoverModules(bus, { clock, expectedCount: 2 }),
-    );
+    const result = await runToEnd(clock, discoverModules(bus, { clock, expectedCount: 2 }));
     expect(result.addresses).toEqual([1]);
     expect(result.end).toBe('error');
     expect(result.error).toMatchObject({
@@ -155,9 +133,9 @@ describe('discoverModules', () => {
     const clock = new ManualClock();
     const link = new ScriptedLink({ clock, unmatched: 'silent' });
     const bus = new TeslaBus(link, { clock });
-    await expect(
-      runToEnd(clock, discoverModules(bus, { clock, expectedCount: 2 })),
-    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(runToEnd(clock, discoverModules(bus, { clock, expectedCount: 2 }))).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
     // 3 probes of 40 ms and 3 reset attempts of 100 ms.
     expect(clock.now()).toBeLessThanOrEqual(3 * 40 + 3 * 100 + 10);
   });
@@ -167,8 +145,8 @@ describe('discoverModules', () => {
     const { link } = createFakeModuleLoop(clock, 2);
     const bus = new TeslaBus(link, { clock });
     link.disconnect();
-    await expect(
-      runToEnd(clock, discoverModules(bus, { clock, expectedCount: 2 })),
-    ).rejects.toMatchObject({ code: 'LINK_CLOSED' });
+    await expect(runToEnd(clock, discoverModules(bus, { clock, expectedCount: 2 }))).rejects.toMatchObject({
+      code: 'LINK_CLOSED',
+    });
   });
 });

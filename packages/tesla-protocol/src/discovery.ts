@@ -50,14 +50,8 @@ export const DEFAULT_RESET_SETTLE_MS = 100;
  * read-back. Every step is bounded by bus timeouts, so it never hangs. The caller compares the
  * count with its configuration (T-16). Throws only when the broadcast reset fails or the link closes.
  */
-export async function discoverModules(
-  bus: TeslaBus,
-  options: DiscoveryOptions,
-): Promise<DiscoveryResult> {
-  const expected = Math.min(
-    Math.max(0, Math.floor(options.expectedCount)),
-    MAX_MODULE_ADDRESS,
-  );
+export async function discoverModules(bus: TeslaBus, options: DiscoveryOptions): Promise<DiscoveryResult> {
+  const expected = Math.min(Math.max(0, Math.floor(options.expectedCount)), MAX_MODULE_ADDRESS);
   const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   let allAnswered = expected > 0;
   for (let address = MIN_MODULE_ADDRESS; address <= expected; address++) {
@@ -82,25 +76,16 @@ export async function discoverModules(
 }
 
 /** Broadcast reset and renumbering (T-15). */
-export async function assignAddresses(
-  bus: TeslaBus,
-  options: DiscoveryOptions,
-): Promise<DiscoveryResult> {
+export async function assignAddresses(bus: TeslaBus, options: DiscoveryOptions): Promise<DiscoveryResult> {
   const resetTries = options.resetTries ?? DEFAULT_RESET_TRIES;
   // The bus accepts only the exact echo 7F 3C A5 57.
   await bus.broadcastRegister(Register.RESET, RESET_MAGIC, {
     retries: Math.max(0, resetTries - 1),
   });
-  await sleepMs(
-    options.clock,
-    options.resetSettleMs ?? DEFAULT_RESET_SETTLE_MS,
-  );
+  await sleepMs(options.clock, options.resetSettleMs ?? DEFAULT_RESET_SETTLE_MS);
 
   const addresses: number[] = [];
-  const result = (
-    end: DiscoveryEnd,
-    error?: TeslaProtocolError,
-  ): DiscoveryResult =>
+  const result = (end: DiscoveryEnd, error?: TeslaProtocolError): DiscoveryResult =>
     Object.freeze({
       addresses: Object.freeze(addresses),
       renumbered: true,
@@ -113,16 +98,11 @@ export async function assignAddresses(
       // A reply (the bus requires bit 7) means an unaddressed module is next in the chain.
       await bus.readRegister(UNADDRESSED, Register.DEVICE_STATUS);
     } catch (error) {
-      if (isTeslaProtocolError(error, 'NO_SUCH_MODULE'))
-        return result('chainEnd');
+      if (isTeslaProtocolError(error, 'NO_SUCH_MODULE')) return result('chainEnd');
       return result('error', recoverable(error));
     }
     try {
-      await bus.writeRegister(
-        UNADDRESSED,
-        Register.ADDRESS_CONTROL,
-        next | AddressControl.ADDR_RQST,
-      );
+      await bus.writeRegister(UNADDRESSED, Register.ADDRESS_CONTROL, next | AddressControl.ADDR_RQST);
       const readBack = await bus.readRegister(next, Register.ADDRESS_CONTROL);
       if ((readBack & AddressControl.ADDRESS_MASK) !== next) {
         throw new TeslaProtocolError(
@@ -144,8 +124,7 @@ export async function assignAddresses(
 
 /** A protocol failure ends renumbering with a partial result; a closed link or a bug is thrown. */
 function recoverable(error: unknown): TeslaProtocolError {
-  if (!(error instanceof TeslaProtocolError) || error.code === 'LINK_CLOSED')
-    throw error;
+  if (!(error instanceof TeslaProtocolError) || error.code === 'LINK_CLOSED') throw error;
   return error;
 }
 

@@ -51,16 +51,11 @@ export class TeslaProtocolError extends Error {
   }
 }
 
-function withContext(
-  message: string,
-  context: TeslaProtocolErrorContext,
-): string {
+function withContext(message: string, context: TeslaProtocolErrorContext): string {
   const parts: string[] = [];
   if (context.address !== undefined) parts.push(`address ${context.address}`);
-  if (context.register !== undefined)
-    parts.push(`register ${registerName(context.register)}`);
-  if (context.configPath !== undefined)
-    parts.push(`config ${context.configPath}`);
+  if (context.register !== undefined) parts.push(`register ${registerName(context.register)}`);
+  if (context.configPath !== undefined) parts.push(`config ${context.configPath}`);
   return parts.length ? `${message} (${parts.join(', ')})` : message;
 }
 
@@ -68,8 +63,5 @@ export function isTeslaProtocolError(
   error: unknown,
   code?: TeslaProtocolErrorCode,
 ): error is TeslaProtocolError {
-  return (
-    error instanceof TeslaProtocolError &&
-    (code === undefined || error.code === code)
-  );
+  return error instanceof TeslaProtocolError && (code === undefined || error.code === code);
 }

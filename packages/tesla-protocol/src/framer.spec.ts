@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { crc8 } from './crc';
-import {
-  encodeFrame,
-  readRequest,
-  writeRequest,
-  UNADDRESSED_REPLY_BIT,
-  type Request,
-} from './frames';
+import { encodeFrame, readRequest, writeRequest, UNADDRESSED_REPLY_BIT, type Request } from './frames';
 import { ReplyFramer, type FramerOutput } from './framer';
 
 function chunked(data: readonly number[], cuts: readonly number[]): number[][] {
@@ -21,10 +15,7 @@ function chunked(data: readonly number[], cuts: readonly number[]): number[][] {
   return chunks;
 }
 
-function feed(
-  framer: ReplyFramer,
-  chunks: readonly (readonly number[])[],
-): FramerOutput[] {
+function feed(framer: ReplyFramer, chunks: readonly (readonly number[])[]): FramerOutput[] {
   return chunks.flatMap((chunk) => framer.push(chunk));
 }
 
@@ -54,9 +45,7 @@ describe('ReplyFramer', () => {
       framer,
       scanReply.map((b) => [b]),
     );
-    expect(outputs).toEqual([
-      { kind: 'frame', bytes: Uint8Array.from(scanReply) },
-    ]);
+    expect(outputs).toEqual([{ kind: 'frame', bytes: Uint8Array.from(scanReply) }]);
     expect(framer.droppedBytes).toBe(0);
   });
 
@@ -68,9 +57,7 @@ describe('ReplyFramer', () => {
       [0x00, 0x01, 0x61],
       [0x35, 0x80, 0x00],
     ]);
-    expect(outputs).toEqual([
-      { kind: 'frame', bytes: Uint8Array.from(address0Reply) },
-    ]);
+    expect(outputs).toEqual([{ kind: 'frame', bytes: Uint8Array.from(address0Reply) }]);
     expect(framer.droppedBytes).toBe(2);
     expect(framer.pendingBytes).toBe(2); // 80 00 may start another reply
     expect(framer.clear()).toBe(2);
@@ -119,10 +106,7 @@ describe('ReplyFramer', () => {
       [0x55, ...echo.slice(0, 2)],
       [...echo.slice(2), ...address0Reply, 0x13],
     ]);
-    expect(outputs.map((o) => Array.from(o.bytes))).toEqual([
-      echo,
-      address0Reply,
-    ]);
+    expect(outputs.map((o) => Array.from(o.bytes))).toEqual([echo, address0Reply]);
   });
 
   it('without an expectation a partial false start does not hide a complete frame behind it', () => {
@@ -158,9 +142,7 @@ describe('ReplyFramer', () => {
           const frames = outputs.filter((o) => o.kind === 'frame');
           for (const frame of frames) expect(crcValid(frame.bytes)).toBe(true);
           const consumed = frames.reduce((n, f) => n + f.bytes.length, 0);
-          expect(consumed + framer.droppedBytes + framer.pendingBytes).toBe(
-            data.length,
-          );
+          expect(consumed + framer.droppedBytes + framer.pendingBytes).toBe(data.length);
         }),
         { numRuns: 300 },
       );
@@ -176,23 +158,14 @@ describe('ReplyFramer', () => {
         [writeRequest(0x3f, 0x3c, 0xa5), [0x7f, 0x3c, 0xa5, 0x57]],
       );
       fc.assert(
-        fc.property(
-          cases,
-          bytesArb,
-          bytesArb,
-          cutsArb,
-          ([request, frame], before, after, cuts) => {
-            const framer = new ReplyFramer();
-            framer.expect(request);
-            const found = feed(
-              framer,
-              chunked([...before, ...frame, ...after], cuts),
-            )
-              .filter((o) => o.kind === 'frame')
-              .map((o) => Array.from(o.bytes));
-            expect(found).toContainEqual(frame);
-          },
-        ),
+        fc.property(cases, bytesArb, bytesArb, cutsArb, ([request, frame], before, after, cuts) => {
+          const framer = new ReplyFramer();
+          framer.expect(request);
+          const found = feed(framer, chunked([...before, ...frame, ...after], cuts))
+            .filter((o) => o.kind === 'frame')
+            .map((o) => Array.from(o.bytes));
+          expect(found).toContainEqual(frame);
+        }),
         { numRuns: 300 },
       );
     });

@@ -88,9 +88,7 @@ export class ReplyFramer {
         start++;
         continue;
       }
-      const bytes = Uint8Array.from(
-        this.buffer.slice(start, start + candidate.length),
-      );
+      const bytes = Uint8Array.from(this.buffer.slice(start, start + candidate.length));
       this.dropped += start;
       if (candidate.status === 'frame') {
         outputs.push({ kind: 'frame', bytes });
@@ -114,9 +112,7 @@ export class ReplyFramer {
 
   private completeFrameAfter(
     start: number,
-  ):
-    | { start: number; candidate: Extract<Candidate, { status: 'frame' }> }
-    | undefined {
+  ): { start: number; candidate: Extract<Candidate, { status: 'frame' }> } | undefined {
     for (let next = start + 1; next < this.buffer.length; next++) {
       const candidate = this.candidateAt(next);
       if (candidate.status === 'frame') return { start: next, candidate };
@@ -132,10 +128,7 @@ export class ReplyFramer {
       : this.writeEchoAt(start, expectedWriteEcho(request));
   }
 
-  private readReplyAt(
-    start: number,
-    request: Request & { kind: 'readRequest' },
-  ): Candidate {
+  private readReplyAt(start: number, request: Request & { kind: 'readRequest' }): Candidate {
     const header = expectedReplyHeader(request);
     const available = this.buffer.length - start;
     for (let i = 0; i < Math.min(header.length, available); i++) {
@@ -177,9 +170,7 @@ export class ReplyFramer {
     if (length > MAX_FRAME_LENGTH) return NONE;
     if (available < length) return NEED_MORE;
     // decodeReply checks the CRC and that address, register and count are possible.
-    return decodeReply(this.buffer.slice(start, start + length)).ok
-      ? { status: 'frame', length }
-      : NONE;
+    return decodeReply(this.buffer.slice(start, start + length)).ok ? { status: 'frame', length } : NONE;
   }
 
   private crcOk(start: number, length: number): boolean {

@@ -20,41 +20,13 @@ const bytes = (...b: number[]) => Uint8Array.from(b);
 
 describe('request fixtures: encode, decode, round trip', () => {
   const fixtures: ReadonlyArray<readonly [string, Frame, Uint8Array]> = [
-    [
-      'read 0x00..0x12 from module 1',
-      readRequest(1, 0x00, 0x13),
-      bytes(0x02, 0x00, 0x13, 0xaf),
-    ],
-    [
-      'read DEVICE_STATUS at address 0',
-      readRequest(0, 0x00, 1),
-      bytes(0x00, 0x00, 0x01, 0x07),
-    ],
-    [
-      '3-byte read (T-3 fallback)',
-      readRequest(1, 0x00, 0x13, false),
-      bytes(0x02, 0x00, 0x13),
-    ],
-    [
-      'write SHDW_CTRL unlock to module 1',
-      writeRequest(1, 0x3a, 0x35),
-      bytes(0x03, 0x3a, 0x35, 0x4d),
-    ],
-    [
-      'write ADDRESS_CONTROL at address 0',
-      writeRequest(0, 0x3b, 0x81),
-      bytes(0x01, 0x3b, 0x81, 0x8b),
-    ],
-    [
-      'broadcast RESET',
-      broadcastWrite(0x3c, 0xa5),
-      bytes(0x7f, 0x3c, 0xa5, 0x57),
-    ],
-    [
-      'broadcast ADC_CONVERT',
-      broadcastWrite(0x34, 0x01),
-      bytes(0x7f, 0x34, 0x01, 0x8a),
-    ],
+    ['read 0x00..0x12 from module 1', readRequest(1, 0x00, 0x13), bytes(0x02, 0x00, 0x13, 0xaf)],
+    ['read DEVICE_STATUS at address 0', readRequest(0, 0x00, 1), bytes(0x00, 0x00, 0x01, 0x07)],
+    ['3-byte read (T-3 fallback)', readRequest(1, 0x00, 0x13, false), bytes(0x02, 0x00, 0x13)],
+    ['write SHDW_CTRL unlock to module 1', writeRequest(1, 0x3a, 0x35), bytes(0x03, 0x3a, 0x35, 0x4d)],
+    ['write ADDRESS_CONTROL at address 0', writeRequest(0, 0x3b, 0x81), bytes(0x01, 0x3b, 0x81, 0x8b)],
+    ['broadcast RESET', broadcastWrite(0x3c, 0xa5), bytes(0x7f, 0x3c, 0xa5, 0x57)],
+    ['broadcast ADC_CONVERT', broadcastWrite(0x34, 0x01), bytes(0x7f, 0x34, 0x01, 0x8a)],
   ];
 
   it.each(fixtures)('%s', (_name, frame, wire) => {
@@ -94,11 +66,7 @@ describe('reply fixtures: encode, decode, round trip', () => {
   it.each(readReplies)('read reply: %s', (_name, reply, wire) => {
     expect(encodeFrame(reply)).toEqual(wire);
     expect(decodeReply(wire)).toEqual({ ok: true, frame: reply });
-    const request = readRequest(
-      reply.address,
-      reply.register,
-      reply.data.length,
-    );
+    const request = readRequest(reply.address, reply.register, reply.data.length);
     const decoded = decodeReadReply(wire, request);
     expect(decoded).toEqual({ ok: true, frame: reply });
     if (decoded.ok) expect(encodeFrame(decoded.frame)).toEqual(wire);
@@ -143,10 +111,7 @@ describe('reply fixtures: encode, decode, round trip', () => {
   it.each(echoes)('write echo: %s', (_name, echo, wire) => {
     expect(encodeFrame(echo)).toEqual(wire);
     expect(decodeReply(wire)).toEqual({ ok: true, frame: echo });
-    const decoded = decodeWriteEcho(
-      wire,
-      writeRequest(echo.address, echo.register, echo.value),
-    );
+    const decoded = decodeWriteEcho(wire, writeRequest(echo.address, echo.register, echo.value));
     expect(decoded).toEqual({ ok: true, frame: echo });
     if (decoded.ok) expect(encodeFrame(decoded.frame)).toEqual(wire);
   });
@@ -157,28 +122,25 @@ describe('reply validation (T-4, T-5)', () => {
   const block1 = readRequest(1, 0x3b, 1);
 
   it('the request coming back unchanged is NO_SUCH_MODULE', () => {
-    expect(
-      decodeReadReply(bytes(0x00, 0x00, 0x01, 0x07), status0),
-    ).toMatchObject({ ok: false, rejection: 'NO_SUCH_MODULE' });
+    expect(decodeReadReply(bytes(0x00, 0x00, 0x01, 0x07), status0)).toMatchObject({
+      ok: false,
+      rejection: 'NO_SUCH_MODULE',
+    });
     expect(decodeReadReply(encodeFrame(block1), block1)).toMatchObject({
       ok: false,
       rejection: 'NO_SUCH_MODULE',
     });
-    expect(
-      decodeWriteEcho(
-        bytes(0x01, 0x3b, 0x81, 0x8b),
-        writeRequest(0, 0x3b, 0x81),
-      ),
-    ).toMatchObject({
+    expect(decodeWriteEcho(bytes(0x01, 0x3b, 0x81, 0x8b), writeRequest(0, 0x3b, 0x81))).toMatchObject({
       ok: false,
       rejection: 'NO_SUCH_MODULE',
     });
   });
 
   it('an address-0 reply without bit 7 is refused, and bit 7 from an addressed module too', () => {
-    expect(
-      decodeReadReply(bytes(0x00, 0x00, 0x01, 0x61, 0x35), status0),
-    ).toMatchObject({ ok: false, rejection: 'BAD_FRAME' });
+    expect(decodeReadReply(bytes(0x00, 0x00, 0x01, 0x61, 0x35), status0)).toMatchObject({
+      ok: false,
+      rejection: 'BAD_FRAME',
+    });
     const withBit7 = bytes(0x82, 0x3b, 0x01, 0x81, 0xba);
     expect(decodeReadReply(withBit7, block1)).toMatchObject({
       ok: false,
@@ -193,12 +155,14 @@ describe('reply validation (T-4, T-5)', () => {
   it('checks the CRC with bit 7 clear', () => {
     // 0x80 is the CRC of 80 00 01 61 computed WITH bit 7: wrong.
     const wrong = [0x80, 0x00, 0x01, 0x61];
-    expect(
-      decodeReadReply(bytes(...wrong, crc8(wrong)), status0),
-    ).toMatchObject({ ok: false, rejection: 'CRC' });
-    expect(
-      decodeReadReply(bytes(0x02, 0x3b, 0x01, 0x81, 0xbb), block1),
-    ).toMatchObject({ ok: false, rejection: 'CRC' });
+    expect(decodeReadReply(bytes(...wrong, crc8(wrong)), status0)).toMatchObject({
+      ok: false,
+      rejection: 'CRC',
+    });
+    expect(decodeReadReply(bytes(0x02, 0x3b, 0x01, 0x81, 0xbb), block1)).toMatchObject({
+      ok: false,
+      rejection: 'CRC',
+    });
   });
 
   it('checks length, address, register and count', () => {
@@ -261,15 +225,18 @@ describe('reply validation (T-4, T-5)', () => {
 
   it('checks all 4 bytes of a write echo', () => {
     const request = writeRequest(1, 0x42, 0x2c);
-    expect(
-      decodeWriteEcho(bytes(0x03, 0x42, 0x2d, 0x08), request),
-    ).toMatchObject({ ok: false, rejection: 'ECHO_MISMATCH' });
-    expect(
-      decodeWriteEcho(bytes(0x03, 0x42, 0x2c, 0x09), request),
-    ).toMatchObject({ ok: false, rejection: 'ECHO_MISMATCH' });
-    expect(
-      decodeWriteEcho(bytes(0x03, 0x43, 0x2c, 0x08), request),
-    ).toMatchObject({ ok: false, rejection: 'ECHO_MISMATCH' });
+    expect(decodeWriteEcho(bytes(0x03, 0x42, 0x2d, 0x08), request)).toMatchObject({
+      ok: false,
+      rejection: 'ECHO_MISMATCH',
+    });
+    expect(decodeWriteEcho(bytes(0x03, 0x42, 0x2c, 0x09), request)).toMatchObject({
+      ok: false,
+      rejection: 'ECHO_MISMATCH',
+    });
+    expect(decodeWriteEcho(bytes(0x03, 0x43, 0x2c, 0x08), request)).toMatchObject({
+      ok: false,
+      rejection: 'ECHO_MISMATCH',
+    });
     expect(decodeWriteEcho(bytes(0x03, 0x42, 0x2c), request)).toMatchObject({
       ok: false,
       rejection: 'BAD_FRAME',
@@ -299,9 +266,10 @@ describe('reply validation (T-4, T-5)', () => {
       ok: false,
       rejection: 'BAD_FRAME',
     });
-    expect(
-      decodeRequest(bytes(0x7e, 0x00, 0x01, crc8([0x7e, 0x00, 0x01]))),
-    ).toMatchObject({ ok: false, rejection: 'BAD_FRAME' });
+    expect(decodeRequest(bytes(0x7e, 0x00, 0x01, crc8([0x7e, 0x00, 0x01])))).toMatchObject({
+      ok: false,
+      rejection: 'BAD_FRAME',
+    });
     expect(decodeRequest(bytes(0x02))).toMatchObject({
       ok: false,
       rejection: 'BAD_FRAME',
@@ -387,22 +355,17 @@ describe('round-trip properties', () => {
 
   it('any single corrupted byte of a read reply is refused', () => {
     fc.assert(
-      fc.property(
-        readArb,
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        (request, position, flip) => {
-          const wire = encodeFrame({
-            kind: 'readReply',
-            address: request.address,
-            register: request.register,
-            data: new Array(request.count).fill(0x5a),
-            fromUnaddressed: request.address === 0,
-          });
-          wire[position % wire.length] ^= flip;
-          expect(decodeReadReply(wire, request).ok).toBe(false);
-        },
-      ),
+      fc.property(readArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (request, position, flip) => {
+        const wire = encodeFrame({
+          kind: 'readReply',
+          address: request.address,
+          register: request.register,
+          data: new Array(request.count).fill(0x5a),
+          fromUnaddressed: request.address === 0,
+        });
+        wire[position % wire.length] ^= flip;
+        expect(decodeReadReply(wire, request).ok).toBe(false);
+      }),
     );
   });
 });

@@ -1,10 +1,6 @@
 import { crc8 } from './crc';
 import { TeslaProtocolError } from './errors';
-import {
-  BROADCAST_ADDRESS,
-  MAX_MODULE_ADDRESS,
-  UNADDRESSED,
-} from './registers';
+import { BROADCAST_ADDRESS, MAX_MODULE_ADDRESS, UNADDRESSED } from './registers';
 
 /*
  * Frames on the module loop (tesla-bq76pl536a.md §2). Byte 0 is `address << 1`, plus 1 for a
@@ -58,11 +54,7 @@ export type Request = ReadRequest | WriteRequest;
 export type Frame = ReadRequest | WriteRequest | ReadReply | WriteEcho;
 
 /** Why bytes are not the frame that was expected (T-5 classes plus CRC/echo detail). */
-export type FrameRejection =
-  | 'CRC'
-  | 'BAD_FRAME'
-  | 'ECHO_MISMATCH'
-  | 'NO_SUCH_MODULE';
+export type FrameRejection = 'CRC' | 'BAD_FRAME' | 'ECHO_MISMATCH' | 'NO_SUCH_MODULE';
 
 export type DecodeResult<F> =
   | { readonly ok: true; readonly frame: F }
@@ -72,11 +64,7 @@ export type DecodeResult<F> =
       readonly reason: string;
     };
 
-function invalidRequest(
-  message: string,
-  address?: number,
-  register?: number,
-): TeslaProtocolError {
+function invalidRequest(message: string, address?: number, register?: number): TeslaProtocolError {
   return new TeslaProtocolError('INVALID_REQUEST', message, {
     address,
     register,
@@ -89,37 +77,17 @@ function isByte(value: number): boolean {
 
 function checkRegister(register: number, address: number): void {
   if (!Number.isInteger(register) || register < 0 || register > MAX_REGISTER) {
-    throw invalidRequest(
-      `register ${register} is outside 0x00..0x${MAX_REGISTER.toString(16)}`,
-      address,
-    );
+    throw invalidRequest(`register ${register} is outside 0x00..0x${MAX_REGISTER.toString(16)}`, address);
   }
 }
 
 /** A read of `count` registers from `register` at address 0..62. Throws INVALID_REQUEST. */
-export function readRequest(
-  address: number,
-  register: number,
-  count: number,
-  withCrc = true,
-): ReadRequest {
-  if (
-    !Number.isInteger(address) ||
-    address < UNADDRESSED ||
-    address > MAX_MODULE_ADDRESS
-  ) {
-    throw invalidRequest(
-      `read address ${address} is outside 0..${MAX_MODULE_ADDRESS}`,
-      address,
-      register,
-    );
+export function readRequest(address: number, register: number, count: number, withCrc = true): ReadRequest {
+  if (!Number.isInteger(address) || address < UNADDRESSED || address > MAX_MODULE_ADDRESS) {
+    throw invalidRequest(`read address ${address} is outside 0..${MAX_MODULE_ADDRESS}`, address, register);
   }
   checkRegister(register, address);
-  if (
-    !Number.isInteger(count) ||
-    count < 1 ||
-    register + count > MAX_REGISTER + 1
-  ) {
+  if (!Number.isInteger(count) || count < 1 || register + count > MAX_REGISTER + 1) {
     throw invalidRequest(
       `read count ${count} from 0x${register.toString(16)} runs past the register map`,
       address,
@@ -136,25 +104,12 @@ export function readRequest(
 }
 
 /** A write to address 0..62, or 0x3F for a broadcast. Throws INVALID_REQUEST. */
-export function writeRequest(
-  address: number,
-  register: number,
-  value: number,
-): WriteRequest {
-  if (
-    !Number.isInteger(address) ||
-    address < UNADDRESSED ||
-    address > BROADCAST_ADDRESS
-  ) {
-    throw invalidRequest(
-      `write address ${address} is outside 0..0x3f`,
-      address,
-      register,
-    );
+export function writeRequest(address: number, register: number, value: number): WriteRequest {
+  if (!Number.isInteger(address) || address < UNADDRESSED || address > BROADCAST_ADDRESS) {
+    throw invalidRequest(`write address ${address} is outside 0..0x3f`, address, register);
   }
   checkRegister(register, address);
-  if (!isByte(value))
-    throw invalidRequest(`value ${value} is not a byte`, address, register);
+  if (!isByte(value)) throw invalidRequest(`value ${value} is not a byte`, address, register);
   return Object.freeze({ kind: 'writeRequest', address, register, value });
 }
 
@@ -162,16 +117,8 @@ export function broadcastWrite(register: number, value: number): WriteRequest {
   return writeRequest(BROADCAST_ADDRESS, register, value);
 }
 
-function headerByte(
-  address: number,
-  write: boolean,
-  fromUnaddressed: boolean,
-): number {
-  return (
-    (address << 1) |
-    (write ? WRITE_BIT : 0) |
-    (fromUnaddressed ? UNADDRESSED_REPLY_BIT : 0)
-  );
+function headerByte(address: number, write: boolean, fromUnaddressed: boolean): number {
+  return (address << 1) | (write ? WRITE_BIT : 0) | (fromUnaddressed ? UNADDRESSED_REPLY_BIT : 0);
 }
 
 /** Appends the CRC of `body`, computed with bit 7 of byte 0 clear (T-4). */
@@ -183,19 +130,11 @@ function withCrc(body: readonly number[]): Uint8Array {
 export function encodeFrame(frame: Frame): Uint8Array {
   switch (frame.kind) {
     case 'readRequest': {
-      const body = [
-        headerByte(frame.address, false, false),
-        frame.register,
-        frame.count,
-      ];
+      const body = [headerByte(frame.address, false, false), frame.register, frame.count];
       return frame.withCrc ? withCrc(body) : Uint8Array.from(body);
     }
     case 'writeRequest':
-      return withCrc([
-        headerByte(frame.address, true, false),
-        frame.register,
-        frame.value,
-      ]);
+      return withCrc([headerByte(frame.address, true, false), frame.register, frame.value]);
     case 'readReply':
       return withCrc([
         headerByte(frame.address, false, frame.fromUnaddressed),
@@ -204,11 +143,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
         ...frame.data,
       ]);
     case 'writeEcho':
-      return withCrc([
-        headerByte(frame.address, true, frame.fromUnaddressed),
-        frame.register,
-        frame.value,
-      ]);
+      return withCrc([headerByte(frame.address, true, frame.fromUnaddressed), frame.register, frame.value]);
   }
 }
 
@@ -223,9 +158,7 @@ export function expectedWriteEcho(request: WriteRequest): Uint8Array {
   });
 }
 
-export function expectedReplyHeader(
-  request: ReadRequest,
-): readonly [number, number, number] {
+export function expectedReplyHeader(request: ReadRequest): readonly [number, number, number] {
   return [
     headerByte(request.address, false, request.address === UNADDRESSED),
     request.register,
@@ -238,14 +171,8 @@ export function replyLength(request: Request): number {
   return request.kind === 'readRequest' ? request.count + 4 : 4;
 }
 
-function bytesEqual(
-  a: Uint8Array | readonly number[],
-  b: Uint8Array | readonly number[],
-): boolean {
-  return (
-    a.length === b.length &&
-    Array.prototype.every.call(a, (v: number, i: number) => v === b[i])
-  );
+function bytesEqual(a: Uint8Array | readonly number[], b: Uint8Array | readonly number[]): boolean {
+  return a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
 }
 
 function hex(bytes: Uint8Array | readonly number[]): string {
@@ -257,10 +184,7 @@ function reject<F>(rejection: FrameRejection, reason: string): DecodeResult<F> {
 }
 
 function crcMatches(bytes: Uint8Array | readonly number[]): boolean {
-  const body = [
-    bytes[0] & ~UNADDRESSED_REPLY_BIT,
-    ...Array.from(bytes).slice(1, bytes.length - 1),
-  ];
+  const body = [bytes[0] & ~UNADDRESSED_REPLY_BIT, ...Array.from(bytes).slice(1, bytes.length - 1)];
   return crc8(body) === bytes[bytes.length - 1];
 }
 
@@ -274,35 +198,19 @@ export function decodeReadReply(
   request: ReadRequest,
 ): DecodeResult<ReadReply> {
   if (bytesEqual(bytes, encodeFrame(request)))
-    return reject(
-      'NO_SUCH_MODULE',
-      `request came back unchanged: ${hex(bytes)}`,
-    );
+    return reject('NO_SUCH_MODULE', `request came back unchanged: ${hex(bytes)}`);
   const expectedLength = replyLength(request);
   if (bytes.length !== expectedLength) {
-    return reject(
-      'BAD_FRAME',
-      `reply has ${bytes.length} bytes, expected ${expectedLength}: ${hex(bytes)}`,
-    );
+    return reject('BAD_FRAME', `reply has ${bytes.length} bytes, expected ${expectedLength}: ${hex(bytes)}`);
   }
   const [h0, register, count] = expectedReplyHeader(request);
   if (bytes[0] !== h0)
-    return reject(
-      'BAD_FRAME',
-      `reply byte 0 is 0x${hex([bytes[0]])}, expected 0x${hex([h0])}`,
-    );
+    return reject('BAD_FRAME', `reply byte 0 is 0x${hex([bytes[0]])}, expected 0x${hex([h0])}`);
   if (bytes[1] !== register)
-    return reject(
-      'BAD_FRAME',
-      `reply register 0x${hex([bytes[1]])}, expected 0x${hex([register])}`,
-    );
-  if (bytes[2] !== count)
-    return reject('BAD_FRAME', `reply count ${bytes[2]}, expected ${count}`);
+    return reject('BAD_FRAME', `reply register 0x${hex([bytes[1]])}, expected 0x${hex([register])}`);
+  if (bytes[2] !== count) return reject('BAD_FRAME', `reply count ${bytes[2]}, expected ${count}`);
   if (!crcMatches(bytes))
-    return reject(
-      'CRC',
-      `reply CRC 0x${hex([bytes[expectedLength - 1]])} is wrong: ${hex(bytes)}`,
-    );
+    return reject('CRC', `reply CRC 0x${hex([bytes[expectedLength - 1]])} is wrong: ${hex(bytes)}`);
   return {
     ok: true,
     frame: Object.freeze({
@@ -335,38 +243,25 @@ export function decodeWriteEcho(
   }
   // For address 0 the echo differs from the request (bit 7), so the request itself means nobody is there.
   if (bytesEqual(bytes, encodeFrame(request)))
-    return reject(
-      'NO_SUCH_MODULE',
-      `request came back unchanged: ${hex(bytes)}`,
-    );
+    return reject('NO_SUCH_MODULE', `request came back unchanged: ${hex(bytes)}`);
   if (bytes.length !== 4)
-    return reject(
-      'BAD_FRAME',
-      `echo has ${bytes.length} bytes, expected 4: ${hex(bytes)}`,
-    );
-  return reject(
-    'ECHO_MISMATCH',
-    `echo ${hex(bytes)} differs from ${hex(expected)}`,
-  );
+    return reject('BAD_FRAME', `echo has ${bytes.length} bytes, expected 4: ${hex(bytes)}`);
+  return reject('ECHO_MISMATCH', `echo ${hex(bytes)} differs from ${hex(expected)}`);
 }
 
 /**
  * Decodes bytes as a request (what a module receives), for emulators and loop monitors.
  * A 3-byte read is accepted without CRC. Never throws.
  */
-export function decodeRequest(
-  bytes: Uint8Array | readonly number[],
-): DecodeResult<Request> {
+export function decodeRequest(bytes: Uint8Array | readonly number[]): DecodeResult<Request> {
   if (bytes.length !== 3 && bytes.length !== 4)
     return reject('BAD_FRAME', `request has ${bytes.length} bytes`);
   if (bytes[0] & UNADDRESSED_REPLY_BIT)
     return reject('BAD_FRAME', `request byte 0 has bit 7 set: ${hex(bytes)}`);
   const write = (bytes[0] & WRITE_BIT) !== 0;
   const address = bytes[0] >> 1;
-  if (bytes.length === 3 && write)
-    return reject('BAD_FRAME', 'a write needs its CRC');
-  if (bytes.length === 4 && !crcMatches(bytes))
-    return reject('CRC', `request CRC is wrong: ${hex(bytes)}`);
+  if (bytes.length === 3 && write) return reject('BAD_FRAME', 'a write needs its CRC');
+  if (bytes.length === 4 && !crcMatches(bytes)) return reject('CRC', `request CRC is wrong: ${hex(bytes)}`);
   try {
     const frame = write
       ? writeRequest(address, bytes[1], bytes[2])
@@ -381,11 +276,8 @@ export function decodeRequest(
  * Decodes a self-contained reply without knowing the request: a read reply (length from its
  * count byte) or a write echo. Bit 7 is accepted only on address-0 frames. Never throws.
  */
-export function decodeReply(
-  bytes: Uint8Array | readonly number[],
-): DecodeResult<ReadReply | WriteEcho> {
-  if (bytes.length < 4)
-    return reject('BAD_FRAME', `reply has ${bytes.length} bytes`);
+export function decodeReply(bytes: Uint8Array | readonly number[]): DecodeResult<ReadReply | WriteEcho> {
+  if (bytes.length < 4) return reject('BAD_FRAME', `reply has ${bytes.length} bytes`);
   const fromUnaddressed = (bytes[0] & UNADDRESSED_REPLY_BIT) !== 0;
   const address = (bytes[0] & ~UNADDRESSED_REPLY_BIT) >> 1;
   if (fromUnaddressed && address !== UNADDRESSED)
@@ -393,12 +285,8 @@ export function decodeReply(
   const write = (bytes[0] & WRITE_BIT) !== 0;
   const expectedLength = write ? 4 : bytes[2] + 4;
   if (bytes.length !== expectedLength)
-    return reject(
-      'BAD_FRAME',
-      `reply has ${bytes.length} bytes, expected ${expectedLength}`,
-    );
-  if (!crcMatches(bytes))
-    return reject('CRC', `reply CRC is wrong: ${hex(bytes)}`);
+    return reject('BAD_FRAME', `reply has ${bytes.length} bytes, expected ${expectedLength}`);
+  if (!crcMatches(bytes)) return reject('CRC', `reply CRC is wrong: ${hex(bytes)}`);
   try {
     if (write) {
       const request = writeRequest(address, bytes[1], bytes[2]);

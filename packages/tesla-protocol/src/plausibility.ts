@@ -1,8 +1,4 @@
-import {
-  cellVoltageFromRaw,
-  gpaiVoltageFromRaw,
-  temperatureFromRaw,
-} from './conversions';
+import { cellVoltageFromRaw, gpaiVoltageFromRaw, temperatureFromRaw } from './conversions';
 
 /*
  * Plausibility checks of T-13. Each returns the reason a raw value is rejected, or null when it
@@ -45,10 +41,7 @@ export function checkTemperatureRaw(raw: number): string | null {
 }
 
 /** GPAI raw against the sum of the cells in volts (a broken sense wire shows as a mismatch). */
-export function checkModuleVoltageRaw(
-  raw: number,
-  cellSumV: number,
-): string | null {
+export function checkModuleVoltageRaw(raw: number, cellSumV: number): string | null {
   const bits = checkRawBits(raw);
   if (bits) return bits;
   const volts = gpaiVoltageFromRaw(raw);

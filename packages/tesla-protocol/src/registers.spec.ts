@@ -33,8 +33,6 @@ describe('register map', () => {
   });
 
   it('has the Tesla factory configuration', () => {
-    expect(TESLA_FACTORY_CONFIG).toEqual([
-      0x10, 0x80, 0x31, 0x81, 0x08, 0x81, 0x66, 0xff,
-    ]);
+    expect(TESLA_FACTORY_CONFIG).toEqual([0x10, 0x80, 0x31, 0x81, 0x08, 0x81, 0x66, 0xff]);
   });
 });

@@ -43,9 +43,7 @@ export const Register = Object.freeze({
 export type RegisterName = keyof typeof Register;
 
 /** Reset values of the volatile registers (OTP-backed 0x40..0x4B come from OTP, see TESLA_FACTORY_CONFIG). */
-export const REGISTER_RESET_VALUES: Readonly<
-  Partial<Record<RegisterName, number>>
-> = Object.freeze({
+export const REGISTER_RESET_VALUES: Readonly<Partial<Record<RegisterName, number>>> = Object.freeze({
   DEVICE_STATUS: 0x00,
   ALERT_STATUS: 0x80,
   FAULT_STATUS: 0x08,
@@ -183,9 +181,7 @@ export const FORBIDDEN_WRITE_REGISTERS: readonly number[] = Object.freeze([
 ]);
 
 export function isProtectedRegister(register: number): boolean {
-  return (
-    register >= PROTECTED_REGISTER_FIRST && register <= PROTECTED_REGISTER_LAST
-  );
+  return register >= PROTECTED_REGISTER_FIRST && register <= PROTECTED_REGISTER_LAST;
 }
 
 /** Address of cell `index` (0..5) in the scan block. */
@@ -195,8 +191,6 @@ export function cellRegister(index: number): number {
 
 /** Name of a register for messages, or its hex address. */
 export function registerName(register: number): string {
-  const entry = Object.entries(Register).find(
-    ([, value]) => value === register,
-  );
+  const entry = Object.entries(Register).find(([, value]) => value === register);
   return entry ? entry[0] : `0x${register.toString(16).padStart(2, '0')}`;
 }

@@ -3,11 +3,7 @@ import { TeslaBus } from './bus';
 import { cellVoltageToRaw, gpaiVoltageToRaw } from './conversions';
 import { Register } from './registers';
 import { PackScanner, type ScanOptions } from './scan';
-import {
-  createFakeModuleLoop,
-  type FakeModule,
-  type LoopTamper,
-} from './testing/fake-module-loop';
+import { createFakeModuleLoop, type FakeModule, type LoopTamper } from './testing/fake-module-loop';
 
 /** Modules after setup: latched AR/POR cleared, so DEVICE_STATUS shows neither ALERT nor FAULT. */
 function healthy(modules: readonly FakeModule[]): void {
@@ -17,10 +13,7 @@ function healthy(modules: readonly FakeModule[]): void {
   }
 }
 
-function setup(
-  count: number,
-  options: Partial<ScanOptions> & { tamper?: LoopTamper } = {},
-) {
+function setup(count: number, options: Partial<ScanOptions> & { tamper?: LoopTamper } = {}) {
   const clock = new ManualClock();
   const loop = createFakeModuleLoop(clock, count, { tamper: options.tamper });
   healthy(loop.modules);
@@ -28,10 +21,7 @@ function setup(
   const bus = new TeslaBus(link, { clock });
   const scanner = new PackScanner(bus, { clock, ...options });
   const addresses = loop.modules.map((_, i) => i + 1);
-  const scan = async (
-    masks?: ReadonlyMap<number, number>,
-    addrs = addresses,
-  ) => {
+  const scan = async (masks?: ReadonlyMap<number, number>, addrs = addresses) => {
     let done = false;
     const result = scanner.scanPack(addrs, masks).finally(() => (done = true));
     result.catch(() => undefined); // observed below; keeps the rejection handled while time runs
@@ -67,9 +57,7 @@ describe('PackScanner.scanPack', () => {
       hardwareFlags: [],
       balanceTimerRunning: false,
     });
-    [3.3, 3.4, 3.5, 3.6, 3.7, 4.1].forEach((v, i) =>
-      expect(first.cellVoltagesV[i]).toBeCloseTo(v, 3),
-    );
+    [3.3, 3.4, 3.5, 3.6, 3.7, 4.1].forEach((v, i) => expect(first.cellVoltagesV[i]).toBeCloseTo(v, 3));
     expect(first.temperaturesC[0]).toBeCloseTo(25, 1);
     expect(first.temperaturesC[1]).toBeCloseTo(30, 1);
     expect(first.moduleVoltageV).toBeCloseTo(21.6, 2);
@@ -78,20 +66,16 @@ describe('PackScanner.scanPack', () => {
       commsOk: true,
       balanceTimerRunning: true,
     });
-    expect(
-      Object.isFrozen(reading) &&
-        Object.isFrozen(first) &&
-        Object.isFrozen(first.cellVoltagesV),
-    ).toBe(true);
+    expect(Object.isFrozen(reading) && Object.isFrozen(first) && Object.isFrozen(first.cellVoltagesV)).toBe(
+      true,
+    );
   });
 
   it('broadcasts ADC_CONVERT, waits at least 1 ms on the clock, then reads 0x00..0x12 once per module (T-19)', async () => {
     const { clock, link, addresses, scanner } = setup(2);
     const pending = scanner.scanPack(addresses);
     await clock.flush();
-    expect(link.writes.map((w) => Array.from(w))).toEqual([
-      [0x7f, 0x34, 0x01, 0x8a],
-    ]);
+    expect(link.writes.map((w) => Array.from(w))).toEqual([[0x7f, 0x34, 0x01, 0x8a]]);
     await clock.advanceByMs(1);
     expect(link.writes.map((w) => Array.from(w))).toEqual([
       [0x7f, 0x34, 0x01, 0x8a],
@@ -141,11 +125,7 @@ describe('PackScanner.scanPack', () => {
   it('rejects implausible values, counts them per module and quantity, and never clamps or zeroes (T-13)', async () => {
     const { modules, scan, scanner } = setup(3);
     modules[0].setMeasurements([3.7, 3.7, 5.31, 3.7, 3.7, 3.7], [25, 25]);
-    modules[1].setMeasurements(
-      [3.7, 3.7, 3.7, 3.7, 3.7, 3.7],
-      [25, 25],
-      6 * 3.7 - 3.7,
-    ); // broken sense wire
+    modules[1].setMeasurements([3.7, 3.7, 3.7, 3.7, 3.7, 3.7], [25, 25], 6 * 3.7 - 3.7); // broken sense wire
     modules[2].store16(Register.VCELL1, 0x8000 | cellVoltageToRaw(3.7));
     modules[2].store16(Register.TEMPERATURE2, 3); // open thermistor
     const reading = await scan();
@@ -246,9 +226,7 @@ describe('PackScanner.scanPack', () => {
     ]);
     const pending = scanner.scanPack(addresses, masks);
     await clock.flush();
-    expect(link.writes.map((w) => Array.from(w))).toEqual([
-      [0x7f, 0x32, 0x00, 0xf3],
-    ]);
+    expect(link.writes.map((w) => Array.from(w))).toEqual([[0x7f, 0x32, 0x00, 0xf3]]);
     await clock.advanceByMs(49);
     expect(link.writes).toHaveLength(1);
     await clock.advanceByMs(1);

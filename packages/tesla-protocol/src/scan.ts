@@ -1,23 +1,9 @@
 import { sleepMs, type Clock } from '@tsbms/hal';
 import type { TeslaBus } from './bus';
-import {
-  cellVoltageFromRaw,
-  gpaiVoltageFromRaw,
-  readUint16BE,
-  temperatureFromRaw,
-} from './conversions';
+import { cellVoltageFromRaw, gpaiVoltageFromRaw, readUint16BE, temperatureFromRaw } from './conversions';
 import { isTeslaProtocolError } from './errors';
-import type {
-  ImplausibleValue,
-  ModuleReading,
-  PackReading,
-} from './pack-reading';
-import {
-  checkCellRaw,
-  checkModuleVoltageRaw,
-  checkRawBits,
-  checkTemperatureRaw,
-} from './plausibility';
+import type { ImplausibleValue, ModuleReading, PackReading } from './pack-reading';
+import { checkCellRaw, checkModuleVoltageRaw, checkRawBits, checkTemperatureRaw } from './plausibility';
 import {
   ADC_CONVERT_START,
   CELL_MASK,
@@ -131,24 +117,16 @@ export class PackScanner {
     balanceMasks: ReadonlyMap<number, number> = new Map(),
   ): Promise<PackReading> {
     this.scans++;
-    const masks = [...balanceMasks].filter(
-      ([, mask]) => (mask & CELL_MASK) !== 0,
-    );
+    const masks = [...balanceMasks].filter(([, mask]) => (mask & CELL_MASK) !== 0);
     const converted = await this.convert(masks.length > 0);
     const modules: ModuleReading[] = [];
     for (const address of addresses) {
-      modules.push(
-        converted ? await this.readModule(address) : this.failedModule(address),
-      );
+      modules.push(converted ? await this.readModule(address) : this.failedModule(address));
     }
     if (converted) {
       for (const [address, mask] of masks) {
         try {
-          await this.bus.writeRegister(
-            address,
-            Register.CB_CTRL,
-            mask & CELL_MASK,
-          );
+          await this.bus.writeRegister(address, Register.CB_CTRL, mask & CELL_MASK);
         } catch (error) {
           rethrowIfClosed(error);
           this.balanceWriteFailures++;
@@ -184,18 +162,10 @@ export class PackScanner {
     let block: readonly number[];
     let status: ModuleStatusRegisters | undefined;
     try {
-      block = await this.bus.readRegisters(
-        address,
-        SCAN_BLOCK_START,
-        SCAN_BLOCK_LENGTH,
-      );
+      block = await this.bus.readRegisters(address, SCAN_BLOCK_START, SCAN_BLOCK_LENGTH);
       if (block[0] & (DeviceStatus.FAULT | DeviceStatus.ALERT)) {
         status = decodeStatusRegisters(
-          await this.bus.readRegisters(
-            address,
-            STATUS_BLOCK_START,
-            STATUS_BLOCK_LENGTH,
-          ),
+          await this.bus.readRegisters(address, STATUS_BLOCK_START, STATUS_BLOCK_LENGTH),
         );
       }
     } catch (error) {
@@ -205,12 +175,8 @@ export class PackScanner {
     const deviceStatus = block[0];
     const flags = {
       hardwareFlags: Object.freeze(decodeHardwareFlags(deviceStatus, status)),
-      overVoltageCells: Object.freeze(
-        status ? cellsInMask(status.covFault) : [],
-      ),
-      underVoltageCells: Object.freeze(
-        status ? cellsInMask(status.cuvFault) : [],
-      ),
+      overVoltageCells: Object.freeze(status ? cellsInMask(status.covFault) : []),
+      underVoltageCells: Object.freeze(status ? cellsInMask(status.cuvFault) : []),
       balanceTimerRunning: (deviceStatus & DeviceStatus.CBT) !== 0,
     };
     if (this.requireDataReady && !(deviceStatus & DeviceStatus.DRDY)) {
@@ -230,17 +196,9 @@ export class PackScanner {
   private decodeMeasurements(
     block: readonly number[],
     stats: MutableModuleStats,
-  ): Pick<
-    ModuleReading,
-    'cellVoltagesV' | 'temperaturesC' | 'moduleVoltageV' | 'implausible'
-  > {
+  ): Pick<ModuleReading, 'cellVoltagesV' | 'temperaturesC' | 'moduleVoltageV' | 'implausible'> {
     const implausible: ImplausibleValue[] = [];
-    const reject = (
-      quantity: ImplausibleQuantity,
-      index: number,
-      raw: number,
-      reason: string,
-    ): null => {
+    const reject = (quantity: ImplausibleQuantity, index: number, raw: number, reason: string): null => {
       implausible.push(Object.freeze({ quantity, index, raw, reason }));
       stats.implausible[quantity]++;
       return null;
@@ -248,16 +206,12 @@ export class PackScanner {
     const cellVoltagesV = range(CELLS).map((i) => {
       const raw = readUint16BE(block, cellRegister(i));
       const reason = checkCellRaw(raw);
-      return reason
-        ? reject('cellVoltage', i, raw, reason)
-        : cellVoltageFromRaw(raw);
+      return reason ? reject('cellVoltage', i, raw, reason) : cellVoltageFromRaw(raw);
     });
     const temperaturesC = range(SENSORS).map((i) => {
       const raw = readUint16BE(block, Register.TEMPERATURE1 + 2 * i);
       const reason = checkTemperatureRaw(raw);
-      return reason
-        ? reject('temperature', i, raw, reason)
-        : temperatureFromRaw(raw);
+      return reason ? reject('temperature', i, raw, reason) : temperatureFromRaw(raw);
     });
     // GPAI is reported only once cross-checked against the cell sum (a broken sense wire shows
     // here); with an implausible cell there is nothing to check it against, so it stays null.
@@ -269,9 +223,7 @@ export class PackScanner {
     } else if (cellVoltagesV.every((v) => v !== null)) {
       const sumV = (cellVoltagesV as number[]).reduce((a, b) => a + b, 0);
       const reason = checkModuleVoltageRaw(gpaiRaw, sumV);
-      moduleVoltageV = reason
-        ? reject('moduleVoltage', 0, gpaiRaw, reason)
-        : gpaiVoltageFromRaw(gpaiRaw);
+      moduleVoltageV = reason ? reject('moduleVoltage', 0, gpaiRaw, reason) : gpaiVoltageFromRaw(gpaiRaw);
     }
     return {
       cellVoltagesV: Object.freeze(cellVoltagesV),

@@ -55,10 +55,8 @@ export function decodeHardwareFlags(
   const flags = new Set<ModuleHardwareFlag>();
   if (deviceStatus & DeviceStatus.UVLO) flags.add('UVLO');
   if (status) {
-    for (const [bit, flag] of ALERT_FLAGS)
-      if (status.alertStatus & bit) flags.add(flag);
-    for (const [bit, flag] of FAULT_FLAGS)
-      if (status.faultStatus & bit) flags.add(flag);
+    for (const [bit, flag] of ALERT_FLAGS) if (status.alertStatus & bit) flags.add(flag);
+    for (const [bit, flag] of FAULT_FLAGS) if (status.faultStatus & bit) flags.add(flag);
   }
   return FLAG_ORDER.filter((flag) => flags.has(flag));
 }
@@ -66,14 +64,11 @@ export function decodeHardwareFlags(
 /** Cell indices 0..5 whose bits are set in COV_FAULT / CUV_FAULT (or CB_CTRL). */
 export function cellsInMask(mask: number): number[] {
   const cells: number[] = [];
-  for (let cell = 0; cell < 6; cell++)
-    if (mask & CELL_MASK & (1 << cell)) cells.push(cell);
+  for (let cell = 0; cell < 6; cell++) if (mask & CELL_MASK & (1 << cell)) cells.push(cell);
   return cells;
 }
 
-export function decodeStatusRegisters(
-  bytes: readonly number[],
-): ModuleStatusRegisters {
+export function decodeStatusRegisters(bytes: readonly number[]): ModuleStatusRegisters {
   return Object.freeze({
     alertStatus: bytes[0],
     faultStatus: bytes[1],

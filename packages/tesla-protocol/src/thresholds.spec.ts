@@ -67,26 +67,17 @@ describe('threshold encodings (T-18)', () => {
   });
 
   it('round-trips every register step', () => {
-    for (let n = 0; n <= 0x3f; n++)
-      expect(encodeCovThreshold(decodeCovThreshold(n) as number)).toBe(n);
-    for (let n = 0; n <= 0x1f; n++)
-      expect(encodeCuvThreshold(decodeCuvThreshold(n) as number)).toBe(n);
+    for (let n = 0; n <= 0x3f; n++) expect(encodeCovThreshold(decodeCovThreshold(n) as number)).toBe(n);
+    for (let n = 0; n <= 0x1f; n++) expect(encodeCuvThreshold(decodeCuvThreshold(n) as number)).toBe(n);
     for (let n = 1; n <= 11; n++)
-      expect(encodeOtThresholds(decodeOtThresholds(n)[0] as number)).toBe(
-        (n << 4) | n,
-      );
+      expect(encodeOtThresholds(decodeOtThresholds(n)[0] as number)).toBe((n << 4) | n);
     for (let n = 1; n <= 0x1f; n++)
-      expect(encodeProtectionDelayMs(decodeProtectionDelayMs(0x80 | n))).toBe(
-        0x80 | n,
-      );
-    for (let n = 0; n <= 0xff; n++)
-      expect(encodeOtDelayMs(decodeOtDelayMs(n))).toBe(n);
+      expect(encodeProtectionDelayMs(decodeProtectionDelayMs(0x80 | n))).toBe(0x80 | n);
+    for (let n = 0; n <= 0xff; n++) expect(encodeOtDelayMs(decodeOtDelayMs(n))).toBe(n);
   });
 
   it('rejects values the registers cannot hold, with the config path', () => {
-    expect(
-      configError(() => encodeCovThreshold(5.2, 'cells.covV')).configPath,
-    ).toBe('cells.covV');
+    expect(configError(() => encodeCovThreshold(5.2, 'cells.covV')).configPath).toBe('cells.covV');
     configError(() => encodeCovThreshold(1.9));
     configError(() => encodeCovThreshold(Number.NaN));
     configError(() => encodeCuvThreshold(0.6));

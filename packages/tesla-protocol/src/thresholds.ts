@@ -84,18 +84,13 @@ export function encodeOtNibble(celsius: number, configPath?: string): number {
 }
 
 /** CONFIG_OT byte with the same limit on OT1 (low nibble) and OT2 (high nibble). */
-export function encodeOtThresholds(
-  celsius: number,
-  configPath?: string,
-): number {
+export function encodeOtThresholds(celsius: number, configPath?: string): number {
   const n = encodeOtNibble(celsius, configPath);
   return (n << 4) | n;
 }
 
 /** [OT1 °C, OT2 °C]; undefined for a nibble that is 0 (off). Nibbles above 11 are treated as off. */
-export function decodeOtThresholds(
-  byte: number,
-): readonly [number | undefined, number | undefined] {
+export function decodeOtThresholds(byte: number): readonly [number | undefined, number | undefined] {
   return [decodeOtNibble(byte & 0x0f), decodeOtNibble(byte >> 4)];
 }
 
@@ -107,23 +102,12 @@ function decodeOtNibble(n: number): number | undefined {
  * CONFIG_COVT / CONFIG_UVT byte for a delay. Delays round down (a shorter delay trips sooner);
  * the millisecond unit is used unless the delay needs the finer microsecond steps.
  */
-export function encodeProtectionDelayMs(
-  delayMs: number,
-  configPath?: string,
-): number {
+export function encodeProtectionDelayMs(delayMs: number, configPath?: string): number {
   const maxMs = DELAY_MAX_N * DELAY_STEP_UNITS;
-  if (
-    !Number.isFinite(delayMs) ||
-    delayMs < 0 ||
-    delayMs >= maxMs + DELAY_STEP_UNITS
-  ) {
-    throw invalid(
-      `protection delay ${delayMs} ms is outside 0..${maxMs} ms`,
-      configPath,
-    );
+  if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs >= maxMs + DELAY_STEP_UNITS) {
+    throw invalid(`protection delay ${delayMs} ms is outside 0..${maxMs} ms`, configPath);
   }
-  if (delayMs >= DELAY_STEP_UNITS)
-    return DELAY_UNIT_MS | stepDown(delayMs / DELAY_STEP_UNITS);
+  if (delayMs >= DELAY_STEP_UNITS) return DELAY_UNIT_MS | stepDown(delayMs / DELAY_STEP_UNITS);
   return stepDown((delayMs * 1000) / DELAY_STEP_UNITS);
 }
 

@@ -53,7 +53,10 @@ describe('0x35A encoding', () => {
   });
 
   it('a warning sets only the warning pair', () => {
-    const data = encodeAlarmPayload({ levels: { ...allOk(true), lowTemperature: 'warning' }, systemOnline: true });
+    const data = encodeAlarmPayload({
+      levels: { ...allOk(true), lowTemperature: 'warning' },
+      systemOnline: true,
+    });
     expect(hex(data)).toBe('A8 82 82 02 A8 81 82 0A');
   });
 });
@@ -84,19 +87,24 @@ describe('0x35A round trip (property)', () => {
 
   it('every combination of levels survives encode/decode; unsupported items stay 0', () => {
     fc.assert(
-      fc.property(fc.array(level, { minLength: items.length, maxLength: items.length }), fc.boolean(), (levels, online) => {
-        const state: AlarmState = {
-          levels: Object.fromEntries(items.flatMap((item, i) => (levels[i] ? [[item, levels[i]]] : []))),
-          systemOnline: online,
-        };
-        const data = encodeAlarmPayload(state);
-        const decoded = decodeAlarmPayload(data);
-        items.forEach((item, i) => {
-          expect(alarmLevelOf(decoded.items[item])).toBe(levels[i]);
-          if (!levels[i]) expect(decoded.items[item]).toEqual({ alarm: 'unsupported', warning: 'unsupported' });
-        });
-        expect(decoded.systemStatus).toBe(online ? 'ok' : 'active');
-      }),
+      fc.property(
+        fc.array(level, { minLength: items.length, maxLength: items.length }),
+        fc.boolean(),
+        (levels, online) => {
+          const state: AlarmState = {
+            levels: Object.fromEntries(items.flatMap((item, i) => (levels[i] ? [[item, levels[i]]] : []))),
+            systemOnline: online,
+          };
+          const data = encodeAlarmPayload(state);
+          const decoded = decodeAlarmPayload(data);
+          items.forEach((item, i) => {
+            expect(alarmLevelOf(decoded.items[item])).toBe(levels[i]);
+            if (!levels[i])
+              expect(decoded.items[item]).toEqual({ alarm: 'unsupported', warning: 'unsupported' });
+          });
+          expect(decoded.systemStatus).toBe(online ? 'ok' : 'active');
+        },
+      ),
     );
   });
 });

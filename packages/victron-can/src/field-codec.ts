@@ -58,10 +58,16 @@ export class PayloadWriter {
     max: number,
     width: number,
   ): this {
-    if (!Number.isFinite(value)) throw new VictronEncodeError(this.canId, field, value, 'not a finite number');
+    if (!Number.isFinite(value))
+      throw new VictronEncodeError(this.canId, field, value, 'not a finite number');
     const count = Math.round(value / step);
     if (count < min || count > max) {
-      throw new VictronEncodeError(this.canId, field, value, `outside the field range ${+(min * step).toFixed(6)}..${+(max * step).toFixed(6)}`);
+      throw new VictronEncodeError(
+        this.canId,
+        field,
+        value,
+        `outside the field range ${+(min * step).toFixed(6)}..${+(max * step).toFixed(6)}`,
+      );
     }
     let unsigned = count < 0 ? count + 2 ** (8 * width) : count;
     for (let i = 0; i < width; i++) {

@@ -137,10 +137,16 @@ export function encodeVictronMessage(message: VictronMessage): CanFrame {
       // V-7 / V-8: a zero CVL or a negative current limit never reaches the wire.
       // Checked after rounding: 0.04 V would reach the wire as 0.
       if (!(Math.round(message.chargeVoltageLimitV * 10) >= 1)) {
-        throw new VictronEncodeError(id, 'chargeVoltageLimitV', message.chargeVoltageLimitV, 'CVL must be above 0');
+        throw new VictronEncodeError(
+          id,
+          'chargeVoltageLimitV',
+          message.chargeVoltageLimitV,
+          'CVL must be above 0',
+        );
       }
       for (const field of ['chargeCurrentLimitA', 'dischargeCurrentLimitA'] as const) {
-        if (message[field] < 0) throw new VictronEncodeError(id, field, message[field], 'current limits are never negative');
+        if (message[field] < 0)
+          throw new VictronEncodeError(id, field, message[field], 'current limits are never negative');
       }
       const w = new PayloadWriter(id);
       w.u16(0, 'chargeVoltageLimitV', message.chargeVoltageLimitV, 0.1);

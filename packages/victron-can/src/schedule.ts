@@ -149,7 +149,8 @@ function identityMessages(identity: VictronBatteryIdentity): VictronMessage[] {
     messages.push({ kind: 'text', field: 'serialPart1', text: identity.serialNumber.slice(0, 8) });
     messages.push({ kind: 'text', field: 'serialPart2', text: identity.serialNumber.slice(8, 16) });
   }
-  if (identity.productFamily) messages.push({ kind: 'text', field: 'productFamily', text: identity.productFamily });
+  if (identity.productFamily)
+    messages.push({ kind: 'text', field: 'productFamily', text: identity.productFamily });
   return messages;
 }
 

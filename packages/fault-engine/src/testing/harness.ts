@@ -10,7 +10,16 @@ import {
 import type { SchedulerLike } from 'rxjs';
 import { buildFaultEngineConfig, type FaultEngineConfigInput } from '../config';
 import { FaultEngine } from '../fault-engine';
-import { type ActiveFault, FAULT_LEVELS, type FaultEvent, type FaultInput, type FaultKind, type FaultLevel, type FaultSet, type PersistedFaults } from '../types';
+import {
+  type ActiveFault,
+  FAULT_LEVELS,
+  type FaultEvent,
+  type FaultInput,
+  type FaultKind,
+  type FaultLevel,
+  type FaultSet,
+  type PersistedFaults,
+} from '../types';
 
 /** A clock the test moves by hand; the engine only reads `now()`. */
 export class HandClock implements SchedulerLike {
@@ -46,14 +55,22 @@ export class Harness {
   /** One scan at the current time. */
   scan(patch: ModulePatch = () => ({}), extras: StepExtras = {}): ActiveFault[] {
     const { currentA, busVoltageV, ...inputs } = extras;
-    this.model = updatePackModel(this.model, makePackReading(this.clock.nowMs, this.moduleCount, patch, { currentA, busVoltageV }));
+    this.model = updatePackModel(
+      this.model,
+      makePackReading(this.clock.nowMs, this.moduleCount, patch, { currentA, busVoltageV }),
+    );
     const pack = this.model.pack;
     if (pack === null) throw new Error('the battery model produced no pack state');
     return [...this.engine.evaluate({ pack, ...inputs }).faults];
   }
 
   /** Scans every `periodMs` for `durationMs` (first scan one period from now). */
-  run(durationMs: number, patch: ModulePatch = () => ({}), extras: StepExtras = {}, periodMs = 500): ActiveFault[] {
+  run(
+    durationMs: number,
+    patch: ModulePatch = () => ({}),
+    extras: StepExtras = {},
+    periodMs = 500,
+  ): ActiveFault[] {
     let faults: ActiveFault[] = [];
     for (let t = periodMs; t <= durationMs; t += periodMs) {
       this.clock.nowMs += periodMs;
@@ -79,9 +96,11 @@ export class Harness {
 /** One cell (module 1, cell 0) at `v`, the rest at 3.9 V. */
 export const cell =
   (v: number | null, address = 1): ModulePatch =>
-  (a) => (a === address ? { cellVoltagesV: [v, 3.9, 3.9, 3.9, 3.9, 3.9] } : {});
+  (a) =>
+    a === address ? { cellVoltagesV: [v, 3.9, 3.9, 3.9, 3.9, 3.9] } : {};
 
 /** Both thermistors of module 1 at `c`. */
 export const temperature =
   (c: number | null, address = 1): ModulePatch =>
-  (a) => (a === address ? { temperaturesC: [c, 25] } : {});
+  (a) =>
+    a === address ? { temperaturesC: [c, 25] } : {};

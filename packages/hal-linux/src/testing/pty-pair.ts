@@ -89,11 +89,7 @@ export async function startPtyPair(options: PtyPairOptions = {}): Promise<PtyPai
  * socat logs "starting data transfer loop" (at -d -d) once both ptys and links exist. The timer is
  * a wall-clock upper bound on a real process, not library timing, so it needs no injected clock.
  */
-function waitForTransferLoop(
-  socat: ChildProcess,
-  command: string,
-  timeoutMs: number,
-): Promise<void> {
+function waitForTransferLoop(socat: ChildProcess, command: string, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let log = '';
     const timer = setTimeout(
@@ -116,9 +112,7 @@ function waitForTransferLoop(
       finish(error.code === 'ENOENT' ? new SocatMissingError(command) : error);
     const onExit = (code: number | null, signal: string | null): void =>
       finish(
-        new Error(
-          `socat exited (${signal ?? `code ${code}`}) before the pty pair was ready: ${log.trim()}`,
-        ),
+        new Error(`socat exited (${signal ?? `code ${code}`}) before the pty pair was ready: ${log.trim()}`),
       );
     socat.stderr?.on('data', onLog);
     socat.once('error', onSpawnError);

@@ -47,11 +47,7 @@ export abstract class FakeLinkEnd implements ByteLink {
   }
 
   /** Delivers `bytes` after `delayMs`, split into chunks of the given sizes (the rest in one). */
-  protected deliverLater(
-    bytes: Uint8Array,
-    delayMs: number,
-    chunkSizes: readonly number[] = [],
-  ): void {
+  protected deliverLater(bytes: Uint8Array, delayMs: number, chunkSizes: readonly number[] = []): void {
     if (bytes.length === 0 || !this.open) return;
     const task = this.clock.schedule(() => {
       this.pending.remove(task);

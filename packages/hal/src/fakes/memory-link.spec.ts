@@ -56,9 +56,7 @@ describe('createMemoryLinkPair', () => {
     await expect(b.write(Uint8Array.from([1]))).rejects.toMatchObject({
       code: 'LINK_CLOSED',
     });
-    await expect(a.write(Uint8Array.from([1]))).rejects.toBeInstanceOf(
-      LinkError,
-    );
+    await expect(a.write(Uint8Array.from([1]))).rejects.toBeInstanceOf(LinkError);
     await a.close(); // idempotent
   });
 });

@@ -44,10 +44,7 @@ class MemoryLinkEnd extends FakeLinkEnd {
 
   private receive(bytes: Uint8Array): void {
     const max = this.options.maxChunkBytes;
-    const sizes =
-      max && max > 0
-        ? new Array<number>(Math.ceil(bytes.length / max)).fill(max)
-        : [];
+    const sizes = max && max > 0 ? new Array<number>(Math.ceil(bytes.length / max)).fill(max) : [];
     this.deliverLater(bytes, this.options.latencyMs ?? 0, sizes);
   }
 }
@@ -64,9 +61,7 @@ export interface MemoryLinkPair {
 }
 
 /** Two connected in-memory links: what one writes the other receives, asynchronously. */
-export function createMemoryLinkPair(
-  options: MemoryLinkOptions = {},
-): MemoryLinkPair {
+export function createMemoryLinkPair(options: MemoryLinkOptions = {}): MemoryLinkPair {
   const clock = options.clock ?? systemClock;
   const a = new MemoryLinkEnd(clock, options);
   const b = new MemoryLinkEnd(clock, options);

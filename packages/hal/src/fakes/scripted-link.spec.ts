@@ -3,9 +3,7 @@ import { LinkError, type LinkEvent } from '../byte-link';
 import { ScriptedLink } from './scripted-link';
 import { RecordingLink } from './recording-link';
 
-function collect(link: {
-  data$: import('rxjs').Observable<Uint8Array>;
-}): number[][] {
+function collect(link: { data$: import('rxjs').Observable<Uint8Array> }): number[][] {
   const chunks: number[][] = [];
   link.data$.subscribe((c) => chunks.push(Array.from(c)));
   return chunks;
@@ -122,9 +120,7 @@ describe('RecordingLink', () => {
     expect(link.bytesReceived).toBe(5);
     expect(link.writes.map((w) => Array.from(w))).toEqual([[1, 2, 3, 4]]);
     link.resetCounts();
-    expect([link.bytesWritten, link.bytesReceived, link.writes.length]).toEqual(
-      [0, 0, 0],
-    );
+    expect([link.bytesWritten, link.bytesReceived, link.writes.length]).toEqual([0, 0, 0]);
     await link.close();
     expect(link.isOpen).toBe(false);
     await expect(link.write(Uint8Array.from([1]))).rejects.toMatchObject({

@@ -5,10 +5,7 @@ export type ScriptBytes = Uint8Array | readonly number[];
 /** Which writes a rule answers: exactly these bytes, or a predicate. */
 export type WriteMatcher = ScriptBytes | ((written: Uint8Array) => boolean);
 /** What comes back: bytes, nothing (null = silence), or computed from the write. */
-export type ScriptedReply =
-  | ScriptBytes
-  | null
-  | ((written: Uint8Array) => ScriptBytes | null);
+export type ScriptedReply = ScriptBytes | null | ((written: Uint8Array) => ScriptBytes | null);
 
 export interface ReplyOptions {
   /** Delay on the clock from the write to the first byte (default: the link's replyDelayMs). */
@@ -40,9 +37,7 @@ interface Rule {
 function toMatcher(matcher: WriteMatcher): (written: Uint8Array) => boolean {
   if (typeof matcher === 'function') return matcher;
   const expected = Uint8Array.from(matcher);
-  return (written) =>
-    written.length === expected.length &&
-    written.every((b, i) => b === expected[i]);
+  return (written) => written.length === expected.length && written.every((b, i) => b === expected[i]);
 }
 
 /**
@@ -71,11 +66,7 @@ export class ScriptedLink extends FakeLinkEnd {
   }
 
   /** Adds a reply rule. Rules are tried in the order they were added; used-up rules are skipped. */
-  onWrite(
-    matcher: WriteMatcher,
-    reply: ScriptedReply,
-    options: ReplyOptions = {},
-  ): this {
+  onWrite(matcher: WriteMatcher, reply: ScriptedReply, options: ReplyOptions = {}): this {
     this.rules.push({
       matches: toMatcher(matcher),
       reply,
@@ -86,11 +77,7 @@ export class ScriptedLink extends FakeLinkEnd {
   }
 
   /** Sends bytes nobody asked for (line noise, a late reply) after `delayMs`. */
-  inject(
-    bytes: ScriptBytes,
-    delayMs = 0,
-    chunkSizes: readonly number[] = [],
-  ): void {
+  inject(bytes: ScriptBytes, delayMs = 0, chunkSizes: readonly number[] = []): void {
     this.deliverLater(Uint8Array.from(bytes), delayMs, chunkSizes);
   }
 
@@ -113,8 +100,7 @@ export class ScriptedLink extends FakeLinkEnd {
     const rule = this.rules.find((r) => r.remaining > 0 && r.matches(written));
     if (rule) {
       rule.remaining -= 1;
-      const reply =
-        typeof rule.reply === 'function' ? rule.reply(written) : rule.reply;
+      const reply = typeof rule.reply === 'function' ? rule.reply(written) : rule.reply;
       if (reply !== null)
         this.deliverLater(
           Uint8Array.from(reply),

@@ -54,7 +54,12 @@ export class RawHost {
   async read(address: number, register: number, count: number): Promise<number[]> {
     const reply = await this.transact(readFrame(address, register, count));
     const expectedByte0 = address === 0 ? 0x80 : address << 1;
-    if (reply.length !== count + 4 || reply[0] !== expectedByte0 || reply[1] !== register || reply[2] !== count) {
+    if (
+      reply.length !== count + 4 ||
+      reply[0] !== expectedByte0 ||
+      reply[1] !== register ||
+      reply[2] !== count
+    ) {
       throw new Error(`bad reply to read ${address}/${register}/${count}: ${hex(reply)}`);
     }
     const unmarked = [reply[0] & 0x7f, ...reply.slice(1, -1)];

@@ -1,15 +1,6 @@
 import { ScriptedLink, type Clock, type ScriptedLinkOptions } from '@tsbms/hal';
-import {
-  cellVoltageToRaw,
-  gpaiVoltageToRaw,
-  temperatureToRaw,
-} from '../conversions';
-import {
-  decodeRequest,
-  encodeFrame,
-  type ReadRequest,
-  type WriteRequest,
-} from '../frames';
+import { cellVoltageToRaw, gpaiVoltageToRaw, temperatureToRaw } from '../conversions';
+import { decodeRequest, encodeFrame, type ReadRequest, type WriteRequest } from '../frames';
 import {
   BROADCAST_ADDRESS,
   cellRegister,
@@ -57,9 +48,7 @@ export class FakeModule {
     temperaturesC: readonly number[],
     gpaiV = cellsV.reduce((a, b) => a + b, 0),
   ): void {
-    cellsV.forEach((v, i) =>
-      this.store16(cellRegister(i), cellVoltageToRaw(v)),
-    );
+    cellsV.forEach((v, i) => this.store16(cellRegister(i), cellVoltageToRaw(v)));
     this.store16(Register.TEMPERATURE1, temperatureToRaw(temperaturesC[0]));
     this.store16(Register.TEMPERATURE2, temperatureToRaw(temperaturesC[1]));
     this.store16(Register.GPAI, gpaiVoltageToRaw(gpaiV));
@@ -71,14 +60,8 @@ export class FakeModule {
   }
 
   read(request: ReadRequest): number[] {
-    const data = Array.from(
-      this.registers.subarray(
-        request.register,
-        request.register + request.count,
-      ),
-    );
-    if (request.register === Register.DEVICE_STATUS)
-      data[0] = this.deviceStatus();
+    const data = Array.from(this.registers.subarray(request.register, request.register + request.count));
+    if (request.register === Register.DEVICE_STATUS) data[0] = this.deviceStatus();
     return data;
   }
 
@@ -112,8 +95,7 @@ export class FakeModule {
 
   private deviceStatus(): number {
     let status =
-      this.registers[Register.DEVICE_STATUS] &
-      ~(DeviceStatus.DRDY | DeviceStatus.ALERT | DeviceStatus.FAULT);
+      this.registers[Register.DEVICE_STATUS] & ~(DeviceStatus.DRDY | DeviceStatus.ALERT | DeviceStatus.FAULT);
     if (this.dataReady) status |= DeviceStatus.DRDY;
     if (this.registers[Register.ALERT_STATUS]) status |= DeviceStatus.ALERT;
     if (this.registers[Register.FAULT_STATUS]) status |= DeviceStatus.FAULT;
@@ -126,10 +108,7 @@ export interface FakeModuleLoop {
   readonly modules: FakeModule[];
 }
 
-export type LoopTamper = (
-  written: Uint8Array,
-  reply: number[] | null,
-) => number[] | null;
+export type LoopTamper = (written: Uint8Array, reply: number[] | null) => number[] | null;
 
 /** A loop of `count` modules, already addressed 1..count unless `addressed` is false. */
 export function createFakeModuleLoop(
@@ -158,17 +137,11 @@ export function createFakeModuleLoop(
   return { link, modules };
 }
 
-function passThroughLoop(
-  modules: readonly FakeModule[],
-  written: Uint8Array,
-): number[] | null {
+function passThroughLoop(modules: readonly FakeModule[], written: Uint8Array): number[] | null {
   const decoded = decodeRequest(written);
   if (!decoded.ok) return Array.from(written);
   const request = decoded.frame;
-  if (
-    request.kind === 'writeRequest' &&
-    request.address === BROADCAST_ADDRESS
-  ) {
+  if (request.kind === 'writeRequest' && request.address === BROADCAST_ADDRESS) {
     for (const module of modules) module.write(request);
     return Array.from(written);
   }
@@ -190,9 +163,7 @@ function passThroughLoop(
       );
     }
     module.write(request);
-    return Array.from(
-      encodeFrame({ ...request, kind: 'writeEcho', fromUnaddressed }),
-    );
+    return Array.from(encodeFrame({ ...request, kind: 'writeEcho', fromUnaddressed }));
   }
   return Array.from(written);
 }
