@@ -1,10 +1,10 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import { SerialPortStream } from '@serialport/stream';
 import type { LinuxBindingInterface } from '@serialport/bindings-cpp';
 import { LinkError, systemClock, type ByteLink, type Clock, type LinkEvent } from '@tsbms/hal';
 import { hangupAwareLinuxBinding } from './hangup-aware-binding';
 import { silentLogger, type LinkLogger } from './link-logger';
-import { reconnectDelayMs, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
+import { Reconnector, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 /** The bq76PL536A loop speed, 24.5 MHz / 40 (T-1). */
 export const DEFAULT_BAUD_RATE = 612500;
@@ -51,21 +51,25 @@ export class SerialByteLink implements ByteLink {
 
   private readonly dataSubject = new Subject<Uint8Array>();
   private readonly eventsSubject = new Subject<LinkEvent>();
-  private readonly reconnect?: ReconnectPolicy;
   private readonly clock: Clock;
   private readonly logger: LinkLogger;
   private connection?: Connection;
   private opening?: Promise<void>;
   private closing?: Promise<void>;
-  private reconnectTimer?: Subscription;
-  private failedAttempts = 0;
+  private readonly reconnector: Reconnector;
 
   constructor(options: SerialByteLinkOptions) {
     this.path = options.path;
     this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
-    this.reconnect = options.reconnect && validateReconnectPolicy(options.reconnect);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.reconnector = new Reconnector({
+      policy: options.reconnect && validateReconnectPolicy(options.reconnect),
+      clock: this.clock,
+      logger: this.logger,
+      name: this.path,
+      reopen: () => this.open(),
+    });
     this.data$ = this.dataSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
   }
@@ -86,7 +90,7 @@ export class SerialByteLink implements ByteLink {
         new LinkError('LINK_OPEN_FAILED', `${this.path} is still closing; open it again later`, this.path),
       );
     }
-    this.cancelReconnect();
+    this.reconnector.cancel();
     this.opening ??= this.openPort().finally(() => {
       this.opening = undefined;
     });
@@ -121,7 +125,7 @@ export class SerialByteLink implements ByteLink {
   }
 
   private async closeForGood(): Promise<void> {
-    this.cancelReconnect();
+    this.reconnector.cancel();
     await this.opening?.catch(() => undefined);
     const connection = this.connection;
     if (connection) await this.closePort(connection);
@@ -133,10 +137,10 @@ export class SerialByteLink implements ByteLink {
     return new Promise<void>((resolve, reject) => {
       const failed = (cause: unknown): void => {
         const error = this.openFailedError(cause);
-        this.failedAttempts++;
+        this.reconnector.attemptFailed();
         this.logger.warn(error.message);
         this.eventsSubject.next({ type: 'error', error });
-        this.scheduleReconnect();
+        if (!this.closing) this.reconnector.schedule();
         reject(error);
       };
       let port: SerialPort;
@@ -174,7 +178,7 @@ export class SerialByteLink implements ByteLink {
     });
     port.on('close', (disconnect?: Error | null) => this.onPortClosed(connection, disconnect ?? undefined));
     this.connection = connection;
-    this.failedAttempts = 0;
+    this.reconnector.succeeded();
     this.logger.info(`${this.path} open at ${this.baudRate} baud`);
     this.eventsSubject.next({ type: 'open' });
   }
@@ -212,25 +216,7 @@ export class SerialByteLink implements ByteLink {
     const reason = cause ? `device lost: ${cause.message}` : 'device lost';
     this.logger.warn(`${this.path} ${reason}`);
     this.eventsSubject.next({ type: 'close', reason });
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (!this.reconnect || this.closing || this.reconnectTimer) return;
-    const delayMs = reconnectDelayMs(this.reconnect, this.failedAttempts);
-    const attempt = `${this.path} reconnect attempt ${this.failedAttempts + 1}`;
-    this.logger.info(`${attempt} in ${delayMs} ms`);
-    this.reconnectTimer = this.clock.schedule(() => {
-      this.reconnectTimer = undefined;
-      this.logger.info(`${attempt} now`);
-      // A failure is reported and rescheduled inside open().
-      this.open().catch(() => undefined);
-    }, delayMs);
-  }
-
-  private cancelReconnect(): void {
-    this.reconnectTimer?.unsubscribe();
-    this.reconnectTimer = undefined;
+    if (!this.closing) this.reconnector.schedule();
   }
 
   private closedError(operation: 'open' | 'write'): LinkError {

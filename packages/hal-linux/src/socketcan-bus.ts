@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import { createRawChannelWithOptions, type RawChannel, type RawMessage } from 'socketcan';
 import {
   assertSendableCanFrame,
@@ -11,7 +11,7 @@ import {
 } from '@tsbms/hal';
 import { silentLogger, type LinkLogger } from './link-logger';
 import { isValidInterfaceName, readInterfaceState, type InterfaceState } from './network-interface';
-import { reconnectDelayMs, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
+import { Reconnector, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import { classifyReceivedMessage } from './socketcan-message';
 
 export interface SocketCanBusOptions {
@@ -83,7 +83,6 @@ export class SocketCanBus implements CanBus {
 
   private readonly framesSubject = new Subject<CanFrame>();
   private readonly eventsSubject = new Subject<LinkEvent>();
-  private readonly reconnect?: ReconnectPolicy;
   private readonly clock: Clock;
   private readonly logger: LinkLogger;
   private readonly totals: MutableCounters = {
@@ -104,17 +103,22 @@ export class SocketCanBus implements CanBus {
   private connection?: Connection;
   private opening?: Promise<void>;
   private closing?: Promise<void>;
-  private reconnectTimer?: Subscription;
-  private failedAttempts = 0;
+  private readonly reconnector: Reconnector;
   private everOpened = false;
   /** Transmit errors in a row; only the first of a run is logged, the end of the run once. */
   private sendErrorRun = 0;
 
   constructor(options: SocketCanBusOptions) {
     this.iface = options.iface;
-    this.reconnect = options.reconnect && validateReconnectPolicy(options.reconnect);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.reconnector = new Reconnector({
+      policy: options.reconnect && validateReconnectPolicy(options.reconnect),
+      clock: this.clock,
+      logger: this.logger,
+      name: this.iface,
+      reopen: () => this.open(),
+    });
     this.frames$ = this.framesSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
   }
@@ -136,7 +140,7 @@ export class SocketCanBus implements CanBus {
   open(): Promise<void> {
     if (this.closing) return Promise.reject(this.closedError('open'));
     if (this.connection) return Promise.resolve();
-    this.cancelReconnect();
+    this.reconnector.cancel();
     this.opening ??= this.openChannel().finally(() => {
       this.opening = undefined;
     });
@@ -191,7 +195,7 @@ export class SocketCanBus implements CanBus {
   }
 
   private async closeForGood(): Promise<void> {
-    this.cancelReconnect();
+    this.reconnector.cancel();
     await this.opening?.catch(() => undefined);
     const connection = this.connection;
     if (connection) {
@@ -209,10 +213,10 @@ export class SocketCanBus implements CanBus {
     } catch (cause) {
       const error = this.openFailedError(cause);
       this.totals.openFailures++;
-      this.failedAttempts++;
+      this.reconnector.attemptFailed();
       this.logger.warn(error.message);
       this.eventsSubject.next({ type: 'error', error });
-      this.scheduleReconnect();
+      if (!this.closing) this.reconnector.schedule();
       throw error;
     }
   }
@@ -233,7 +237,7 @@ export class SocketCanBus implements CanBus {
     channel.addListener('onStopped', () => this.onChannelStopped(connection));
     channel.start();
     this.connection = connection;
-    this.failedAttempts = 0;
+    this.reconnector.succeeded();
     if (this.everOpened) this.totals.reopens++;
     this.everOpened = true;
     this.logger.info(`${this.iface} open`);
@@ -318,31 +322,13 @@ export class SocketCanBus implements CanBus {
     const reason = connection.lossReason ?? 'interface down or removed';
     this.logger.warn(`${this.iface} ${reason}`);
     this.eventsSubject.next({ type: 'close', reason });
-    this.scheduleReconnect();
+    if (!this.closing) this.reconnector.schedule();
   }
 
   private endSendErrorRun(): void {
     if (this.sendErrorRun === 0) return;
     this.logger.info(`${this.iface} run of ${this.sendErrorRun} failed send(s) ended`);
     this.sendErrorRun = 0;
-  }
-
-  private scheduleReconnect(): void {
-    if (!this.reconnect || this.closing || this.reconnectTimer) return;
-    const delayMs = reconnectDelayMs(this.reconnect, this.failedAttempts);
-    const attempt = `${this.iface} reconnect attempt ${this.failedAttempts + 1}`;
-    this.logger.info(`${attempt} in ${delayMs} ms`);
-    this.reconnectTimer = this.clock.schedule(() => {
-      this.reconnectTimer = undefined;
-      this.logger.info(`${attempt} now`);
-      // A failure is reported and rescheduled inside open().
-      this.open().catch(() => undefined);
-    }, delayMs);
-  }
-
-  private cancelReconnect(): void {
-    this.reconnectTimer?.unsubscribe();
-    this.reconnectTimer = undefined;
   }
 
   private closedError(operation: 'open' | 'send'): CanBusError {
