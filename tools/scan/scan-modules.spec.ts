@@ -4,7 +4,7 @@ import { parseScanOptions } from './scan-options';
 
 const workspaceRoot = path.resolve(__dirname, '..', '..');
 
-/** Runs the scan tool as `npm start` does, from source, in its own process. */
+/** Runs the scan tool as `npm run scan` does, from source, in its own process. */
 function scan(args: string[]) {
   return spawnSync(
     process.execPath,

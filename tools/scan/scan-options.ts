@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SCAN_USAGE = `Usage: npm start -- [--serial PATH] [options]
+export const SCAN_USAGE = `Usage: npm run scan -- [--serial PATH] [options]
 
 Discovers the Tesla Model S module boards on a serial loop, scans them once and prints the
 reading as JSON on stdout (progress goes to stderr). Without --serial it scans an in-process

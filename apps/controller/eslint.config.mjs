@@ -1,0 +1,3 @@
+import baseConfig, { packageJsonChecks } from '../../eslint.config.mjs';
+
+export default [...baseConfig, ...packageJsonChecks];

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@tsbms/controller',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,62 @@
+import { CliUsageError, parseControllerArgs } from './cli-options';
+
+describe('parseControllerArgs', () => {
+  it('has no overrides by default and runs as a daemon', () => {
+    expect(parseControllerArgs([])).toEqual({
+      serialPath: undefined,
+      baudRate: undefined,
+      moduleCount: undefined,
+      configFile: undefined,
+      once: false,
+      json: false,
+    });
+  });
+
+  it('reads every option', () => {
+    expect(
+      parseControllerArgs([
+        '--serial',
+        '/dev/ttyUSB0',
+        '--baud',
+        '617647',
+        '--modules',
+        '16',
+        '--config',
+        'bms.yaml',
+        '--once',
+        '--json',
+      ]),
+    ).toEqual({
+      serialPath: '/dev/ttyUSB0',
+      baudRate: 617647,
+      moduleCount: 16,
+      configFile: 'bms.yaml',
+      once: true,
+      json: true,
+    });
+  });
+
+  it('answers help', () => {
+    expect(parseControllerArgs(['--help'])).toBe('help');
+  });
+
+  it.each([
+    [['--modules', '0'], '--modules must be a whole number from 1 to 62, got "0"'],
+    [['--modules', '63'], '--modules must be a whole number from 1 to 62, got "63"'],
+    [['--baud', '6e5'], '--baud must be a whole number from 300 to 10000000, got "6e5"'],
+    [['--json'], '--json applies to --once only (the daemon logs JSON lines on stderr)'],
+    [['--serial'], "Option '--serial <value>' argument missing"],
+    [['--frobnicate'], "Unknown option '--frobnicate'"],
+    [['extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
+  ])('rejects %j with one line', (argv, message) => {
+    let error: unknown;
+    try {
+      parseControllerArgs(argv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toBe(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

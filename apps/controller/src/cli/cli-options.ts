@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+
+export const CONTROLLER_USAGE = `Usage: npm run controller -- [options]
+
+The tsBMS daemon: discovers the Tesla Model S module boards on the serial loop, keeps scanning
+them, drives the contactors, balancing and heater, and logs every change of state (JSON lines on
+stderr). Without --serial (and no serial.path in the config) it runs on an in-process emulated
+pack with a gentle charge/discharge cycle, so it works with no hardware at all.
+
+Options:
+  --serial PATH   serial device or pty of the module loop (e.g. /dev/ttyUSB0)
+  --baud N        line rate (default 612500)
+  --modules N     modules in the pack, 1..62 (overrides pack.moduleCount)
+  --config FILE   configuration file, JSON or YAML
+  --once          discover, set up, scan once, print the status and exit
+  --json          with --once: print the status as JSON
+  --help          show this text
+
+Exit codes: 0 done (or stopped by SIGINT/SIGTERM), 1 discovery found fewer modules than
+configured, the port failed or the runtime failed, 2 bad options or configuration.`;
+
+export interface ControllerCliOptions {
+  readonly serialPath?: string;
+  readonly baudRate?: number;
+  readonly moduleCount?: number;
+  readonly configFile?: string;
+  readonly once: boolean;
+  readonly json: boolean;
+}
+
+/** A bad command line; the message is one line naming the option. */
+export class CliUsageError extends Error {
+  readonly code = 'BAD_OPTION';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+function wholeNumber(option: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new CliUsageError(`--${option} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+/** Parses the controller's command line: 'help' for --help; throws {@link CliUsageError}. */
+export function parseControllerArgs(argv: readonly string[]): ControllerCliOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        serial: { type: 'string' },
+        baud: { type: 'string' },
+        modules: { type: 'string' },
+        config: { type: 'string' },
+        once: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    // node:util's messages can run over several lines; the first says what is wrong.
+    throw new CliUsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help) return 'help';
+  if (values.serial === '') throw new CliUsageError('--serial needs a device path');
+  if (values.config === '') throw new CliUsageError('--config needs a file path');
+  if (values.json && !values.once)
+    throw new CliUsageError('--json applies to --once only (the daemon logs JSON lines on stderr)');
+  return {
+    serialPath: values.serial,
+    baudRate: wholeNumber('baud', values.baud, 300, 10_000_000),
+    moduleCount: wholeNumber('modules', values.modules, 1, 62),
+    configFile: values.config,
+    once: values.once,
+    json: values.json,
+  };
+}

@@ -1,0 +1,81 @@
+import type { ControllerStatus } from '../runtime';
+import { formatStatus } from './format-status';
+
+const status: ControllerStatus = {
+  timestampMs: 1000,
+  discovery: { expected: 2, found: 2 },
+  modules: [
+    {
+      address: 1,
+      commsOk: true,
+      stale: false,
+      ageS: 0,
+      voltage: 23.61,
+      temperatures: [24, 26.04],
+      cells: [3.9, 3.95, 3.9, 4.001, 3.9, 3.9].map((voltage, i) => ({ voltage, balancing: i === 3 })),
+      balanceTimerRunning: true,
+      hardwareFlags: [],
+    },
+    {
+      address: 2,
+      commsOk: false,
+      stale: true,
+      ageS: 12,
+      voltage: null,
+      temperatures: [null, null],
+      cells: Array.from({ length: 6 }, () => ({ voltage: null, balancing: false })),
+      balanceTimerRunning: false,
+      hardwareFlags: [],
+    },
+  ],
+  packVoltage: null,
+  current: null,
+  soc: 61.25,
+  faults: [
+    {
+      kind: 'cellOverVoltage',
+      level: 'fault',
+      location: { moduleAddress: 1, cellIndex: 3 },
+      value: 4.17,
+      sinceMs: 900,
+      latched: true,
+      clearable: false,
+    },
+  ],
+  alerts: [
+    {
+      kind: 'moduleCommsLoss',
+      level: 'warning',
+      location: { moduleAddress: 2 },
+      value: 12,
+      sinceMs: 500,
+      latched: false,
+      clearable: false,
+    },
+  ],
+  contactors: {
+    state: 'OPEN',
+    openReason: 'fault',
+    relays: { negative: false, precharge: false, positive: false },
+  },
+  limits: { cvl: 47.1, ccl: 0, dcl: 0 },
+  heater: { on: false, blockedBy: null },
+};
+
+describe('formatStatus', () => {
+  it('prints modules, balancing marks, unknown values, contactors, limits and faults with their location', () => {
+    expect(formatStatus(status)).toBe(
+      [
+        'modules: 2 found of 2',
+        '   1: 23.61 V  cells 3.900  3.950  3.900  4.001* 3.900  3.900   24.0 °C / 26.0 °C',
+        '   2:     ? V  cells     ?      ?      ?      ?      ?      ?   ? / ?  NO REPLY',
+        'pack:     ? V, SoC 61.3 %',
+        'contactors: OPEN (fault)',
+        'limits: CVL 47.1 V, CCL 0.0 A, DCL 0.0 A',
+        'fault cellOverVoltage at module 1 cell 4',
+        'warning moduleCommsLoss at module 2',
+        '',
+      ].join('\n'),
+    );
+  });
+});

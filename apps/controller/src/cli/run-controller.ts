@@ -1,0 +1,175 @@
+import { pino } from 'pino';
+import { map } from 'rxjs';
+import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
+import { SerialByteLink } from '@tsbms/hal-linux';
+import { EmulatedChain } from '@tsbms/module-emulator';
+import { libraryConfigs, loadControllerConfig, type ControllerConfig } from '../config';
+import { runChargeCycle } from '../demo/charge-cycle';
+import { ControllerRuntime, type RuntimeOutputs } from '../runtime';
+import { CONTROLLER_USAGE, parseControllerArgs, type ControllerCliOptions } from './cli-options';
+import { formatStatus } from './format-status';
+
+/** Cell voltages of the demo pack, repeated over every module: cell 4 high enough to balance. */
+export const DEMO_CELL_VOLTAGES_V: readonly number[] = [3.92, 3.93, 3.92, 3.98, 3.93, 3.92];
+
+/** Serial reconnect backoff for the daemon (hal-linux's SerialByteLink does the retrying). */
+const SERIAL_RECONNECT = { initialDelayMs: 500, maxDelayMs: 30_000 };
+
+interface ControllerIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The command line on top of the file: CLI options win. */
+function withCliOverrides(config: ControllerConfig, cli: ControllerCliOptions): ControllerConfig {
+  return {
+    ...config,
+    serial: {
+      ...config.serial,
+      path: cli.serialPath ?? config.serial.path,
+      baudRate: cli.baudRate ?? config.serial.baudRate,
+    },
+    pack: { ...config.pack, moduleCount: cli.moduleCount ?? config.pack.moduleCount },
+  };
+}
+
+interface OpenedLink {
+  readonly link: ByteLink;
+  readonly chain: EmulatedChain | null;
+}
+
+async function openLink(config: ControllerConfig, daemon: boolean, logger: pino.Logger): Promise<OpenedLink> {
+  const { path, baudRate } = config.serial;
+  if (path === null) {
+    const chain = new EmulatedChain({
+      clock: systemClock,
+      modules: config.pack.moduleCount,
+      seed: config.emulator.seed,
+      cellVoltagesV: DEMO_CELL_VOLTAGES_V,
+      temperaturesC: [24, 26],
+    });
+    logger.info(
+      { event: 'link', source: 'emulated', modules: config.pack.moduleCount, seed: config.emulator.seed },
+      `no serial path: running on an in-process EMULATED pack of ${config.pack.moduleCount} modules (demo, no hardware)`,
+    );
+    return { link: chain.link, chain };
+  }
+  const link = new SerialByteLink({
+    path,
+    baudRate,
+    ...(daemon ? { reconnect: SERIAL_RECONNECT } : {}),
+    // Bound: pino's methods need their logger as `this`.
+    logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
+  await link.open();
+  logger.info({ event: 'link', source: path, baudRate }, `opened ${path} at ${baudRate} baud`);
+  return { link, chain: null };
+}
+
+/**
+ * Relays and lamps. There is no Linux GPIO adapter yet: the emulated demo simulates all five, and
+ * with a serial path a configured pin gets a simulated output too (nothing is energised, which is
+ * the safe state), with a warning.
+ */
+function createOutputs(config: ControllerConfig, emulated: boolean, logger: pino.Logger): RuntimeOutputs {
+  const pins = {
+    contactorNegative: config.gpio.contactorNegativePin,
+    contactorPrecharge: config.gpio.contactorPrechargePin,
+    contactorPositive: config.gpio.contactorPositivePin,
+    heater: config.gpio.heaterPin,
+    statusLed: config.gpio.statusLedPin,
+  };
+  const names = (Object.keys(pins) as (keyof typeof pins)[]).filter(
+    (name) => emulated || pins[name] !== null,
+  );
+  if (!emulated && names.length > 0) {
+    logger.warn(
+      { event: 'gpio', outputs: names },
+      `no GPIO adapter yet: ${names.join(', ')} are simulated, no pin is driven (contactors stay open)`,
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, new SimulatedDigitalOutput(name, systemClock)]));
+}
+
+/** Runs the controller as the command line asks; resolves with the process exit code. */
+export async function runController(argv: readonly string[], io: ControllerIo): Promise<number> {
+  const fail = (code: number, message: string) => {
+    io.stderr.write(`controller: ${message}\n`);
+    return code;
+  };
+  let cli: ControllerCliOptions;
+  let config: ControllerConfig;
+  let libraries: ReturnType<typeof libraryConfigs>;
+  try {
+    const parsed = parseControllerArgs(argv);
+    if (parsed === 'help') {
+      io.stdout.write(`${CONTROLLER_USAGE}\n`);
+      return 0;
+    }
+    cli = parsed;
+    config = withCliOverrides(loadControllerConfig(cli.configFile, io.env), cli);
+    libraries = libraryConfigs(config);
+  } catch (error) {
+    return fail(2, (error as Error).message.split('\n')[0]);
+  }
+
+  const logger = pino({ name: 'tsbms-controller' }, pino.destination({ fd: 2, sync: true }));
+  let opened: OpenedLink;
+  try {
+    opened = await openLink(config, !cli.once, logger);
+  } catch (error) {
+    return fail(1, (error as Error).message.split('\n')[0]);
+  }
+  const runtime = new ControllerRuntime({
+    link: opened.link,
+    clock: systemClock,
+    logger,
+    outputs: createOutputs(config, opened.chain !== null, logger),
+    libraries,
+    settings: {
+      programHardwareThresholds: config.programHardwareThresholds,
+      readWithCrc: config.serial.readWithCrc,
+      replyTimeoutMs: config.serial.replyTimeoutMs,
+    },
+  });
+  const cycle =
+    opened.chain !== null && !cli.once
+      ? runChargeCycle(opened.chain, runtime.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
+          clock: systemClock,
+          amplitudeA: config.emulator.cycleCurrentA,
+          periodS: config.emulator.cyclePeriodS,
+        })
+      : null;
+  const shutDown = async () => {
+    cycle?.unsubscribe();
+    await runtime.stop();
+    await opened.link.close();
+  };
+
+  if (cli.once) {
+    const result = await runtime.runOnce();
+    await shutDown();
+    io.stdout.write(cli.json ? `${JSON.stringify(result.status, null, 2)}\n` : formatStatus(result.status));
+    return result.ok ? 0 : fail(1, result.reason);
+  }
+
+  return new Promise<number>((resolve) => {
+    let exitCode = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ event: 'signal', signal }, `${signal}: shutting down`);
+      void shutDown().then(() => resolve(exitCode));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const onCrash = (error: unknown) => {
+      // Fail-safe (B-13): an unhandled error opens everything before the process ends.
+      logger.error({ event: 'fatal', error: String(error) }, 'unhandled error: shutting down');
+      exitCode = 1;
+      void shutDown().then(() => resolve(1));
+    };
+    process.once('uncaughtException', onCrash);
+    process.once('unhandledRejection', onCrash);
+    runtime.run().catch(onCrash);
+  });
+}

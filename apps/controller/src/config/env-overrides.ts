@@ -1,0 +1,32 @@
+import { isPlainObject, setAtPath } from './config-path';
+import type { ConfigPath } from './schema';
+
+/**
+ * Settings the environment may override: secrets and deployment paths, which do not belong in a
+ * file that is copied around or edited at run time. The variable for a setting is derived from
+ * its path (see envVariableName); add a path here to make it overridable, e.g. `mqtt.password`
+ * (TSBMS_MQTT_PASSWORD) once that setting exists. Values are strings; an empty value is ignored.
+ * Overrides apply to the running config only: ConfigStore never writes them to the file.
+ */
+export const ENV_OVERRIDABLE_PATHS = ['serial.path', 'gpio.chip'] as const satisfies readonly ConfigPath[];
+
+export const ENV_PREFIX = 'TSBMS_';
+
+/** `serial.path` → `TSBMS_SERIAL_PATH`, `gpio.chip` → `TSBMS_GPIO_CHIP`, `mqtt.password` → `TSBMS_MQTT_PASSWORD`. */
+export function envVariableName(configPath: string): string {
+  const words = configPath
+    .split('.')
+    .map((segment) => segment.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase());
+  return `${ENV_PREFIX}${words.join('_')}`;
+}
+
+/** A copy of the document with the overrides set in `env` applied (a non-object is left to the schema). */
+export function applyEnvOverrides(document: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (!isPlainObject(document)) return document;
+  const result = structuredClone(document);
+  for (const configPath of ENV_OVERRIDABLE_PATHS) {
+    const value = env[envVariableName(configPath)];
+    if (value !== undefined && value !== '') setAtPath(result, configPath.split('.'), value);
+  }
+  return result;
+}

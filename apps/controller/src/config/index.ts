@@ -1,0 +1,13 @@
+export { ControllerConfigError, isControllerConfigError } from './errors';
+export type { ConfigIssue, ControllerConfigErrorCode } from './errors';
+export { controllerConfigSchema } from './schema';
+export type { ConfigPath, ControllerConfig } from './schema';
+export { libraryConfigs } from './library-configs';
+export type { LibraryConfigs } from './library-configs';
+export { parseControllerConfig } from './parse-config';
+export { DEFAULT_CONTROLLER_CONFIG } from './defaults';
+export { ENV_OVERRIDABLE_PATHS, envVariableName, applyEnvOverrides } from './env-overrides';
+export { loadControllerConfig } from './load-config';
+export { ConfigStore } from './config-store';
+export { nodeFileSystem } from './atomic-file';
+export type { ConfigFileSystem } from './atomic-file';

@@ -1,0 +1,192 @@
+import { ControllerConfigError, DEFAULT_CONTROLLER_CONFIG, parseControllerConfig } from './index';
+
+/** The error a document is rejected with (fails the test if it is accepted). */
+function rejection(document: unknown): ControllerConfigError {
+  try {
+    parseControllerConfig(document, 'config.yaml');
+  } catch (error) {
+    if (error instanceof ControllerConfigError) return error;
+    throw error;
+  }
+  throw new Error('the document was accepted');
+}
+
+describe('parseControllerConfig', () => {
+  it('fills every setting with its default from an empty document', () => {
+    const config = parseControllerConfig({}, 'config.yaml');
+    expect(config).toEqual(DEFAULT_CONTROLLER_CONFIG);
+    // §1 seed defaults and the contract defaults, spot-checked against the documents.
+    expect(config.cells).toMatchObject({
+      cellHighVoltageV: 4.1,
+      cellLowVoltageV: 3.6,
+      overVoltageDelayS: 10,
+    });
+    expect(config.cells.voltageHardwareOffsetV).toBe(0.05);
+    expect(config.pack).toEqual({ moduleCount: 4, parallelStringCount: 1, moduleCapacityAh: 232 });
+    expect(config.serial).toEqual({ path: null, baudRate: 612500, readWithCrc: true, replyTimeoutMs: 100 });
+    expect(config.contactors).toEqual({
+      contactorNegativeTimeS: 1,
+      contactorPrechargeTimeS: 5,
+      contactorOverlapS: 1,
+    });
+    expect(config.heating).toEqual({ heatingOnBelowC: 16, heatingOffAtC: 18 });
+    expect(config.limits.chargeMaxTemperatureC).toBe(45);
+    expect(config.soc.ocvTable).toHaveLength(14);
+    expect(config.gpio.contactorPositivePin).toBeNull();
+  });
+
+  it('keeps given settings and defaults the rest of their group', () => {
+    const config = parseControllerConfig(
+      { cells: { cellHighVoltageV: 4.05 }, gpio: { heaterPin: 17 }, serial: { path: '/dev/ttyUSB0' } },
+      'x',
+    );
+    expect(config.cells.cellHighVoltageV).toBe(4.05);
+    expect(config.cells.cellLowVoltageV).toBe(3.6);
+    expect(config.gpio.heaterPin).toBe(17);
+    expect(config.serial.path).toBe('/dev/ttyUSB0');
+  });
+
+  it('returns a deeply frozen config', () => {
+    const config = parseControllerConfig({}, 'x');
+    expect(Object.isFrozen(config.cells)).toBe(true);
+    expect(Object.isFrozen(config.soc.ocvTable[0])).toBe(true);
+  });
+
+  it('rejects a wrong type with one line naming the file, the path and the reason', () => {
+    const error = rejection({ cells: { cellHighVoltageV: '4.1' } });
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.message).toBe('config.yaml: cells.cellHighVoltageV: expected number, received string');
+    expect(error).toMatchObject({ file: 'config.yaml', configPath: 'cells.cellHighVoltageV' });
+  });
+
+  it.each([
+    [
+      { cells: { cellHighVoltageV: 4.1, cellHighVoltage: 4.1 } },
+      'config.yaml: cells.cellHighVoltage: unknown key',
+    ],
+    [{ pollInterval: 1 }, 'config.yaml: pollInterval: unknown key'],
+    [
+      { soc: { ocvTable: [{ voltageV: 3, socPercent: 0, note: 'x' }] } },
+      'config.yaml: soc.ocvTable[0].note: unknown key',
+    ],
+    [{ mqtt: { password: 'secret' } }, 'config.yaml: mqtt: unknown key'],
+  ])('rejects an unknown key: %j', (document, line) => {
+    expect(rejection(document).message).toBe(line);
+  });
+
+  it('does not let a __proto__ key through (it is a key like any other)', () => {
+    const document = JSON.parse('{"cells": {"__proto__": {"cellHighVoltageV": 9}}}');
+    expect(rejection(document).message).toBe('config.yaml: cells.__proto__: unknown key');
+  });
+
+  it.each([
+    [{ serial: { baudRate: 612500.5 } }, 'serial.baudRate: expected int, received number'],
+    [{ serial: { path: '' } }, 'serial.path: Too small: expected string to have >=1 characters'],
+    [{ gpio: { heaterPin: -1 } }, 'gpio.heaterPin: Too small: expected number to be >=0'],
+    [
+      { cells: { voltageHardwareOffsetV: 0 } },
+      'cells.voltageHardwareOffsetV: Too small: expected number to be >0',
+    ],
+    [{ contactorControl: 'yes' }, 'contactorControl: expected boolean, received string'],
+    [{ cells: null }, 'cells: expected object, received null'],
+    ['just text', '(root): expected object, received string'],
+  ])('rejects %j', (document, line) => {
+    expect(rejection(document).message).toBe(`config.yaml: ${line}`);
+  });
+
+  it('reports every problem, each on its own line', () => {
+    const error = rejection({ cells: { cellHighVoltageV: 'high' }, pack: { moduleCount: '4' }, extra: true });
+    // In the schema's order: pack comes before cells.
+    expect(error.message.split('\n')).toEqual([
+      'config.yaml: pack.moduleCount: expected number, received string',
+      'config.yaml: cells.cellHighVoltageV: expected number, received string',
+      'config.yaml: extra: unknown key',
+    ]);
+    expect(error.issues).toHaveLength(3);
+  });
+
+  describe('cross-checks from the library builders, under the config path', () => {
+    it.each([
+      [
+        'setpoints in the wrong order',
+        { cells: { cellHighVoltageV: 3.5 } },
+        'cells.cellHighVoltageV: low setpoint must be below high setpoint (3.6 must be < 3.5)',
+      ],
+      [
+        'warning beyond the fault level',
+        { cells: { voltageAlertOffsetV: 0.06 } },
+        'cells.voltageAlertOffsetV: warning level must lie inside the fault level (0.06 must be < 0.05)',
+      ],
+      [
+        'temperature levels crossing',
+        { temperature: { lowTemperatureC: 50 } },
+        'temperature.lowTemperatureC: under-temperature info level must lie below over-temperature info level (60 must be < 55)',
+      ],
+      [
+        'a non-monotonic OCV table',
+        {
+          soc: {
+            ocvTable: [
+              { voltageV: 3.0, socPercent: 0 },
+              { voltageV: 2.9, socPercent: 50 },
+              { voltageV: 4.2, socPercent: 100 },
+            ],
+          },
+        },
+        'soc.ocvTable[1].voltageV: voltages must strictly increase (3 V then 2.9 V)',
+      ],
+      [
+        'a charge temperature table reaching 0 beyond the over-temperature fault (B-20)',
+        { limits: { chargeMaxTemperatureC: 70 } },
+        'limits.chargeMaxTemperatureC: must not exceed highTemperatureC (the over-temperature fault)',
+      ],
+      [
+        'a derating factor above 1',
+        {
+          limits: {
+            chargeSocTable: [
+              { input: 0, factor: 1 },
+              { input: 90, factor: 1.5 },
+            ],
+          },
+        },
+        'limits.chargeSocTable[1].factor: Too big: expected number to be <=1',
+      ],
+      [
+        'a string count not dividing the module count',
+        { pack: { moduleCount: 5, parallelStringCount: 2 } },
+        'pack.parallelStringCount: 5 modules cannot be split into 2 equal strings',
+      ],
+      [
+        'a hardware COV above 4.25 V (T-18)',
+        { cells: { cellHighVoltageV: 4.2 } },
+        'cells.cellHighVoltageV: hardware threshold (T-18): hardware COV 4.3 V is above 4.25 V',
+      ],
+      [
+        'a comms timeout shorter than two polls',
+        { pollIntervalS: 6 },
+        'commsTimeoutS: must exceed two poll intervals',
+      ],
+    ])('%s', (_what, document, line) => {
+      const error = rejection(document);
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.message.split('\n')).toContain(`config.yaml: ${line}`);
+    });
+
+    it('reports a problem two libraries share once', () => {
+      const lines = rejection({ cells: { cellHighVoltageV: 3.5 } }).message.split('\n');
+      expect(new Set(lines).size).toBe(lines.length);
+    });
+
+    it('accepts COV exactly at the 4.25 V limit', () => {
+      const config = parseControllerConfig({ cells: { cellHighVoltageV: 4.15 } }, 'x');
+      expect(config.cells.cellHighVoltageV).toBe(4.15);
+    });
+  });
+
+  it('refuses two outputs on the same GPIO line', () => {
+    expect(rejection({ gpio: { contactorPositivePin: 5, heaterPin: 5 } }).message).toBe(
+      'config.yaml: gpio.heaterPin: line 5 is already gpio.contactorPositivePin',
+    );
+  });
+});

@@ -1,0 +1,354 @@
+import { ManualClock, RecordingLink, SimulatedDigitalOutput } from '@tsbms/hal';
+import { EmulatedChain } from '@tsbms/module-emulator';
+import { buildBatteryModelConfig } from '@tsbms/battery-model';
+import { buildFaultEngineConfig } from '@tsbms/fault-engine';
+import { buildControlConfig } from '@tsbms/control';
+import { hardwareThresholdsFromFaultLevels } from '@tsbms/tesla-protocol';
+import { ControllerRuntime } from './controller-runtime';
+import type { RuntimeLogger } from './runtime-options';
+
+const MODULES = 4;
+/** Broadcast CB_CTRL = 0 (T-22), as it appears on the wire. */
+const STOP_BALANCING = [0x7f, 0x32, 0x00, 0xf3];
+
+interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+function recordingLogger(lines: LogLine[]): RuntimeLogger {
+  const at = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields, message });
+  };
+  return { info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+function setUp(
+  options: {
+    modules?: number;
+    configured?: number;
+    cellVoltagesV?: number[];
+    programHardwareThresholds?: boolean;
+  } = {},
+) {
+  const clock = new ManualClock();
+  const configured = options.configured ?? MODULES;
+  const chain = new EmulatedChain({
+    clock,
+    modules: options.modules ?? MODULES,
+    seed: 7,
+    cellVoltagesV: options.cellVoltagesV ?? [3.8],
+    temperaturesC: [25, 25],
+  });
+  const link = new RecordingLink(chain.link);
+  const outputs = {
+    contactorNegative: new SimulatedDigitalOutput('contactorNegative', clock),
+    contactorPrecharge: new SimulatedDigitalOutput('contactorPrecharge', clock),
+    contactorPositive: new SimulatedDigitalOutput('contactorPositive', clock),
+    heater: new SimulatedDigitalOutput('heater', clock),
+    statusLed: new SimulatedDigitalOutput('statusLed', clock),
+  };
+  const faultEngine = buildFaultEngineConfig({});
+  const log: LogLine[] = [];
+  const runtime = new ControllerRuntime({
+    link,
+    clock,
+    logger: recordingLogger(log),
+    outputs,
+    libraries: {
+      batteryModel: buildBatteryModelConfig({ moduleCount: configured, parallelStringCount: 1 }),
+      faultEngine,
+      control: buildControlConfig({ moduleCount: configured }),
+      hardwareThresholds: hardwareThresholdsFromFaultLevels({
+        cellOverVoltageFaultV: faultEngine.thresholds.cellOverVoltageV.fault,
+        cellUnderVoltageFaultV: faultEngine.thresholds.cellUnderVoltageV.fault,
+        overTemperatureFaultC: faultEngine.thresholds.overTemperatureC.fault,
+      }),
+    },
+    settings: {
+      programHardwareThresholds: options.programHardwareThresholds ?? true,
+      readWithCrc: true,
+      replyTimeoutMs: 100,
+    },
+  });
+  const relays = () => ({
+    negative: outputs.contactorNegative.state,
+    precharge: outputs.contactorPrecharge.state,
+    positive: outputs.contactorPositive.state,
+  });
+  return { clock, chain, link, outputs, runtime, log, relays };
+}
+
+type Harness = ReturnType<typeof setUp>;
+
+/** Advances virtual time in poll-sized steps so every scan and timer runs in order. */
+async function advanceS(h: Harness, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) await h.clock.advanceByMs(100);
+}
+
+/** Runs until `predicate` holds, up to `limitS`; returns the virtual seconds it took. */
+async function advanceUntil(h: Harness, predicate: () => boolean, limitS: number): Promise<number> {
+  const startMs = h.clock.now();
+  while (!predicate()) {
+    if (h.clock.now() - startMs > limitS * 1000) throw new Error(`condition not met within ${limitS} s`);
+    await h.clock.advanceByMs(100);
+  }
+  return (h.clock.now() - startMs) / 1000;
+}
+
+/** Advances virtual time until `promise` settles and returns its value. */
+async function settle<T>(h: Harness, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) await h.clock.advanceByMs(10);
+  return promise;
+}
+
+async function finish(h: Harness): Promise<void> {
+  await settle(h, h.runtime.stop());
+  await h.chain.close();
+}
+
+describe('ControllerRuntime on an emulated pack (virtual time)', () => {
+  jest.setTimeout(30_000);
+
+  it('discovers, sets up the boards and scans at the poll interval', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceS(h, 3);
+    const status = h.runtime.status();
+    expect(status.discovery).toEqual({ expected: MODULES, found: MODULES });
+    expect(status.modules.map((m) => m.address)).toEqual([1, 2, 3, 4]);
+    for (const module of status.modules) {
+      expect(module.commsOk).toBe(true);
+      expect(module.hardwareFlags).toEqual([]); // setup cleared POR and AR
+      for (const cell of module.cells) expect(cell.voltage).toBeCloseTo(3.8, 2);
+    }
+    // The boards hold the thresholds the runtime wrote (COV 4.20 V → 0x2C, CUV 3.50 V → 0x1C, T-18).
+    const registers = h.chain.snapshot().modules[0].registers;
+    expect(registers[0x42]).toBe(0x2c);
+    expect(registers[0x44]).toBe(0x1c);
+
+    // Scans every 0.5 s: count broadcast ADC_CONVERT writes over 10 s.
+    const converts = () => h.link.writes.filter((w) => w[0] === 0x7f && w[1] === 0x34).length;
+    const before = converts();
+    await advanceS(h, 10);
+    expect(converts() - before).toBe(20);
+    expect(
+      h.log.some((l) => l.message === 'discovery: 4 of 4 modules at [1, 2, 3, 4] (addresses assigned)'),
+    ).toBe(true);
+    await finish(h);
+  });
+
+  it('closes the contactors through negative, precharge and overlap', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    const on = (o: SimulatedDigitalOutput) => o.transitions.filter((t) => t.on).map((t) => t.atMs);
+    const off = (o: SimulatedDigitalOutput) => o.transitions.filter((t) => !t.on).map((t) => t.atMs);
+    const [negativeOn] = on(h.outputs.contactorNegative);
+    const [prechargeOn] = on(h.outputs.contactorPrecharge);
+    const [positiveOn] = on(h.outputs.contactorPositive);
+    expect(prechargeOn - negativeOn).toBe(1000); // contactorNegativeTimeS
+    expect(positiveOn - prechargeOn).toBe(5000); // timed precharge (no bus-voltage input)
+    expect(off(h.outputs.contactorPrecharge)[0] - positiveOn).toBe(1000); // overlap
+    expect(h.relays()).toEqual({ negative: true, precharge: false, positive: true });
+    expect(h.outputs.statusLed.state).toBe(true);
+    expect(h.runtime.status().limits?.ccl).toBeGreaterThanOrEqual(0);
+    expect(h.log.filter((l) => l.fields.event === 'contactors').map((l) => l.fields.state)).toEqual([
+      'OPEN',
+      'NEGATIVE',
+      'PRECHARGE',
+      'OVERLAP',
+      'CLOSED',
+    ]);
+    await finish(h);
+  });
+
+  it('opens the contactors after the over-voltage debounce and names the cell', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.chain.setCellVoltage(2, 3, 4.17); // module 2, cell 3: above the 4.15 V fault level, below the chip's 4.20 V
+    const t0 = h.clock.now();
+    await advanceS(h, 9);
+    expect(h.relays()).toEqual({ negative: true, precharge: false, positive: true });
+    await advanceUntil(h, () => !h.outputs.contactorPositive.state, 3);
+    const openedAfterS = (h.clock.now() - t0) / 1000;
+    expect(openedAfterS).toBeGreaterThanOrEqual(10);
+    expect(openedAfterS).toBeLessThanOrEqual(11);
+    expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
+    const status = h.runtime.status();
+    expect(status.contactors).toMatchObject({ state: 'OPEN', openReason: 'fault' });
+    expect(status.faults).toEqual([
+      expect.objectContaining({
+        kind: 'cellOverVoltage',
+        level: 'fault',
+        location: { moduleAddress: 2, cellIndex: 2 },
+      }),
+    ]);
+    expect(status.limits).toMatchObject({ ccl: 0, dcl: 0 });
+    expect(
+      h.log.some(
+        (l) => l.level === 'error' && l.message === 'cellOverVoltage fault raise at module 2 cell 3',
+      ),
+    ).toBe(true);
+    await finish(h);
+  });
+
+  it('opens on a silent module within the comms timeout and recovers when it answers again', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    const key = h.chain.startFault({ kind: 'silent', module: 2 });
+    const openedAfterS = await advanceUntil(h, () => !h.outputs.contactorNegative.state, 15);
+    expect(openedAfterS).toBeLessThanOrEqual(10.5);
+    expect(openedAfterS).toBeGreaterThanOrEqual(9.5); // B-41: a warning first, the fault at commsTimeoutS
+    const faults = h.runtime.status().faults;
+    expect(faults).toContainEqual(
+      expect.objectContaining({ kind: 'moduleCommsLoss', level: 'fault', location: { moduleAddress: 2 } }),
+    );
+    expect(h.runtime.status().modules[1]).toMatchObject({ commsOk: false, stale: true });
+
+    h.chain.stopFault(key);
+    await advanceS(h, 2);
+    expect(h.runtime.status().modules.every((m) => m.commsOk)).toBe(true);
+    // The comms fault clears after 60 s of good scans; the contactors close again through the full sequence.
+    const reclosedAfterS = await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 90);
+    expect(reclosedAfterS).toBeGreaterThanOrEqual(60);
+    expect(h.runtime.status().faults).toEqual([]);
+    await finish(h);
+  });
+
+  it('writes the balancing decision back through the scan and stops bleeding afterwards', async () => {
+    // Cell 4 of every module 60 mV above the others, all above the 3.9 V balancing voltage.
+    const h = setUp({ cellVoltagesV: [3.95, 3.95, 3.95, 4.01, 3.95, 3.95] });
+    void h.runtime.run();
+    const cbCtrl = () => h.chain.snapshot().modules.map((m) => m.registers[0x32]);
+    await advanceUntil(h, () => cbCtrl().every((mask) => mask === 0x08), 10);
+    const status = h.runtime.status();
+    for (const module of status.modules) {
+      expect(module.cells.map((c) => c.balancing)).toEqual([false, false, false, true, false, false]);
+    }
+    expect(h.log.some((l) => l.message === 'balancing cells 1.4, 2.4, 3.4, 4.4 (module.cell)')).toBe(true);
+    // BALANCE lasts balanceTimeS (10 s); then MEASURE, and the runtime switches the FETs off at
+    // once rather than leaving them to the chips' 2 s safety timer.
+    await advanceUntil(h, () => h.log.some((l) => l.message === 'balancing off'), 12);
+    await h.clock.advanceByMs(600);
+    expect(cbCtrl()).toEqual([0, 0, 0, 0]);
+    expect(h.chain.snapshot().modules.every((m) => m.cells.every((c) => !c.balancing))).toBe(true);
+    await finish(h);
+  });
+
+  it('treats a link that closed as silence: comms fault, contactors open, one log line', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    await h.chain.close(); // the serial device vanished
+    const openedAfterS = await advanceUntil(h, () => !h.outputs.contactorNegative.state, 15);
+    expect(openedAfterS).toBeGreaterThanOrEqual(9.5);
+    expect(openedAfterS).toBeLessThanOrEqual(10.5);
+    const faults = h.runtime.status().faults.map((f) => `${f.kind} ${f.location.moduleAddress}`);
+    expect(faults).toEqual([
+      'moduleCommsLoss 1',
+      'moduleCommsLoss 2',
+      'moduleCommsLoss 3',
+      'moduleCommsLoss 4',
+    ]);
+    expect(h.log.filter((l) => l.message.startsWith('scan failed:'))).toHaveLength(1);
+    await settle(h, h.runtime.stop()); // CB_CTRL = 0 cannot be sent: logged, stop still completes
+    expect(h.log.at(-1)?.message).toBe('shutdown: outputs off, but CB_CTRL = 0 could not be sent');
+  });
+
+  it('readdresses and sets up again a module that lost power, without a restart', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    const key = h.chain.startFault({ kind: 'powerCycle', module: 3 });
+    await advanceS(h, 2);
+    h.chain.stopFault(key); // back with address 0, POR and AR set, shadow registers from OTP
+    expect(h.chain.snapshot().modules[2].registers[0x42]).not.toBe(0x2c);
+    await advanceUntil(h, () => h.runtime.status().modules.every((m) => m.commsOk), 15);
+    expect(h.chain.snapshot().modules.map((m) => m.registers[0x42])).toEqual([0x2c, 0x2c, 0x2c, 0x2c]);
+    expect(h.runtime.status().modules[2].hardwareFlags).toEqual([]);
+    const assigned = h.log.filter(
+      (l) => l.message === 'discovery: 4 of 4 modules at [1, 2, 3, 4] (addresses assigned)',
+    );
+    expect(assigned).toHaveLength(2); // at start and after the power cycle
+    await finish(h);
+  });
+
+  it('leaves the thresholds in the boards alone alone when programming them is off', async () => {
+    const h = setUp({ programHardwareThresholds: false });
+    const factoryCov = h.chain.snapshot().modules[0].registers[0x42];
+    void h.runtime.run();
+    await advanceS(h, 2);
+    const status = h.runtime.status();
+    expect(status.modules.every((m) => m.commsOk && m.hardwareFlags.length === 0)).toBe(true); // POR/AR cleared
+    expect(h.chain.snapshot().modules.map((m) => m.registers[0x42])).toEqual([
+      factoryCov,
+      factoryCov,
+      factoryCov,
+      factoryCov,
+    ]);
+    expect(
+      h.log.some((l) => l.message.endsWith('latched bits cleared (hardware thresholds left as they are)')),
+    ).toBe(true);
+    await finish(h);
+  });
+
+  it('keeps retrying discovery with a module-count fault while modules are missing', async () => {
+    const h = setUp({ modules: 3, configured: 4 });
+    void h.runtime.run();
+    await advanceS(h, 12);
+    const status = h.runtime.status();
+    expect(status.discovery).toEqual({ expected: 4, found: 3 });
+    expect(status.faults).toContainEqual(
+      expect.objectContaining({ kind: 'moduleCountMismatch', level: 'fault' }),
+    );
+    expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
+    // Retried every 5 s: three RESET broadcasts (7F 3C A5 57) in 12 s, logged once.
+    const resets = h.link.writes.filter((w) => w[0] === 0x7f && w[1] === 0x3c).length;
+    expect(resets).toBe(3);
+    expect(h.log.filter((l) => l.fields.event === 'discovery')).toHaveLength(1);
+    await finish(h);
+  });
+
+  it('stop(): relays off at once, then CB_CTRL = 0 broadcast before it resolves', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    const stopAtMs = h.clock.now();
+    const writesBefore = h.link.writes.length;
+    const stopped = h.runtime.stop();
+    expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
+    expect(h.outputs.statusLed.state).toBe(false);
+    await settle(h, stopped);
+    const after = h.link.writes.slice(writesBefore).map((w) => [...w]);
+    expect(after[after.length - 1]).toEqual(STOP_BALANCING);
+    expect(h.outputs.contactorPositive.transitions.at(-1)).toEqual({ atMs: stopAtMs, on: false });
+    expect(h.runtime.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'shutdown' });
+    // Nothing closes afterwards.
+    await h.clock.advanceByMs(20_000);
+    expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
+    await h.chain.close();
+  });
+
+  it('runOnce: reports the scan, or why discovery failed', async () => {
+    const h = setUp();
+    const result = await settle(h, h.runtime.runOnce());
+    expect(result.ok).toBe(true);
+    expect(result.status.modules).toHaveLength(MODULES);
+    expect(result.status.contactors.state).toBe('OPEN');
+    await finish(h);
+
+    const short = setUp({ modules: 2, configured: 3 });
+    const failed = await settle(short, short.runtime.runOnce());
+    expect(failed).toMatchObject({ ok: false, reason: 'discovery found 2 of 3 configured modules' });
+    await finish(short);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './runtime-options';
+export * from './status-snapshot';
+export * from './controller-runtime';

@@ -1,0 +1,54 @@
+import type { ByteLink, Clock, DigitalOutput } from '@tsbms/hal';
+import type { BatteryModelConfig } from '@tsbms/battery-model';
+import type { FaultEngineConfig } from '@tsbms/fault-engine';
+import type { ControlConfig } from '@tsbms/control';
+import type { HardwareThresholds } from '@tsbms/tesla-protocol';
+
+/** The subset of pino's logger the runtime uses: structured fields first, then the message. */
+export interface RuntimeLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** The relays and lamps the runtime drives; an absent output (no pin configured) is simply left out. */
+export interface RuntimeOutputs {
+  readonly contactorNegative?: DigitalOutput;
+  readonly contactorPrecharge?: DigitalOutput;
+  readonly contactorPositive?: DigitalOutput;
+  readonly heater?: DigitalOutput;
+  /** Lit while the BMS runs with every module found and no fault-level condition. */
+  readonly statusLed?: DigitalOutput;
+}
+
+/** The validated library configurations (the config module's `LibraryConfigs`). */
+export interface RuntimeLibraryConfigs {
+  readonly batteryModel: BatteryModelConfig;
+  readonly faultEngine: FaultEngineConfig;
+  readonly control: ControlConfig;
+  readonly hardwareThresholds: HardwareThresholds;
+}
+
+/** Runtime settings that belong to no library. Module count, poll interval and comms timeout come from `control`. */
+export interface RuntimeSettings {
+  /** Write COV/CUV/OT into the boards at setup (T-18); otherwise setup only clears latched bits. */
+  readonly programHardwareThresholds: boolean;
+  readonly readWithCrc: boolean;
+  readonly replyTimeoutMs: number;
+  /** Discovery retry and recovery interval (T-16, B-44). Default 5 s. */
+  readonly discoveryRetryS?: number;
+  /** Re-send of ADC_CONTROL / IO_CONTROL / CB_TIME (T-17). Default 60 s. */
+  readonly controlBroadcastIntervalS?: number;
+}
+
+export interface ControllerRuntimeOptions {
+  readonly link: ByteLink;
+  readonly clock: Clock;
+  readonly logger: RuntimeLogger;
+  readonly outputs: RuntimeOutputs;
+  readonly libraries: RuntimeLibraryConfigs;
+  readonly settings: RuntimeSettings;
+}
+
+export const DEFAULT_DISCOVERY_RETRY_S = 5;
+export const DEFAULT_CONTROL_BROADCAST_INTERVAL_S = 60;

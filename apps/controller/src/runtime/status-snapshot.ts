@@ -1,0 +1,110 @@
+import { moduleCellSumV, type ModuleState, type PackState } from '@tsbms/battery-model';
+import type { ActiveFault, FaultSet } from '@tsbms/fault-engine';
+import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
+
+/** One cell: volts (null = unknown) and whether its bleed FET is commanded on. */
+export interface CellStatus {
+  readonly voltage: number | null;
+  readonly balancing: boolean;
+}
+
+export interface ModuleStatus {
+  readonly address: number;
+  readonly commsOk: boolean;
+  /** The values are last good ones (this scan failed). */
+  readonly stale: boolean;
+  /** Seconds since the last valid reply; null if never. */
+  readonly ageS: number | null;
+  /** Volts: the sum of the cells, or the GPAI reading when a cell is unknown; null if neither. */
+  readonly voltage: number | null;
+  /** °C per thermistor; null = unknown. */
+  readonly temperatures: readonly (number | null)[];
+  readonly cells: readonly CellStatus[];
+  /** The chip's CBT bit: its balance timer runs. */
+  readonly balanceTimerRunning: boolean;
+  readonly hardwareFlags: readonly string[];
+}
+
+export interface DiscoveryStatus {
+  readonly expected: number;
+  /** Modules the latest completed discovery found; null before any. */
+  readonly found: number | null;
+}
+
+/** The controller's state for `--once --json` and later HTTP: immutable, JSON-serialisable. */
+export interface ControllerStatus {
+  /** Clock time of the latest scan; null before the first. */
+  readonly timestampMs: number | null;
+  readonly discovery: DiscoveryStatus;
+  readonly modules: readonly ModuleStatus[];
+  /** Volts, null when unknown. */
+  readonly packVoltage: number | null;
+  /** Amperes (+ = charging), null without a current sensor. */
+  readonly current: number | null;
+  /** Percent of the usable window, null when unknown. */
+  readonly soc: number | null;
+  /** Active fault-level conditions (contactors open while any is present). */
+  readonly faults: readonly ActiveFault[];
+  /** Active warning and info levels. */
+  readonly alerts: readonly ActiveFault[];
+  readonly contactors: {
+    readonly state: ContactorSequenceStatus['state'];
+    readonly openReason: ContactorSequenceStatus['openReason'];
+    readonly relays: ContactorSequenceStatus['relays'];
+  };
+  /** Volts and amperes sent to the inverter; null before the first scan. */
+  readonly limits: { readonly cvl: number; readonly ccl: number; readonly dcl: number } | null;
+  readonly heater: { readonly on: boolean; readonly blockedBy: HeatingStatus['blockedBy'] } | null;
+}
+
+export interface StatusSources {
+  readonly expectedModules: number;
+  readonly discoveredModules: number | null;
+  readonly pack: PackState | null;
+  readonly faults: FaultSet;
+  readonly contactors: ContactorSequenceStatus;
+  readonly limits: ChargeLimits | null;
+  readonly balancing: BalancingState | null;
+  readonly heating: HeatingStatus | null;
+}
+
+function balancingCells(balancing: BalancingState | null): Map<number, readonly boolean[]> {
+  const cells = new Map<number, readonly boolean[]>();
+  for (const string of balancing?.strings ?? []) {
+    for (const module of string.modules) cells.set(module.address, module.cells);
+  }
+  return cells;
+}
+
+function moduleStatus(module: ModuleState, balancing: readonly boolean[] | undefined): ModuleStatus {
+  return {
+    address: module.address,
+    commsOk: module.commsOk,
+    stale: module.stale,
+    ageS: module.ageS,
+    voltage: moduleCellSumV(module) ?? module.moduleVoltage.value,
+    temperatures: module.temperatures.map((t) => t.value),
+    cells: module.cells.map((cell, i) => ({ voltage: cell.value, balancing: balancing?.[i] ?? false })),
+    balanceTimerRunning: module.balanceTimerRunning,
+    hardwareFlags: module.hardwareFlags,
+  };
+}
+
+/** Assembles the status snapshot from the latest value of every stream. */
+export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
+  const { pack, faults, contactors, limits, heating } = sources;
+  const cells = balancingCells(sources.balancing);
+  return {
+    timestampMs: pack?.timestampMs ?? null,
+    discovery: { expected: sources.expectedModules, found: sources.discoveredModules },
+    modules: (pack?.modules ?? []).map((m) => moduleStatus(m, cells.get(m.address))),
+    packVoltage: pack?.packVoltageV ?? null,
+    current: pack?.currentA ?? null,
+    soc: pack?.soc.socPercent ?? null,
+    faults: faults.faults.filter((f) => f.level === 'fault'),
+    alerts: faults.faults.filter((f) => f.level !== 'fault'),
+    contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },
+    limits: limits === null ? null : { cvl: limits.cvlV, ccl: limits.cclA, dcl: limits.dclA },
+    heater: heating === null ? null : { on: heating.heaterOn, blockedBy: heating.blockedBy },
+  };
+}
