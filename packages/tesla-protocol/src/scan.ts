@@ -183,7 +183,7 @@ export class PackScanner {
       // T-20: values of an unfinished conversion count as a failed read; the status bits are still real.
       stats.dataNotReady++;
       stats.failedReads++;
-      return Object.freeze({ ...emptyReading(address), ...flags });
+      return Object.freeze({ ...unansweredModuleReading(address), ...flags });
     }
     return Object.freeze({
       address,
@@ -235,7 +235,7 @@ export class PackScanner {
 
   private failedModule(address: number): ModuleReading {
     this.statsOf(address).failedReads++;
-    return Object.freeze(emptyReading(address));
+    return Object.freeze(unansweredModuleReading(address));
   }
 
   private statsOf(address: number): MutableModuleStats {
@@ -252,7 +252,8 @@ export class PackScanner {
   }
 }
 
-function emptyReading(address: number): ModuleReading {
+/** The reading of a module that gave no usable answer: comms failed, every value unknown. */
+export function unansweredModuleReading(address: number): ModuleReading {
   return {
     address,
     commsOk: false,

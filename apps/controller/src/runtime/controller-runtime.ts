@@ -19,8 +19,8 @@ import {
   ModuleCommands,
   PackScanner,
   TeslaBus,
+  unansweredModuleReading,
   type DiscoveryResult,
-  type ModuleReading,
 } from '@tsbms/tesla-protocol';
 import type { DigitalOutput } from '@tsbms/hal';
 import {
@@ -296,7 +296,7 @@ export class ControllerRuntime {
 
   /** A reading in which no module answered: the model ages the modules and the engine sees the gap. */
   private publishSilence(): void {
-    this.publish({ timestampMs: this.clock.now(), modules: this.addresses.map(silentModule) });
+    this.publish({ timestampMs: this.clock.now(), modules: this.addresses.map(unansweredModuleReading) });
   }
 
   /** One discovery attempt (T-14..T-16); on the configured count, module setup (T-17). */
@@ -477,19 +477,4 @@ export class ControllerRuntime {
       }
     }
   }
-}
-
-function silentModule(address: number): ModuleReading {
-  return {
-    address,
-    commsOk: false,
-    cellVoltagesV: [null, null, null, null, null, null],
-    temperaturesC: [null, null],
-    moduleVoltageV: null,
-    implausible: [],
-    hardwareFlags: [],
-    overVoltageCells: [],
-    underVoltageCells: [],
-    balanceTimerRunning: false,
-  };
 }
