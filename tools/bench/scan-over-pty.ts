@@ -6,10 +6,6 @@
  *
  *   npm run bench            (runs this and the emulator's in-process benchmark)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '@tsbms/hal';
 import { SerialByteLink, startPtyPair } from '@tsbms/hal-linux';
@@ -21,50 +17,15 @@ import {
   PackScanner,
   TeslaBus,
 } from '@tsbms/tesla-protocol';
+import { cpuTimeMs, machineLine, percentile, startEmulator, stopProcess, wireBoundMs } from './bench-support';
 
-const workspaceRoot = path.resolve(__dirname, '..', '..');
-const BYTE_MS = (10 / 612_500) * 1000;
 const SCANS = 30;
-const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
-
-const wireBoundMs = (modules: number) => (8 + 27 * modules) * BYTE_MS + 1;
-
-function cpuTimeMs(pid: number): number {
-  // /proc/PID/stat: fields 14 and 15 are utime and stime in clock ticks (after the comm field).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000;
-}
-
-function startEmulator(serialPath: string, modules: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@tsbms/source',
-      '-r',
-      '@swc-node/register',
-      'apps/emulator/src/main.ts',
-      '--serial',
-      serialPath,
-      '--modules',
-      String(modules),
-      '--wire-timing',
-    ],
-    { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (JSON.parse(line).event === 'ready') resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 async function benchmark(modules: number) {
   const pty = await startPtyPair();
   const emulator = await startEmulator(pty.pathA, modules);
+  const emulatorPid = emulator.process.pid;
+  if (emulatorPid === undefined) throw new Error('emulator has no PID');
   const link = new SerialByteLink({ path: pty.pathB });
   await link.open();
   try {
@@ -80,7 +41,7 @@ async function benchmark(modules: number) {
     const scanner = new PackScanner(bus, { clock: systemClock });
     for (let i = 0; i < 3; i++) await scanner.scanPack(addresses); // warm up
     const bytesBefore = bus.stats.bytesSent + bus.stats.bytesReceived;
-    const cpuBefore = cpuTimeMs(emulator.pid!);
+    const cpuBefore = cpuTimeMs(emulatorPid);
     const times: number[] = [];
     for (let i = 0; i < SCANS; i++) {
       const start = performance.now();
@@ -88,7 +49,7 @@ async function benchmark(modules: number) {
       times.push(performance.now() - start);
       if (reading.modules.some((m) => !m.commsOk)) throw new Error('a module failed during the benchmark');
     }
-    const emulatorCpuMs = (cpuTimeMs(emulator.pid!) - cpuBefore) / SCANS;
+    const emulatorCpuMs = (cpuTimeMs(emulatorPid) - cpuBefore) / SCANS;
     const bytesPerScan = (bus.stats.bytesSent + bus.stats.bytesReceived - bytesBefore) / SCANS;
     times.sort((a, b) => a - b);
     return {
@@ -101,13 +62,13 @@ async function benchmark(modules: number) {
     };
   } finally {
     await link.close();
-    emulator.kill('SIGTERM');
-    await new Promise((resolve) => emulator.once('exit', resolve));
+    await stopProcess(emulator.process);
     await pty.stop();
   }
 }
 
 async function main() {
+  console.log(machineLine());
   console.log(`Scan over a socat pty, emulator app with --wire-timing at 612500 baud, ${SCANS} scans each`);
   console.log('| N | bytes/scan | wire bound | median | p95 | median / bound | emulator CPU per scan |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');

@@ -8,6 +8,7 @@ import { runChargeCycle } from '../demo/charge-cycle';
 import { ControllerRuntime, type RuntimeOutputs } from '../runtime';
 import { CONTROLLER_USAGE, parseControllerArgs, type ControllerCliOptions } from './cli-options';
 import { formatStatus } from './format-status';
+import { createSystemdNotifier, scanProgressOf, type SystemdNotifier } from './sd-notify';
 
 /** Cell voltages of the demo pack, repeated over every module: cell 4 high enough to balance. */
 export const DEMO_CELL_VOLTAGES_V: readonly number[] = [3.92, 3.93, 3.92, 3.98, 3.93, 3.92];
@@ -141,9 +142,11 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
           periodS: config.emulator.cyclePeriodS,
         })
       : null;
+  let notifier: SystemdNotifier | null = null;
   const shutDown = async () => {
     cycle?.unsubscribe();
-    await runtime.stop();
+    // runtime.stop() first: the relays go off in this tick, before the helper process is spawned.
+    await Promise.all([runtime.stop(), notifier?.stopping()]);
     await opened.link.close();
   };
 
@@ -154,6 +157,13 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     return result.ok ? 0 : fail(1, result.reason);
   }
 
+  // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
+  notifier = createSystemdNotifier({
+    env: io.env,
+    clock: systemClock,
+    logger,
+    scanProgress: () => scanProgressOf(runtime.status()),
+  });
   return new Promise<number>((resolve) => {
     let exitCode = 0;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,0 +1,75 @@
+/* Shared pieces of the benchmarks: processes from source, the emulator app, /proc readings. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const workspaceRoot = path.resolve(__dirname, '..', '..');
+export const NODE_SOURCE_ARGS = ['--conditions=@tsbms/source', '-r', '@swc-node/register'];
+const BYTE_MS = (10 / 612_500) * 1000;
+const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
+
+/** The spec's lower bound for one scan: (8 + 27·N) bytes at 612500 baud plus the 1 ms conversion wait. */
+export const wireBoundMs = (modules: number) => (8 + 27 * modules) * BYTE_MS + 1;
+
+/** User + system CPU time of a process so far, ms (10 ms resolution). */
+export function cpuTimeMs(pid: number): number {
+  // /proc/PID/stat: fields 14 and 15 are utime and stime in clock ticks (after the comm field).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000;
+}
+
+export function rssMiB(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]) / 1024;
+}
+
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+export function machineLine(): string {
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${load}`;
+}
+
+export interface EmulatorProcess {
+  readonly process: ChildProcess;
+  readonly httpPort: number;
+}
+
+/** The emulator app on a serial path, pacing bytes at 612500 baud; resolves once it is ready. */
+export function startEmulator(serialPath: string, modules: number): Promise<EmulatorProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...NODE_SOURCE_ARGS,
+      'apps/emulator/src/main.ts',
+      '--serial',
+      serialPath,
+      '--modules',
+      String(modules),
+      '--wire-timing',
+      '--http-port',
+      '0',
+    ],
+    { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as { event?: string; httpPort?: number };
+      if (entry.event === 'ready') resolve({ process: child, httpPort: entry.httpPort as number });
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
