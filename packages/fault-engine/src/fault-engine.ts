@@ -226,6 +226,11 @@ export class FaultEngine {
     };
   }
 
+  /** The active set as of the latest evaluate or acknowledge. */
+  get faults(): FaultSet {
+    return this.faultsSubject.value;
+  }
+
   /** The bounded in-memory event log, oldest first. */
   eventLog(): readonly FaultEvent[] {
     return [...this.log];

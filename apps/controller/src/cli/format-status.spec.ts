@@ -60,6 +60,20 @@ const status: ControllerStatus = {
   },
   limits: { cvl: 47.1, ccl: 0, dcl: 0 },
   heater: { on: false, blockedBy: null },
+  comms: {
+    framesOk: 40,
+    crcErrors: 0,
+    badFrames: 0,
+    echoMismatches: 0,
+    timeouts: 3,
+    noSuchModule: 0,
+    retries: 2,
+    linkErrors: 0,
+    bytesSent: 400,
+    bytesReceived: 900,
+    droppedBytes: 0,
+  },
+  outputs: {},
 };
 
 describe('formatStatus', () => {

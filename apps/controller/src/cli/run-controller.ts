@@ -1,20 +1,42 @@
 import { pino } from 'pino';
-import { map } from 'rxjs';
+import pinoPretty from 'pino-pretty';
 import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
 import { SerialByteLink } from '@tsbms/hal-linux';
 import { EmulatedChain } from '@tsbms/module-emulator';
-import { libraryConfigs, loadControllerConfig, type ControllerConfig } from '../config';
-import { runChargeCycle } from '../demo/charge-cycle';
+import {
+  ConfigStore,
+  configFileError,
+  libraryConfigs,
+  loadControllerConfig,
+  nodeFileSystem,
+  type ControllerConfig,
+} from '../config';
 import { ControllerRuntime, type RuntimeOutputs } from '../runtime';
+import { OUTPUT_SERVICES } from '../services';
+import { BmsSupervisor, RuntimeStateFile, type ConfigSource } from '../supervisor';
 import { CONTROLLER_USAGE, parseControllerArgs, type ControllerCliOptions } from './cli-options';
 import { formatStatus } from './format-status';
-import { createSystemdNotifier, scanProgressOf, type SystemdNotifier } from './sd-notify';
+import { createSystemdNotifier, scanProgressOf } from './sd-notify';
 
 /** Cell voltages of the demo pack, repeated over every module: cell 4 high enough to balance. */
 export const DEMO_CELL_VOLTAGES_V: readonly number[] = [3.92, 3.93, 3.92, 3.98, 3.93, 3.92];
 
 /** Serial reconnect backoff for the daemon (hal-linux's SerialByteLink does the retrying). */
 const SERIAL_RECONNECT = { initialDelayMs: 500, maxDelayMs: 30_000 };
+
+/** JSON lines for journald and log shippers; readable lines when a person watches a terminal. */
+function createLogger(stderr: NodeJS.WritableStream): pino.Logger {
+  const destination = (stderr as { isTTY?: boolean }).isTTY
+    ? pinoPretty({
+        destination: 2,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+        singleLine: true,
+      })
+    : pino.destination({ fd: 2, sync: true });
+  return pino({ name: 'tsbms-controller' }, destination);
+}
 
 interface ControllerIo {
   readonly stdout: NodeJS.WritableStream;
@@ -93,6 +115,27 @@ function createOutputs(config: ControllerConfig, emulated: boolean, logger: pino
   return Object.fromEntries(names.map((name) => [name, new SimulatedDigitalOutput(name, systemClock)]));
 }
 
+/** The config file (when given) behind the running configuration; the command line always wins. */
+function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): ConfigSource {
+  if (cli.configFile === undefined) {
+    const config = withCliOverrides(loadControllerConfig(undefined, env), cli);
+    return {
+      config: () => config,
+      update: () => {
+        throw configFileError(
+          '(none)',
+          'no config file to save to: start the controller with --config FILE to change settings at run time',
+        );
+      },
+    };
+  }
+  const store = ConfigStore.open(cli.configFile, env);
+  return {
+    config: () => withCliOverrides(store.config, cli),
+    update: (patch) => withCliOverrides(store.update(patch), cli),
+  };
+}
+
 /** Runs the controller as the command line asks; resolves with the process exit code. */
 export async function runController(argv: readonly string[], io: ControllerIo): Promise<number> {
   const fail = (code: number, message: string) => {
@@ -100,6 +143,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     return code;
   };
   let cli: ControllerCliOptions;
+  let configSource: ConfigSource;
   let config: ControllerConfig;
   let libraries: ReturnType<typeof libraryConfigs>;
   try {
@@ -109,61 +153,71 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
       return 0;
     }
     cli = parsed;
-    config = withCliOverrides(loadControllerConfig(cli.configFile, io.env), cli);
+    configSource = configSourceFor(cli, io.env);
+    config = configSource.config();
     libraries = libraryConfigs(config);
   } catch (error) {
     return fail(2, (error as Error).message.split('\n')[0]);
   }
 
-  const logger = pino({ name: 'tsbms-controller' }, pino.destination({ fd: 2, sync: true }));
+  const logger = createLogger(io.stderr);
   let opened: OpenedLink;
   try {
     opened = await openLink(config, !cli.once, logger);
   } catch (error) {
     return fail(1, (error as Error).message.split('\n')[0]);
   }
-  const runtime = new ControllerRuntime({
-    link: opened.link,
-    clock: systemClock,
-    logger,
-    outputs: createOutputs(config, opened.chain !== null, logger),
-    libraries,
-    settings: {
-      programHardwareThresholds: config.programHardwareThresholds,
-      readWithCrc: config.serial.readWithCrc,
-      replyTimeoutMs: config.serial.replyTimeoutMs,
-    },
-  });
-  const cycle =
-    opened.chain !== null && !cli.once
-      ? runChargeCycle(opened.chain, runtime.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
-          clock: systemClock,
-          amplitudeA: config.emulator.cycleCurrentA,
-          periodS: config.emulator.cyclePeriodS,
-        })
-      : null;
-  let notifier: SystemdNotifier | null = null;
-  const shutDown = async () => {
-    cycle?.unsubscribe();
-    // runtime.stop() first: the relays go off in this tick, before the helper process is spawned.
-    await Promise.all([runtime.stop(), notifier?.stopping()]);
-    await opened.link.close();
-  };
-
+  const outputs = createOutputs(config, opened.chain !== null, logger);
   if (cli.once) {
+    const runtime = new ControllerRuntime({
+      link: opened.link,
+      clock: systemClock,
+      logger,
+      outputs,
+      libraries,
+      settings: {
+        programHardwareThresholds: config.programHardwareThresholds,
+        readWithCrc: config.serial.readWithCrc,
+        replyTimeoutMs: config.serial.replyTimeoutMs,
+      },
+    });
     const result = await runtime.runOnce();
-    await shutDown();
+    await runtime.stop();
+    await opened.link.close();
     io.stdout.write(cli.json ? `${JSON.stringify(result.status, null, 2)}\n` : formatStatus(result.status));
     return result.ok ? 0 : fail(1, result.reason);
   }
 
+  const stateFilePath =
+    config.stateFile ?? (cli.configFile === undefined ? null : `${cli.configFile}.state.json`);
+  const supervisor = new BmsSupervisor({
+    link: opened.link,
+    chain: opened.chain,
+    clock: systemClock,
+    logger,
+    configSource,
+    outputs,
+    services: OUTPUT_SERVICES,
+    stateFile: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, nodeFileSystem, logger),
+  });
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
-  notifier = createSystemdNotifier({
+  const notifier = createSystemdNotifier({
     env: io.env,
     clock: systemClock,
     logger,
-    scanProgress: () => scanProgressOf(runtime.status()),
+    scanProgress: () => {
+      try {
+        return scanProgressOf(supervisor.context.status());
+      } catch {
+        return { latestScanMs: null, anyModuleAnswered: false }; // the core is (re)starting
+      }
+    },
   });
+  const shutDown = async () => {
+    // supervisor.stop() first: the relays go off in this tick, before the helper process is spawned.
+    await Promise.all([supervisor.stop(), notifier?.stopping()]);
+    await opened.link.close();
+  };
   return new Promise<number>((resolve) => {
     let exitCode = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -180,6 +234,6 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     };
     process.once('uncaughtException', onCrash);
     process.once('unhandledRejection', onCrash);
-    runtime.run().catch(onCrash);
+    supervisor.run().catch(onCrash);
   });
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
 import type { ConfigFileReader } from './load-config';
 
 /** The file calls persistence makes, passed in so a test can fail any one of them. */
@@ -32,6 +33,17 @@ export function replaceFileKeepingPrevious(fsx: ConfigFileSystem, file: string, 
   removeIfPresent(fsx, previous);
   fsx.linkSync(file, previous);
   fsx.renameSync(tmp, file);
+}
+
+/**
+ * Writes `file` so that a crash leaves it wholly old or wholly new (for files nobody edits, such
+ * as the runtime state): FILE.tmp, fsync, rename, fsync of the directory.
+ */
+export function writeFileAtomically(fsx: ConfigFileSystem, file: string, text: string, mode = 0o600): void {
+  const tmp = temporaryPath(file);
+  writeAndSync(fsx, tmp, Buffer.from(text, 'utf8'), mode);
+  fsx.renameSync(tmp, file);
+  syncDirectory(fsx, dirname(file));
 }
 
 /** fsync of a directory: the entries created or renamed in it survive a power cut. */

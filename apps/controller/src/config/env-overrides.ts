@@ -8,7 +8,15 @@ import type { ConfigPath } from './schema';
  * (TSBMS_MQTT_PASSWORD) once that setting exists. Values are strings; an empty value is ignored.
  * Overrides apply to the running config only: ConfigStore never writes them to the file.
  */
-export const ENV_OVERRIDABLE_PATHS = ['serial.path', 'gpio.chip'] as const satisfies readonly ConfigPath[];
+export const ENV_OVERRIDABLE_PATHS = [
+  'serial.path',
+  'gpio.chip',
+  'stateFile',
+  'can.interface',
+  'mqtt.url',
+  'mqtt.username',
+  'mqtt.password',
+] as const satisfies readonly ConfigPath[];
 
 export const ENV_PREFIX = 'TSBMS_';
 

@@ -1,4 +1,4 @@
-export { ControllerConfigError, isControllerConfigError } from './errors';
+export { ControllerConfigError, configFileError, errorMessage, isControllerConfigError } from './errors';
 export type { ConfigIssue, ControllerConfigErrorCode } from './errors';
 export { controllerConfigSchema } from './schema';
 export type { ConfigPath, ControllerConfig } from './schema';
@@ -9,5 +9,5 @@ export { DEFAULT_CONTROLLER_CONFIG } from './defaults';
 export { ENV_OVERRIDABLE_PATHS, envVariableName, applyEnvOverrides } from './env-overrides';
 export { loadControllerConfig } from './load-config';
 export { ConfigStore } from './config-store';
-export { nodeFileSystem } from './atomic-file';
+export { nodeFileSystem, writeFileAtomically } from './atomic-file';
 export type { ConfigFileSystem } from './atomic-file';

@@ -69,7 +69,7 @@ describe('parseControllerConfig', () => {
       { soc: { ocvTable: [{ voltageV: 3, socPercent: 0, note: 'x' }] } },
       'config.yaml: soc.ocvTable[0].note: unknown key',
     ],
-    [{ mqtt: { password: 'secret' } }, 'config.yaml: mqtt: unknown key'],
+    [{ modbus: { port: 502 } }, 'config.yaml: modbus: unknown key'],
   ])('rejects an unknown key: %j', (document, line) => {
     expect(rejection(document).message).toBe(line);
   });

@@ -3,6 +3,7 @@ import { BATTERY_MODEL_DEFAULTS } from '@tsbms/battery-model';
 import { DEFAULT_FAULT_TIMING, FAULT_ENGINE_DEFAULTS } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { HARDWARE_VOLTAGE_OFFSET_V } from '@tsbms/tesla-protocol';
+import { canConfigSchema, httpConfigSchema, mqttConfigSchema } from './schema-outputs';
 
 /*
  * The controller's config file (bms-behaviour.md §1 plus the daemon's own settings). Defaults that
@@ -155,6 +156,14 @@ export const controllerConfigSchema = z.strictObject({
         owner.set(line, output);
       }
     }),
+  /**
+   * Latched faults (B-6) and SoC (B-36) across restarts; null = `<config file>.state.json` when
+   * a config file is given, none otherwise (the demo).
+   */
+  stateFile: z.string().min(1).nullable().default(null),
+  can: canConfigSchema,
+  mqtt: mqttConfigSchema,
+  http: httpConfigSchema,
   /** The in-process emulated pack used when `serial.path` is null. */
   emulator: z
     .strictObject({

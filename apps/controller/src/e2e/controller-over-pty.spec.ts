@@ -1,9 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
-import { startPtyPair, type PtyPair } from '@tsbms/hal-linux';
+import {
+  ControllerDaemon,
+  putJson,
+  runControllerOnce,
+  scoped,
+  startEmulator,
+  startPty,
+  type Scope,
+} from './process-harness';
 
 /**
  * Issue 5 end to end: the emulator app and the controller app, each in its own process from
@@ -11,8 +17,6 @@ import { startPtyPair, type PtyPair } from '@tsbms/hal-linux';
  * observed only from outside: its exit code, its stdout and its pino JSON lines on stderr, whose
  * `time` (ms, same host clock as the test's Date.now()) timestamps every state change.
  */
-const workspaceRoot = path.resolve(__dirname, '..', '..', '..', '..');
-const fromSource = ['--conditions=@tsbms/source', '-r', '@swc-node/register'];
 const ADC_STEP_V = 6.25 / 16383;
 const MODULES = 3;
 /** Within the imbalance limits (spread < 0.15 V) and below every high-voltage level. */
@@ -31,184 +35,19 @@ const CONFIG = {
   cells: { cellHighVoltageV: 4.1, voltageFaultOffsetV: 0.05, overVoltageDelayS: OVER_VOLTAGE_DELAY_S },
   balancing: { enabled: false },
   contactors: { contactorNegativeTimeS: 0.2, contactorPrechargeTimeS: 0.5, contactorOverlapS: 0.2 },
+  // Three daemons run at once: no HTTP ports to share.
+  http: { enabled: false },
 };
 const CLOSING_SEQUENCE = ['NEGATIVE', 'PRECHARGE', 'OVERLAP', 'CLOSED'];
 const CLOSED = 'contactors CLOSED';
 
-interface LogLine {
-  readonly time: number;
-  readonly msg: string;
-  readonly event?: string;
-  readonly [field: string]: unknown;
-}
-
 let workDir: string;
 let configFile: string;
 
-/**
- * What one test started (socat, emulators, controllers), stopped in reverse order when the test
- * ends whatever its outcome. One per test because the tests run concurrently (below).
- */
-class Scope {
-  private readonly cleanups: (() => Promise<void>)[] = [];
-
-  add(cleanup: () => Promise<void>): void {
-    this.cleanups.push(cleanup);
-  }
-
-  async close(): Promise<void> {
-    for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
-  }
-}
-
-function scoped(body: (scope: Scope) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const scope = new Scope();
-    try {
-      await body(scope);
-    } finally {
-      await scope.close();
-    }
-  };
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function startPty(scope: Scope): Promise<PtyPair> {
-  const pty = await startPtyPair({ directory: mkdtempSync(path.join(workDir, 'pty-')) });
-  scope.add(() => pty.stop());
-  return pty;
-}
-
-/** The emulator app serving on `serialPath`; resolves with its control API once it is ready. */
-async function startEmulator(
-  scope: Scope,
-  serialPath: string,
-): Promise<{ process: ChildProcess; api: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...fromSource,
-      'apps/emulator/src/main.ts',
-      '--serial',
-      serialPath,
-      '--modules',
-      String(MODULES),
-      '--cells',
-      CELLS_V.join(','),
-      '--http-port',
-      '0',
-    ],
-    { cwd: workspaceRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  scope.add(() => stopProcess(child));
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const httpPort = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = line.startsWith('{') ? JSON.parse(line) : {};
-      if (entry.event === 'ready') resolve(entry.httpPort);
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited with ${code} before ready: ${stderr}`)));
-  });
-  return { process: child, api: `http://127.0.0.1:${httpPort}` };
-}
-
-function controllerArgs(serialPath: string, extra: string[] = []): string[] {
-  return [
-    ...fromSource,
-    'apps/controller/src/main.ts',
-    '--serial',
-    serialPath,
-    '--config',
-    configFile,
-    ...extra,
-  ];
-}
-
-/** `--once --json`: resolves with the exit code and both outputs. */
-function runControllerOnce(scope: Scope, serialPath: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, controllerArgs(serialPath, ['--once', '--json']), {
-      cwd: workspaceRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    scope.add(() => stopProcess(child));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** The controller daemon with its log lines collected as they arrive. */
-class ControllerDaemon {
-  readonly lines: LogLine[] = [];
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<number | null>;
-  private waiters: (() => void)[] = [];
-
-  constructor(scope: Scope, serialPath: string) {
-    const child = spawn(process.execPath, controllerArgs(serialPath), {
-      cwd: workspaceRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      // Anything but a pino line (a crash's stack trace) is kept too, to show when a wait fails.
-      this.lines.push(line.startsWith('{') ? (JSON.parse(line) as LogLine) : { time: Number.NaN, msg: line });
-      this.waiters.forEach((check) => check());
-    });
-    scope.add(() => stopProcess(this.child));
-  }
-
-  /**
-   * The first line from index `from` on that matches. `capMs` is an upper bound on real I/O so a
-   * broken controller fails the test instead of hanging it, never a timing assertion.
-   */
-  waitFor(match: (line: LogLine) => boolean, from = 0, capMs = 20_000): Promise<LogLine & { index: number }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const index = this.lines.findIndex((line, i) => i >= from && match(line));
-        if (index < 0) return;
-        done();
-        resolve({ ...this.lines[index], index });
-      };
-      const cap = setTimeout(() => {
-        done();
-        reject(new Error(`no matching log line within ${capMs} ms:\n${this.messages(from).join('\n')}`));
-      }, capMs);
-      const done = () => {
-        clearTimeout(cap);
-        this.waiters = this.waiters.filter((waiter) => waiter !== check);
-      };
-      this.waiters.push(check);
-      check();
-    });
-  }
-
-  waitForMessage(msg: string, from = 0, capMs?: number) {
-    return this.waitFor((line) => line.msg === msg, from, capMs);
-  }
-
-  messages(from = 0, to = this.lines.length): string[] {
-    return this.lines.slice(from, to).map((line) => line.msg);
-  }
-
-  /** SIGTERM; resolves with the exit code. */
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGTERM');
-    return this.exited;
-  }
-}
+const emulatorOn = (scope: Scope, serialPath: string) =>
+  startEmulator(scope, serialPath, { modules: MODULES, cellsV: CELLS_V });
+const daemonOn = (scope: Scope, serialPath: string) =>
+  new ControllerDaemon(scope, ['--serial', serialPath, '--config', configFile]);
 
 /** The contactor states logged from line `from` to line `to`, both included. */
 function contactorStatesBetween(daemon: ControllerDaemon, from: number, to: number): unknown[] {
@@ -216,15 +55,6 @@ function contactorStatesBetween(daemon: ControllerDaemon, from: number, to: numb
     .slice(from, to + 1)
     .filter((line) => line.event === 'contactors')
     .map((line) => line.state);
-}
-
-async function putJson(url: string, body: unknown): Promise<number> {
-  const response = await fetch(url, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return response.status;
 }
 
 describe('controller process ↔ emulator process over a socat pty pair', () => {
@@ -243,9 +73,16 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
   it.concurrent(
     "(a) --once --json returns the emulator's cell voltages within one ADC step",
     scoped(async (scope) => {
-      const pty = await startPty(scope);
-      await startEmulator(scope, pty.pathA);
-      const result = await runControllerOnce(scope, pty.pathB);
+      const pty = await startPty(scope, workDir);
+      await emulatorOn(scope, pty.pathA);
+      const result = await runControllerOnce(scope, [
+        '--serial',
+        pty.pathB,
+        '--config',
+        configFile,
+        '--once',
+        '--json',
+      ]);
       expect(result.stderr).toContain(`opened ${pty.pathB} at 612500 baud`);
       expect(result.code).toBe(0);
       const status = JSON.parse(result.stdout);
@@ -269,9 +106,9 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
   it.concurrent(
     '(b) closes the contactors; an injected over-voltage opens them after the debounce, with its location',
     scoped(async (scope) => {
-      const pty = await startPty(scope);
-      const emulator = await startEmulator(scope, pty.pathA);
-      const daemon = new ControllerDaemon(scope, pty.pathB);
+      const pty = await startPty(scope, workDir);
+      const emulator = await emulatorOn(scope, pty.pathA);
+      const daemon = daemonOn(scope, pty.pathB);
 
       const closed = await daemon.waitForMessage(CLOSED);
       const setup = await daemon.waitFor((line) => line.event === 'setup');
@@ -309,9 +146,9 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
   it.concurrent(
     '(c) a killed emulator opens the contactors at the comms timeout; its restart recovers without restarting the controller',
     scoped(async (scope) => {
-      const pty = await startPty(scope);
-      const emulator = await startEmulator(scope, pty.pathA);
-      const daemon = new ControllerDaemon(scope, pty.pathB);
+      const pty = await startPty(scope, workDir);
+      const emulator = await emulatorOn(scope, pty.pathA);
+      const daemon = daemonOn(scope, pty.pathB);
       await daemon.waitForMessage(CLOSED);
 
       const killedAt = daemon.lines.length;
@@ -336,7 +173,7 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
 
       // The same pty path, a fresh emulator (unaddressed boards), the same controller process.
       const restartedAt = daemon.lines.length;
-      await startEmulator(scope, pty.pathA);
+      await emulatorOn(scope, pty.pathA);
       const rediscovered = await daemon.waitFor(
         (line) => line.event === 'discovery' && line.found === MODULES && line.renumbered === true,
         restartedAt,

@@ -1,6 +1,12 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import { toPackState, type PackReading, type PackState } from '@tsbms/battery-model';
-import { FaultEngine, type FaultSet } from '@tsbms/fault-engine';
+import {
+  FaultEngine,
+  type AcknowledgeRequest,
+  type AcknowledgeResult,
+  type FaultEvent,
+  type FaultSet,
+} from '@tsbms/fault-engine';
 import {
   contactorFaultInput,
   contactorMachine,
@@ -20,6 +26,7 @@ import {
   PackScanner,
   TeslaBus,
   unansweredModuleReading,
+  type BusStats,
   type DiscoveryResult,
 } from '@tsbms/tesla-protocol';
 import type { DigitalOutput } from '@tsbms/hal';
@@ -30,6 +37,7 @@ import {
   type RuntimeLogger,
 } from './runtime-options';
 import { buildStatusSnapshot, type ControllerStatus } from './status-snapshot';
+import type { PersistedRuntimeState } from './persisted-state';
 import {
   balancedCellLabels,
   limitsBlockKey,
@@ -72,6 +80,7 @@ export class ControllerRuntime {
   private readonly inputs = new Subject<ControlInputs>();
   private readonly subscriptions: Subscription[] = [];
   private readonly contactorsSubject: BehaviorSubject<ContactorSequenceStatus>;
+  private readonly statusSubject = new Subject<ControllerStatus>();
 
   private pack: PackState | null = null;
   private faults: FaultSet;
@@ -99,6 +108,10 @@ export class ControllerRuntime {
 
   /** Every contactor sequencer state, replaying the latest (OPEN at start). */
   readonly contactors$: Observable<ContactorSequenceStatus>;
+  /** A status snapshot after every scan (and after an accepted acknowledge); no replay. */
+  readonly status$: Observable<ControllerStatus> = this.statusSubject.asObservable();
+  /** Fault raise, clear and acknowledge events as they happen. */
+  readonly faultEvents$: Observable<FaultEvent>;
 
   constructor(private readonly options: ControllerRuntimeOptions) {
     const { clock, libraries, settings } = options;
@@ -119,7 +132,11 @@ export class ControllerRuntime {
     });
     this.commands = new ModuleCommands(this.bus);
     this.scanner = new PackScanner(this.bus, { clock });
-    this.engine = new FaultEngine(libraries.faultEngine, { scheduler: clock });
+    this.engine = new FaultEngine(libraries.faultEngine, {
+      scheduler: clock,
+      persisted: options.persisted?.faults ?? null,
+    });
+    this.faultEvents$ = this.engine.events$;
     this.faults = { timestampMs: clock.now(), faults: [], highestLevel: null };
 
     const control = createControl(this.inputs, { config: libraries.control, clock });
@@ -130,7 +147,9 @@ export class ControllerRuntime {
     this.wireOutputs(control);
     this.subscriptions.push(this.engine.events$.subscribe((event) => logFaultEvent(this.logger, event)));
     this.subscriptions.push(
-      this.readings.pipe(toPackState(libraries.batteryModel)).subscribe((pack) => this.evaluate(pack)),
+      this.readings
+        .pipe(toPackState(libraries.batteryModel, options.persisted?.soc ?? null))
+        .subscribe((pack) => this.evaluate(pack)),
     );
   }
 
@@ -145,7 +164,34 @@ export class ControllerRuntime {
       limits: this.limits,
       balancing: this.balancing,
       heating: this.heating,
+      comms: this.bus.stats,
+      outputs: this.options.outputStatus?.() ?? {},
     });
+  }
+
+  /** The fault log, oldest first (bounded by the engine). */
+  faultEvents(): readonly FaultEvent[] {
+    return this.engine.eventLog();
+  }
+
+  /** Operator acknowledge of latched faults (B-5); accepted ones clear at once. */
+  acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult {
+    const result = this.engine.acknowledge(request);
+    if (result.accepted.length > 0) {
+      this.faults = this.engine.faults;
+      this.statusSubject.next(this.status());
+    }
+    return result;
+  }
+
+  /** Tesla-bus link counters (T-5). */
+  commsStats(): BusStats {
+    return this.bus.stats;
+  }
+
+  /** What must survive a restart: latched faults (B-6) and the SoC (B-36). */
+  persistedState(): PersistedRuntimeState {
+    return { version: 1, faults: this.engine.persistedState(), soc: this.pack?.soc.toPersist ?? null };
   }
 
   /**
@@ -210,6 +256,7 @@ export class ControllerRuntime {
       }
       for (const subscription of this.subscriptions) subscription.unsubscribe();
       this.contactorsSubject.complete();
+      this.statusSubject.complete();
       this.bus.dispose();
     })();
     return this.stopped;
@@ -285,6 +332,7 @@ export class ControllerRuntime {
     this.lastInputs = fromPackAndFaults(pack, this.faults, { discoveryMatched: matched, shutdownRequested });
     this.inputs.next(this.lastInputs);
     this.options.outputs.statusLed?.set(!this.stopping && matched && this.faults.highestLevel !== 'fault');
+    this.statusSubject.next(this.status());
   }
 
   private publish(reading: PackReading): void {

@@ -3,6 +3,8 @@ import type { BatteryModelConfig } from '@tsbms/battery-model';
 import type { FaultEngineConfig } from '@tsbms/fault-engine';
 import type { ControlConfig } from '@tsbms/control';
 import type { HardwareThresholds } from '@tsbms/tesla-protocol';
+import type { PersistedRuntimeState } from './persisted-state';
+import type { OutputsStatus } from './status-snapshot';
 
 /** The subset of pino's logger the runtime uses: structured fields first, then the message. */
 export interface RuntimeLogger {
@@ -48,6 +50,10 @@ export interface ControllerRuntimeOptions {
   readonly outputs: RuntimeOutputs;
   readonly libraries: RuntimeLibraryConfigs;
   readonly settings: RuntimeSettings;
+  /** Saved by a previous run (`persistedState()`); null or absent = a fresh start. */
+  readonly persisted?: PersistedRuntimeState | null;
+  /** The outputs beside the relays (CAN, MQTT, HTTP) report here for `status().outputs`. */
+  readonly outputStatus?: () => OutputsStatus;
 }
 
 export const DEFAULT_DISCOVERY_RETRY_S = 5;

@@ -1,6 +1,7 @@
 import { moduleCellSumV, type ModuleState, type PackState } from '@tsbms/battery-model';
 import type { ActiveFault, FaultSet } from '@tsbms/fault-engine';
 import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
+import type { BusStats, ModuleLinkStats } from '@tsbms/tesla-protocol';
 
 /** One cell: volts (null = unknown) and whether its bleed FET is commanded on. */
 export interface CellStatus {
@@ -55,7 +56,29 @@ export interface ControllerStatus {
   /** Volts and amperes sent to the inverter; null before the first scan. */
   readonly limits: { readonly cvl: number; readonly ccl: number; readonly dcl: number } | null;
   readonly heater: { readonly on: boolean; readonly blockedBy: HeatingStatus['blockedBy'] } | null;
+  /** Serial-loop counters since start (T-5), totals over every address. */
+  readonly comms: CommsStatus;
+  /** The outputs beside the relays, by name (`can`, `mqtt`, `http`); absent = not configured. */
+  readonly outputs: OutputsStatus;
 }
+
+export interface CommsStatus extends ModuleLinkStats {
+  readonly linkErrors: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  readonly droppedBytes: number;
+}
+
+/** One output's health: `ok`, `degraded` (running, with a problem it is recovering from) or `off`. */
+export interface OutputStatus {
+  readonly state: 'ok' | 'degraded' | 'off';
+  /** One line for people, e.g. `vcan0: GX seen 0.4 s ago`. */
+  readonly message: string;
+  /** Output-specific facts (JSON-serialisable). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export type OutputsStatus = Readonly<Record<string, OutputStatus>>;
 
 export interface StatusSources {
   readonly expectedModules: number;
@@ -64,6 +87,8 @@ export interface StatusSources {
   readonly faults: FaultSet;
   readonly contactors: ContactorSequenceStatus;
   readonly limits: ChargeLimits | null;
+  readonly comms: BusStats;
+  readonly outputs: OutputsStatus;
   readonly balancing: BalancingState | null;
   readonly heating: HeatingStatus | null;
 }
@@ -106,5 +131,24 @@ export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
     contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },
     limits: limits === null ? null : { cvl: limits.cvlV, ccl: limits.cclA, dcl: limits.dclA },
     heater: heating === null ? null : { on: heating.heaterOn, blockedBy: heating.blockedBy },
+    comms: commsTotals(sources.comms),
+    outputs: sources.outputs,
+  };
+}
+
+/** The totals only: per-address counters are for /metrics, not for every snapshot. */
+function commsTotals(s: BusStats): CommsStatus {
+  return {
+    framesOk: s.framesOk,
+    crcErrors: s.crcErrors,
+    badFrames: s.badFrames,
+    echoMismatches: s.echoMismatches,
+    timeouts: s.timeouts,
+    noSuchModule: s.noSuchModule,
+    retries: s.retries,
+    linkErrors: s.linkErrors,
+    bytesSent: s.bytesSent,
+    bytesReceived: s.bytesReceived,
+    droppedBytes: s.droppedBytes,
   };
 }

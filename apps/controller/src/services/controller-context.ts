@@ -1,0 +1,52 @@
+import type { Observable } from 'rxjs';
+import type { Clock } from '@tsbms/hal';
+import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
+import type { BusStats } from '@tsbms/tesla-protocol';
+import type { ControllerConfig } from '../config';
+import type { ControllerStatus, OutputStatus, RuntimeLogger } from '../runtime';
+
+/**
+ * What an output (Victron CAN, MQTT, HTTP) may see and do. It outlives a restart of the BMS
+ * core: `status$` and `faultEvents$` carry on from the new core, so an output subscribes once.
+ */
+export interface ControllerContext {
+  readonly clock: Clock;
+  readonly logger: RuntimeLogger;
+  /** The running configuration (file, environment and command line). */
+  config(): ControllerConfig;
+  /** The latest status snapshot, outputs included. */
+  status(): ControllerStatus;
+  /** A snapshot after every scan and after an accepted acknowledge; hot, no replay. */
+  readonly status$: Observable<ControllerStatus>;
+  /** The fault log, oldest first. */
+  faultEvents(): readonly FaultEvent[];
+  readonly faultEvents$: Observable<FaultEvent>;
+  /** Operator acknowledge of latched faults (B-5); `source` names the channel, e.g. `http`. */
+  acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
+  /**
+   * The one validated path for run-time changes: `patch` has the file's shape. Throws
+   * ControllerConfigError (INVALID_CONFIG with every issue's path and reason; CONFIG_FILE when
+   * there is no config file or it cannot be written) and then nothing has changed. On success the
+   * file is replaced atomically and the controller restarts in-process shortly after (contactors
+   * open, rediscovery, outputs restarted with the new settings), so the caller can answer first.
+   */
+  updateConfig(patch: unknown, source: string): ControllerConfig;
+  /** An in-process restart of the BMS core and the outputs, after the caller has answered. */
+  requestRestart(reason: string, source: string): void;
+  /** Serial-loop counters (T-5), per address as well. */
+  commsStats(): BusStats;
+}
+
+/** A running output. `stop()` releases everything it holds (sockets, timers, subscriptions). */
+export interface ControllerService {
+  readonly name: string;
+  status(): OutputStatus;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an output from `context.config()`; null when its config section switches it off. An
+ * output that cannot start throws: the controller logs it and runs on without it (an output is
+ * never a reason to stop the BMS).
+ */
+export type ServiceFactory = (context: ControllerContext) => Promise<ControllerService | null>;

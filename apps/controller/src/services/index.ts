@@ -1,0 +1,2 @@
+export * from './controller-context';
+export * from './output-services';

@@ -1,0 +1,4 @@
+import type { ServiceFactory } from './controller-context';
+
+/** Every output the daemon starts beside the relays, in start order. */
+export const OUTPUT_SERVICES: readonly ServiceFactory[] = [];

@@ -1,0 +1,2 @@
+export * from './bms-supervisor';
+export * from './runtime-state-file';
