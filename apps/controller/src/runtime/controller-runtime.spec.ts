@@ -6,6 +6,8 @@ import { buildControlConfig } from '@tsbms/control';
 import { hardwareThresholdsFromFaultLevels } from '@tsbms/tesla-protocol';
 import { ControllerRuntime } from './controller-runtime';
 import type { RuntimeLogger } from './runtime-options';
+import type { PersistedRuntimeState } from './persisted-state';
+import type { ControllerStatus } from './status-snapshot';
 
 const MODULES = 4;
 /** Broadcast CB_CTRL = 0 (T-22), as it appears on the wire. */
@@ -30,6 +32,7 @@ function setUp(
     configured?: number;
     cellVoltagesV?: number[];
     programHardwareThresholds?: boolean;
+    persisted?: PersistedRuntimeState | null;
   } = {},
 ) {
   const clock = new ManualClock();
@@ -71,6 +74,7 @@ function setUp(
       readWithCrc: true,
       replyTimeoutMs: 100,
     },
+    persisted: options.persisted,
   });
   const relays = () => ({
     negative: outputs.contactorNegative.state,
@@ -350,5 +354,49 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     const failed = await settle(short, short.runtime.runOnce());
     expect(failed).toMatchObject({ ok: false, reason: 'discovery found 2 of 3 configured modules' });
     await finish(short);
+  });
+
+  it('a latched fault outlives its condition and a restart (B-6) until an operator acknowledges it', async () => {
+    const first = setUp();
+    const snapshots: ControllerStatus[] = [];
+    first.runtime.status$.subscribe((status) => snapshots.push(status));
+    void first.runtime.run();
+    await advanceUntil(first, () => first.runtime.status().contactors.state === 'CLOSED', 15);
+    expect(snapshots.length).toBeGreaterThan(10); // one per scan
+    first.chain.setCellVoltage(1, 2, 4.17);
+    await advanceUntil(first, () => first.runtime.status().faults.length > 0, 12);
+    first.chain.setCellVoltage(1, 2, 3.8);
+    await advanceS(first, 5);
+    expect(first.runtime.status().faults).toEqual([
+      expect.objectContaining({
+        kind: 'cellOverVoltage',
+        latched: true,
+        location: { moduleAddress: 1, cellIndex: 1 },
+      }),
+    ]);
+    const persisted = first.runtime.persistedState();
+    expect(persisted.faults?.faults).toEqual([
+      expect.objectContaining({ kind: 'cellOverVoltage', level: 'fault' }),
+    ]);
+    expect(persisted.soc?.socPercent).toEqual(expect.any(Number));
+    await finish(first);
+
+    // A new process: the fault is back before anything can close, and the contactors stay open.
+    const second = setUp({ persisted: JSON.parse(JSON.stringify(persisted)) as PersistedRuntimeState });
+    const afterAck: ControllerStatus[] = [];
+    void second.runtime.run();
+    await advanceS(second, 15);
+    expect(second.runtime.status().faults).toEqual([expect.objectContaining({ kind: 'cellOverVoltage' })]);
+    expect(second.outputs.contactorNegative.transitions).toEqual([]);
+
+    second.runtime.status$.subscribe((status) => afterAck.push(status));
+    const result = second.runtime.acknowledgeFaults({ source: 'test' });
+    expect(result.accepted).toHaveLength(1);
+    expect(afterAck[0].faults).toEqual([]); // published at once, not at the next scan
+    expect(second.runtime.faultEvents().map((e) => `${e.type}:${e.source}`)).toEqual(
+      expect.arrayContaining(['acknowledge:test', 'clear:test']),
+    );
+    await advanceUntil(second, () => second.runtime.status().contactors.state === 'CLOSED', 15);
+    await finish(second);
   });
 });

@@ -52,8 +52,8 @@ export class BmsSupervisor {
   private readonly statusSubject = new Subject<ControllerStatus>();
   private readonly faultEventsSubject = new Subject<FaultEvent>();
   private session: Session | null = null;
-  /** Answers status() while a restart is under way. */
-  private lastStatus: ControllerStatus | null = null;
+  /** The latest core, still answering status() (relays open) while a restart is under way. */
+  private latestRuntime: ControllerRuntime | null = null;
   /** Start, restart and stop, one at a time. */
   private transition: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -68,7 +68,8 @@ export class BmsSupervisor {
     return new Promise<void>((resolve, reject) => {
       this.fail = reject;
       this.done = resolve;
-      this.enqueue(() => this.startSession());
+      // Started at once (not queued), so the context answers status() from the first tick.
+      this.transition = this.startSession().catch((error: unknown) => this.fail(error));
     });
   }
 
@@ -109,24 +110,24 @@ export class BmsSupervisor {
 
   private createContext(): ControllerContext {
     const { clock, logger, configSource } = this.options;
-    const runtime = () => {
-      if (this.session === null) throw new Error('the BMS core is restarting');
+    const latest = () => {
+      if (this.latestRuntime === null) throw new Error('the BMS core has not started');
+      return this.latestRuntime;
+    };
+    const running = () => {
+      if (this.session === null) throw new Error('the BMS core is restarting: try again in a moment');
       return this.session.runtime;
     };
     return {
       clock,
       logger,
       config: () => configSource.config(),
-      status: () => {
-        if (this.session !== null) return this.session.runtime.status();
-        if (this.lastStatus !== null) return this.lastStatus;
-        throw new Error('the BMS core is starting');
-      },
+      status: () => latest().status(),
       status$: this.statusSubject.asObservable(),
-      faultEvents: () => runtime().faultEvents(),
+      faultEvents: () => latest().faultEvents(),
       faultEvents$: this.faultEventsSubject.asObservable(),
       acknowledgeFaults: (request) => {
-        const result = runtime().acknowledgeFaults(request);
+        const result = running().acknowledgeFaults(request);
         logger.info(
           { event: 'acknowledge', source: request.source, accepted: result.accepted.length },
           `acknowledge from ${request.source}: ${result.accepted.length} fault(s) cleared, ${result.rejected.length} still present`,
@@ -140,7 +141,7 @@ export class BmsSupervisor {
         return config;
       },
       requestRestart: (reason, source) => this.restart(`${reason} (${source})`),
-      commsStats: () => runtime().commsStats(),
+      commsStats: () => latest().commsStats(),
     };
   }
 
@@ -163,10 +164,7 @@ export class BmsSupervisor {
       outputStatus: () => outputsStatus(services),
     });
     const subscriptions = [
-      runtime.status$.subscribe((status) => {
-        this.lastStatus = status;
-        this.statusSubject.next(status);
-      }),
+      runtime.status$.subscribe((status) => this.statusSubject.next(status)),
       runtime.faultEvents$.subscribe((event) => this.faultEventsSubject.next(event)),
     ];
     if (options.chain !== null) {
@@ -187,6 +185,7 @@ export class BmsSupervisor {
       );
     }
     this.session = { runtime, services, subscriptions };
+    this.latestRuntime = runtime;
     runtime.run().catch((error: unknown) => this.fail(error));
     for (const start of options.services) {
       try {
