@@ -1,1 +1,2 @@
 export * from './pty-pair';
+export * from './fake-gpio-chip';

@@ -1,0 +1,167 @@
+/*
+ * Linux GPIO character device (uAPI v2) for @tsbms/hal-linux: request output lines, set one line,
+ * release. Synchronous on purpose: DigitalOutput.set must switch a relay within the caller's tick
+ * (bms-behaviour.md B-13), and GPIO_V2_LINE_SET_VALUES_IOCTL completes in microseconds.
+ *
+ * Errors are thrown as JS Errors carrying `errno` (positive number) and `syscall`; the TypeScript
+ * side (src/gpio-output.ts) turns them into a GpioError with the chip path and line offsets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/gpio.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define CALL(env, call)                                                                          \
+  do {                                                                                           \
+    if ((call) != napi_ok) return NULL;                                                          \
+  } while (0)
+
+/* Throws Error(message) with .errno and .syscall, like Node's own system errors. */
+static napi_value throw_errno(napi_env env, int error_number, const char *syscall) {
+  char message[160];
+  snprintf(message, sizeof message, "%s failed: %s", syscall, strerror(error_number));
+  napi_value text, error, errno_value, syscall_value;
+  CALL(env, napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text));
+  CALL(env, napi_create_error(env, NULL, text, &error));
+  CALL(env, napi_create_int32(env, error_number, &errno_value));
+  CALL(env, napi_set_named_property(env, error, "errno", errno_value));
+  CALL(env, napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value));
+  CALL(env, napi_set_named_property(env, error, "syscall", syscall_value));
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+/* requestOutputLines(chipPath: string, offsets: number[], consumer: string, activeLow: boolean): fd */
+static napi_value request_output_lines(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 4) return throw_type(env, "requestOutputLines(chipPath, offsets, consumer, activeLow)");
+
+  char chip_path[4096];
+  size_t chip_path_length;
+  if (napi_get_value_string_utf8(env, argv[0], chip_path, sizeof chip_path, &chip_path_length) != napi_ok ||
+      chip_path_length == 0 || chip_path_length >= sizeof chip_path - 1) {
+    return throw_type(env, "chipPath must be a non-empty string");
+  }
+
+  struct gpio_v2_line_request request;
+  memset(&request, 0, sizeof request);
+
+  uint32_t line_count;
+  bool is_array;
+  CALL(env, napi_is_array(env, argv[1], &is_array));
+  if (!is_array) return throw_type(env, "offsets must be an array");
+  CALL(env, napi_get_array_length(env, argv[1], &line_count));
+  if (line_count == 0 || line_count > GPIO_V2_LINES_MAX) return throw_type(env, "offsets: 1 to 64 lines");
+  for (uint32_t i = 0; i < line_count; i++) {
+    napi_value element;
+    CALL(env, napi_get_element(env, argv[1], i, &element));
+    if (napi_get_value_uint32(env, element, &request.offsets[i]) != napi_ok) {
+      return throw_type(env, "offsets must be numbers");
+    }
+  }
+  request.num_lines = line_count;
+
+  size_t consumer_length;
+  if (napi_get_value_string_utf8(env, argv[2], request.consumer, sizeof request.consumer, &consumer_length) !=
+      napi_ok) {
+    return throw_type(env, "consumer must be a string");
+  }
+
+  bool active_low;
+  if (napi_get_value_bool(env, argv[3], &active_low) != napi_ok) return throw_type(env, "activeLow must be a boolean");
+
+  request.config.flags = GPIO_V2_LINE_FLAG_OUTPUT | (active_low ? GPIO_V2_LINE_FLAG_ACTIVE_LOW : 0);
+  /* Every line starts inactive (de-energised = safe), set by the same ioctl that claims it. */
+  request.config.num_attrs = 1;
+  request.config.attrs[0].attr.id = GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES;
+  request.config.attrs[0].attr.values = 0;
+  request.config.attrs[0].mask = line_count == 64 ? UINT64_MAX : ((UINT64_C(1) << line_count) - 1);
+
+  int chip_fd = open(chip_path, O_RDWR | O_CLOEXEC);
+  if (chip_fd < 0) return throw_errno(env, errno, "open");
+  int result = ioctl(chip_fd, GPIO_V2_GET_LINE_IOCTL, &request);
+  int request_errno = errno;
+  /* The line request has its own fd; the chip fd is not needed to drive the lines. */
+  close(chip_fd);
+  if (result < 0) return throw_errno(env, request_errno, "ioctl GPIO_V2_GET_LINE_IOCTL");
+
+  napi_value fd;
+  CALL(env, napi_create_int32(env, request.fd, &fd));
+  return fd;
+}
+
+/* setLineValue(fd: number, index: number, active: boolean): void; index = position in the request. */
+static napi_value set_line_value(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  uint32_t index;
+  bool active;
+  if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &index) != napi_ok || napi_get_value_bool(env, argv[2], &active) != napi_ok ||
+      index >= GPIO_V2_LINES_MAX) {
+    return throw_type(env, "setLineValue(fd, index 0..63, active)");
+  }
+  struct gpio_v2_line_values values;
+  memset(&values, 0, sizeof values);
+  values.mask = UINT64_C(1) << index;
+  values.bits = active ? values.mask : 0;
+  if (ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, &values) < 0) {
+    return throw_errno(env, errno, "ioctl GPIO_V2_LINE_SET_VALUES_IOCTL");
+  }
+  return NULL;
+}
+
+/* releaseLines(fd: number): void. The kernel frees the lines when the request fd is closed. */
+static napi_value release_lines(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return throw_type(env, "releaseLines(fd)");
+  if (close(fd) < 0) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+static napi_status set_number(napi_env env, napi_value object, const char *name, double number) {
+  napi_value value;
+  napi_status status = napi_create_double(env, number, &value);
+  return status == napi_ok ? napi_set_named_property(env, object, name, value) : status;
+}
+
+static napi_status set_function(napi_env env, napi_value object, const char *name, napi_callback callback) {
+  napi_value function;
+  napi_status status = napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, NULL, &function);
+  return status == napi_ok ? napi_set_named_property(env, object, name, function) : status;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  CALL(env, set_function(env, exports, "requestOutputLines", request_output_lines));
+  CALL(env, set_function(env, exports, "setLineValue", set_line_value));
+  CALL(env, set_function(env, exports, "releaseLines", release_lines));
+  /* What this build was compiled against, so a test can check it against <linux/gpio.h>. */
+  napi_value abi;
+  CALL(env, napi_create_object(env, &abi));
+  CALL(env, set_number(env, abi, "getLineIoctl", (double)GPIO_V2_GET_LINE_IOCTL));
+  CALL(env, set_number(env, abi, "setValuesIoctl", (double)GPIO_V2_LINE_SET_VALUES_IOCTL));
+  CALL(env, set_number(env, abi, "lineRequestSize", (double)sizeof(struct gpio_v2_line_request)));
+  CALL(env, set_number(env, abi, "lineValuesSize", (double)sizeof(struct gpio_v2_line_values)));
+  CALL(env, set_number(env, abi, "linesMax", (double)GPIO_V2_LINES_MAX));
+  CALL(env, napi_set_named_property(env, exports, "abi", abi));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

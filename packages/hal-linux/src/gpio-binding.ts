@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+
+/**
+ * The system calls behind {@link openGpioOutputs}: the native addon (native/gpio.c) in production,
+ * a fake chip in tests. Failures are thrown as errors with a positive `errno` and the `syscall`.
+ */
+export interface GpioBinding {
+  /**
+   * Opens `chipPath`, requests `offsets` as outputs, all inactive, for `consumer` (shown by
+   * `gpioinfo`), with the kernel inverting the levels when `activeLow`; returns the request's fd.
+   */
+  requestOutputLines(
+    chipPath: string,
+    offsets: readonly number[],
+    consumer: string,
+    activeLow: boolean,
+  ): number;
+  /** Drives the line at position `index` of the request to active or inactive. */
+  setLineValue(fd: number, index: number, active: boolean): void;
+  /** Closes the request; the kernel frees its lines. */
+  releaseLines(fd: number): void;
+}
+
+/** What the addon was compiled against, from <linux/gpio.h>. */
+export interface GpioAbi {
+  readonly getLineIoctl: number;
+  readonly setValuesIoctl: number;
+  readonly lineRequestSize: number;
+  readonly lineValuesSize: number;
+  readonly linesMax: number;
+}
+
+export interface NativeGpioBinding extends GpioBinding {
+  readonly abi: GpioAbi;
+}
+
+/** Built by node-gyp at `npm ci` (binding.gyp); the same path from src/ (tests) and dist/. */
+export const NATIVE_GPIO_ADDON_PATH = join(__dirname, '..', 'build', 'Release', 'tsbms_gpio.node');
+
+let loaded: NativeGpioBinding | undefined;
+
+/** Loads the addon once; throws Node's error (MODULE_NOT_FOUND...) when it is not built. */
+export function loadNativeGpioBinding(): NativeGpioBinding {
+  loaded ??= require(NATIVE_GPIO_ADDON_PATH) as NativeGpioBinding;
+  return loaded;
+}

@@ -1,0 +1,167 @@
+import type { DigitalOutput } from '@tsbms/hal';
+import { loadNativeGpioBinding, type GpioBinding } from './gpio-binding';
+import { GpioError, gpioErrorFromBinding } from './gpio-error';
+
+/** The kernel's limit on lines in one request (GPIO_V2_LINES_MAX). */
+export const GPIO_LINES_MAX = 64;
+
+export interface GpioOutputsOptions {
+  /** The GPIO character device, e.g. `/dev/gpiochip0`. */
+  readonly chipPath: string;
+  /** Output name → line offset on the chip. Only the outputs that are fitted. */
+  readonly lines: Readonly<Record<string, number>>;
+  /**
+   * The relay driver energises on a LOW pin. The kernel then inverts every level, so `set(false)`
+   * and the initial state still mean de-energised (open). Default false.
+   */
+  readonly activeLow?: boolean;
+  /** The label `gpioinfo` shows for the lines. Default 'tsbms'. */
+  readonly consumer?: string;
+  /** Default: the native addon. */
+  readonly binding?: GpioBinding;
+}
+
+/** One requested line. `set` is one ioctl: synchronous, and a refusal throws a GpioError at once. */
+export class GpioDigitalOutput implements DigitalOutput {
+  private level = false;
+
+  constructor(
+    readonly name: string,
+    /** The line offset on the chip. */
+    readonly line: number,
+    private readonly request: GpioOutputs,
+    private readonly index: number,
+  ) {}
+
+  get state(): boolean {
+    return this.level;
+  }
+
+  set(on: boolean): void {
+    // Always written, even at the same level: a fail-safe set(false) must reach the pin.
+    this.request.drive(this.index, on);
+    this.level = on;
+  }
+}
+
+/**
+ * Output lines of one GPIO chip, requested together (one open, one ioctl) and all inactive from
+ * the moment they are claimed. Create with {@link openGpioOutputs}.
+ */
+export class GpioOutputs {
+  readonly outputs: Readonly<Record<string, GpioDigitalOutput>>;
+  private fd: number | null;
+
+  /** @internal use {@link openGpioOutputs} */
+  constructor(
+    readonly chipPath: string,
+    private readonly names: readonly string[],
+    private readonly offsets: readonly number[],
+    fd: number,
+    private readonly binding: GpioBinding,
+  ) {
+    this.fd = fd;
+    this.outputs = Object.freeze(
+      Object.fromEntries(
+        names.map((name, index) => [name, new GpioDigitalOutput(name, offsets[index], this, index)]),
+      ),
+    );
+  }
+
+  get released(): boolean {
+    return this.fd === null;
+  }
+
+  /** @internal the one place a level reaches the kernel */
+  drive(index: number, on: boolean): void {
+    const context = {
+      chipPath: this.chipPath,
+      lines: this.offsets,
+      line: this.offsets[index],
+      output: this.names[index],
+    };
+    if (this.fd === null) {
+      throw new GpioError('RELEASED', `cannot set ${on ? 'on' : 'off'}: the lines were released`, context);
+    }
+    try {
+      this.binding.setLineValue(this.fd, index, on);
+    } catch (error) {
+      throw gpioErrorFromBinding(error, context);
+    }
+  }
+
+  /**
+   * Drives every line inactive, then frees the lines. Most GPIO drivers keep a freed line at its
+   * last level, so the lines are switched off here rather than left to the kernel. Repeat calls
+   * do nothing. Throws the first failure after still trying every line and closing the request.
+   */
+  release(): void {
+    if (this.fd === null) return;
+    const failures: unknown[] = [];
+    for (const output of Object.values(this.outputs)) {
+      try {
+        output.set(false);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      this.binding.releaseLines(fd);
+    } catch (error) {
+      failures.push(gpioErrorFromBinding(error, { chipPath: this.chipPath, lines: this.offsets }));
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+}
+
+function validateRequest(chipPath: string, names: readonly string[], offsets: readonly number[]): void {
+  const reject = (message: string) => {
+    throw new GpioError('INVALID_LINES', message, { chipPath, lines: offsets });
+  };
+  if (chipPath.length === 0) reject('the chip path is empty');
+  if (offsets.length === 0) reject('no lines to request');
+  if (offsets.length > GPIO_LINES_MAX)
+    reject(`${offsets.length} lines: one request takes at most ${GPIO_LINES_MAX}`);
+  const owner = new Map<number, string>();
+  offsets.forEach((offset, index) => {
+    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffff_ffff) {
+      reject(`${names[index]}: ${offset} is not a line offset (an integer from 0)`);
+    }
+    const other = owner.get(offset);
+    if (other !== undefined) reject(`${names[index]}: line ${offset} is already ${other}`);
+    owner.set(offset, names[index]);
+  });
+}
+
+/**
+ * Requests the given lines of a GPIO chip as outputs, all inactive (de-energised), in one
+ * request. Invalid lines are rejected before any system call; a chip that cannot be opened or
+ * lines that cannot be claimed throw a GpioError naming the chip and the lines.
+ */
+export function openGpioOutputs(options: GpioOutputsOptions): GpioOutputs {
+  const { chipPath, activeLow = false, consumer = 'tsbms' } = options;
+  const names = Object.keys(options.lines);
+  const offsets = names.map((name) => options.lines[name]);
+  validateRequest(chipPath, names, offsets);
+  let binding = options.binding;
+  if (binding === undefined) {
+    try {
+      binding = loadNativeGpioBinding();
+    } catch (error) {
+      throw new GpioError(
+        'NO_NATIVE_BINDING',
+        `the GPIO addon is not built (${(error as Error).message.split('\n')[0]}); run npm ci, or npm rebuild @tsbms/hal-linux`,
+        { chipPath, lines: offsets },
+      );
+    }
+  }
+  let fd: number;
+  try {
+    fd = binding.requestOutputLines(chipPath, offsets, consumer, activeLow);
+  } catch (error) {
+    throw gpioErrorFromBinding(error, { chipPath, lines: offsets });
+  }
+  return new GpioOutputs(chipPath, names, offsets, fd, binding);
+}
