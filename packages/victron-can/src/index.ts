@@ -4,3 +4,5 @@ export * from './alarms';
 export * from './messages';
 export * from './snapshot';
 export * from './schedule';
+export * from './identity-text';
+export * from './candump-log';

@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { filter, interval, map, scan, startWith, type Subscription } from 'rxjs';
+import type { CanBus } from '@tsbms/hal';
+import {
+  silentLogger,
+  SocketCanBus,
+  type ReconnectPolicy,
+  type SocketCanBusCounters,
+} from '@tsbms/hal-linux';
+import {
+  VictronFrameId,
+  victronFrameSchedule,
+  type ScheduleAnomaly,
+  type VictronBmsSnapshot,
+} from '@tsbms/victron-can';
+import { errorMessage } from '../config';
+import type { OutputStatus } from '../runtime';
+import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import { toVictronSnapshot, victronIdentity, victronPackFacts } from './victron-snapshot';
+
+/** The GX sends 0x305 every second; older than this counts as "not seen" (one lost frame and more). */
+export const GX_SEEN_WITHIN_S = 5;
+
+/** What the output needs of a CAN bus: a CanBus it can (re)open, with totals for the status. */
+export interface CanOutputBus extends CanBus {
+  open(): Promise<void>;
+  readonly counters: Pick<
+    SocketCanBusCounters,
+    'framesSent' | 'sendErrors' | 'sendsWhileClosed' | 'busOffs' | 'interfaceLosses' | 'reopens'
+  >;
+}
+
+export interface CanBusSettings {
+  readonly iface: string;
+  readonly reconnect: ReconnectPolicy;
+  readonly clock: ControllerContext['clock'];
+}
+
+export interface CanOutputOptions {
+  /** Default: a {@link SocketCanBus} that retries with the configured backoff by itself. */
+  readonly openBus?: (settings: CanBusSettings) => CanOutputBus;
+  /** 0x35F firmware; default the controller's package version. */
+  readonly firmwareVersion?: string;
+}
+
+function controllerVersion(): string {
+  // apps/controller/package.json, from src/can (source) and dist/src/can (build) alike.
+  for (const up of ['../..', '../../..']) {
+    try {
+      return (
+        JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { version: string }
+      ).version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
+  // The bus logs every retry; this output logs the changes of state instead.
+  new SocketCanBus({ ...settings, logger: silentLogger });
+
+type LinkState = 'starting' | 'open' | 'down';
+
+/**
+ * The Victron CAN output (issue 6): publishes the frames of victron-can-bms.md from the
+ * controller's status once a valid scan exists (V-5), during faults too, and listens for the GX
+ * (0x305 keep-alive, 0x307 identity; V-6). CAN is an output: a missing or lost interface or a
+ * failing send makes the status degraded and logs one warning per change of state, while the bus
+ * reopens with backoff and publishing resumes by itself. Sends never wait (V-3).
+ */
+export class CanOutput implements ControllerService {
+  readonly name = 'can';
+  private readonly iface: string;
+  private readonly bus: CanOutputBus;
+  private readonly subscriptions: Subscription[] = [];
+  private linkState: LinkState = 'starting';
+  private lastProblem: string | null = null;
+  private sendFailing = false;
+  private publishing = false;
+  private lastKeepAliveMs: number | null = null;
+  private lastGxIdentityMs: number | null = null;
+  /** For the log: the keep-alive arrived within GX_SEEN_WITHIN_S at the last check. */
+  private gxSeen = false;
+  private readonly anomalies = new Set<string>();
+  private anomalyCount = 0;
+
+  constructor(
+    private readonly context: ControllerContext,
+    options: CanOutputOptions = {},
+  ) {
+    const config = context.config();
+    if (config.can.interface === null) throw new Error('can.interface is not set');
+    this.iface = config.can.interface;
+    const identity = victronIdentity(config, options.firmwareVersion ?? controllerVersion());
+    const facts = victronPackFacts(config);
+    this.bus = (options.openBus ?? socketCanBus)({
+      iface: this.iface,
+      clock: context.clock,
+      reconnect: {
+        initialDelayMs: config.can.reconnect.initialDelayS * 1000,
+        maxDelayMs: config.can.reconnect.maxDelayS * 1000,
+      },
+    });
+
+    this.subscriptions.push(
+      this.bus.events$.subscribe((event) => {
+        if (event.type === 'open') this.setLinkState('open', null);
+        else if (event.type === 'close') this.setLinkState('down', event.reason);
+        else if (!this.bus.isOpen) this.setLinkState('down', errorMessage(event.error));
+      }),
+      this.bus.frames$.subscribe((frame) => {
+        if (frame.id === VictronFrameId.GX_KEEP_ALIVE) this.noteGx('keepAlive');
+        else if (frame.id === VictronFrameId.GX_IDENTITY) this.noteGx('identity');
+      }),
+    );
+
+    const snapshots$ = context.status$.pipe(
+      startWith(context.status()),
+      scan<ReturnType<ControllerContext['status']>, VictronBmsSnapshot | null>(
+        (previous, status) => toVictronSnapshot(status, facts, previous) ?? previous,
+        null,
+      ),
+      filter((snapshot): snapshot is VictronBmsSnapshot => snapshot !== null),
+      map((snapshot) => {
+        if (!this.publishing) {
+          this.publishing = true;
+          context.logger.info(
+            { event: 'can', iface: this.iface },
+            `${this.iface}: first valid scan, publishing`,
+          );
+        }
+        return snapshot;
+      }),
+    );
+    this.subscriptions.push(
+      victronFrameSchedule(snapshots$, identity, {
+        scheduler: context.clock,
+        onAnomaly: (anomaly) => this.noteAnomaly(anomaly),
+      }).subscribe((frame) => {
+        // Nothing to hand over while the interface is away; the schedule keeps its cadence.
+        if (!this.bus.isOpen) return;
+        this.bus.send(frame).then(
+          () => this.setSendFailing(null),
+          (error: unknown) => this.setSendFailing(errorMessage(error)),
+        );
+      }),
+    );
+    // The GX going quiet is a change of state too; its keep-alive comes every second.
+    this.subscriptions.push(interval(1000, context.clock).subscribe(() => this.checkGxLost()));
+    // A missing interface is not an error of the BMS: the bus retries and events$ reports it.
+    this.bus.open().catch(() => undefined);
+  }
+
+  status(): OutputStatus {
+    const now = this.context.clock.now();
+    const keepAliveAgeS = this.lastKeepAliveMs === null ? null : (now - this.lastKeepAliveMs) / 1000;
+    const gxSeen = keepAliveAgeS !== null && keepAliveAgeS <= GX_SEEN_WITHIN_S;
+    const counters = this.bus.counters;
+    const problem = this.linkState === 'down' ? this.lastProblem : this.sendFailing ? this.lastProblem : null;
+    let message: string;
+    if (problem !== null) message = `${this.iface}: ${problem}`;
+    else if (this.linkState === 'starting') message = `${this.iface}: opening`;
+    else if (keepAliveAgeS === null) message = `${this.iface}: no GX keep-alive yet`;
+    else if (gxSeen) message = `${this.iface}: GX seen ${keepAliveAgeS.toFixed(1)} s ago`;
+    else message = `${this.iface}: GX not seen for ${keepAliveAgeS.toFixed(1)} s`;
+    return {
+      state: problem === null ? 'ok' : 'degraded',
+      message,
+      details: {
+        interface: this.iface,
+        open: this.bus.isOpen,
+        publishing: this.publishing,
+        gxSeen,
+        lastKeepAliveAgeS: keepAliveAgeS,
+        lastGxIdentityAgeS: this.lastGxIdentityMs === null ? null : (now - this.lastGxIdentityMs) / 1000,
+        framesSent: counters.framesSent,
+        sendErrors: counters.sendErrors,
+        busOffs: counters.busOffs,
+        interfaceLosses: counters.interfaceLosses,
+        reopens: counters.reopens,
+        anomalies: this.anomalyCount,
+        lastError: this.lastProblem,
+      },
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.bus.close();
+  }
+
+  private setLinkState(state: LinkState, problem: string | null): void {
+    if (state === this.linkState && problem === this.lastProblem) return;
+    const logger = this.context.logger;
+    if (state === 'open') {
+      this.lastProblem = null;
+      this.sendFailing = false;
+      const again = this.linkState === 'down';
+      logger.info({ event: 'can', iface: this.iface, state }, `${this.iface} open${again ? ' again' : ''}`);
+    } else if (this.linkState !== 'down') {
+      logger.warn(
+        { event: 'can', iface: this.iface, state, error: problem },
+        `${this.iface} unavailable (${problem ?? 'unknown'}): Victron output paused, retrying; the BMS runs on`,
+      );
+    }
+    this.linkState = state;
+    if (state === 'down') this.lastProblem = problem;
+  }
+
+  private setSendFailing(problem: string | null): void {
+    const failing = problem !== null;
+    if (failing === this.sendFailing) return;
+    this.sendFailing = failing;
+    if (failing) {
+      this.lastProblem = problem;
+      this.context.logger.warn(
+        { event: 'can', iface: this.iface, error: problem },
+        `${this.iface}: ${problem}`,
+      );
+    } else {
+      this.context.logger.info({ event: 'can', iface: this.iface }, `${this.iface}: sending again`);
+    }
+  }
+
+  private noteGx(kind: 'keepAlive' | 'identity'): void {
+    const now = this.context.clock.now();
+    if (kind === 'identity') {
+      this.lastGxIdentityMs = now;
+      return;
+    }
+    this.lastKeepAliveMs = now;
+    if (!this.gxSeen) {
+      this.gxSeen = true;
+      this.context.logger.info({ event: 'can', iface: this.iface, gxSeen: true }, `${this.iface}: GX seen`);
+    }
+  }
+
+  private checkGxLost(): void {
+    if (!this.gxSeen || this.lastKeepAliveMs === null) return;
+    const ageS = (this.context.clock.now() - this.lastKeepAliveMs) / 1000;
+    if (ageS <= GX_SEEN_WITHIN_S) return;
+    this.gxSeen = false;
+    // V-6: shown and logged only; no contactor action (the GX is quiet during its own reboots).
+    this.context.logger.warn(
+      { event: 'can', iface: this.iface, gxSeen: false },
+      `${this.iface}: no GX keep-alive for ${ageS.toFixed(1)} s`,
+    );
+  }
+
+  private noteAnomaly(anomaly: ScheduleAnomaly): void {
+    this.anomalyCount++;
+    // A bad value recurs every second: one line per distinct correction.
+    if (this.anomalies.has(anomaly.message)) return;
+    this.anomalies.add(anomaly.message);
+    this.context.logger.warn(
+      { event: 'can', iface: this.iface, canId: anomaly.canId, anomaly: anomaly.message },
+      `${this.iface}: frame 0x${anomaly.canId.toString(16)} corrected: ${anomaly.message}`,
+    );
+  }
+}
+
+/** The ServiceFactory for OUTPUT_SERVICES: null when `can.interface` is not set. */
+export const startCanOutput: ServiceFactory = (context) =>
+  Promise.resolve(context.config().can.interface === null ? null : new CanOutput(context));

@@ -1,0 +1,172 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  ControllerDaemon,
+  putJson,
+  Scope,
+  startEmulator,
+  startPty,
+  stopProcess,
+  type LogLine,
+} from '../../e2e/process-harness';
+
+/*
+ * Runs INSIDE user-mode Linux (tools/with-vcan), driven by e2e/victron-can.spec.ts: the emulator
+ * app on one end of a socat pty pair, the controller with `--serial` and `--can vcan0` on the
+ * other, `candump -L vcan0` recording and `cansend` playing the GX's keep-alive. Steps: publish
+ * for a while, inject an over-voltage through the emulator's control API, take vcan0 down and up
+ * again. It prints one JSON line of observations; every assertion is in the spec. The candump
+ * timestamps and the controller's log `time` come from the same guest clock.
+ */
+
+export const GUEST_MODULES = 3;
+export const GUEST_CELLS_V = [3.95, 3.97, 3.96, 3.98, 3.95, 3.96];
+/** cellHighVoltageV 4.1 + voltageFaultOffsetV 0.05 = 4.15 V fault level; the chip's COV is 4.20 V. */
+export const GUEST_OVER_VOLTAGE_V = 4.17;
+export const RECORD_BEFORE_FAULT_MS = 6000;
+const RECORD_AFTER_FAULT_MS = 2500;
+const INTERFACE_DOWN_MS = 3000;
+const RECORD_AFTER_RETURN_MS = 3000;
+const STATUS_SAMPLE_MS = 500;
+
+const CONFIG = {
+  pack: { moduleCount: GUEST_MODULES },
+  // User-mode Linux is slow: a calm poll keeps the scan watchdog and comms timeouts out of the way.
+  pollIntervalS: 0.5,
+  commsTimeoutS: 5,
+  cells: { cellHighVoltageV: 4.1, voltageFaultOffsetV: 0.05, overVoltageDelayS: 1 },
+  balancing: { enabled: false },
+  contactors: { contactorNegativeTimeS: 0.2, contactorPrechargeTimeS: 0.5, contactorOverlapS: 0.2 },
+  can: { reconnect: { initialDelayS: 0.5, maxDelayS: 1 } },
+  http: { port: 0 },
+};
+
+export interface StatusSample {
+  readonly atMs: number;
+  readonly status: Record<string, unknown>;
+}
+
+export interface GuestResults {
+  failure?: string;
+  candump: string[];
+  candumpErrors: string[];
+  log: LogLine[];
+  /** GET /api/status samples; empty when the controller has no HTTP output. */
+  statusSamples: StatusSample[];
+  statusUrl: string | null;
+  faultInjectedAtMs: number | null;
+  interfaceDownAtMs: number | null;
+  interfaceUpAtMs: number | null;
+  controllerExitCode: number | null;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function sampleStatus(url: string, samples: StatusSample[]): Promise<void> {
+  const atMs = Date.now();
+  const response = await fetch(url);
+  samples.push({ atMs, status: (await response.json()) as Record<string, unknown> });
+}
+
+function ipLink(state: 'up' | 'down'): void {
+  const result = spawnSync('ip', ['link', 'set', 'vcan0', state], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip link set vcan0 ${state}: ${result.stderr}`);
+}
+
+async function run(results: GuestResults, scope: Scope): Promise<void> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-can-'));
+  scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
+  const configFile = path.join(workDir, 'bms.json');
+  writeFileSync(configFile, JSON.stringify(CONFIG));
+
+  // candump ends when vcan0 goes down ("Network is down"): a new one records after it returns.
+  const record = () => {
+    const candump = spawn('candump', ['-L', 'vcan0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    scope.add(() => stopProcess(candump));
+    createInterface({ input: candump.stdout }).on('line', (line) => results.candump.push(line));
+    candump.stderr.on('data', (chunk) => results.candumpErrors.push(String(chunk).trim()));
+  };
+  record();
+
+  const keepAlive = setInterval(() => {
+    spawn('cansend', ['vcan0', '305#0000000000000000'], { stdio: 'ignore' }).on('error', () => undefined);
+  }, 1000);
+  scope.add(async () => clearInterval(keepAlive));
+
+  const pty = await startPty(scope, workDir);
+  const emulator = await startEmulator(scope, pty.pathA, { modules: GUEST_MODULES, cellsV: GUEST_CELLS_V });
+  const daemon = new ControllerDaemon(scope, [
+    '--serial',
+    pty.pathB,
+    '--config',
+    configFile,
+    '--can',
+    'vcan0',
+  ]);
+  results.log = daemon.lines;
+
+  const publishing = await daemon.waitFor(
+    (l) => l.event === 'can' && /first valid scan/.test(l.msg),
+    0,
+    60_000,
+  );
+  // The HTTP output logs its URL once listening; without it, the log lines are the status source.
+  const http = daemon.lines.find((l) => l.event === 'http' && typeof l.url === 'string');
+  results.statusUrl = http ? `${String(http.url).replace(/\/$/, '')}/api/status` : null;
+  const sampler = setInterval(() => {
+    if (results.statusUrl) sampleStatus(results.statusUrl, results.statusSamples).catch(() => undefined);
+  }, STATUS_SAMPLE_MS);
+  scope.add(async () => clearInterval(sampler));
+
+  await delay(RECORD_BEFORE_FAULT_MS);
+  results.faultInjectedAtMs = Date.now();
+  const status = await putJson(`${emulator.api}/api/modules/2/cells/3`, { voltageV: GUEST_OVER_VOLTAGE_V });
+  if (status !== 204) throw new Error(`emulator refused the over-voltage: HTTP ${status}`);
+  await daemon.waitFor(
+    (l) => l.event === 'fault' && l.type === 'raise' && l.kind === 'cellOverVoltage' && l.level === 'fault',
+    publishing.index,
+    20_000,
+  );
+  await delay(RECORD_AFTER_FAULT_MS);
+
+  results.interfaceDownAtMs = Date.now();
+  ipLink('down');
+  await delay(INTERFACE_DOWN_MS);
+  ipLink('up');
+  results.interfaceUpAtMs = Date.now();
+  record();
+  await daemon.waitFor((l) => l.event === 'can' && /open again/.test(l.msg), publishing.index, 20_000);
+  await delay(RECORD_AFTER_RETURN_MS);
+  clearInterval(sampler);
+  results.controllerExitCode = await daemon.stop();
+  // Let candump print what is still buffered.
+  await delay(200);
+}
+
+async function main(): Promise<void> {
+  const results: GuestResults = {
+    candump: [],
+    candumpErrors: [],
+    log: [],
+    statusSamples: [],
+    statusUrl: null,
+    faultInjectedAtMs: null,
+    interfaceDownAtMs: null,
+    interfaceUpAtMs: null,
+    controllerExitCode: null,
+  };
+  const scope = new Scope();
+  try {
+    await run(results, scope);
+  } catch (error) {
+    results.failure = error instanceof Error ? error.message : String(error);
+  } finally {
+    await scope.close();
+  }
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+if (require.main === module) void main();

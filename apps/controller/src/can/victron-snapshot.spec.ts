@@ -1,0 +1,201 @@
+import fc from 'fast-check';
+import { FAULT_KINDS } from '@tsbms/fault-engine';
+import { encodeVictronMessage, framesForTick, type VictronAlarmItem } from '@tsbms/victron-can';
+import { activeFault, packStatus, TWO_BY_TWO_CONFIG } from './testing/pack-status';
+import {
+  firmwareFromVersion,
+  toVictronSnapshot,
+  victronAlarms,
+  victronIdentity,
+  victronPackFacts,
+} from './victron-snapshot';
+
+const facts = victronPackFacts(TWO_BY_TWO_CONFIG);
+const hex = (data: Uint8Array) =>
+  Array.from(data, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+const alarmBytes = (status: ReturnType<typeof packStatus>) =>
+  hex(encodeVictronMessage({ kind: 'alarms', ...victronAlarms(status, facts) }).data);
+const contactorsOpen = {
+  state: 'OPEN',
+  openReason: 'fault',
+  relays: { negative: false, precharge: false, positive: false },
+} as const;
+
+describe('toVictronSnapshot', () => {
+  it('maps a valid scan of the spec pack field by field', () => {
+    const snapshot = toVictronSnapshot(packStatus(), facts, null);
+    expect(snapshot).toMatchObject({
+      chargeVoltageLimitV: 49.2,
+      chargeCurrentLimitA: 100,
+      dischargeCurrentLimitA: 100,
+      stateOfChargePercent: 80.26,
+      stateOfHealthPercent: 100,
+      batteryVoltageV: 47.83,
+      batteryCurrentA: -12.3,
+      modulesOnline: 4,
+      modulesOffline: 0,
+      lowestCellVoltageV: 3.981,
+      highestCellVoltageV: 4.002,
+      lowestTemperatureC: 20,
+      highestTemperatureC: 23.6,
+      lowestCellId: 'M1C1',
+      highestCellId: 'M3C2',
+      lowestTemperatureId: 'M2T1',
+      highestTemperatureId: 'M4T2',
+      energyChargedKWh: null,
+    });
+    // Mean of the eight sensors.
+    expect(snapshot?.batteryTemperatureC).toBeCloseTo((21 + 22 + 20 + 22 + 21 + 22 + 22 + 23.6) / 8, 9);
+    // V-14: 2 strings × 232 Ah × the window between 3.60 and 4.10 V — 257 Ah in the spec's vector.
+    expect(Math.round(snapshot?.installedCapacityAh ?? 0)).toBe(257);
+    expect(snapshot?.onlineCapacityAh).toBe(snapshot?.installedCapacityAh);
+  });
+
+  it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x379', () => {
+    const snapshot = toVictronSnapshot(packStatus(), facts, null);
+    if (snapshot === null) throw new Error('no snapshot');
+    const identity = victronIdentity(TWO_BY_TWO_CONFIG, '0.1.0');
+    const frames = new Map(framesForTick(0, snapshot, identity).map((f) => [f.id, hex(f.data)]));
+    expect(frames.get(0x351)).toBe('EC 01 E8 03 E8 03 B0 01');
+    expect(frames.get(0x355)).toBe('50 00 64 00 5A 1F 00 00');
+    expect(frames.get(0x356)?.slice(0, 11)).toBe('AF 12 85 FF');
+    expect(frames.get(0x35a)).toBe('A8 82 82 02 A8 82 82 0A');
+    expect(frames.get(0x35e)).toBe('74 73 42 4D 53 00 00 00');
+    expect(frames.get(0x35f)).toBe('00 00 00 01 01 01 00 00');
+    expect(frames.get(0x372)).toBe('04 00 FF FF FF FF 00 00');
+    expect(frames.get(0x373)).toBe('8D 0F A2 0F 25 01 29 01');
+    expect(frames.get(0x375)).toBe('4D 33 43 32 00 00 00 00');
+    expect(frames.get(0x379)).toBe('01 01 00 00 00 00 00 00');
+    expect(frames.has(0x378)).toBe(false);
+  });
+
+  it('is null until the first complete valid scan (V-5)', () => {
+    expect(toVictronSnapshot(packStatus({ limits: null }), facts, null)).toBeNull();
+    expect(toVictronSnapshot(packStatus({ packVoltage: null }), facts, null)).toBeNull();
+    expect(toVictronSnapshot(packStatus({ soc: null }), facts, null)).toBeNull();
+    const noTemperatures = packStatus().modules.map((m) => ({ ...m, temperatures: [null, null] }));
+    expect(toVictronSnapshot(packStatus({ modules: noTemperatures }), facts, null)).toBeNull();
+  });
+
+  it('after a valid scan, keeps last values but stops charge and discharge when the limits are lost', () => {
+    const first = toVictronSnapshot(packStatus(), facts, null);
+    const later = toVictronSnapshot(packStatus({ limits: null, packVoltage: null, soc: null }), facts, first);
+    expect(later).toMatchObject({
+      chargeVoltageLimitV: 49.2,
+      chargeCurrentLimitA: 0,
+      dischargeCurrentLimitA: 0,
+      batteryVoltageV: 47.83,
+      stateOfChargePercent: 80.26,
+    });
+  });
+
+  it('counts offline modules and capacity of fully online strings only', () => {
+    const modules = packStatus().modules.map((m) => (m.address === 4 ? { ...m, commsOk: false } : m));
+    const snapshot = toVictronSnapshot(packStatus({ modules }), facts, null);
+    expect(snapshot?.modulesOnline).toBe(3);
+    expect(snapshot?.modulesOffline).toBe(1);
+    expect(snapshot?.onlineCapacityAh).toBeCloseTo((snapshot?.installedCapacityAh ?? 0) / 2, 9);
+  });
+});
+
+describe('victronAlarms', () => {
+  it('matches the spec vectors: all OK, no sensor, over-voltage alarm, comms-loss alarm', () => {
+    expect(alarmBytes(packStatus())).toBe('A8 82 82 02 A8 82 82 0A');
+    expect(alarmBytes(packStatus({ current: null }))).toBe('A8 02 80 02 A8 02 80 0A');
+    expect(
+      alarmBytes(
+        packStatus({ faults: [activeFault('cellOverVoltage', 'fault')], contactors: contactorsOpen }),
+      ),
+    ).toBe('A4 82 82 02 A4 82 82 06');
+    expect(
+      alarmBytes(
+        packStatus({ faults: [activeFault('moduleCommsLoss', 'fault')], contactors: contactorsOpen }),
+      ),
+    ).toBe('A8 82 42 02 A8 82 42 06');
+  });
+
+  it('reports warnings as warnings only and ignores info', () => {
+    const state = victronAlarms(
+      packStatus({
+        alerts: [activeFault('cellImbalance', 'warning'), activeFault('overTemperature', 'info')],
+      }),
+      facts,
+    );
+    expect(state.levels.cellImbalance).toBe('warning');
+    expect(state.levels.highTemperature).toBe('ok');
+  });
+
+  it('maps the chip trips to their quantity and other chip flags to BMS internal', () => {
+    const levels = (detail: string) =>
+      victronAlarms(packStatus({ faults: [activeFault('moduleHardwareFault', 'fault', detail)] }), facts)
+        .levels;
+    expect(levels('COV COV cells 2')).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'ok' });
+    expect(levels('CUV')).toMatchObject({ lowVoltage: 'alarm', bmsInternal: 'ok' });
+    expect(levels('OT2')).toMatchObject({ highTemperature: 'alarm', bmsInternal: 'ok' });
+    expect(levels('TSD')).toMatchObject({ highVoltage: 'ok', bmsInternal: 'alarm' });
+    expect(levels('COV UVLO')).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'alarm' });
+  });
+
+  it('system status: online with closed contactors, or no fault when contactor control is off', () => {
+    expect(victronAlarms(packStatus({ contactors: contactorsOpen }), facts).systemOnline).toBe(false);
+    const noControl = { ...facts, contactorControl: false };
+    expect(victronAlarms(packStatus({ contactors: contactorsOpen }), noControl).systemOnline).toBe(true);
+    expect(
+      victronAlarms(
+        packStatus({ contactors: contactorsOpen, faults: [activeFault('cellUnderVoltage', 'fault')] }),
+        noControl,
+      ).systemOnline,
+    ).toBe(false);
+  });
+
+  it('for any set of faults, an item is alarm iff a fault-level source is active (property)', () => {
+    const fault = fc.record({
+      kind: fc.constantFrom(...FAULT_KINDS.filter((k) => k !== 'moduleHardwareFault')),
+      level: fc.constantFrom('info' as const, 'warning' as const, 'fault' as const),
+    });
+    const itemOf: Partial<Record<string, VictronAlarmItem>> = {
+      cellOverVoltage: 'highVoltage',
+      cellUnderVoltage: 'lowVoltage',
+      overTemperature: 'highTemperature',
+      underTemperature: 'lowTemperature',
+      cellImbalance: 'cellImbalance',
+      chargeOverCurrent: 'highChargeCurrent',
+      dischargeOverCurrent: 'highDischargeCurrent',
+    };
+    fc.assert(
+      fc.property(fc.array(fault, { maxLength: 6 }), (list) => {
+        const all = list.map((f) => activeFault(f.kind, f.level));
+        const state = victronAlarms(
+          packStatus({
+            faults: all.filter((f) => f.level === 'fault'),
+            alerts: all.filter((f) => f.level !== 'fault'),
+          }),
+          facts,
+        );
+        for (const [item, level] of Object.entries(state.levels)) {
+          const sources = all.filter((f) => (itemOf[f.kind] ?? 'bmsInternal') === item);
+          const expected = sources.some((f) => f.level === 'fault')
+            ? 'alarm'
+            : sources.some((f) => f.level === 'warning')
+              ? 'warning'
+              : 'ok';
+          expect(level).toBe(expected);
+        }
+      }),
+    );
+  });
+});
+
+describe('victronIdentity', () => {
+  it('takes names from can.*, Ns from the pack and the firmware from the version', () => {
+    expect(victronIdentity(TWO_BY_TWO_CONFIG, '2.13.0')).toEqual({
+      manufacturerName: 'tsBMS',
+      modelId: 0,
+      firmwareMajor: 2,
+      firmwareMinor: 13,
+      seriesCellCount: 12,
+      cellLowVoltageV: 3.6,
+    });
+    expect(firmwareFromVersion('x')).toEqual({ major: 0, minor: 0 });
+  });
+});
