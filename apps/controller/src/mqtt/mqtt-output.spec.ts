@@ -1,0 +1,239 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ManualClock } from '@tsbms/hal';
+import { ConfigStore } from '../config';
+import { scoped, type Scope } from '../e2e/process-harness';
+import { MqttOutput, startMqttOutput } from './mqtt-output';
+import { eventually } from './testing/eventually';
+import { FakeControllerContext } from './testing/fake-context';
+import { freePort, startMosquitto } from './testing/mosquitto-broker';
+import { MqttProbe } from './testing/mqtt-probe';
+import { moduleFixture, statusFixture } from './testing/status-fixture';
+
+/*
+ * The output in-process against a real Mosquitto: the BMS side is a FakeControllerContext over a
+ * real ConfigStore, time for the output's own timers (refresh, backoff) is a ManualClock.
+ */
+jest.setTimeout(30_000);
+
+let workDir: string;
+beforeAll(() => (workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-mqtt-'))));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const PREFIX = 'test/bms';
+
+function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
+  const file = path.join(mkdtempSync(path.join(workDir, 'cfg-')), 'bms.json');
+  const text = JSON.stringify({
+    pack: { moduleCount: 2 },
+    http: { enabled: false },
+    mqtt: { topicPrefix: PREFIX, ...mqtt },
+  });
+  writeFileSync(file, text);
+  return { context: new FakeControllerContext(clock, ConfigStore.open(file, {})), clock, file, text };
+}
+
+async function startOutput(scope: Scope, context: FakeControllerContext): Promise<MqttOutput> {
+  const output = await startMqttOutput(context);
+  if (!(output instanceof MqttOutput)) throw new Error('the MQTT output did not start');
+  scope.add(() => output.stop());
+  return output;
+}
+
+const connected = (output: MqttOutput) => () => output.status().state === 'ok';
+const describeStatus = (output: MqttOutput) => () => JSON.stringify(output.status());
+
+describe('MqttOutput against a real Mosquitto', () => {
+  it('is off without a url', async () => {
+    const { context } = contextFor({});
+    expect(await startMqttOutput(context)).toBeNull();
+  });
+
+  it('refuses a url that is not mqtt:// or mqtts://, without echoing credentials', async () => {
+    const { context } = contextFor({ url: 'http://user:secret@127.0.0.1:1883' });
+    await expect(startMqttOutput(context)).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      configPath: 'mqtt.url',
+    });
+    await expect(startMqttOutput(context)).rejects.not.toThrow(/secret/);
+  });
+
+  it(
+    'online and discovery retained; values on change only; a full refresh at the interval; offline on stop',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, clock } = contextFor({ url: broker.url, fullRefreshIntervalS: 30 });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      expect(output.status()).toMatchObject({ state: 'ok', message: `connected to ${broker.url}` });
+
+      // A late subscriber gets availability and discovery from the broker's retained store.
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/#`, 'homeassistant/#']);
+      const online = await probe.waitForTopic(`${PREFIX}/status`);
+      expect(online).toMatchObject({ payload: 'online', retain: true });
+      const soc = await probe.waitForTopic('homeassistant/sensor/test_bms/soc/config');
+      expect(soc.retain).toBe(true);
+      expect(JSON.parse(soc.payload)).toMatchObject({
+        state_topic: `${PREFIX}/pack/soc`,
+        device_class: 'battery',
+      });
+
+      context.emit(statusFixture());
+      await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '62.3');
+      const before = probe.messages.length;
+      // One cell changes: exactly that cell and the pack values derived from it.
+      context.emit(
+        statusFixture({
+          modules: [
+            moduleFixture(1),
+            {
+              ...moduleFixture(2),
+              cells: moduleFixture(2).cells.map((c, i) => (i === 0 ? { ...c, voltage: 3.85 } : c)),
+            },
+          ],
+        }),
+      );
+      context.emit(statusFixture({ soc: 63 }));
+      await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '63', before);
+      const changed = new Set(probe.messages.slice(before).map((m) => m.topic));
+      expect(changed).toEqual(
+        new Set([`${PREFIX}/cell/2/1/voltage`, `${PREFIX}/pack/cellMinVoltage`, `${PREFIX}/pack/soc`]),
+      );
+
+      // Nothing changes, but the refresh interval passed: everything again.
+      await clock.advanceByMs(30_000);
+      const refreshFrom = probe.messages.length;
+      context.emit(statusFixture({ soc: 63 }));
+      await probe.waitForTopic(`${PREFIX}/cell/2/6/balancing`, refreshFrom);
+      expect(new Set(probe.messages.slice(refreshFrom).map((m) => m.topic)).size).toBe(19 + 2 * 17);
+
+      const stopFrom = probe.messages.length;
+      await output.stop();
+      expect(await probe.waitForTopic(`${PREFIX}/status`, stopFrom)).toMatchObject({ payload: 'offline' });
+    }),
+  );
+
+  it(
+    'republishes discovery when Home Assistant announces itself',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context } = contextFor({ url: broker.url });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [
+        'homeassistant/sensor/test_bms/voltage/config',
+      ]);
+      await probe.waitForTopic('homeassistant/sensor/test_bms/voltage/config');
+      const from = probe.messages.length;
+      await probe.publish('homeassistant/status', 'online');
+      expect((await probe.waitForTopic('homeassistant/sensor/test_bms/voltage/config', from)).retain).toBe(
+        false,
+      );
+    }),
+  );
+
+  it(
+    'commands: a bad config/set is answered with its issues and nothing is saved; a good one is saved',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, file, text } = contextFor({ url: broker.url });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
+
+      await probe.publish(`${PREFIX}/cmd/config/set`, '{"id": 1, "cells": {"cellHighVoltageV": "4.05"}}');
+      const rejected = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
+      expect(rejected).toMatchObject({
+        id: 1,
+        ok: false,
+        error: { code: 'INVALID_CONFIG', issues: [{ configPath: 'cells.cellHighVoltageV' }] },
+      });
+      await probe.publish(`${PREFIX}/cmd/config/set`, 'not json');
+      const malformed = await probe.waitFor((m) => JSON.parse(m.payload).error?.code === 'BAD_REQUEST');
+      expect(JSON.parse(malformed.payload).id).toBeNull();
+      expect(readFileSync(file, 'utf8')).toBe(text);
+
+      const from = probe.messages.length;
+      await probe.publish(`${PREFIX}/cmd/config/set`, '{"id": "ok", "cells": {"cellHighVoltageV": 4.05}}');
+      expect(JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, from)).payload)).toEqual({
+        id: 'ok',
+        command: 'config/set',
+        ok: true,
+      });
+      expect(JSON.parse(readFileSync(file, 'utf8')).cells).toEqual({ cellHighVoltageV: 4.05 });
+      expect(
+        context.logged.filter((l) => l.fields['command'] === 'config/set').map((l) => l.fields['ok']),
+      ).toEqual([false, false, true]);
+    }),
+  );
+
+  it(
+    'a retained command is refused, not run (it would run again on every reconnect)',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
+      await probe.client.publishAsync(`${PREFIX}/cmd/restart`, '{"id": 1}', { qos: 1, retain: true });
+      const { context } = contextFor({ url: broker.url });
+      await startOutput(scope, context);
+      const answer = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
+      expect(answer).toMatchObject({ command: 'restart', ok: false, error: { code: 'BAD_REQUEST' } });
+      expect(answer.error.message).toMatch(/retained/);
+      expect(context.restarts).toEqual([]);
+    }),
+  );
+
+  it(
+    'broker down at start: degraded with the backoff delay, connects once the broker is up and a retry is due',
+    scoped(async (scope) => {
+      const port = await freePort();
+      const url = `mqtt://127.0.0.1:${port}`;
+      const { context, clock } = contextFor({ url, reconnect: { initialDelayS: 2, maxDelayS: 5 } });
+      const output = await startOutput(scope, context);
+      const retrying = (delayS: number) => () => output.status().message.endsWith(`retrying in ${delayS} s`);
+      await eventually(retrying(2), describeStatus(output));
+      expect(output.status()).toMatchObject({
+        state: 'degraded',
+        message: expect.stringMatching(
+          /^broker mqtt:\/\/127\.0\.0\.1:\d+ unreachable \(.*ECONNREFUSED.*\), retrying in 2 s$/,
+        ),
+      });
+      await clock.advanceByMs(2000);
+      await eventually(retrying(4), describeStatus(output));
+      await clock.advanceByMs(4000);
+      await eventually(retrying(5), describeStatus(output));
+      // The BMS goes on: statuses while disconnected are not queued.
+      for (let soc = 10; soc < 20; soc += 1) context.emit(statusFixture({ soc }));
+      expect(context.logged.filter((l) => l.fields['event'] === 'mqtt').map((l) => l.message)).toEqual([
+        expect.stringMatching(/^mqtt: broker .* unreachable/),
+      ]);
+
+      await startMosquitto(scope, workDir, { port });
+      await clock.advanceByMs(5000);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, url, [`${PREFIX}/pack/soc`]);
+      // Only the latest value, by the full refresh on connect.
+      expect((await probe.waitForTopic(`${PREFIX}/pack/soc`)).payload).toBe('19');
+      expect(probe.messages.map((m) => m.payload)).toEqual(['19']);
+    }),
+  );
+
+  it(
+    'a refused login is reported as such and retried with backoff',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir, { users: { bms: 'right' } });
+      const { context } = contextFor({ url: broker.url, username: 'bms', password: 'wrong' });
+      const output = await startOutput(scope, context);
+      await eventually(() => output.status().message.startsWith('login refused'), describeStatus(output));
+      expect(output.status()).toMatchObject({
+        state: 'degraded',
+        message: expect.stringMatching(/, retrying in 1 s$/),
+      });
+      expect(JSON.stringify(output.status()) + JSON.stringify(context.logged)).not.toContain('wrong');
+
+      const good = contextFor({ url: broker.url, username: 'bms', password: 'right' });
+      const accepted = await startOutput(scope, good.context);
+      await eventually(connected(accepted), describeStatus(accepted));
+    }),
+  );
+});

@@ -1,0 +1,285 @@
+import { readFileSync } from 'node:fs';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { interval, type Subscription } from 'rxjs';
+import { ControllerConfigError, errorMessage, type ControllerConfig } from '../config';
+import type { ControllerStatus, OutputStatus } from '../runtime';
+import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import { ChangeDetector } from './change-detector';
+import { commandHandlers, runCommand, type CommandResponse } from './commands';
+import { discoveryMessages, type DiscoveryOptions } from './discovery';
+import { reconnectDelayMs } from './reconnect-backoff';
+import { stateMessages } from './state-messages';
+import {
+  AVAILABILITY_OFFLINE,
+  AVAILABILITY_ONLINE,
+  mqttTopics,
+  type MqttMessage,
+  type MqttTopics,
+} from './topics';
+
+/*
+ * QoS: values at the configured qos (0 by default: the next change or full refresh replaces a
+ * lost one) and retained, so a new subscriber sees the latest at once; availability, discovery
+ * and command answers at 1 (a lost one is not repaired by the next scan); commands are
+ * subscribed at 1. Nothing is queued while disconnected: the full refresh on connect replaces it.
+ */
+
+type MqttSettings = ControllerConfig['mqtt'];
+
+/** HA publishes `online` here when it (re)starts: the discovery is sent again. */
+const HA_BIRTH_PAYLOAD = 'online';
+/** A stop waits this long for the broker to take the `offline` message, then drops the socket. */
+const STOP_FLUSH_MS = 2000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** CONNACK codes that mean the credentials were refused (MQTT 3.1.1: 4, 5; MQTT 5: 134, 135). */
+const LOGIN_REFUSED_CODES = new Set([4, 5, 134, 135]);
+
+type Problem = 'unreachable' | 'loginRefused' | 'connectionLost';
+
+function configError(configPath: string, reason: string): ControllerConfigError {
+  return new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason }]);
+}
+
+/** The broker URL for messages and logs: scheme, host and port, never credentials. */
+function brokerAddress(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw configError('mqtt.url', `not a URL: ${url.replace(/\/\/[^@/]*@/, '//')}`);
+  }
+  if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:') {
+    throw configError('mqtt.url', `must start with mqtt:// or mqtts://, not ${parsed.protocol}//`);
+  }
+  return `${parsed.protocol}//${parsed.host}`;
+}
+
+function readPem(configPath: string, file: string | null): Buffer | undefined {
+  if (file === null) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw configError(configPath, `cannot read ${file}: ${errorMessage(error)}`);
+  }
+}
+
+function clientOptions(settings: MqttSettings, topics: MqttTopics): IClientOptions {
+  const { tls } = settings;
+  const pem = {
+    ca: readPem('mqtt.tls.caFile', tls.caFile),
+    cert: readPem('mqtt.tls.certFile', tls.certFile),
+    key: readPem('mqtt.tls.keyFile', tls.keyFile),
+  };
+  return {
+    clientId: settings.clientId ?? `tsbms-${settings.topicPrefix.replace(/\//g, '-')}`,
+    ...(settings.username === null ? {} : { username: settings.username }),
+    ...(settings.password === null ? {} : { password: settings.password }),
+    ...Object.fromEntries(Object.entries(pem).filter(([, value]) => value !== undefined)),
+    rejectUnauthorized: tls.rejectUnauthorized,
+    will: { topic: topics.availability, payload: Buffer.from(AVAILABILITY_OFFLINE), qos: 1, retain: true },
+    clean: true,
+    // The backoff is ours (doubling, capped, on the injected clock); mqtt.js only connects.
+    reconnectPeriod: 0,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    queueQoSZero: false,
+    resubscribe: false,
+  };
+}
+
+function isLoginRefused(error: Error | undefined): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' && LOGIN_REFUSED_CODES.has(code);
+}
+
+/** The MQTT output: values, Home Assistant discovery and commands on one broker connection. */
+export class MqttOutput implements ControllerService {
+  readonly name = 'mqtt';
+  private readonly topics: MqttTopics;
+  private readonly address: string;
+  private readonly client: MqttClient;
+  private readonly changes = new ChangeDetector();
+  private readonly discovery: DiscoveryOptions | null;
+  private readonly handlers: ReturnType<typeof commandHandlers>;
+  private readonly subscriptions: Subscription[] = [];
+  private latest: ControllerStatus | null = null;
+  private fullRefreshDue = true;
+  private failures = 0;
+  private retry: Subscription | null = null;
+  private lastError: Error | undefined;
+  private problem: Problem | null = null;
+  private health: OutputStatus;
+  private published = 0;
+  private commands = 0;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly context: ControllerContext,
+    private readonly settings: MqttSettings & { readonly url: string },
+  ) {
+    this.address = brokerAddress(settings.url);
+    this.topics = mqttTopics(settings.topicPrefix);
+    this.handlers = commandHandlers(this.topics);
+    const { discovery } = settings;
+    this.discovery = discovery.enabled
+      ? {
+          topics: this.topics,
+          prefix: discovery.prefix,
+          nodeId: discovery.nodeId ?? settings.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '_'),
+          moduleCount: context.config().pack.moduleCount,
+          perModuleSensors: discovery.perModuleSensors,
+          perCellSensors: discovery.perCellSensors,
+        }
+      : null;
+    this.health = { state: 'degraded', message: `connecting to ${this.address}` };
+    this.client = connect(settings.url, clientOptions(settings, this.topics));
+    this.client.on('connect', () => this.onConnect());
+    this.client.on('error', (error) => (this.lastError = error));
+    this.client.on('close', () => this.onClose());
+    this.client.on('message', (topic, payload, packet) =>
+      this.onMessage(topic, payload.toString('utf8'), packet.retain),
+    );
+    this.subscriptions.push(
+      context.status$.subscribe((status) => this.onStatus(status)),
+      interval(settings.fullRefreshIntervalS * 1000, context.clock).subscribe(
+        () => (this.fullRefreshDue = true),
+      ),
+    );
+  }
+
+  status(): OutputStatus {
+    return {
+      ...this.health,
+      details: {
+        broker: this.address,
+        topicPrefix: this.settings.topicPrefix,
+        published: this.published,
+        commands: this.commands,
+      },
+    };
+  }
+
+  /** `offline` retained (a clean disconnect discards the will), then the socket is closed. */
+  stop(): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      this.subscriptions.forEach((s) => s.unsubscribe());
+      this.retry?.unsubscribe();
+      if (!this.client.connected) {
+        this.client.end(true, () => resolve());
+        return;
+      }
+      this.publish([{ topic: this.topics.availability, payload: AVAILABILITY_OFFLINE }], 1, true);
+      const forced = this.context.clock.schedule(() => this.client.end(true, () => resolve()), STOP_FLUSH_MS);
+      this.client.end(false, () => {
+        forced.unsubscribe();
+        resolve();
+      });
+    });
+    return this.stopping;
+  }
+
+  private onConnect(): void {
+    this.failures = 0;
+    this.lastError = undefined;
+    this.health = { state: 'ok', message: `connected to ${this.address}` };
+    this.context.logger.info(
+      { event: 'mqtt', state: 'connected', broker: this.address },
+      `mqtt connected to ${this.address}`,
+    );
+    this.problem = null;
+    this.publish([{ topic: this.topics.availability, payload: AVAILABILITY_ONLINE }], 1, true);
+    const commandTopics = [...this.handlers.keys()];
+    const birth = this.discovery === null ? [] : [`${this.discovery.prefix}/status`];
+    this.client.subscribe([...commandTopics, ...birth], { qos: 1 });
+    this.publishDiscovery();
+    this.fullRefreshDue = true;
+    if (this.latest !== null) this.onStatus(this.latest);
+  }
+
+  private onClose(): void {
+    if (this.stopping !== null || this.retry !== null) return;
+    const wasConnected = this.health.state === 'ok';
+    this.failures += 1;
+    const delayMs = reconnectDelayMs(this.failures, this.settings.reconnect);
+    const problem: Problem = isLoginRefused(this.lastError)
+      ? 'loginRefused'
+      : wasConnected
+        ? 'connectionLost'
+        : 'unreachable';
+    const reason = this.lastError?.message ?? 'connection closed';
+    const what = {
+      loginRefused: `login refused by ${this.address} (${reason})`,
+      connectionLost: `connection to ${this.address} lost`,
+      unreachable: `broker ${this.address} unreachable (${reason})`,
+    }[problem];
+    this.health = { state: 'degraded', message: `${what}, retrying in ${delayMs / 1000} s` };
+    // One line per change of problem, not one per attempt.
+    if (problem !== this.problem) {
+      this.context.logger.warn(
+        { event: 'mqtt', state: problem, broker: this.address, error: reason },
+        `mqtt: ${what}; retrying with backoff`,
+      );
+      this.problem = problem;
+    }
+    this.retry = this.context.clock.schedule(() => {
+      this.retry = null;
+      this.lastError = undefined;
+      this.client.reconnect();
+    }, delayMs);
+  }
+
+  private onStatus(status: ControllerStatus): void {
+    this.latest = status;
+    if (!this.client.connected) return;
+    const messages = this.changes.update(stateMessages(this.topics, status), this.fullRefreshDue);
+    this.fullRefreshDue = false;
+    this.publish(messages, this.settings.qos, true);
+  }
+
+  private publishDiscovery(): void {
+    if (this.discovery !== null) this.publish(discoveryMessages(this.discovery), 1, true);
+  }
+
+  private onMessage(topic: string, payload: string, retained: boolean): void {
+    if (this.discovery !== null && topic === `${this.discovery.prefix}/status`) {
+      if (payload === HA_BIRTH_PAYLOAD) {
+        this.publishDiscovery();
+        this.fullRefreshDue = true;
+      }
+      return;
+    }
+    const handler = this.handlers.get(topic);
+    if (handler === undefined) return;
+    this.commands += 1;
+    // A retained command would run again on every reconnect (a restart loop): refused.
+    const { response, afterResponse } = retained
+      ? refuseRetained(handler.name)
+      : runCommand(handler, payload, this.context);
+    const outcome = response.ok ? 'done' : `rejected: ${response.error.code} ${response.error.message}`;
+    this.context.logger.info(
+      { event: 'mqtt', command: response.command, id: response.id, ok: response.ok },
+      `mqtt command ${response.command} ${outcome}`,
+    );
+    this.publish([{ topic: this.topics.response, payload: JSON.stringify(response) }], 1, false);
+    afterResponse?.();
+  }
+
+  /** Hands messages to the client without waiting for the broker; dropped while disconnected. */
+  private publish(messages: readonly MqttMessage[], qos: 0 | 1, retain: boolean): void {
+    if (!this.client.connected) return;
+    for (const { topic, payload } of messages) this.client.publish(topic, payload, { qos, retain });
+    this.published += messages.length;
+  }
+}
+
+function refuseRetained(command: string): { response: CommandResponse; afterResponse?: () => void } {
+  const message = 'retained command ignored: publish commands without the retain flag';
+  return { response: { id: null, command, ok: false, error: { code: 'BAD_REQUEST', message } } };
+}
+
+/** The output factory for OUTPUT_SERVICES: null when `mqtt.url` is null. */
+export const startMqttOutput: ServiceFactory = async (context) => {
+  const settings = context.config().mqtt;
+  if (settings.url === null) return null;
+  return new MqttOutput(context, { ...settings, url: settings.url });
+};

@@ -1,0 +1,91 @@
+import type { ActiveFault } from '@tsbms/fault-engine';
+import type { ControllerStatus, ModuleStatus } from '../runtime';
+import type { MqttTopics } from './topics';
+
+/** HA's MQTT sensor takes this payload as "unknown". */
+export const UNKNOWN_PAYLOAD = 'None';
+export const ON = 'ON';
+export const OFF = 'OFF';
+
+/**
+ * Resolution of each published quantity: finer than this is ADC noise, and publishing it would
+ * turn "on change" into "every scan".
+ */
+export const DECIMALS = { cellV: 3, voltageV: 2, currentA: 1, percent: 1, temperatureC: 1 } as const;
+
+/** `3.9216, 3` → `3.922`; null or not finite → `None`; never `-0`. */
+export function formatValue(value: number | null, decimals: number): string {
+  if (value === null || !Number.isFinite(value)) return UNKNOWN_PAYLOAD;
+  return String(Number(value.toFixed(decimals)) || 0);
+}
+
+const flag = (on: boolean | null | undefined): string =>
+  on === null || on === undefined ? UNKNOWN_PAYLOAD : on ? ON : OFF;
+
+function extreme(values: readonly (number | null)[], pick: (a: number, b: number) => number): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : known.reduce((a, b) => pick(a, b));
+}
+
+/** The fault list without the evaluated value, which moves every scan. */
+function faultList(faults: readonly ActiveFault[]): string {
+  return JSON.stringify(
+    faults.map(({ kind, level, location, latched, clearable, sinceMs }) => ({
+      kind,
+      level,
+      location,
+      latched,
+      clearable,
+      sinceMs,
+    })),
+  );
+}
+
+function moduleMessages(topics: MqttTopics, module: ModuleStatus, into: Map<string, string>): void {
+  const { address } = module;
+  into.set(topics.module(address, 'voltage'), formatValue(module.voltage, DECIMALS.voltageV));
+  into.set(topics.module(address, 'comms'), flag(module.commsOk));
+  into.set(topics.module(address, 'balancing'), flag(module.cells.some((c) => c.balancing)));
+  module.temperatures.forEach((t, i) =>
+    into.set(topics.moduleTemperature(address, i + 1), formatValue(t, DECIMALS.temperatureC)),
+  );
+  module.cells.forEach((cell, i) => {
+    into.set(topics.cell(address, i + 1, 'voltage'), formatValue(cell.voltage, DECIMALS.cellV));
+    into.set(topics.cell(address, i + 1, 'balancing'), flag(cell.balancing));
+  });
+}
+
+/**
+ * Every value topic and its payload for one status snapshot: what the broker should hold once
+ * this snapshot is published. Pack fields: voltage, current, soc, cellMinVoltage, cellMaxVoltage,
+ * temperatureMin, temperatureMax, chargeVoltageLimit, chargeCurrentLimit, dischargeCurrentLimit,
+ * contactors (state name), contactorsClosed, fault, alert, faults, alerts (JSON lists), balancing,
+ * heater, modulesOnline.
+ */
+export function stateMessages(topics: MqttTopics, status: ControllerStatus): ReadonlyMap<string, string> {
+  const messages = new Map<string, string>();
+  const pack = (field: string, payload: string) => messages.set(topics.pack(field), payload);
+  const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage));
+  const temperatures = status.modules.flatMap((m) => m.temperatures);
+  pack('voltage', formatValue(status.packVoltage, DECIMALS.voltageV));
+  pack('current', formatValue(status.current, DECIMALS.currentA));
+  pack('soc', formatValue(status.soc, DECIMALS.percent));
+  pack('cellMinVoltage', formatValue(extreme(cells, Math.min), DECIMALS.cellV));
+  pack('cellMaxVoltage', formatValue(extreme(cells, Math.max), DECIMALS.cellV));
+  pack('temperatureMin', formatValue(extreme(temperatures, Math.min), DECIMALS.temperatureC));
+  pack('temperatureMax', formatValue(extreme(temperatures, Math.max), DECIMALS.temperatureC));
+  pack('chargeVoltageLimit', formatValue(status.limits?.cvl ?? null, DECIMALS.voltageV));
+  pack('chargeCurrentLimit', formatValue(status.limits?.ccl ?? null, DECIMALS.currentA));
+  pack('dischargeCurrentLimit', formatValue(status.limits?.dcl ?? null, DECIMALS.currentA));
+  pack('contactors', status.contactors.state);
+  pack('contactorsClosed', flag(status.contactors.state === 'CLOSED'));
+  pack('fault', flag(status.faults.length > 0));
+  pack('alert', flag(status.alerts.length > 0));
+  pack('faults', faultList(status.faults));
+  pack('alerts', faultList(status.alerts));
+  pack('balancing', flag(status.modules.some((m) => m.cells.some((c) => c.balancing))));
+  pack('heater', flag(status.heater?.on));
+  pack('modulesOnline', String(status.modules.filter((m) => m.commsOk).length));
+  for (const module of status.modules) moduleMessages(topics, module, messages);
+  return messages;
+}
