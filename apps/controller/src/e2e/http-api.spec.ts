@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { hashSecret } from '../http/secret-hash';
+import { parsePrometheusText, sampleValue } from '../http/testing/prometheus-text';
+import { ControllerDaemon, putJson, scoped } from './process-harness';
+
+/**
+ * Issue 7 (HTTP) end to end: the real controller on its in-process demo pack (4 modules) with
+ * the HTTP output on a free loopback port and Basic credentials, driven only over HTTP.
+ */
+const PASSWORD = 'e2e-password';
+const AUTHORIZATION = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+
+let workDir: string;
+let configFile: string;
+
+async function putAuthorized(url: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('controller process: HTTP API', () => {
+  jest.setTimeout(60_000);
+
+  beforeAll(() => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-e2e-http-'));
+    configFile = path.join(workDir, 'bms.json');
+    const config = {
+      pollIntervalS: 0.25,
+      http: {
+        port: 0,
+        auth: { username: 'admin', passwordHash: hashSecret(PASSWORD, { n: 1024, r: 8, p: 1 }) },
+      },
+    };
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+  });
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it(
+    'status, 401 without credentials, 400 with the path and nothing saved, 200 and saved, /metrics parses',
+    scoped(async (scope) => {
+      const daemon = new ControllerDaemon(scope, ['--config', configFile]);
+      const started = await daemon.waitFor((line) => line.event === 'http');
+      const url = String(started.url);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(started.msg).toBe(`dashboard and API at ${url}`);
+
+      // The first scan of the demo pack: every module answers.
+      let status: {
+        timestampMs: number | null;
+        modules: unknown[];
+        outputs: Record<string, { state: string }>;
+      };
+      do {
+        status = (await (await fetch(new URL('/api/status', url))).json()) as typeof status;
+      } while (status.timestampMs === null);
+      expect(status.modules).toHaveLength(4);
+      expect(status.outputs.http.state).toBe('ok');
+
+      const original = readFileSync(configFile, 'utf8');
+      expect(await putJson(new URL('/api/config', url).href, { cells: { cellHighVoltageV: 4.1 } })).toBe(401);
+
+      const bad = await putAuthorized(new URL('/api/config', url).href, {
+        cells: { cellHighVoltageV: 'high' },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({
+        error: {
+          code: 'INVALID_CONFIG',
+          issues: [expect.objectContaining({ path: 'cells.cellHighVoltageV' })],
+        },
+      });
+      expect(readFileSync(configFile, 'utf8')).toBe(original);
+
+      const metrics = await fetch(new URL('/metrics', url));
+      const families = parsePrometheusText(await metrics.text());
+      expect(families.get('tsbms_cell_voltage_volts')?.samples).toHaveLength(24);
+      const cell = sampleValue(families, 'tsbms_cell_voltage_volts', { module: '1', cell: '1' });
+      expect(cell).toBeGreaterThan(3);
+      expect(cell).toBeLessThan(4.3);
+
+      const restartFrom = daemon.lines.length;
+      const good = await putAuthorized(new URL('/api/config', url).href, {
+        cells: { cellHighVoltageV: 4.1 },
+      });
+      expect(good.status).toBe(200);
+      expect(JSON.parse(readFileSync(configFile, 'utf8')).cells.cellHighVoltageV).toBe(4.1);
+      expect(good.body).toMatchObject({
+        config: { cells: { cellHighVoltageV: 4.1 }, http: { auth: { passwordHash: '***' } } },
+      });
+
+      // The in-process restart brings HTTP back (port 0: a new free port) with the new setting.
+      const restarted = await daemon.waitFor((line) => line.event === 'http', restartFrom);
+      const config = (await (await fetch(new URL('/api/config', String(restarted.url)))).json()) as {
+        cells: { cellHighVoltageV: number };
+      };
+      expect(config.cells.cellHighVoltageV).toBe(4.1);
+      expect(await daemon.stop()).toBe(0);
+    }),
+  );
+});

@@ -1,0 +1,66 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { errorMessage, isControllerConfigError } from '../config';
+import type { RuntimeLogger } from '../runtime';
+
+export interface ApiIssue {
+  /** Dotted path, e.g. `cells.cellHighVoltageV`; `(root)` for the body as a whole. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Every error answer has this shape: `{ error: { code, message, issues? } }`. */
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  issues?: readonly ApiIssue[],
+): void {
+  res.status(status).json({ error: { code, message, ...(issues === undefined ? {} : { issues }) } });
+}
+
+/** body-parser's error `type`s → status and code. */
+const BODY_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  'entity.parse.failed': [400, 'BAD_JSON', 'the body is not valid JSON'],
+  'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'the body is larger than http.maxBodyBytes'],
+  'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content encoding'],
+  'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported charset: send UTF-8'],
+  'request.aborted': [400, 'REQUEST_ABORTED', 'the request was aborted'],
+  'request.size.invalid': [400, 'BAD_REQUEST', 'the body length does not match Content-Length'],
+};
+
+/** The last handler: config errors, body errors, then 500 without internals (logged). */
+export function apiErrorHandler(logger: RuntimeLogger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (isControllerConfigError(error)) {
+      if (error.code === 'INVALID_CONFIG') {
+        const issues = error.issues.map((issue) => ({ path: issue.configPath, reason: issue.reason }));
+        return sendError(
+          res,
+          400,
+          'INVALID_CONFIG',
+          'the configuration was not changed: ' + issueSummary(issues),
+          issues,
+        );
+      }
+      return sendError(res, 409, 'CONFIG_FILE', errorMessage(error));
+    }
+    const type: unknown =
+      typeof error === 'object' && error !== null ? Reflect.get(error, 'type') : undefined;
+    const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+    if (known !== undefined) return sendError(res, known[0], known[1], known[2]);
+    const status: unknown =
+      typeof error === 'object' && error !== null ? Reflect.get(error, 'status') : undefined;
+    if (status === 404) return sendError(res, 404, 'NOT_FOUND', 'not found');
+    logger.error(
+      { event: 'http', error: errorMessage(error) },
+      `HTTP request failed: ${errorMessage(error)}`,
+    );
+    return sendError(res, 500, 'INTERNAL', 'internal error (logged)');
+  };
+}
+
+function issueSummary(issues: readonly ApiIssue[]): string {
+  return issues.map((issue) => `${issue.path}: ${issue.reason}`).join('; ');
+}

@@ -1,0 +1,205 @@
+import { getJson, sendJson } from './api.js';
+import { renderCellChart } from './cell-chart.js';
+import { byTestId, html, replaceChildren } from './dom.js';
+import { mergeEvents } from './events.js';
+import { onAcknowledgeClick, renderFaultTable } from './fault-table.js';
+import {
+  formatAge,
+  formatClockTime,
+  formatFaultValue,
+  formatLocation,
+  formatNumber,
+  humanizeKind,
+  UNKNOWN,
+} from './format.js';
+import { renderHistoryChart } from './history-chart.js';
+import { appendHistoryPoint, historyPointOf } from './history.js';
+import { connectLive } from './live.js';
+
+/* The dashboard page: one snapshot at a time from the event stream, drawn section by section. */
+
+const page = {
+  events: [],
+  history: [],
+};
+
+const CONNECTION_TEXT = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'disconnected, reconnecting…',
+};
+
+function setText(testId, text) {
+  byTestId(testId).textContent = text;
+}
+
+function renderConnection(state) {
+  const badge = byTestId('connection');
+  badge.dataset.state = state;
+  badge.textContent = CONNECTION_TEXT[state];
+}
+
+function renderPack(status) {
+  setText('pack-voltage', formatNumber(status.packVoltage, 2, 'V'));
+  setText('pack-current', formatNumber(status.current, 1, 'A'));
+  setText('pack-soc', formatNumber(status.soc, 1, '%'));
+  const { state, openReason } = status.contactors;
+  const contactors = byTestId('contactor-state');
+  // The reason of the latest opening stays in the status after they close again.
+  contactors.textContent = state === 'OPEN' && openReason ? `${state} (${openReason})` : state;
+  contactors.dataset.state = state;
+  const limits = status.limits;
+  setText('limit-cvl', formatNumber(limits?.cvl, 2, 'V'));
+  setText('limit-ccl', formatNumber(limits?.ccl, 1, 'A'));
+  setText('limit-dcl', formatNumber(limits?.dcl, 1, 'A'));
+  const heater = status.heater;
+  setText(
+    'heater',
+    heater === null ? UNKNOWN : heater.on ? 'on' : heater.blockedBy ? `off (${heater.blockedBy})` : 'off',
+  );
+  setText('discovery', `${status.discovery.found ?? UNKNOWN} of ${status.discovery.expected}`);
+  setText('updated', formatClockTime(status.timestampMs));
+}
+
+/** The answer to an acknowledge, as one line under the table. */
+function acknowledgeText(status, body) {
+  if (status === 200) {
+    const rejected = body.rejected.map((r) => `${formatLocation(r.fault.location)}: ${r.reason}`);
+    return [`${body.accepted.length} acknowledged`, ...rejected].join('; ');
+  }
+  if (status === 401) return 'Not acknowledged: not authorised. Enter the credentials on the Settings page.';
+  return `Not acknowledged: HTTP ${status} ${body?.error?.message ?? ''}`;
+}
+
+async function acknowledge(request) {
+  const { status, body } = await sendJson('POST', '/api/faults/ack', request);
+  setText('ack-result', acknowledgeText(status, body));
+}
+
+function renderModules(status) {
+  replaceChildren(
+    byTestId('module-rows'),
+    status.modules.map((m) =>
+      html(
+        'tr',
+        { 'data-testid': 'module-row', 'data-module': m.address, class: m.commsOk ? '' : 'comms-lost' },
+        [
+          html('td', { text: `M${m.address}` }),
+          html('td', {
+            text: m.commsOk
+              ? m.stale
+                ? 'stale'
+                : 'ok'
+              : `lost${m.ageS === null ? '' : ` (${formatAge(m.ageS * 1000)})`}`,
+          }),
+          html('td', { text: formatNumber(m.voltage, 2, 'V') }),
+          html(
+            'td',
+            {},
+            m.temperatures.map((t, i) =>
+              html('span', {
+                'data-testid': 'temperature',
+                'data-module': m.address,
+                'data-sensor': i + 1,
+                class: 'temperature',
+                text: formatNumber(t, 1, '°C'),
+              }),
+            ),
+          ),
+          html('td', { text: m.balanceTimerRunning ? 'running' : '' }),
+          html('td', { text: m.hardwareFlags.join(', ') }),
+        ],
+      ),
+    ),
+  );
+}
+
+function renderComms(status) {
+  replaceChildren(
+    byTestId('comms'),
+    Object.entries(status.comms).flatMap(([name, value]) => [
+      html('dt', { text: name }),
+      html('dd', { 'data-testid': `comms-${name}`, text: String(value) }),
+    ]),
+  );
+  replaceChildren(
+    byTestId('outputs'),
+    Object.entries(status.outputs).flatMap(([name, output]) => [
+      html('dt', { text: name }),
+      html('dd', {
+        'data-testid': `output-${name}`,
+        'data-state': output.state,
+        class: `output-${output.state}`,
+        text: `${output.state}: ${output.message}`,
+      }),
+    ]),
+  );
+}
+
+function renderEvents() {
+  replaceChildren(
+    byTestId('event-rows'),
+    page.events
+      .slice()
+      .reverse()
+      .map((e) =>
+        html(
+          'tr',
+          { 'data-testid': 'event-row', 'data-type': e.type, 'data-kind': e.kind, class: `level-${e.level}` },
+          [
+            html('td', { text: formatClockTime(e.timestampMs) }),
+            html('td', { text: e.type }),
+            html('td', { class: 'level', text: e.level }),
+            html('td', { text: humanizeKind(e.kind) }),
+            html('td', { text: formatLocation(e.location) }),
+            html('td', { text: formatFaultValue(e.kind, e.value) }),
+            html('td', {
+              text: [e.source === 'engine' ? '' : `by ${e.source}`, e.reason ?? '', e.detail ?? '']
+                .filter(Boolean)
+                .join(', '),
+            }),
+          ],
+        ),
+      ),
+  );
+}
+
+function onStatus(status) {
+  renderPack(status);
+  renderFaultTable(byTestId('faults-section'), byTestId('fault-rows'), status);
+  renderCellChart(byTestId('cell-chart'), byTestId('cell-summary'), status.modules);
+  renderModules(status);
+  renderComms(status);
+  page.history = appendHistoryPoint(page.history, historyPointOf(status));
+  renderHistoryChart(byTestId('history-chart'), page.history);
+}
+
+function onFault(event) {
+  page.events = mergeEvents(page.events, [event]);
+  renderEvents();
+}
+
+function showLoadError(error) {
+  setText('load-error', `could not load: ${error.message}`);
+}
+
+onAcknowledgeClick(byTestId('fault-rows'), (request) => void acknowledge(request));
+connectLive({ onStatus, onFault, onState: renderConnection });
+
+// After the stream opened, so nothing falls between the fetch and the first live event.
+getJson('/api/events')
+  .then(({ events }) => onFaultLog(events))
+  .catch(showLoadError);
+getJson('/api/history')
+  .then(({ points }) => {
+    page.history = [...points, ...page.history]
+      .sort((a, b) => a.timestampMs - b.timestampMs)
+      .reduce((kept, p) => appendHistoryPoint(kept, p), []);
+    renderHistoryChart(byTestId('history-chart'), page.history);
+  })
+  .catch(showLoadError);
+
+function onFaultLog(events) {
+  page.events = mergeEvents(page.events, events);
+  renderEvents();
+}

@@ -1,0 +1,86 @@
+import { html, replaceChildren } from './dom.js';
+import { formatAge, formatFaultValue, formatLocation, humanizeKind, UNKNOWN } from './format.js';
+
+/*
+ * Active faults and alerts. Rows are rebuilt only when a fault changes, not on every snapshot,
+ * so an Acknowledge button stays the same element while it is being clicked; ages are updated
+ * in place.
+ */
+
+const ageText = (nowMs, sinceMs) => (typeof nowMs === 'number' ? formatAge(nowMs - sinceMs) : UNKNOWN);
+
+function faultRow(fault, nowMs) {
+  const notes = [fault.latched ? 'latched' : '', fault.clearable ? 'clearable' : '', fault.detail ?? ''];
+  return html(
+    'tr',
+    {
+      'data-testid': 'fault-row',
+      'data-level': fault.level,
+      'data-kind': fault.kind,
+      class: `level-${fault.level}`,
+    },
+    [
+      html('td', { class: 'level', text: fault.level }),
+      html('td', { text: humanizeKind(fault.kind) }),
+      html('td', { 'data-testid': 'fault-location', text: formatLocation(fault.location) }),
+      html('td', { text: formatFaultValue(fault.kind, fault.value) }),
+      html('td', { 'data-since-ms': fault.sinceMs, text: ageText(nowMs, fault.sinceMs) }),
+      html('td', { text: notes.filter(Boolean).join(', ') }),
+      html('td', {}, [
+        // Latched faults stay until an operator acknowledges them (B-5); the server decides.
+        fault.latched
+          ? html('button', {
+              type: 'button',
+              'data-testid': 'ack-fault',
+              'data-ack': JSON.stringify({ kind: fault.kind, location: fault.location }),
+              text: 'Acknowledge',
+            })
+          : null,
+      ]),
+    ],
+  );
+}
+
+/** What the rows show, the age aside. */
+function signatureOf(active) {
+  return JSON.stringify(
+    active.map((f) => [
+      f.kind,
+      f.level,
+      f.location,
+      formatFaultValue(f.kind, f.value),
+      f.sinceMs,
+      f.latched,
+      f.clearable,
+      f.detail,
+    ]),
+  );
+}
+
+/** Draws the faults and alerts of `status` into `body` (a tbody), marks `section` by the highest. */
+export function renderFaultTable(section, body, status) {
+  const active = [...status.faults, ...status.alerts];
+  const signature = signatureOf(active);
+  if (body.dataset.signature === signature) {
+    for (const cell of body.querySelectorAll('[data-since-ms]')) {
+      cell.textContent = ageText(status.timestampMs, Number(cell.dataset.sinceMs));
+    }
+  } else {
+    body.dataset.signature = signature;
+    replaceChildren(
+      body,
+      active.length === 0
+        ? [html('tr', { class: 'empty' }, [html('td', { colspan: 7, text: 'no active faults or alerts' })])]
+        : active.map((f) => faultRow(f, status.timestampMs)),
+    );
+  }
+  section.dataset.highest = status.faults.length > 0 ? 'fault' : status.alerts.length > 0 ? 'alert' : 'none';
+}
+
+/** Calls `acknowledge({ kind, location })` when an Acknowledge button in `body` is clicked. */
+export function onAcknowledgeClick(body, acknowledge) {
+  body.addEventListener('click', (event) => {
+    const button = event.target.closest('[data-ack]');
+    if (button !== null) acknowledge(JSON.parse(button.dataset.ack));
+  });
+}

@@ -1,0 +1,75 @@
+/*
+ * The pack voltage and SoC history (last 24 h, in the browser's memory): appending live
+ * snapshots and the line chart's geometry. Pure, so Jest tests it; history-chart.js draws.
+ */
+
+export const HISTORY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** One kept point per this much time; the newest point always follows the live value. */
+export const HISTORY_SPACING_MS = 60 * 1000;
+
+/**
+ * `points` with `point` added: a point that is not newer than the last is ignored, points
+ * older than the window are dropped, and while the newest two are closer than `spacingMs` the
+ * newest is replaced instead of kept, so a day at 1 Hz stays about 1440 points.
+ */
+export function appendHistoryPoint(
+  points,
+  point,
+  { windowMs = HISTORY_WINDOW_MS, spacingMs = HISTORY_SPACING_MS } = {},
+) {
+  if (typeof point.timestampMs !== 'number') return points;
+  const last = points[points.length - 1];
+  if (last !== undefined && point.timestampMs <= last.timestampMs) return points;
+  const beforeLast = points[points.length - 2];
+  const kept =
+    beforeLast !== undefined && last.timestampMs - beforeLast.timestampMs < spacingMs
+      ? points.slice(0, -1)
+      : points.slice();
+  kept.push({
+    timestampMs: point.timestampMs,
+    packVoltage: point.packVoltage ?? null,
+    soc: point.soc ?? null,
+  });
+  const oldestMs = point.timestampMs - windowMs;
+  return kept.filter((p) => p.timestampMs >= oldestMs);
+}
+
+/** A snapshot as a history point. */
+export function historyPointOf(status) {
+  return { timestampMs: status.timestampMs, packVoltage: status.packVoltage, soc: status.soc };
+}
+
+/** The known values' range with a margin; `fallback` when there are none; never zero height. */
+export function valueRange(values, { marginFraction = 0.05, fallback = { min: 0, max: 1 } } = {}) {
+  const known = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+  if (known.length === 0) return fallback;
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  const margin = Math.max((hi - lo) * marginFraction, 0.5);
+  return { min: lo - margin, max: hi + margin };
+}
+
+/**
+ * An SVG path (`M x y L x y …`) of one series over `[endMs - windowMs, endMs]` in a `width` ×
+ * `height` box; an unknown value breaks the line so a gap is not drawn as a slope.
+ */
+export function linePath(points, valueOf, { endMs, windowMs = HISTORY_WINDOW_MS, width, height, range }) {
+  const startMs = endMs - windowMs;
+  const span = range.max - range.min;
+  let path = '';
+  let drawing = false;
+  for (const p of points) {
+    const value = valueOf(p);
+    if (typeof value !== 'number' || p.timestampMs < startMs) {
+      drawing = false;
+      continue;
+    }
+    const x = ((p.timestampMs - startMs) / windowMs) * width;
+    const y = height - ((value - range.min) / span) * height;
+    path += `${path === '' ? '' : ' '}${drawing ? 'L' : 'M'}${round(x)} ${round(y)}`;
+    drawing = true;
+  }
+  return path;
+}
+
+const round = (n) => Math.round(n * 10) / 10;

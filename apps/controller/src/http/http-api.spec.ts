@@ -1,0 +1,396 @@
+import { readFileSync } from 'node:fs';
+import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
+import {
+  AUTH_CONFIG,
+  BEARER_TOKEN,
+  GOOD_BASIC,
+  PASSWORD,
+  USERNAME,
+  basicAuth,
+  startTestHttp,
+  type TestHttp,
+} from './testing/http-harness';
+import { faultEventFixture, OVER_VOLTAGE_FAULT, statusFixture } from './testing/status-fixture';
+
+let server: TestHttp;
+afterEach(async () => server?.close());
+
+const fileText = () => readFileSync(server.context.configFile as string, 'utf8');
+
+function put(pathName: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(new URL(pathName, server.url), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: GOOD_BASIC, ...headers },
+    body,
+  });
+}
+
+function post(pathName: string, body: string | undefined, headers: Record<string, string> = {}) {
+  return fetch(new URL(pathName, server.url), {
+    method: 'POST',
+    headers: {
+      authorization: GOOD_BASIC,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body }),
+  });
+}
+
+const get = (pathName: string, headers: Record<string, string> = {}) =>
+  fetch(new URL(pathName, server.url), { headers });
+
+describe('HTTP API: reads', () => {
+  beforeEach(async () => {
+    server = await startTestHttp({
+      http: { auth: AUTH_CONFIG },
+      config: { mqtt: { password: 'broker-secret' } },
+    });
+  });
+
+  it('logs the bound URL once, on a free loopback port', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(server.url).not.toBe('http://127.0.0.1:0/');
+    const line = server.context.logger.lines.find((l) => l.fields.event === 'http');
+    expect(line?.message).toBe(`dashboard and API at ${server.url}`);
+  });
+
+  it('GET /api/status answers the current snapshot, with the security headers', async () => {
+    const response = await get('/api/status');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(server.context.status())));
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    expect(response.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('GET /api/config shows the running config with every configured secret as ***', async () => {
+    const config = (await (await get('/api/config')).json()) as {
+      mqtt: { password: string | null; username: string | null };
+      http: { auth: Record<string, string | null>; port: number };
+    };
+    expect(config.mqtt.password).toBe('***');
+    expect(config.mqtt.username).toBeNull();
+    expect(config.http.auth).toEqual({ username: USERNAME, passwordHash: '***', bearerTokenHash: '***' });
+    expect(config.http.port).toBe(0);
+    expect(JSON.stringify(config)).not.toContain('scrypt$');
+    expect(JSON.stringify(config)).not.toContain('broker-secret');
+  });
+
+  it('GET /api/events answers the fault log, oldest first', async () => {
+    const first = faultEventFixture({ timestampMs: 1 });
+    const second = faultEventFixture({ timestampMs: 2, type: 'clear' });
+    server.context.publishFault(first);
+    server.context.publishFault(second);
+    expect(await (await get('/api/events')).json()).toEqual({ events: [first, second] });
+  });
+
+  it('GET /api/history answers the recorded points, the latest last', async () => {
+    const t0 = server.context.status().timestampMs as number;
+    server.context.publishStatus(statusFixture({ timestampMs: t0 + 30_000, packVoltage: 47.1, soc: 64 }));
+    server.context.publishStatus(statusFixture({ timestampMs: t0 + 31_000, packVoltage: 47.2, soc: 64.1 }));
+    const { points } = (await (await get('/api/history')).json()) as { points: unknown[] };
+    expect(points).toEqual([
+      { timestampMs: t0, packVoltage: 46.98, soc: 63.2 },
+      { timestampMs: t0 + 30_000, packVoltage: 47.1, soc: 64 },
+      { timestampMs: t0 + 31_000, packVoltage: 47.2, soc: 64.1 },
+    ]);
+  });
+
+  it('GET /healthz is 200 while scans are recent, 503 when they stop or before the first', async () => {
+    const { context } = server;
+    const fresh = await get('/healthz');
+    expect(fresh.status).toBe(200);
+    expect(await fresh.json()).toMatchObject({ ok: true, lastScanAgeS: 0 });
+    await context.clock.advanceByMs(60_000);
+    const stale = await get('/healthz');
+    expect(stale.status).toBe(503);
+    expect(await stale.json()).toMatchObject({ ok: false, reason: 'no scan for 60 s' });
+    context.publishStatus(statusFixture({ timestampMs: null }));
+    expect((await get('/healthz')).status).toBe(503);
+  });
+
+  it('serves the dashboard: / and /config as pages, files by name, no listing or escape', async () => {
+    const index = await get('/');
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect(await index.text()).toContain('<title>dashboard</title>');
+    expect(await (await get('/config')).text()).toContain('<title>settings</title>');
+    const script = await get('/dashboard.js');
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).toContain('export const ok');
+    expect((await get('/sub/')).status).toBe(404);
+    expect((await get('/sub')).status).toBe(404);
+    expect((await get('/%2e%2e/outside.txt')).status).toBe(404);
+    expect((await get('/missing.css')).status).toBe(404);
+    expect((await get('/format.spec.js')).status).toBe(404);
+  });
+
+  it('unknown API routes answer 404 JSON', async () => {
+    const response = await get('/api/nothing');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
+  });
+});
+
+describe('HTTP API: credentials for writes', () => {
+  beforeEach(async () => {
+    server = await startTestHttp({ http: { auth: AUTH_CONFIG } });
+  });
+
+  const patch = JSON.stringify({ cells: { cellHighVoltageV: 4.1 } });
+
+  it.each([
+    ['no Authorization header', undefined, 'credentials required'],
+    ['a wrong password', basicAuth(USERNAME, 'wrong'), 'wrong user name, password or token'],
+    ['a wrong user name', basicAuth('root', PASSWORD), 'wrong user name, password or token'],
+    ['a wrong bearer token', 'Bearer not-the-token', 'wrong user name, password or token'],
+    ['Basic that is not base64', 'Basic !!!', 'malformed Basic credentials: not base64'],
+    [
+      'Basic without a colon',
+      `Basic ${Buffer.from('admin').toString('base64')}`,
+      'malformed Basic credentials: no "user:password"',
+    ],
+    ['an unknown scheme', 'Digest abc', 'unsupported authorization scheme Digest'],
+    [
+      'a scheme without credentials',
+      'Basic',
+      'malformed Authorization header: expected "Basic <base64>" or "Bearer <token>"',
+    ],
+  ])(
+    'PUT /api/config with %s → 401, WWW-Authenticate, nothing saved',
+    async (_name, authorization, message) => {
+      const before = fileText();
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (authorization !== undefined) headers.authorization = authorization;
+      const response = await fetch(new URL('/api/config', server.url), {
+        method: 'PUT',
+        headers,
+        body: patch,
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Basic realm="tsBMS", charset="UTF-8"');
+      expect(await response.json()).toEqual({ error: { code: 'UNAUTHORIZED', message } });
+      expect(fileText()).toBe(before);
+      expect(server.context.restarts).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['POST /api/faults/ack', '/api/faults/ack'],
+    ['POST /api/restart', '/api/restart'],
+  ])('%s without credentials → 401 and nothing done', async (_name, pathName) => {
+    const response = await fetch(new URL(pathName, server.url), { method: 'POST' });
+    expect(response.status).toBe(401);
+    expect(server.context.acknowledges).toEqual([]);
+    expect(server.context.restarts).toEqual([]);
+  });
+
+  it('accepts HTTP Basic and a bearer token', async () => {
+    expect((await put('/api/config', patch)).status).toBe(200);
+    expect((await put('/api/config', patch, { authorization: `Bearer ${BEARER_TOKEN}` })).status).toBe(200);
+    expect(server.context.restarts.map((r) => r.source)).toEqual(['http', 'http']);
+  });
+});
+
+describe('HTTP API: PUT /api/config', () => {
+  beforeEach(async () => {
+    server = await startTestHttp({
+      http: { auth: AUTH_CONFIG },
+      config: { mqtt: { password: 'broker-secret' } },
+    });
+  });
+
+  it('a valid patch is saved and answered with the redacted config; a restart follows', async () => {
+    const response = await put('/api/config', JSON.stringify({ cells: { cellHighVoltageV: 4.1 } }));
+    expect(response.status).toBe(200);
+    const { config } = (await response.json()) as {
+      config: { cells: { cellHighVoltageV: number }; mqtt: { password: string } };
+    };
+    expect(config.cells.cellHighVoltageV).toBe(4.1);
+    expect(config.mqtt.password).toBe('***');
+    expect(JSON.parse(fileText()).cells.cellHighVoltageV).toBe(4.1);
+    expect(server.context.restarts).toEqual([{ reason: 'configuration changed', source: 'http' }]);
+  });
+
+  it('a secret sent back as *** keeps its value', async () => {
+    const response = await put(
+      '/api/config',
+      JSON.stringify({ mqtt: { password: '***' }, pollIntervalS: 2 }),
+    );
+    expect(response.status).toBe(200);
+    expect(server.context.config().mqtt.password).toBe('broker-secret');
+    expect(JSON.parse(fileText()).mqtt.password).toBe('broker-secret');
+  });
+
+  it.each([
+    ['an out-of-range value', { cells: { cellHighVoltageV: 'high' } }, 'cells.cellHighVoltageV'],
+    ['an unknown key', { cells: { cellHighVoltsV: 4.1 } }, 'cells.cellHighVoltsV'],
+    ['an unknown section', { inverter: {} }, 'inverter'],
+    ['a non-object body', [1, 2], '(root)'],
+    [
+      'HTTP made public without credentials',
+      { http: { host: '0.0.0.0', auth: { username: null, passwordHash: null, bearerTokenHash: null } } },
+      'http.host',
+    ],
+  ])('%s → 400 INVALID_CONFIG with the path, file unchanged, no restart', async (_name, body, configPath) => {
+    const before = fileText();
+    const response = await put('/api/config', JSON.stringify(body));
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as {
+      error: { code: string; issues: { path: string; reason: string }[] };
+    };
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.issues.map((issue) => issue.path)).toContain(configPath);
+    expect(error.issues.every((issue) => issue.reason.length > 0)).toBe(true);
+    expect(fileText()).toBe(before);
+    expect(server.context.restarts).toEqual([]);
+  });
+
+  it('malformed JSON → 400 BAD_JSON', async () => {
+    const before = fileText();
+    const response = await put('/api/config', '{"cells": {');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: { code: 'BAD_JSON', message: 'the body is not valid JSON' },
+    });
+    expect(fileText()).toBe(before);
+  });
+
+  it('a body over maxBodyBytes → 413', async () => {
+    const before = fileText();
+    const response = await put('/api/config', JSON.stringify({ pad: 'x'.repeat(70_000) }));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(fileText()).toBe(before);
+  });
+
+  it('a non-JSON content type → 415', async () => {
+    const response = await put('/api/config', 'pollIntervalS=2', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+  });
+
+  it('scans carry on while bad requests are refused', async () => {
+    await put('/api/config', '{');
+    server.context.publishStatus(statusFixture({ timestampMs: 1_700_000_000_500 }));
+    expect(((await (await get('/api/status')).json()) as { timestampMs: number }).timestampMs).toBe(
+      1_700_000_000_500,
+    );
+  });
+});
+
+describe('HTTP API: acknowledge and restart', () => {
+  beforeEach(async () => {
+    server = await startTestHttp({ http: { auth: AUTH_CONFIG } });
+  });
+
+  it('POST /api/faults/ack passes kind and location on and answers accepted and rejected', async () => {
+    const location = { moduleAddress: 1, cellIndex: 0 };
+    const response = await post('/api/faults/ack', JSON.stringify({ kind: 'cellOverVoltage', location }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ accepted: [OVER_VOLTAGE_FAULT], rejected: [] });
+    expect(server.context.acknowledges).toEqual([{ source: 'http', kind: 'cellOverVoltage', location }]);
+  });
+
+  it('POST /api/faults/ack without a body acknowledges every kind', async () => {
+    expect((await post('/api/faults/ack', undefined)).status).toBe(200);
+    expect(server.context.acknowledges).toEqual([{ source: 'http' }]);
+  });
+
+  it.each([
+    ['an unknown kind', { kind: 'cellOverVolts' }, 'kind'],
+    ['an unknown key', { kind: 'cellOverVoltage', everything: true }, 'everything'],
+    ['a wrong type', { location: { moduleAddress: 'one' } }, 'location.moduleAddress'],
+  ])('POST /api/faults/ack with %s → 400 with the path', async (_name, body, issuePath) => {
+    const response = await post('/api/faults/ack', JSON.stringify(body));
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.issues.map((issue) => issue.path)).toContain(issuePath);
+    expect(server.context.acknowledges).toEqual([]);
+  });
+
+  it('POST /api/restart → 202, then the restart is requested', async () => {
+    const response = await post('/api/restart', JSON.stringify({ reason: 'new modules fitted' }));
+    expect(response.status).toBe(202);
+    expect(server.context.restarts).toEqual([{ reason: 'new modules fitted', source: 'http' }]);
+  });
+});
+
+describe('HTTP API: write policy', () => {
+  it('on loopback without credentials, writes answer 401 saying credentials are not configured', async () => {
+    server = await startTestHttp();
+    const response = await put('/api/config', JSON.stringify({ pollIntervalS: 2 }), {
+      authorization: basicAuth('a', 'b'),
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /credentials are not configured/,
+    );
+  });
+
+  it('writesEnabled: false answers 403 even with good credentials', async () => {
+    server = await startTestHttp({ http: { auth: AUTH_CONFIG, writesEnabled: false } });
+    const response = await put('/api/config', JSON.stringify({ pollIntervalS: 2 }));
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('WRITES_DISABLED');
+  });
+
+  it('without a config file, PUT /api/config answers 409 CONFIG_FILE', async () => {
+    server = await startTestHttp({ http: { auth: AUTH_CONFIG }, withConfigFile: false });
+    const response = await put('/api/config', JSON.stringify({ pollIntervalS: 2 }));
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'CONFIG_FILE',
+      message: expect.stringMatching(/no config file/),
+    });
+  });
+});
+
+describe('GET /metrics', () => {
+  beforeEach(async () => {
+    server = await startTestHttp();
+  });
+
+  it('is Prometheus text with the cells, temperatures, SoC, limits, faults and comms', async () => {
+    const response = await get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = parsePrometheusText(await response.text());
+    expect(sampleValue(families, 'tsbms_cell_voltage_volts', { module: '1', cell: '3' })).toBe(3.92);
+    expect(families.get('tsbms_cell_voltage_volts')?.samples).toHaveLength(12);
+    expect(sampleValue(families, 'tsbms_module_temperature_celsius', { module: '2', sensor: '1' })).toBe(
+      21.5,
+    );
+    // The second thermistor reads null: left out, not reported as 0.
+    expect(
+      sampleValue(families, 'tsbms_module_temperature_celsius', { module: '2', sensor: '2' }),
+    ).toBeUndefined();
+    expect(sampleValue(families, 'tsbms_soc_percent')).toBe(63.2);
+    expect(sampleValue(families, 'tsbms_charge_voltage_limit_volts')).toBe(49.2);
+    expect(sampleValue(families, 'tsbms_discharge_current_limit_amperes')).toBe(100);
+    expect(sampleValue(families, 'tsbms_active_faults', { level: 'fault' })).toBe(1);
+    expect(sampleValue(families, 'tsbms_active_faults', { level: 'warning' })).toBe(0);
+    expect(families.get('tsbms_comms_crc_errors_total')?.type).toBe('counter');
+    expect(sampleValue(families, 'tsbms_comms_crc_errors_total', { address: '1' })).toBe(2);
+    expect(sampleValue(families, 'tsbms_comms_frames_ok_total', { address: '2' })).toBe(60);
+    expect(sampleValue(families, 'tsbms_comms_dropped_bytes_total')).toBe(3);
+  });
+
+  it('leaves unknown pack values out', async () => {
+    server.context.publishStatus(statusFixture({ soc: null, limits: null, packVoltage: null }));
+    const families = parsePrometheusText(await (await get('/metrics')).text());
+    expect(families.get('tsbms_soc_percent')?.samples).toEqual([]);
+    expect(families.get('tsbms_pack_voltage_volts')?.samples).toEqual([]);
+    expect(families.get('tsbms_charge_voltage_limit_volts')?.samples).toEqual([]);
+    expect(sampleValue(families, 'tsbms_pack_current_amperes')).toBe(-12.5);
+  });
+});

@@ -1,0 +1,186 @@
+import * as path from 'node:path';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ControllerConfig } from '../config';
+import type { ControllerContext } from '../services';
+import { apiErrorHandler, sendError } from './api-errors';
+import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
+import { createMetricsRegistry } from './metrics';
+import { redactConfig, withoutMaskedSecrets } from './redact-config';
+import { faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
+import { securityHeaders } from './security-headers';
+import { StatusHistory } from './status-history';
+import { requireWriteAccess } from './write-auth';
+
+export type HttpSettings = ControllerConfig['http'];
+
+/** The dashboard pages: served as files by name, `/` and `/config` as their pages. */
+export const DASHBOARD_DIR = path.join(__dirname, 'dashboard');
+
+const SOURCE = 'http';
+/** /healthz is unhealthy when the latest scan is older than this many poll intervals (and 5 s). */
+const HEALTHY_SCAN_INTERVALS = 5;
+const MIN_HEALTHY_AGE_MS = 5000;
+
+export interface HttpApiOptions {
+  readonly settings: HttpSettings;
+  /** Served over HTTPS: adds HSTS. */
+  readonly tls: boolean;
+  readonly dashboardDir?: string;
+  readonly eventStream?: EventStreamOptions;
+  /** A history kept from before a restart; by default a new one. */
+  readonly history?: StatusHistory;
+}
+
+/** The express app with what it holds; `close()` ends streams and subscriptions (not the server). */
+export interface HttpApi {
+  readonly app: Express;
+  readonly history: StatusHistory;
+  readonly eventStream: EventStreamHub;
+  close(): void;
+}
+
+/**
+ * The REST API, event stream, /metrics, /healthz and the dashboard as an express app, separate
+ * from listening so tests run it on port 0 with a fake context. Routes: apps/controller/README.md.
+ */
+export function createHttpApi(context: ControllerContext, options: HttpApiOptions): HttpApi {
+  const { settings } = options;
+  const dashboardDir = options.dashboardDir ?? DASHBOARD_DIR;
+  const history = options.history ?? new StatusHistory(settings);
+  const eventStream = new EventStreamHub(context, options.eventStream ?? DEFAULT_EVENT_STREAM_OPTIONS);
+  const metrics = createMetricsRegistry(context);
+  const historySubscription = context.status$.subscribe((status) => history.record(status));
+  try {
+    history.record(context.status());
+  } catch {
+    // No snapshot yet: the first scan is recorded when it comes.
+  }
+
+  const writeAccess = requireWriteAccess(settings.auth, settings.writesEnabled);
+  const jsonBody = express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' });
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+      return;
+    }
+    next();
+  };
+  /** Acknowledge and restart take an optional body: none at all is `{}`. */
+  const optionalJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!hasBody(req)) {
+      req.body = {};
+      return next();
+    }
+    requireJson(req, res, next);
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(securityHeaders(options.tls));
+
+  app.get('/api/status', (_req, res) => {
+    res.json(context.status());
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json(redactConfig(context.config()));
+  });
+  app.put('/api/config', writeAccess, requireJson, jsonBody, (req, res) => {
+    const config = context.updateConfig(withoutMaskedSecrets(req.body), SOURCE);
+    res.json({ config: redactConfig(config) });
+  });
+  app.get('/api/events', (_req, res) => {
+    res.json({ events: context.faultEvents() });
+  });
+  app.post('/api/faults/ack', writeAccess, optionalJson, jsonBody, (req, res) => {
+    const parsed = faultsAckBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'expected { kind?, location? }', zodIssues(parsed.error));
+      return;
+    }
+    const { kind, location } = parsed.data;
+    res.json(
+      context.acknowledgeFaults({
+        source: SOURCE,
+        ...(kind === undefined ? {} : { kind }),
+        ...(location === undefined ? {} : { location }),
+      }),
+    );
+  });
+  app.post('/api/restart', writeAccess, optionalJson, jsonBody, (req, res) => {
+    const parsed = restartBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'expected { reason? }', zodIssues(parsed.error));
+      return;
+    }
+    // After the answer: the restart stops this server too.
+    res.status(202).json({ restarting: true });
+    context.requestRestart(parsed.data.reason ?? 'requested over HTTP', SOURCE);
+  });
+  app.get('/api/history', (_req, res) => {
+    res.json({ points: history.points() });
+  });
+  app.get('/api/stream', (_req, res) => {
+    eventStream.attach(res);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+  app.get('/healthz', (_req, res) => {
+    const health = healthOf(context);
+    res.status(health.ok ? 200 : 503).json(health);
+  });
+  app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'no such API route'));
+
+  app.get('/', (_req, res, next) => res.sendFile('index.html', { root: dashboardDir }, next));
+  app.get('/config', (_req, res, next) => res.sendFile('config.html', { root: dashboardDir }, next));
+  // The dashboard's own unit tests live beside its files: not part of the site.
+  app.use((req, res, next) =>
+    req.path.endsWith('.spec.js') ? sendError(res, 404, 'NOT_FOUND', 'not found') : next(),
+  );
+  app.use(express.static(dashboardDir, { index: false, redirect: false, dotfiles: 'ignore' }));
+  app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'not found'));
+  app.use(apiErrorHandler(context.logger));
+
+  return {
+    app,
+    history,
+    eventStream,
+    close() {
+      historySubscription.unsubscribe();
+      eventStream.close();
+    },
+  };
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.get('content-length');
+  return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}
+
+interface Health {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly lastScanAgeS: number | null;
+}
+
+function healthOf(context: ControllerContext): Health {
+  let timestampMs: number | null;
+  try {
+    timestampMs = context.status().timestampMs;
+  } catch {
+    return { ok: false, reason: 'the BMS core is starting', lastScanAgeS: null };
+  }
+  if (timestampMs === null) return { ok: false, reason: 'no scan has completed yet', lastScanAgeS: null };
+  const ageMs = context.clock.now() - timestampMs;
+  const maxAgeMs = Math.max(
+    MIN_HEALTHY_AGE_MS,
+    HEALTHY_SCAN_INTERVALS * context.config().pollIntervalS * 1000,
+  );
+  const ok = ageMs <= maxAgeMs;
+  return {
+    ok,
+    reason: ok ? 'scans complete' : `no scan for ${Math.round(ageMs / 1000)} s`,
+    lastScanAgeS: ageMs / 1000,
+  };
+}

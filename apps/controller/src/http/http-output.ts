@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { ControllerConfigError, errorMessage } from '../config';
+import { isLoopbackHost } from '../config/schema-outputs';
+import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import { createHttpApi, type HttpApiOptions, type HttpSettings } from './http-app';
+import { StatusHistory } from './status-history';
+
+/** A stop lets requests in flight finish this long, then drops their connections. */
+const STOP_GRACE_MS = 1000;
+/** Slow-loris bounds: a request must arrive whole within these. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The chart's history outlives in-process restarts: saving a setting must not wipe 24 h of it. */
+const histories = new WeakMap<ControllerContext, StatusHistory>();
+
+function historyFor(context: ControllerContext, settings: HttpSettings): StatusHistory {
+  const kept = histories.get(context);
+  if (kept?.hasOptions(settings)) return kept;
+  const history = new StatusHistory(settings);
+  histories.set(context, history);
+  return history;
+}
+
+function configError(configPath: string, reason: string): ControllerConfigError {
+  return new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason }]);
+}
+
+function readPem(configPath: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw configError(configPath, `cannot read ${file}: ${errorMessage(error)}`);
+  }
+}
+
+function tlsOptions(settings: HttpSettings): https.ServerOptions | null {
+  const { certFile, keyFile } = settings.tls;
+  if (certFile === null || keyFile === null) return null;
+  return { cert: readPem('http.tls.certFile', certFile), key: readPem('http.tls.keyFile', keyFile) };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) => reject(error);
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function serverUrl(scheme: 'http' | 'https', address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}/`;
+}
+
+/**
+ * The HTTP output: dashboard, REST API, event stream and /metrics on `http.host:http.port`
+ * (HTTPS with `http.tls`). Logs `{ event: 'http', url }` once listening.
+ */
+export function startHttpOutputWith(
+  overrides: Partial<Pick<HttpApiOptions, 'dashboardDir' | 'eventStream'>> = {},
+): ServiceFactory {
+  return async (context: ControllerContext): Promise<ControllerService | null> => {
+    const settings = context.config().http;
+    if (!settings.enabled) return null;
+    const hasCredentials = settings.auth.passwordHash !== null || settings.auth.bearerTokenHash !== null;
+    // The schema refuses this already; checked again because this is what keeps writes local.
+    if (settings.writesEnabled && !hasCredentials && !isLoopbackHost(settings.host)) {
+      throw configError('http.host', 'a non-loopback host with writesEnabled needs credentials (http.auth)');
+    }
+    const tls = tlsOptions(settings);
+    const api = createHttpApi(context, {
+      settings,
+      tls: tls !== null,
+      history: historyFor(context, settings),
+      ...overrides,
+    });
+    const server = tls === null ? http.createServer(api.app) : https.createServer(tls, api.app);
+    server.headersTimeout = HEADERS_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
+    let address: AddressInfo;
+    try {
+      address = await listen(server, settings.port, settings.host);
+    } catch (error) {
+      api.close();
+      throw new Error(`HTTP cannot listen on ${settings.host}:${settings.port}: ${errorMessage(error)}`);
+    }
+    const url = serverUrl(tls === null ? 'http' : 'https', address);
+    let lastError: string | null = null;
+    server.on('error', (error) => {
+      lastError = errorMessage(error);
+      context.logger.warn({ event: 'http', error: lastError }, `HTTP server error: ${lastError}`);
+    });
+    server.on('clientError', (_error, socket) => socket.destroy());
+    context.logger.info({ event: 'http', url }, `dashboard and API at ${url}`);
+
+    return {
+      name: 'http',
+      status: () => ({
+        state: lastError === null ? 'ok' : 'degraded',
+        message:
+          lastError === null
+            ? `${url} (${api.eventStream.clientCount} live clients)`
+            : `${url}: ${lastError}`,
+        details: { url, streamClients: api.eventStream.clientCount, writesEnabled: settings.writesEnabled },
+      }),
+      stop: () =>
+        new Promise<void>((resolve) => {
+          api.close();
+          const grace = context.clock.schedule(() => server.closeAllConnections(), STOP_GRACE_MS);
+          server.close(() => {
+            grace.unsubscribe();
+            resolve();
+          });
+          server.closeIdleConnections();
+        }),
+    };
+  };
+}
+
+export const startHttpOutput: ServiceFactory = startHttpOutputWith();

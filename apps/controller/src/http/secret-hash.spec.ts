@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { hashSecret, parseSecretHash, SecretHashError, verifySecret } from './secret-hash';
+
+// Cheap parameters keep the property runs fast; the format and the code path are the same.
+const FAST = { n: 16, r: 1, p: 1 };
+
+describe('scrypt secret hashes', () => {
+  it('prints scrypt$N$r$p$salt$hash with the default cost', async () => {
+    const hash = hashSecret('correct horse');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/);
+    expect(await verifySecret(parseSecretHash(hash), 'correct horse')).toBe(true);
+  });
+
+  it('salts every hash: the same password gives different strings', () => {
+    expect(hashSecret('pw', FAST)).not.toBe(hashSecret('pw', FAST));
+  });
+
+  it('accepts exactly the hashed secret (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), async (secret, other) => {
+        const stored = parseSecretHash(hashSecret(secret, FAST));
+        expect(await verifySecret(stored, secret)).toBe(true);
+        expect(await verifySecret(stored, other)).toBe(secret.normalize('NFC') === other.normalize('NFC'));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it.each([
+    ['plain text', 'hunter2'],
+    ['another scheme', 'bcrypt$10$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
+    ['N not a power of two', 'scrypt$1000$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
+    ['N too large (minutes per check)', 'scrypt$4194304$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
+    ['p zero', 'scrypt$16$8$0$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
+    ['short hash', 'scrypt$16$8$1$c2FsdHNhbHQ=$aGFzaA=='],
+  ])('refuses %s', (_name, stored) => {
+    expect(() => parseSecretHash(stored)).toThrow(SecretHashError);
+  });
+
+  it('refuses to hash an empty password', () => {
+    expect(() => hashSecret('')).toThrow(SecretHashError);
+  });
+});

@@ -1,0 +1,79 @@
+import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+/**
+ * Passwords and bearer tokens are stored as `scrypt$N$r$p$saltB64$hashB64` (node:crypto scrypt),
+ * never in clear: a leaked config file or a GET /api/config reveals no usable credential.
+ */
+export interface ScryptParameters {
+  /** CPU/memory cost, a power of two. */
+  readonly n: number;
+  readonly r: number;
+  readonly p: number;
+}
+
+/** 2^15 × 8 × 128 B = 32 MiB and some tens of ms per check: slow to brute force, fine per request. */
+export const DEFAULT_SCRYPT_PARAMETERS: ScryptParameters = Object.freeze({ n: 32768, r: 8, p: 1 });
+
+const SALT_BYTES = 16;
+const KEY_BYTES = 32;
+/** Bounds on parameters read from a config: a hostile hash must not make a check take minutes. */
+const MAX_N = 1 << 20;
+const MAX_RP = 16;
+
+export class SecretHashError extends Error {
+  readonly code = 'BAD_SECRET_HASH';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SecretHashError';
+  }
+}
+
+export interface ParsedHash extends ScryptParameters {
+  readonly salt: Buffer;
+  readonly key: Buffer;
+}
+
+function scryptOptions({ n, r, p }: ScryptParameters): ScryptOptions {
+  return { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 };
+}
+
+/** A new hash of `secret` with a random salt. */
+export function hashSecret(secret: string, parameters: ScryptParameters = DEFAULT_SCRYPT_PARAMETERS): string {
+  if (secret.length === 0) throw new SecretHashError('an empty password cannot be hashed');
+  const salt = randomBytes(SALT_BYTES);
+  const key = scryptSync(secret.normalize('NFC'), salt, KEY_BYTES, scryptOptions(parameters));
+  const { n, r, p } = parameters;
+  return ['scrypt', n, r, p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** Parses and bounds-checks a stored hash; throws SecretHashError. */
+export function parseSecretHash(stored: string): ParsedHash {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') {
+    throw new SecretHashError('not an scrypt$N$r$p$salt$hash string');
+  }
+  const [n, r, p] = parts.slice(1, 4).map(Number);
+  const isPowerOfTwo = Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
+  if (!isPowerOfTwo || n > MAX_N) throw new SecretHashError(`N must be a power of two up to ${MAX_N}`);
+  for (const value of [r, p]) {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_RP) {
+      throw new SecretHashError(`r and p must be integers from 1 to ${MAX_RP}`);
+    }
+  }
+  const salt = Buffer.from(parts[4], 'base64');
+  const key = Buffer.from(parts[5], 'base64');
+  if (salt.length < 8 || key.length < 16) throw new SecretHashError('salt or hash too short');
+  return { n, r, p, salt, key };
+}
+
+/**
+ * Whether `candidate` matches `stored`. scrypt runs on libuv's pool, so a check never delays a
+ * scan; the comparison takes the same time wherever the keys differ.
+ */
+export function verifySecret(stored: ParsedHash, candidate: string): Promise<boolean> {
+  return new Promise((resolve, reject) =>
+    scrypt(candidate.normalize('NFC'), stored.salt, stored.key.length, scryptOptions(stored), (error, key) =>
+      error === null ? resolve(timingSafeEqual(key, stored.key)) : reject(error),
+    ),
+  );
+}

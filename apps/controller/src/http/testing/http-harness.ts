@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ControllerService } from '../../services';
+import type { EventStreamOptions } from '../event-stream';
+import { startHttpOutputWith } from '../http-output';
+import { hashSecret } from '../secret-hash';
+import { FakeControllerContext } from './fake-context';
+
+/** Cheap scrypt parameters: the same format and code path, milliseconds per check. */
+export const TEST_SCRYPT = { n: 1024, r: 8, p: 1 };
+export const USERNAME = 'admin';
+export const PASSWORD = 'correct horse battery';
+export const BEARER_TOKEN = 'tok-3f9a1c7e';
+export const PASSWORD_HASH = hashSecret(PASSWORD, TEST_SCRYPT);
+export const BEARER_HASH = hashSecret(BEARER_TOKEN, TEST_SCRYPT);
+export const AUTH_CONFIG = { username: USERNAME, passwordHash: PASSWORD_HASH, bearerTokenHash: BEARER_HASH };
+
+export const basicAuth = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const GOOD_BASIC = basicAuth(USERNAME, PASSWORD);
+
+export interface TestHttp {
+  readonly context: FakeControllerContext;
+  readonly service: ControllerService;
+  /** `http://127.0.0.1:PORT/` (or https). */
+  readonly url: string;
+  readonly dir: string;
+  readonly dashboardDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The HTTP output started as the daemon starts it, on a free loopback port, with a fake context
+ * whose config file (`http` merged over `{ port: 0 }`) lives in a temp dir, and a small dashboard
+ * folder of its own.
+ */
+export async function startTestHttp(
+  options: {
+    http?: Record<string, unknown>;
+    config?: Record<string, unknown>;
+    withConfigFile?: boolean;
+    eventStream?: EventStreamOptions;
+  } = {},
+): Promise<TestHttp> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-http-'));
+  const dashboardDir = path.join(dir, 'dashboard');
+  mkdirSync(path.join(dashboardDir, 'sub'), { recursive: true });
+  writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title>');
+  writeFileSync(path.join(dashboardDir, 'config.html'), '<!doctype html><title>settings</title>');
+  writeFileSync(path.join(dashboardDir, 'dashboard.js'), 'export const ok = 1;\n');
+  writeFileSync(path.join(dashboardDir, 'format.spec.js'), 'test("x", () => {});\n');
+  writeFileSync(path.join(dashboardDir, 'sub', 'inner.txt'), 'inner');
+  writeFileSync(path.join(dir, 'outside.txt'), 'outside the dashboard');
+  const fileConfig = { ...options.config, http: { port: 0, ...options.http } };
+  const context = new FakeControllerContext(options.withConfigFile === false ? null : dir, fileConfig);
+  const start = startHttpOutputWith({
+    dashboardDir,
+    ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
+  });
+  const service = await start(context);
+  if (service === null) throw new Error('the HTTP output did not start');
+  const logged = context.logger.lines.find((line) => line.fields.event === 'http' && 'url' in line.fields);
+  const url = String(logged?.fields.url);
+  return {
+    context,
+    service,
+    url,
+    dir,
+    dashboardDir,
+    async close() {
+      const stopping = service.stop();
+      await context.clock.advanceByMs(5000);
+      await stopping;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
