@@ -11,6 +11,7 @@ Options:
   --serial PATH   serial device or pty of the module loop (e.g. /dev/ttyUSB0)
   --baud N        line rate (default 612500)
   --modules N     modules in the pack, 1..62 (overrides pack.moduleCount)
+  --can IFACE     publish to a Victron GX on this SocketCAN interface, e.g. can0 (can.interface)
   --config FILE   configuration file, JSON or YAML
   --once          discover, set up, scan once, print the status and exit
   --json          with --once: print the status as JSON
@@ -23,6 +24,7 @@ export interface ControllerCliOptions {
   readonly serialPath?: string;
   readonly baudRate?: number;
   readonly moduleCount?: number;
+  readonly canInterface?: string;
   readonly configFile?: string;
   readonly once: boolean;
   readonly json: boolean;
@@ -59,6 +61,7 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
         serial: { type: 'string' },
         baud: { type: 'string' },
         modules: { type: 'string' },
+        can: { type: 'string' },
         config: { type: 'string' },
         once: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -71,6 +74,9 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
   }
   if (values.help) return 'help';
   if (values.serial === '') throw new CliUsageError('--serial needs a device path');
+  if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
+    throw new CliUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
+  }
   if (values.config === '') throw new CliUsageError('--config needs a file path');
   if (values.json && !values.once)
     throw new CliUsageError('--json applies to --once only (the daemon logs JSON lines on stderr)');
@@ -78,6 +84,7 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
     serialPath: values.serial,
     baudRate: wholeNumber('baud', values.baud, 300, 10_000_000),
     moduleCount: wholeNumber('modules', values.modules, 1, 62),
+    canInterface: values.can,
     configFile: values.config,
     once: values.once,
     json: values.json,

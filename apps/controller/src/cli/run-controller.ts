@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
-import { SerialByteLink } from '@tsbms/hal-linux';
+import { GpioError, openGpioOutputs, SerialByteLink, type GpioOutputs } from '@tsbms/hal-linux';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import {
   ConfigStore,
@@ -54,6 +54,7 @@ function withCliOverrides(config: ControllerConfig, cli: ControllerCliOptions): 
       baudRate: cli.baudRate ?? config.serial.baudRate,
     },
     pack: { ...config.pack, moduleCount: cli.moduleCount ?? config.pack.moduleCount },
+    can: { ...config.can, interface: cli.canInterface ?? config.can.interface },
   };
 }
 
@@ -91,11 +92,16 @@ async function openLink(config: ControllerConfig, daemon: boolean, logger: pino.
 }
 
 /**
- * Relays and lamps. There is no Linux GPIO adapter yet: the emulated demo simulates all five, and
- * with a serial path a configured pin gets a simulated output too (nothing is energised, which is
- * the safe state), with a warning.
+ * Relays and lamps. The emulated demo simulates all five. With a serial path, the configured
+ * pins (null = not fitted, absent) are claimed on `gpio.chip` in one request, all off; a BMS that
+ * cannot drive its contactors must not run, so a failure is logged and thrown (exit code 1).
+ * `release()` switches the lines off and frees them, after the core has stopped.
  */
-function createOutputs(config: ControllerConfig, emulated: boolean, logger: pino.Logger): RuntimeOutputs {
+function createOutputs(
+  config: ControllerConfig,
+  emulated: boolean,
+  logger: pino.Logger,
+): { readonly outputs: RuntimeOutputs; release(): void } {
   const pins = {
     contactorNegative: config.gpio.contactorNegativePin,
     contactorPrecharge: config.gpio.contactorPrechargePin,
@@ -103,16 +109,46 @@ function createOutputs(config: ControllerConfig, emulated: boolean, logger: pino
     heater: config.gpio.heaterPin,
     statusLed: config.gpio.statusLedPin,
   };
-  const names = (Object.keys(pins) as (keyof typeof pins)[]).filter(
-    (name) => emulated || pins[name] !== null,
-  );
-  if (!emulated && names.length > 0) {
-    logger.warn(
-      { event: 'gpio', outputs: names },
-      `no GPIO adapter yet: ${names.join(', ')} are simulated, no pin is driven (contactors stay open)`,
+  if (emulated) {
+    const outputs = Object.fromEntries(
+      Object.keys(pins).map((name) => [name, new SimulatedDigitalOutput(name, systemClock)]),
     );
+    return { outputs, release: () => undefined };
   }
-  return Object.fromEntries(names.map((name) => [name, new SimulatedDigitalOutput(name, systemClock)]));
+  const lines = Object.fromEntries(
+    Object.entries(pins).filter((entry): entry is [string, number] => entry[1] !== null),
+  );
+  if (Object.keys(lines).length === 0) return { outputs: {}, release: () => undefined };
+  const { chip, activeLow } = config.gpio;
+  let gpio: GpioOutputs;
+  try {
+    gpio = openGpioOutputs({ chipPath: chip, lines, activeLow });
+  } catch (error) {
+    const code = error instanceof GpioError ? error.code : undefined;
+    logger.error(
+      { event: 'gpio', chip, lines, activeLow, code },
+      `cannot claim the GPIO lines: ${(error as Error).message}`,
+    );
+    throw error;
+  }
+  // Freed lines keep their last level on most GPIO drivers, so release() switches them off first.
+  const release = () => {
+    try {
+      gpio.release();
+    } catch (error) {
+      logger.error(
+        { event: 'gpio', chip, lines },
+        `releasing the GPIO lines failed: ${(error as Error).message}`,
+      );
+    }
+  };
+  logger.info(
+    { event: 'gpio', chip, lines, activeLow },
+    `GPIO ${chip}: ${Object.entries(lines)
+      .map(([name, line]) => `${name}=${line}`)
+      .join(', ')}${activeLow ? ' (active low)' : ''}, all off`,
+  );
+  return { outputs: gpio.outputs, release };
 }
 
 /** The config file (when given) behind the running configuration; the command line always wins. */
@@ -167,7 +203,14 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   } catch (error) {
     return fail(1, (error as Error).message.split('\n')[0]);
   }
-  const outputs = createOutputs(config, opened.chain !== null, logger);
+  let gpio: ReturnType<typeof createOutputs>;
+  try {
+    gpio = createOutputs(config, opened.chain !== null, logger);
+  } catch (error) {
+    await opened.link.close();
+    return fail(1, (error as Error).message.split('\n')[0]);
+  }
+  const { outputs } = gpio;
   if (cli.once) {
     const runtime = new ControllerRuntime({
       link: opened.link,
@@ -183,6 +226,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     });
     const result = await runtime.runOnce();
     await runtime.stop();
+    gpio.release();
     await opened.link.close();
     io.stdout.write(cli.json ? `${JSON.stringify(result.status, null, 2)}\n` : formatStatus(result.status));
     return result.ok ? 0 : fail(1, result.reason);
@@ -205,17 +249,12 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     env: io.env,
     clock: systemClock,
     logger,
-    scanProgress: () => {
-      try {
-        return scanProgressOf(supervisor.context.status());
-      } catch {
-        return { latestScanMs: null, anyModuleAnswered: false }; // the core is (re)starting
-      }
-    },
+    scanProgress: () => scanProgressOf(supervisor.context.status()),
   });
   const shutDown = async () => {
     // supervisor.stop() first: the relays go off in this tick, before the helper process is spawned.
     await Promise.all([supervisor.stop(), notifier?.stopping()]);
+    gpio.release();
     await opened.link.close();
   };
   return new Promise<number>((resolve) => {

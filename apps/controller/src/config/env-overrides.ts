@@ -16,6 +16,9 @@ export const ENV_OVERRIDABLE_PATHS = [
   'mqtt.url',
   'mqtt.username',
   'mqtt.password',
+  'http.auth.username',
+  'http.auth.passwordHash',
+  'http.auth.bearerTokenHash',
 ] as const satisfies readonly ConfigPath[];
 
 export const ENV_PREFIX = 'TSBMS_';

@@ -121,9 +121,10 @@ describe('loadControllerConfig', () => {
     });
 
     it('applies every listed override', () => {
-      const env = Object.fromEntries(
-        ENV_OVERRIDABLE_PATHS.map((p) => [envVariableName(p), `/from/env/${p}`]),
-      );
+      // Hash settings must look like a hash (scrypt$N$r$p$salt$hash); any string does elsewhere.
+      const valueFor = (p: string) =>
+        p.endsWith('Hash') ? `scrypt$16$1$1$c2FsdHNhbHQ=$${btoa(p)}` : `/from/env/${p}`;
+      const env = Object.fromEntries(ENV_OVERRIDABLE_PATHS.map((p) => [envVariableName(p), valueFor(p)]));
       const config = loadControllerConfig(undefined, env);
       expect(config.serial.path).toBe('/from/env/serial.path');
       expect(config.gpio.chip).toBe('/from/env/gpio.chip');

@@ -1,19 +1,49 @@
 import { z } from 'zod';
+import { identityTextIssues } from '@tsbms/victron-can';
 
 /*
  * The controller's outputs beside the relays: Victron CAN (issue 6), MQTT and HTTP (issue 7).
  * Each section is off or loopback-only by default, so a fresh install exposes nothing.
  */
 
+/** One or more MQTT topic levels: no wildcards, no empty level. */
+const mqttTopicLevels = z
+  .string()
+  .regex(/^[^/#+]+(\/[^/#+]+)*$/, 'topic levels without + or #, no leading, trailing or double /');
+
 /** Victron GX over SocketCAN. */
 export const canConfigSchema = z
   .strictObject({
     /** SocketCAN interface on the GX's BMS-CAN port, e.g. `can0`; null = no Victron output. */
     interface: z.string().min(1).nullable().default(null),
+    /** 0x35E, at most 8 characters; brand names Venus rewrites limits for are refused (V-11). */
+    manufacturerName: z.string().min(1).default('tsBMS'),
+    /** 0x370/0x371 when longer than 8 characters (up to 16); null = not sent. */
+    batteryName: z.string().min(1).nullable().default(null),
+    /** 0x380/0x381, up to 16 characters; null = not sent. */
+    serialNumber: z.string().min(1).nullable().default(null),
+    /** 0x382, up to 8 characters; null = not sent. */
+    productFamily: z.string().min(1).nullable().default(null),
+    /** Interface missing or down: retry after initialDelayS, doubling up to maxDelayS. */
+    reconnect: z
+      .strictObject({
+        initialDelayS: z.number().positive().default(1),
+        maxDelayS: z.number().positive().default(30),
+      })
+      .prefault({})
+      .refine((r) => r.initialDelayS <= r.maxDelayS, {
+        path: ['initialDelayS'],
+        message: 'must not exceed can.reconnect.maxDelayS',
+      }),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((can, ctx) => {
+    for (const issue of identityTextIssues(can)) {
+      ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.reason });
+    }
+  });
 
-/** MQTT with Home Assistant discovery. */
+/** MQTT with Home Assistant discovery (topics and commands: apps/controller/README.md). */
 export const mqttConfigSchema = z
   .strictObject({
     /** Broker URL, `mqtt://host:1883` or `mqtts://host:8883`; null = no MQTT. */
@@ -21,11 +51,71 @@ export const mqttConfigSchema = z
     username: z.string().min(1).nullable().default(null),
     /** Prefer the environment (TSBMS_MQTT_PASSWORD) to the file. */
     password: z.string().min(1).nullable().default(null),
-    topicPrefix: z.string().min(1).default('tsbms'),
+    /** null = `tsbms-<topicPrefix>`; two clients with one id keep disconnecting each other. */
+    clientId: z.string().min(1).max(128).nullable().default(null),
+    /** First level of every topic (levels separated by `/`, no wildcards). */
+    topicPrefix: mqttTopicLevels.default('tsbms'),
     /** Every value is re-published this often even when unchanged. */
     fullRefreshIntervalS: z.number().positive().default(60),
+    /** QoS of the value topics: 0 (the next change or refresh replaces a lost one) or 1. */
+    qos: z.union([z.literal(0), z.literal(1)]).default(0),
+    /** Reconnect backoff: doubles from initialDelayS after every failed attempt, up to maxDelayS. */
+    reconnect: z
+      .strictObject({
+        initialDelayS: z.number().positive().default(1),
+        maxDelayS: z.number().positive().default(60),
+      })
+      .prefault({})
+      .refine((r) => r.initialDelayS <= r.maxDelayS, {
+        path: ['initialDelayS'],
+        message: 'must not exceed mqtt.reconnect.maxDelayS',
+      }),
+    /** Home Assistant MQTT discovery. */
+    discovery: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        prefix: mqttTopicLevels.default('homeassistant'),
+        /** HA node id and device identifier; null = the topic prefix with `/` as `_`. */
+        nodeId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+          .nullable()
+          .default(null),
+        /** Voltage, temperatures, comms and balancing of every module as HA entities. */
+        perModuleSensors: z.boolean().default(false),
+        /** Voltage and balancing of every cell as HA entities (6 per module). */
+        perCellSensors: z.boolean().default(false),
+      })
+      .prefault({}),
+    /** With an `mqtts://` url: PEM files; rejectUnauthorized false accepts any server certificate. */
+    tls: z
+      .strictObject({
+        caFile: z.string().min(1).nullable().default(null),
+        certFile: z.string().min(1).nullable().default(null),
+        keyFile: z.string().min(1).nullable().default(null),
+        rejectUnauthorized: z.boolean().default(true),
+      })
+      .prefault({})
+      .refine((tls) => (tls.certFile === null) === (tls.keyFile === null), {
+        path: ['keyFile'],
+        message: 'a client certificate needs both certFile and keyFile',
+      }),
   })
   .prefault({});
+
+/** `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md). */
+const scryptHash = z
+  .string()
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/,
+    'a hash printed by hash-password (scrypt$N$r$p$salt$hash), never the password itself',
+  );
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts where writes without credentials stay local. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
 
 /** The REST API, event stream, metrics and dashboard. */
 export const httpConfigSchema = z
@@ -35,5 +125,49 @@ export const httpConfigSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** 0 = any free port (tests); the bound address is logged. */
     port: z.number().int().min(0).max(65535).default(8080),
+    /** false = read-only API: config, acknowledge and restart answer 403. */
+    writesEnabled: z.boolean().default(true),
+    /** Credentials for writes: HTTP Basic (username + passwordHash) and/or a bearer token. */
+    auth: z
+      .strictObject({
+        username: z.string().min(1).nullable().default(null),
+        /** Prefer the environment (TSBMS_HTTP_AUTH_PASSWORD_HASH) to the file. */
+        passwordHash: scryptHash.nullable().default(null),
+        /** The hash of a bearer token (hash-password hashes a token just like a password). */
+        bearerTokenHash: scryptHash.nullable().default(null),
+      })
+      .prefault({})
+      .refine((auth) => (auth.username === null) === (auth.passwordHash === null), {
+        path: ['passwordHash'],
+        message: 'HTTP Basic needs both username and passwordHash',
+      }),
+    /** HTTPS when both PEM files are set; null = plain HTTP. */
+    tls: z
+      .strictObject({
+        certFile: z.string().min(1).nullable().default(null),
+        keyFile: z.string().min(1).nullable().default(null),
+      })
+      .prefault({})
+      .refine((tls) => (tls.certFile === null) === (tls.keyFile === null), {
+        path: ['keyFile'],
+        message: 'HTTPS needs both certFile and keyFile',
+      }),
+    /** Larger request bodies are refused with 413. */
+    maxBodyBytes: z.number().int().min(1024).max(10_485_760).default(65_536),
+    /** Pack voltage and SoC kept in memory for the dashboard chart. */
+    historyHours: z.number().positive().max(168).default(24),
+    /** One history point per interval (plus the latest snapshot). */
+    historyIntervalS: z.number().positive().default(30),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((http, ctx) => {
+    const hasCredentials = http.auth.passwordHash !== null || http.auth.bearerTokenHash !== null;
+    if (http.enabled && http.writesEnabled && !hasCredentials && !isLoopbackHost(http.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message:
+          'a non-loopback host with writesEnabled needs credentials (http.auth) or writesEnabled: false',
+      });
+    }
+  });

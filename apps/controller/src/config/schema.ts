@@ -28,7 +28,7 @@ const deratingTable = (defaults: readonly { readonly input: number; readonly fac
     .default(() => defaults.map((point) => ({ ...point })));
 
 /** A GPIO line offset on `gpio.chip`; null = this output is not fitted (not an error). */
-const gpioLine = z.number().int().min(0).nullable().default(null);
+const gpioLine = z.number().int().min(0).max(0xffff_ffff).nullable().default(null);
 
 const GPIO_OUTPUTS = [
   'contactorNegativePin',
@@ -136,6 +136,11 @@ export const controllerConfigSchema = z.strictObject({
   gpio: z
     .strictObject({
       chip: z.string().min(1).default('/dev/gpiochip0'),
+      /**
+       * The relay drivers energise on a LOW pin: the kernel inverts every line, so off (and the
+       * level from the moment the lines are claimed) is still de-energised = open (B-13).
+       */
+      activeLow: z.boolean().default(false),
       contactorNegativePin: gpioLine,
       contactorPrechargePin: gpioLine,
       contactorPositivePin: gpioLine,

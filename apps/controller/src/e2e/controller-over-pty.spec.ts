@@ -60,7 +60,7 @@ function contactorStatesBetween(daemon: ControllerDaemon, from: number, to: numb
 describe('controller process ↔ emulator process over a socat pty pair', () => {
   // Upper bound only. (c) alone takes about 70 s: the comms-loss fault clears after 60 s of good
   // scans (bms-behaviour §2.2, not a config setting), so the tests run concurrently.
-  jest.setTimeout(120_000);
+  jest.setTimeout(180_000);
 
   beforeAll(() => {
     workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-e2e-'));
@@ -180,7 +180,7 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
       );
       const setup = await daemon.waitFor((line) => line.event === 'setup', rediscovered.index);
       // The comms-loss fault clears after 60 s of good scans (§2.2); only then may they close.
-      const reclosed = await daemon.waitForMessage(CLOSED, setup.index, 90_000);
+      const reclosed = await daemon.waitForMessage(CLOSED, setup.index, 150_000);
       expect(contactorStatesBetween(daemon, setup.index, reclosed.index)).toEqual(CLOSING_SEQUENCE);
       const cleared = await daemon.waitFor(
         (line) =>
@@ -193,6 +193,34 @@ describe('controller process ↔ emulator process over a socat pty pair', () => 
       expect(cleared.index).toBeLessThan(reclosed.index);
 
       expect(await daemon.stop()).toBe(0);
+    }),
+  );
+
+  it.concurrent(
+    'a GPIO chip that cannot be claimed stops the start with exit 1, naming chip, line and errno',
+    scoped(async (scope) => {
+      const pty = await startPty(scope, workDir);
+      const gpioConfig = path.join(workDir, 'gpio.json');
+      // /dev/null opens but is no GPIO chip: the line request ioctl fails with ENOTTY.
+      writeFileSync(
+        gpioConfig,
+        JSON.stringify({ ...CONFIG, gpio: { chip: '/dev/null', contactorPositivePin: 5 } }),
+      );
+      const result = await runControllerOnce(scope, [
+        '--serial',
+        pty.pathB,
+        '--config',
+        gpioConfig,
+        '--once',
+      ]);
+      expect(result.code).toBe(1);
+      const gpioLine = result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line))
+        .find((line) => line.event === 'gpio');
+      expect(gpioLine).toMatchObject({ chip: '/dev/null', lines: { contactorPositive: 5 }, code: 'ENOTTY' });
+      expect(result.stderr).toMatch(/^controller: .*\/dev\/null.*5.*ENOTTY/m);
     }),
   );
 });
