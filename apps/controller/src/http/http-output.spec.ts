@@ -7,6 +7,7 @@ import { ControllerConfigError, parseControllerConfig } from '../config';
 import { startHttpOutput } from './http-output';
 import { FakeControllerContext } from './testing/fake-context';
 import { AUTH_CONFIG, startTestHttp, type TestHttp } from './testing/http-harness';
+import { selfSignedCertificate } from './testing/self-signed-cert';
 import { statusFixture } from './testing/status-fixture';
 
 describe('http config section', () => {
@@ -151,12 +152,13 @@ describe('history across restarts', () => {
 
 describe('HTTPS', () => {
   let server: TestHttp | undefined;
+  let certDir: string;
+  beforeAll(() => (certDir = mkdtempSync(path.join(tmpdir(), 'tsbms-tls-'))));
   afterEach(async () => server?.close());
+  afterAll(() => rmSync(certDir, { recursive: true, force: true }));
 
   it('serves over TLS from the configured PEM files, with HSTS', async () => {
-    // A self-signed test-only certificate for IP 127.0.0.1, valid until 2126 (openssl req -x509).
-    const certFile = path.join(__dirname, 'testing', 'test-tls-cert.pem');
-    const keyFile = path.join(__dirname, 'testing', 'test-tls-key.pem');
+    const { certFile, keyFile } = selfSignedCertificate(certDir);
     server = await startTestHttp({ http: { tls: { certFile, keyFile } } });
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     const ca = readFileSync(certFile);
@@ -182,9 +184,7 @@ describe('HTTPS', () => {
   });
 
   it('refuses plain HTTP on the HTTPS port', async () => {
-    const certFile = path.join(__dirname, 'testing', 'test-tls-cert.pem');
-    const keyFile = path.join(__dirname, 'testing', 'test-tls-key.pem');
-    server = await startTestHttp({ http: { tls: { certFile, keyFile } } });
+    server = await startTestHttp({ http: { tls: selfSignedCertificate(certDir) } });
     await expect(fetch(server.url.replace('https:', 'http:'))).rejects.toThrow();
   });
 });
