@@ -399,4 +399,16 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     await advanceUntil(second, () => second.runtime.status().contactors.state === 'CLOSED', 15);
     await finish(second);
   });
+
+  it('logs that scans run once, with what the first one saw, not every poll', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceS(h, 5);
+    const scanLines = h.log.filter((l) => l.fields.event === 'scan');
+    expect(scanLines).toHaveLength(1);
+    expect(scanLines[0].message).toMatch(
+      /^scanning 4 modules every 0\.5 s: pack 91\.\d\d V, cells 3\.\d{3}–3\.\d{3} V, SoC \d+\.\d %$/,
+    );
+    await finish(h);
+  });
 });

@@ -95,6 +95,8 @@ export class ControllerRuntime {
   private lastRecoveryMs = Number.NEGATIVE_INFINITY;
   private nextBroadcastMs = 0;
   private scanFailing = false;
+  /** The first complete scan has been logged. */
+  private scanning = false;
   /** The previous scan wrote non-zero balance masks. */
   private sentMasks = false;
   private readonly startedMs: number;
@@ -443,6 +445,21 @@ export class ControllerRuntime {
     if (this.scanFailing) this.logger.info({ event: 'scan' }, 'scans complete again');
     this.scanFailing = false;
     this.publish(reading);
+    if (!this.scanning) this.logFirstScan();
+  }
+
+  /** Scans are not logged one by one; the first one says that they run, and what they see. */
+  private logFirstScan(): void {
+    this.scanning = true;
+    const status = this.status();
+    const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage)).filter((v) => v !== null);
+    const [lowest, highest] = cells.length === 0 ? [null, null] : [Math.min(...cells), Math.max(...cells)];
+    const volts = (v: number | null, digits: number) => (v === null ? '?' : v.toFixed(digits));
+    this.logger.info(
+      { event: 'scan', modules: status.modules.length, packVoltage: status.packVoltage, soc: status.soc },
+      `scanning ${status.modules.length} modules every ${this.pollMs / 1000} s: pack ${volts(status.packVoltage, 2)} V, ` +
+        `cells ${volts(lowest, 3)}–${volts(highest, 3)} V, SoC ${volts(status.soc, 1)} %`,
+    );
   }
 
   /**
