@@ -165,6 +165,10 @@ describe('controller --can vcan0 in user-mode Linux', () => {
     expect((alarm?.atMs ?? Infinity) - faultAtMs).toBeLessThanOrEqual(2000);
     const before = framesOf('alarms', publishingAtMs(), results.faultInjectedAtMs ?? 0);
     expect(before.every((f) => f.message.items.highVoltage.alarm === 'ok')).toBe(true);
+    // Charge and discharge were allowed on the wire until the fault.
+    const lastBefore = framesOf('chargeLimits', publishingAtMs(), results.faultInjectedAtMs ?? 0).at(-1);
+    expect(lastBefore?.message.chargeCurrentLimitA).toBeGreaterThan(0);
+    expect(lastBefore?.message.dischargeCurrentLimitA).toBeGreaterThan(0);
     const limits = framesOf('chargeLimits', faultAtMs).find(
       (f) => f.message.chargeCurrentLimitA === 0 && f.message.dischargeCurrentLimitA === 0,
     );

@@ -39,6 +39,8 @@ const CONFIG = {
   commsTimeoutS: 5,
   cells: { cellHighVoltageV: 4.1, voltageFaultOffsetV: 0.05, overVoltageDelayS: 1 },
   balancing: { enabled: false },
+  // Limits leave 0 a second after closing (not 30 s), so the fault visibly reduces them.
+  limits: { chargeHysteresisTimeS: 1 },
   contactors: { contactorNegativeTimeS: 0.2, contactorPrechargeTimeS: 0.5, contactorOverlapS: 0.2 },
   can: { reconnect: { initialDelayS: 0.5, maxDelayS: 1 } },
   http: { port: 0 },
@@ -122,6 +124,16 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
   scope.add(async () => clearInterval(sampler));
 
   await delay(RECORD_BEFORE_FAULT_MS);
+  // The fault must find charge and discharge allowed, or "reduced limits" would prove nothing.
+  const limitsOpenBy = Date.now() + 30_000;
+  const allowed = () => {
+    const limits = results.statusSamples.at(-1)?.status.limits as { ccl: number; dcl: number } | null;
+    return limits !== null && limits !== undefined && limits.ccl > 0 && limits.dcl > 0;
+  };
+  while (!allowed()) {
+    if (Date.now() > limitsOpenBy) throw new Error('charge and discharge limits stayed at 0 for 30 s');
+    await delay(STATUS_SAMPLE_MS);
+  }
   results.faultInjectedAtMs = Date.now();
   const status = await putJson(`${emulator.api}/api/modules/2/cells/3`, { voltageV: GUEST_OVER_VOLTAGE_V });
   if (status !== 204) throw new Error(`emulator refused the over-voltage: HTTP ${status}`);
