@@ -1,44 +1,22 @@
-import { Subject } from 'rxjs';
 import { ManualClock } from '@tsbms/hal';
 import { decodeVictronFrame, VictronFrameId } from '@tsbms/victron-can';
 import type { ControllerConfig } from '../config';
 import type { ControllerStatus } from '../runtime';
-import type { ControllerContext } from '../services';
+import { FakeControllerContext } from '../services/testing/fake-context';
 import { CanOutput, startCanOutput } from './can-output';
 import { FakeCanBus } from './testing/fake-can-bus';
 import { activeFault, packStatus, TWO_BY_TWO_CONFIG } from './testing/pack-status';
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  fields: Record<string, unknown>;
-  message: string;
-}
 
 function harness(
   options: { interfaceUp?: boolean; config?: ControllerConfig; initial?: ControllerStatus } = {},
 ) {
   const clock = new ManualClock(1_000_000);
-  const status$ = new Subject<ControllerStatus>();
-  let latest = options.initial ?? packStatus({ limits: null, soc: null, packVoltage: null });
-  const logs: LogLine[] = [];
-  const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
-    logs.push({ level, fields, message });
-  const unused = () => {
-    throw new Error('not used by the CAN output');
-  };
-  const context: ControllerContext = {
+  const context = new FakeControllerContext({
     clock,
-    logger: { info: log('info'), warn: log('warn'), error: log('error') },
-    config: () => options.config ?? TWO_BY_TWO_CONFIG,
-    status: () => latest,
-    status$,
-    faultEvents: () => [],
-    faultEvents$: new Subject(),
-    acknowledgeFaults: unused,
-    updateConfig: unused,
-    requestRestart: unused,
-    commsStats: unused,
-  };
+    config: options.config ?? TWO_BY_TWO_CONFIG,
+    status: options.initial ?? packStatus({ limits: null, soc: null, packVoltage: null }),
+  });
+  const logs = context.logger.lines;
   let bus: FakeCanBus | undefined;
   const output = new CanOutput(context, {
     firmwareVersion: '0.1.0',
@@ -46,10 +24,7 @@ function harness(
   });
   if (!bus) throw new Error('no bus opened');
   const opened = bus;
-  const scan = (status: ControllerStatus) => {
-    latest = status;
-    status$.next(status);
-  };
+  const scan = (status: ControllerStatus) => context.publishStatus(status);
   const sentIds = (fromMs = 0) => opened.sent.filter((s) => s.atMs >= fromMs).map((s) => s.frame.id);
   return {
     clock,
@@ -240,7 +215,7 @@ describe('CanOutput', () => {
 describe('startCanOutput', () => {
   it('is off (null) without can.interface', async () => {
     const config = { ...TWO_BY_TWO_CONFIG, can: { ...TWO_BY_TWO_CONFIG.can, interface: null } };
-    const context = { config: () => config } as unknown as ControllerContext;
+    const context = new FakeControllerContext({ config, status: packStatus() });
     await expect(startCanOutput(context)).resolves.toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock } from '@tsbms/hal';
 import type { RuntimeLogger } from '../runtime';
+import { RecordingLogger } from '../runtime/testing/recording-logger';
 import {
   createNotifySender,
   findExecutable,
@@ -14,23 +15,13 @@ import {
   type ScanProgress,
 } from './sd-notify';
 
-function recordingLogger() {
-  const lines: { level: string; message: string }[] = [];
-  const at =
-    (level: string) =>
-    (_fields: Record<string, unknown>, message: string): void => {
-      lines.push({ level, message });
-    };
-  const logger: RuntimeLogger = { info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
-}
-
 describe('SystemdNotifier (virtual time)', () => {
   /** A scan loop that completes a scan every 500 ms unless stuck, like the runtime at 2 Hz. */
   function setUp(watchdogIntervalMs: number | null) {
     const clock = new ManualClock(1_000);
     const sent: { atMs: number; message: string }[] = [];
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     let progress: ScanProgress = { latestScanMs: null, anyModuleAnswered: false };
     let stuck = false;
     let answering = false;
@@ -187,7 +178,8 @@ describe('createNotifySender over a real unix datagram socket', () => {
   }
 
   it('is null when NOTIFY_SOCKET is unset', () => {
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     expect(createNotifySender({ PATH: process.env.PATH }, logger)).toBeNull();
     expect(lines).toEqual([]);
   });
@@ -195,7 +187,8 @@ describe('createNotifySender over a real unix datagram socket', () => {
   it('delivers READY=1, WATCHDOG=1 and STOPPING=1 through systemd-notify', async () => {
     const socketPath = path.join(dir, 'notify.sock');
     const receiver = await listen(socketPath);
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     const send = senderFor({ PATH: pathWith('systemd-notify'), NOTIFY_SOCKET: socketPath }, logger);
     // systemd-notify waits for systemd to read its message (a barrier socat does not answer): the
     // sends end when the listener goes away, so wait for the bytes, not the promises.
@@ -211,7 +204,8 @@ describe('createNotifySender over a real unix datagram socket', () => {
   it('falls back to socat when systemd-notify is absent', async () => {
     const socketPath = path.join(dir, 'notify.sock');
     const receiver = await listen(socketPath);
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     const send = senderFor({ PATH: pathWith('socat'), NOTIFY_SOCKET: socketPath }, logger);
     await send('READY=1');
     await send('WATCHDOG=1');
@@ -220,7 +214,8 @@ describe('createNotifySender over a real unix datagram socket', () => {
   });
 
   it('warns once and never rejects when the socket is not there', async () => {
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     const send = senderFor(
       { PATH: pathWith('socat'), NOTIFY_SOCKET: path.join(dir, 'missing.sock') },
       logger,
@@ -232,7 +227,8 @@ describe('createNotifySender over a real unix datagram socket', () => {
   });
 
   it('warns once and sends nothing when neither helper exists', () => {
-    const { logger, lines } = recordingLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     expect(
       createNotifySender({ PATH: pathWith(), NOTIFY_SOCKET: path.join(dir, 'n.sock') }, logger),
     ).toBeNull();

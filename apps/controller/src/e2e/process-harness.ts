@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPtyPair, type PtyPair } from '@tsbms/hal-linux';
+import { Arrivals } from './arrivals';
 
 /*
  * Process-level test harness: the emulator and controller apps, each in its own process from
@@ -119,10 +120,13 @@ export function runControllerOnce(scope: Scope, args: readonly string[]) {
 
 /** The controller daemon with its log lines collected as they arrive. */
 export class ControllerDaemon {
-  readonly lines: LogLine[] = [];
+  private readonly arrivals = new Arrivals<LogLine>('log line', (arrived) =>
+    arrived.map((line) => line.msg).join('\n'),
+  );
+  /** Every line so far, oldest first. */
+  readonly lines: LogLine[] = this.arrivals.items;
   readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
-  private waiters: (() => void)[] = [];
 
   constructor(scope: Scope, args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
     const child = spawn(process.execPath, controllerCommand(args), {
@@ -134,8 +138,9 @@ export class ControllerDaemon {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     createInterface({ input: child.stderr }).on('line', (line) => {
       // Anything but a pino line (a crash's stack trace) is kept too, to show when a wait fails.
-      this.lines.push(line.startsWith('{') ? (JSON.parse(line) as LogLine) : { time: Number.NaN, msg: line });
-      this.waiters.forEach((check) => check());
+      this.arrivals.push(
+        line.startsWith('{') ? (JSON.parse(line) as LogLine) : { time: Number.NaN, msg: line },
+      );
     });
     scope.add(() => stopProcess(this.child));
   }
@@ -145,24 +150,7 @@ export class ControllerDaemon {
    * broken controller fails the test instead of hanging it, never a timing assertion.
    */
   waitFor(match: (line: LogLine) => boolean, from = 0, capMs = 20_000): Promise<LogLine & { index: number }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const index = this.lines.findIndex((line, i) => i >= from && match(line));
-        if (index < 0) return;
-        done();
-        resolve({ ...this.lines[index], index });
-      };
-      const cap = setTimeout(() => {
-        done();
-        reject(new Error(`no matching log line within ${capMs} ms:\n${this.messages(from).join('\n')}`));
-      }, capMs);
-      const done = () => {
-        clearTimeout(cap);
-        this.waiters = this.waiters.filter((waiter) => waiter !== check);
-      };
-      this.waiters.push(check);
-      check();
-    });
+    return this.arrivals.waitFor(match, from, capMs);
   }
 
   waitForMessage(msg: string, from = 0, capMs?: number) {

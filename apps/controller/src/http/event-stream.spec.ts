@@ -2,8 +2,7 @@ import * as http from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { Response } from 'express';
 import { EventStreamHub, sseFrame } from './event-stream';
-import { FakeControllerContext } from './testing/fake-context';
-import { startTestHttp, type TestHttp } from './testing/http-harness';
+import { fakeHttpContext, startTestHttp, type TestHttp } from './testing/http-harness';
 import { faultEventFixture, statusFixture } from './testing/status-fixture';
 
 interface SseEvent {
@@ -161,7 +160,7 @@ class FakeStreamResponse extends EventEmitter {
 
 describe('EventStreamHub with a slow client', () => {
   it('drops a client whose unsent output passes the bound, without holding up the others', () => {
-    const context = new FakeControllerContext(null, {});
+    const context = fakeHttpContext(null, {});
     const hub = new EventStreamHub(context, { heartbeatMs: 15_000, maxBufferedBytes: 4096 });
     const slow = new FakeStreamResponse();
     const fast = new FakeStreamResponse();

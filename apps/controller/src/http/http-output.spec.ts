@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ControllerConfigError, parseControllerConfig } from '../config';
 import { startHttpOutput } from './http-output';
-import { FakeControllerContext } from './testing/fake-context';
-import { AUTH_CONFIG, startTestHttp, type TestHttp } from './testing/http-harness';
+import { AUTH_CONFIG, fakeHttpContext, startTestHttp, type TestHttp } from './testing/http-harness';
 import { selfSignedCertificate } from './testing/self-signed-cert';
 import { statusFixture } from './testing/status-fixture';
 
@@ -82,7 +81,7 @@ describe('the HTTP output service', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is off (null) when http.enabled is false', async () => {
-    const context = new FakeControllerContext(dir, { http: { enabled: false } });
+    const context = fakeHttpContext(dir, { http: { enabled: false } });
     await expect(startHttpOutput(context)).resolves.toBeNull();
   });
 
@@ -91,7 +90,7 @@ describe('the HTTP output service', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const context = new FakeControllerContext(dir, { http: { port } });
+      const context = fakeHttpContext(dir, { http: { port } });
       await expect(startHttpOutput(context)).rejects.toThrow(
         `HTTP cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`,
       );
@@ -101,7 +100,7 @@ describe('the HTTP output service', () => {
   });
 
   it('names the config path of an unreadable TLS file', async () => {
-    const context = new FakeControllerContext(dir, {
+    const context = fakeHttpContext(dir, {
       http: { port: 0, tls: { certFile: path.join(dir, 'none.pem'), keyFile: path.join(dir, 'none.key') } },
     });
     await expect(startHttpOutput(context)).rejects.toMatchObject({

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ManualClock } from '@tsbms/hal';
 import { ConfigStore } from '../config';
 import { commandHandlers, runCommand } from './commands';
-import { FakeControllerContext } from './testing/fake-context';
+import { FakeControllerContext } from '../services/testing/fake-context';
+import { statusFixture } from './testing/status-fixture';
 import { mqttTopics } from './topics';
 
 const topics = mqttTopics('tsbms');
@@ -24,7 +24,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'tsbms-mqtt-cmd-'));
   file = path.join(dir, 'bms.yaml');
   writeFileSync(file, ORIGINAL);
-  context = new FakeControllerContext(new ManualClock(), ConfigStore.open(file, {}));
+  context = new FakeControllerContext({ config: ConfigStore.open(file, {}), status: statusFixture() });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

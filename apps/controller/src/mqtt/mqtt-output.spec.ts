@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
 import { ConfigStore } from '../config';
 import { scoped, type Scope } from '../e2e/process-harness';
+import { FakeControllerContext } from '../services/testing/fake-context';
 import { MqttOutput, startMqttOutput } from './mqtt-output';
 import { eventually } from './testing/eventually';
-import { FakeControllerContext } from './testing/fake-context';
 import { freePort, startMosquitto } from './testing/mosquitto-broker';
 import { MqttProbe } from './testing/mqtt-probe';
 import { moduleFixture, statusFixture } from './testing/status-fixture';
@@ -31,7 +31,16 @@ function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
     mqtt: { topicPrefix: PREFIX, ...mqtt },
   });
   writeFileSync(file, text);
-  return { context: new FakeControllerContext(clock, ConfigStore.open(file, {})), clock, file, text };
+  return {
+    context: new FakeControllerContext({
+      clock,
+      config: ConfigStore.open(file, {}),
+      status: statusFixture(),
+    }),
+    clock,
+    file,
+    text,
+  };
 }
 
 async function startOutput(scope: Scope, context: FakeControllerContext): Promise<MqttOutput> {
@@ -79,11 +88,11 @@ describe('MqttOutput against a real Mosquitto', () => {
         device_class: 'battery',
       });
 
-      context.emit(statusFixture());
+      context.publishStatus(statusFixture());
       await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '62.3');
       const before = probe.messages.length;
       // One cell changes: exactly that cell and the pack values derived from it.
-      context.emit(
+      context.publishStatus(
         statusFixture({
           modules: [
             moduleFixture(1),
@@ -94,7 +103,7 @@ describe('MqttOutput against a real Mosquitto', () => {
           ],
         }),
       );
-      context.emit(statusFixture({ soc: 63 }));
+      context.publishStatus(statusFixture({ soc: 63 }));
       await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '63', before);
       const changed = new Set(probe.messages.slice(before).map((m) => m.topic));
       expect(changed).toEqual(
@@ -104,7 +113,7 @@ describe('MqttOutput against a real Mosquitto', () => {
       // Nothing changes, but the refresh interval passed: everything again.
       await clock.advanceByMs(30_000);
       const refreshFrom = probe.messages.length;
-      context.emit(statusFixture({ soc: 63 }));
+      context.publishStatus(statusFixture({ soc: 63 }));
       await probe.waitForTopic(`${PREFIX}/cell/2/6/balancing`, refreshFrom);
       expect(new Set(probe.messages.slice(refreshFrom).map((m) => m.topic)).size).toBe(19 + 2 * 17);
 
@@ -163,7 +172,7 @@ describe('MqttOutput against a real Mosquitto', () => {
       });
       expect(JSON.parse(readFileSync(file, 'utf8')).cells).toEqual({ cellHighVoltageV: 4.05 });
       expect(
-        context.logged.filter((l) => l.fields['command'] === 'config/set').map((l) => l.fields['ok']),
+        context.logger.lines.filter((l) => l.fields['command'] === 'config/set').map((l) => l.fields['ok']),
       ).toEqual([false, false, true]);
     }),
   );
@@ -203,8 +212,8 @@ describe('MqttOutput against a real Mosquitto', () => {
       await clock.advanceByMs(4000);
       await eventually(retrying(5), describeStatus(output));
       // The BMS goes on: statuses while disconnected are not queued.
-      for (let soc = 10; soc < 20; soc += 1) context.emit(statusFixture({ soc }));
-      expect(context.logged.filter((l) => l.fields['event'] === 'mqtt').map((l) => l.message)).toEqual([
+      for (let soc = 10; soc < 20; soc += 1) context.publishStatus(statusFixture({ soc }));
+      expect(context.logger.lines.filter((l) => l.fields['event'] === 'mqtt').map((l) => l.message)).toEqual([
         expect.stringMatching(/^mqtt: broker .* unreachable/),
       ]);
 
@@ -229,7 +238,7 @@ describe('MqttOutput against a real Mosquitto', () => {
         state: 'degraded',
         message: expect.stringMatching(/, retrying in 1 s$/),
       });
-      expect(JSON.stringify(output.status()) + JSON.stringify(context.logged)).not.toContain('wrong');
+      expect(JSON.stringify(output.status()) + JSON.stringify(context.logger.lines)).not.toContain('wrong');
 
       const good = contextFor({ url: broker.url, username: 'bms', password: 'right' });
       const accepted = await startOutput(scope, good.context);

@@ -5,26 +5,13 @@ import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { hardwareThresholdsFromFaultLevels } from '@tsbms/tesla-protocol';
 import { ControllerRuntime } from './controller-runtime';
-import type { RuntimeLogger } from './runtime-options';
 import type { PersistedRuntimeState } from './persisted-state';
 import type { ControllerStatus } from './status-snapshot';
+import { RecordingLogger } from './testing/recording-logger';
 
 const MODULES = 4;
 /** Broadcast CB_CTRL = 0 (T-22), as it appears on the wire. */
 const STOP_BALANCING = [0x7f, 0x32, 0x00, 0xf3];
-
-interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string;
-}
-
-function recordingLogger(lines: LogLine[]): RuntimeLogger {
-  const at = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) => {
-    lines.push({ level, fields, message });
-  };
-  return { info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function setUp(
   options: {
@@ -53,11 +40,12 @@ function setUp(
     statusLed: new SimulatedDigitalOutput('statusLed', clock),
   };
   const faultEngine = buildFaultEngineConfig({});
-  const log: LogLine[] = [];
+  const logger = new RecordingLogger();
+  const log = logger.lines;
   const runtime = new ControllerRuntime({
     link,
     clock,
-    logger: recordingLogger(log),
+    logger,
     outputs,
     libraries: {
       batteryModel: buildBatteryModelConfig({ moduleCount: configured, parallelStringCount: 1 }),

@@ -1,11 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ManualClock } from '@tsbms/hal';
+import { ConfigStore, parseControllerConfig, type ControllerConfig } from '../../config';
 import type { ControllerService } from '../../services';
+import { FakeControllerContext } from '../../services/testing/fake-context';
 import type { EventStreamOptions } from '../event-stream';
 import { startHttpOutputWith } from '../http-output';
 import { hashSecret } from '../secret-hash';
-import { FakeControllerContext } from './fake-context';
+import { busStatsFixture, statusFixture } from './status-fixture';
 
 /** Cheap scrypt parameters: the same format and code path, milliseconds per check. */
 export const TEST_SCRYPT = { n: 1024, r: 8, p: 1 };
@@ -19,6 +22,30 @@ export const AUTH_CONFIG = { username: USERNAME, passwordHash: PASSWORD_HASH, be
 export const basicAuth = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 export const GOOD_BASIC = basicAuth(USERNAME, PASSWORD);
+
+/**
+ * A context with this suite's status and bus counters, its clock at 1.7e12 ms; `fileConfig` is
+ * written to `dir/bms.json`, or is fixed when `dir` is null (a controller started without --config).
+ */
+export function fakeHttpContext(
+  dir: string | null,
+  fileConfig: Record<string, unknown>,
+): FakeControllerContext {
+  let config: ConfigStore | ControllerConfig;
+  if (dir === null) {
+    config = parseControllerConfig(fileConfig, 'test');
+  } else {
+    const file = path.join(dir, 'bms.json');
+    writeFileSync(file, JSON.stringify(fileConfig, null, 2));
+    config = ConfigStore.open(file, {});
+  }
+  return new FakeControllerContext({
+    config,
+    status: statusFixture(),
+    commsStats: busStatsFixture(),
+    clock: new ManualClock(1_700_000_000_000),
+  });
+}
 
 export interface TestHttp {
   readonly context: FakeControllerContext;
@@ -53,7 +80,7 @@ export async function startTestHttp(
   writeFileSync(path.join(dashboardDir, 'sub', 'inner.txt'), 'inner');
   writeFileSync(path.join(dir, 'outside.txt'), 'outside the dashboard');
   const fileConfig = { ...options.config, http: { port: 0, ...options.http } };
-  const context = new FakeControllerContext(options.withConfigFile === false ? null : dir, fileConfig);
+  const context = fakeHttpContext(options.withConfigFile === false ? null : dir, fileConfig);
   const start = startHttpOutputWith({
     dashboardDir,
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),

@@ -1,4 +1,5 @@
 import { connectAsync, type MqttClient } from 'mqtt';
+import { Arrivals } from '../../e2e/arrivals';
 import type { Scope } from '../../e2e/process-harness';
 
 export interface ProbeMessage {
@@ -9,13 +10,18 @@ export interface ProbeMessage {
 
 /** A test's own MQTT client: subscribes, records every message, waits for one that matches. */
 export class MqttProbe {
-  readonly messages: ProbeMessage[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly arrivals = new Arrivals<ProbeMessage>('MQTT message', (arrived) =>
+    arrived
+      .slice(-40)
+      .map((m) => `${m.topic} ${m.payload.slice(0, 80)}`)
+      .join('\n'),
+  );
+  /** Every message so far, oldest first. */
+  readonly messages: ProbeMessage[] = this.arrivals.items;
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, payload: payload.toString('utf8'), retain: packet.retain });
-      this.waiters.forEach((check) => check());
+      this.arrivals.push({ topic, payload: payload.toString('utf8'), retain: packet.retain });
     });
   }
 
@@ -41,27 +47,7 @@ export class MqttProbe {
     from = 0,
     capMs = 15_000,
   ): Promise<ProbeMessage & { index: number }> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const index = this.messages.findIndex((m, i) => i >= from && match(m));
-        if (index < 0) return;
-        done();
-        resolve({ ...this.messages[index], index });
-      };
-      const cap = setTimeout(() => {
-        done();
-        const seen = this.messages.slice(from).map((m) => `${m.topic} ${m.payload.slice(0, 80)}`);
-        reject(
-          new Error(`no matching MQTT message within ${capMs} ms; seen:\n${seen.slice(-40).join('\n')}`),
-        );
-      }, capMs);
-      const done = () => {
-        clearTimeout(cap);
-        this.waiters = this.waiters.filter((waiter) => waiter !== check);
-      };
-      this.waiters.push(check);
-      check();
-    });
+    return this.arrivals.waitFor(match, from, capMs);
   }
 
   waitForTopic(topic: string, from = 0, capMs?: number) {

@@ -1,0 +1,110 @@
+import { Subject } from 'rxjs';
+import { ManualClock } from '@tsbms/hal';
+import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
+import type { BusStats } from '@tsbms/tesla-protocol';
+import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
+import type { ControllerStatus } from '../../runtime';
+import { RecordingLogger } from '../../runtime/testing/recording-logger';
+import type { ControllerContext } from '../controller-context';
+
+export interface FakeContextOptions {
+  /**
+   * A ConfigStore over a real file (validated, persisted atomically, INVALID_CONFIG / CONFIG_FILE
+   * errors), or a fixed config: a controller started without --config.
+   */
+  readonly config: ConfigStore | ControllerConfig;
+  /** The snapshot `status()` returns until the test publishes another. */
+  readonly status: ControllerStatus;
+  /** What `commsStats()` answers; absent = an output that must not ask. */
+  readonly commsStats?: BusStats;
+  /** Default: a ManualClock at 0. */
+  readonly clock?: ManualClock;
+}
+
+/**
+ * A ControllerContext that behaves like the supervisor's, recording what an output asked for:
+ * acknowledges, config changes, restarts (every accepted config change requests one), log lines.
+ * Acknowledges follow B-5 over the current status (only clearable latched faults are accepted)
+ * unless the test sets `acknowledgeResult`. Status and fault events are published by the test.
+ */
+export class FakeControllerContext implements ControllerContext {
+  readonly clock: ManualClock;
+  readonly logger = new RecordingLogger();
+  private readonly statusSubject = new Subject<ControllerStatus>();
+  private readonly faultSubject = new Subject<FaultEvent>();
+  readonly status$ = this.statusSubject.asObservable();
+  readonly faultEvents$ = this.faultSubject.asObservable();
+  readonly acknowledges: AcknowledgeRequest[] = [];
+  readonly configChanges: { patch: unknown; source: string }[] = [];
+  readonly restarts: { reason: string; source: string }[] = [];
+  /** A fixed answer to every acknowledge instead of the B-5 rule. */
+  acknowledgeResult: AcknowledgeResult | null = null;
+  private current: ControllerStatus;
+  private readonly events: FaultEvent[] = [];
+
+  constructor(private readonly options: FakeContextOptions) {
+    this.clock = options.clock ?? new ManualClock();
+    this.current = options.status;
+  }
+
+  /** The config file, null without one. */
+  get configFile(): string | null {
+    return this.options.config instanceof ConfigStore ? this.options.config.file : null;
+  }
+
+  config(): ControllerConfig {
+    return this.options.config instanceof ConfigStore ? this.options.config.config : this.options.config;
+  }
+
+  status(): ControllerStatus {
+    return this.current;
+  }
+
+  /** A new scan: the snapshot becomes current and is emitted. */
+  publishStatus(status: ControllerStatus): void {
+    this.current = status;
+    this.statusSubject.next(status);
+  }
+
+  faultEvents(): readonly FaultEvent[] {
+    return this.events;
+  }
+
+  publishFault(event: FaultEvent): void {
+    this.events.push(event);
+    this.faultSubject.next(event);
+  }
+
+  acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult {
+    this.acknowledges.push(request);
+    if (this.acknowledgeResult !== null) return this.acknowledgeResult;
+    const matching = [...this.current.faults, ...this.current.alerts].filter(
+      (fault) => fault.latched && (request.kind === undefined || fault.kind === request.kind),
+    );
+    return {
+      accepted: matching.filter((fault) => fault.clearable),
+      rejected: matching
+        .filter((fault) => !fault.clearable)
+        .map((fault) => ({ fault, reason: 'the condition is still present' })),
+    };
+  }
+
+  updateConfig(patch: unknown, source: string): ControllerConfig {
+    if (!(this.options.config instanceof ConfigStore)) {
+      throw configFileError('(none)', 'no config file to save to: start the controller with --config FILE');
+    }
+    const config = this.options.config.update(patch);
+    this.configChanges.push({ patch, source });
+    this.restarts.push({ reason: 'configuration changed', source });
+    return config;
+  }
+
+  requestRestart(reason: string, source: string): void {
+    this.restarts.push({ reason, source });
+  }
+
+  commsStats(): BusStats {
+    if (this.options.commsStats === undefined) throw new Error('commsStats() is not for this output');
+    return this.options.commsStats;
+  }
+}
