@@ -51,6 +51,11 @@ describe('toVictronSnapshot', () => {
     expect(snapshot?.onlineCapacityAh).toBe(snapshot?.installedCapacityAh);
   });
 
+  it('sends the learnt state of health, and 100 % while none is known', () => {
+    expect(toVictronSnapshot(packStatus({ soh: 92.4 }), facts, null)?.stateOfHealthPercent).toBe(92.4);
+    expect(toVictronSnapshot(packStatus({ soh: null }), facts, null)?.stateOfHealthPercent).toBe(100);
+  });
+
   it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x379', () => {
     const snapshot = toVictronSnapshot(packStatus(), facts, null);
     if (snapshot === null) throw new Error('no snapshot');

@@ -207,8 +207,8 @@ export function toVictronSnapshot(
     chargeCurrentLimitA: limits.ccl,
     dischargeCurrentLimitA: limits.dcl,
     stateOfChargePercent: socPercent,
-    // The status carries no SoH yet; 100 % until it does.
-    stateOfHealthPercent: 100,
+    // SoH is learnt over full cycles (B-37); before the first scan reports it, 100 %.
+    stateOfHealthPercent: status.soh ?? 100,
     batteryVoltageV,
     batteryCurrentA: status.current,
     batteryTemperatureC,

@@ -31,6 +31,7 @@ const status: ControllerStatus = {
   packVoltage: null,
   current: null,
   soc: 61.25,
+  soh: 97,
   faults: [
     {
       kind: 'cellOverVoltage',

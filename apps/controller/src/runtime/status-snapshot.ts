@@ -44,6 +44,8 @@ export interface ControllerStatus {
   readonly current: number | null;
   /** Percent of the usable window, null when unknown. */
   readonly soc: number | null;
+  /** State of health, percent of nameplate capacity (B-37); 100 until measured. */
+  readonly soh: number | null;
   /** Active fault-level conditions (contactors open while any is present). */
   readonly faults: readonly ActiveFault[];
   /** Active warning and info levels. */
@@ -126,6 +128,7 @@ export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
     packVoltage: pack?.packVoltageV ?? null,
     current: pack?.currentA ?? null,
     soc: pack?.soc.socPercent ?? null,
+    soh: pack?.soc.sohPercent ?? null,
     faults: faults.faults.filter((f) => f.level === 'fault'),
     alerts: faults.faults.filter((f) => f.level !== 'fault'),
     contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },

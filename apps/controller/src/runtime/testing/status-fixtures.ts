@@ -65,12 +65,13 @@ export type StatusFixture = Pick<
   Partial<ControllerStatus>;
 
 /**
- * A snapshot: all modules found, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
+ * A snapshot: all modules found, SoH 100 %, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
  * 100 A, no heater, nothing counted on the loop, no outputs; `fields` replace any of these.
  */
 export function controllerStatus(fields: StatusFixture): ControllerStatus {
   return {
     discovery: { expected: fields.modules.length, found: fields.modules.length },
+    soh: 100,
     faults: [],
     alerts: [],
     contactors: {
