@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { ControllerConfigError, parseControllerConfig } from '../config';
 import { startHttpOutput } from './http-output';
 import { AUTH_CONFIG, fakeHttpContext, startTestHttp, type TestHttp } from './testing/http-harness';
-import { selfSignedCertificate } from './testing/self-signed-cert';
+import { selfSignedCertificate } from '../testing/self-signed-cert';
 import { statusFixture } from './testing/status-fixture';
 
 describe('http config section', () => {

@@ -9,6 +9,7 @@ import { MqttOutput, startMqttOutput } from './mqtt-output';
 import { eventually } from './testing/eventually';
 import { freePort, startMosquitto } from './testing/mosquitto-broker';
 import { MqttProbe } from './testing/mqtt-probe';
+import { selfSignedCertificate } from '../testing/self-signed-cert';
 import { moduleFixture, statusFixture } from './testing/status-fixture';
 
 /*
@@ -224,6 +225,25 @@ describe('MqttOutput against a real Mosquitto', () => {
       // Only the latest value, by the full refresh on connect.
       expect((await probe.waitForTopic(`${PREFIX}/pack/soc`)).payload).toBe('19');
       expect(probe.messages.map((m) => m.payload)).toEqual(['19']);
+    }),
+  );
+
+  it(
+    'TLS: connects to an mqtts:// broker whose certificate the configured CA signs, and refuses an unknown one',
+    scoped(async (scope) => {
+      const certificate = selfSignedCertificate(mkdtempSync(path.join(workDir, 'tls-')));
+      const broker = await startMosquitto(scope, workDir, { tls: certificate });
+      expect(broker.url).toMatch(/^mqtts:/);
+      const trusted = contextFor({ url: broker.url, tls: { caFile: certificate.certFile } });
+      const output = await startOutput(scope, trusted.context);
+      await eventually(connected(output), describeStatus(output));
+      expect(output.status().message).toBe(`connected to ${broker.url}`);
+
+      // Without the CA the self-signed certificate is not trusted: no connection, and it says why.
+      const untrusted = contextFor({ url: broker.url });
+      const refused = await startOutput(scope, untrusted.context);
+      await eventually(() => /retrying/.test(refused.status().message), describeStatus(refused));
+      expect(refused.status().message).toMatch(/certificate/i);
     }),
   );
 

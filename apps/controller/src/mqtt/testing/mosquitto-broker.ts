@@ -4,6 +4,7 @@ import { createConnection, createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { stopProcess, type Scope } from '../../e2e/process-harness';
+import type { TestCertificate } from '../../testing/self-signed-cert';
 
 /*
  * A real Mosquitto broker for tests: its own temp config, loopback only, on a free (or given)
@@ -27,6 +28,8 @@ export interface MosquittoOptions {
   readonly port?: number;
   /** With users, anonymous clients are refused. */
   readonly users?: Readonly<Record<string, string>>;
+  /** TLS on the listener (`mqtts://`) with this certificate. */
+  readonly tls?: TestCertificate;
 }
 
 function requireBinary(file: string): void {
@@ -83,6 +86,8 @@ export async function startMosquitto(
     // As root, mosquitto would switch to its own user, who cannot read this private temp folder.
     `user ${userInfo().username}`,
   ];
+  if (options.tls !== undefined)
+    lines.push(`certfile ${options.tls.certFile}`, `keyfile ${options.tls.keyFile}`);
   if (options.users === undefined) {
     lines.push('allow_anonymous true');
   } else {
@@ -109,5 +114,6 @@ export async function startMosquitto(
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { port, url: `mqtt://127.0.0.1:${port}`, log: () => log, stop };
+  const scheme = options.tls === undefined ? 'mqtt' : 'mqtts';
+  return { port, url: `${scheme}://127.0.0.1:${port}`, log: () => log, stop };
 }
