@@ -1,4 +1,5 @@
 import type { ControllerConfig } from '../config';
+import { isPlainObject } from '../config/config-path';
 
 /** Shown instead of a configured secret; sent back unchanged in a PUT it means "keep it". */
 export const SECRET_MASK = '***';
@@ -10,20 +11,23 @@ export const SECRET_CONFIG_PATHS = [
   'http.auth.bearerTokenHash',
 ] as const;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Where each secret sits in `document`: its parent object and key (absent paths are skipped). */
+function secretSlots(document: unknown): { parent: Record<string, unknown>; key: string }[] {
+  return SECRET_CONFIG_PATHS.flatMap((configPath) => {
+    const segments = configPath.split('.');
+    const key = segments[segments.length - 1];
+    const parent = segments
+      .slice(0, -1)
+      .reduce<unknown>((node, segment) => (isPlainObject(node) ? node[segment] : undefined), document);
+    return isPlainObject(parent) ? [{ parent, key }] : [];
+  });
 }
 
 /** A copy of the config with every configured secret replaced by `***` (null stays null: unset). */
 export function redactConfig(config: ControllerConfig): unknown {
   const copy: unknown = structuredClone(config);
-  for (const configPath of SECRET_CONFIG_PATHS) {
-    const segments = configPath.split('.');
-    const parent = segments
-      .slice(0, -1)
-      .reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), copy);
-    const key = segments[segments.length - 1];
-    if (isRecord(parent) && parent[key] !== null && parent[key] !== undefined) parent[key] = SECRET_MASK;
+  for (const { parent, key } of secretSlots(copy)) {
+    if (parent[key] !== null && parent[key] !== undefined) parent[key] = SECRET_MASK;
   }
   return copy;
 }
@@ -33,15 +37,8 @@ export function redactConfig(config: ControllerConfig): unknown {
  * must not replace a password with the mask.
  */
 export function withoutMaskedSecrets(patch: unknown): unknown {
-  if (!isRecord(patch)) return patch;
+  if (!isPlainObject(patch)) return patch;
   const copy = structuredClone(patch);
-  for (const configPath of SECRET_CONFIG_PATHS) {
-    const segments = configPath.split('.');
-    const parent = segments
-      .slice(0, -1)
-      .reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), copy);
-    const key = segments[segments.length - 1];
-    if (isRecord(parent) && parent[key] === SECRET_MASK) delete parent[key];
-  }
+  for (const { parent, key } of secretSlots(copy)) if (parent[key] === SECRET_MASK) delete parent[key];
   return copy;
 }
