@@ -334,7 +334,9 @@ export class EmulatedChain {
     if (deadline === undefined) return;
     this.idleTimer = this.at(deadline, () => {
       this.idleTimer = undefined;
-      this.framer.flushIdle(this.clock.now()).forEach((f) => this.route(f));
+      // The clock may land a rounding error short of the deadline (now + (deadline − now) ≠
+      // deadline in floating point); flushing at the deadline itself guarantees progress.
+      this.framer.flushIdle(Math.max(this.clock.now(), deadline)).forEach((f) => this.route(f));
       this.armIdleTimer();
     });
   }

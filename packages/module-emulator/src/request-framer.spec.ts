@@ -44,6 +44,23 @@ describe('RequestFramer (T-7)', () => {
     expect(feed(framer, [0x03, 0x30, 0x3d, 0xf7], 4).length).toBe(1);
   });
 
+  it('a flush at exactly deadlineMs always settles the pending frame, whatever the float times (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.double({ min: 0.001, max: 10, noNaN: true }),
+        (atMs, gapMs) => {
+          const framer = new RequestFramer(gapMs);
+          framer.push(0x06, atMs); // a read's first byte: incomplete until the gap
+          const deadline = framer.deadlineMs ?? Number.NaN;
+          framer.flushIdle(deadline);
+          // Nothing left pending: the chain's idle timer, armed at deadlineMs, cannot re-arm forever.
+          expect(framer.deadlineMs).toBeUndefined();
+        },
+      ),
+    );
+  });
+
   it('never throws and accounts for every byte (property)', () => {
     fc.assert(
       fc.property(

@@ -41,7 +41,8 @@ export class RequestFramer {
 
   /** Completes or drops what the idle line at `nowMs` has decided. */
   flushIdle(nowMs: number): ReceivedFrame[] {
-    if (this.pending.length === 0 || nowMs - this.lastByteMs < this.gapMs) return [];
+    // Compared as deadlineMs computes it: (a + b) - a can fall short of b in floating point.
+    if (this.pending.length === 0 || nowMs < this.lastByteMs + this.gapMs) return [];
     const isRead = (this.pending[0] & 1) === 0;
     if (isRead && this.pending.length === 3) return [this.take(this.lastByteMs)];
     this.discardedFrames++;
