@@ -14,7 +14,7 @@ import {
   type ScheduleAnomaly,
   type VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import { errorMessage } from '../config';
+import { errorMessage, reconnectPolicy } from '../config';
 import type { OutputStatus } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { toVictronSnapshot, victronIdentity, victronPackFacts } from './victron-snapshot';
@@ -99,10 +99,7 @@ export class CanOutput implements ControllerService {
     this.bus = (options.openBus ?? socketCanBus)({
       iface: this.iface,
       clock: context.clock,
-      reconnect: {
-        initialDelayMs: config.can.reconnect.initialDelayS * 1000,
-        maxDelayMs: config.can.reconnect.maxDelayS * 1000,
-      },
+      reconnect: reconnectPolicy(config.can.reconnect),
     });
 
     this.subscriptions.push(

@@ -1,6 +1,7 @@
 export { ControllerConfigError, configFileError, errorMessage, isControllerConfigError } from './errors';
 export type { ConfigIssue, ControllerConfigErrorCode } from './errors';
 export { controllerConfigSchema } from './schema';
+export { reconnectPolicy } from './schema-outputs';
 export type { ConfigPath, ControllerConfig } from './schema';
 export { libraryConfigs } from './library-configs';
 export type { LibraryConfigs } from './library-configs';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReconnectPolicy } from '@tsbms/hal-linux';
 import { identityTextIssues } from '@tsbms/victron-can';
 
 /*
@@ -10,6 +11,28 @@ import { identityTextIssues } from '@tsbms/victron-can';
 const mqttTopicLevels = z
   .string()
   .regex(/^[^/#+]+(\/[^/#+]+)*$/, 'topic levels without + or #, no leading, trailing or double /');
+
+/** A lost interface or broker is retried after initialDelayS, the wait doubling up to maxDelayS. */
+function reconnectSchema(section: string, maxDelayDefaultS: number) {
+  return z
+    .strictObject({
+      initialDelayS: z.number().positive().default(1),
+      maxDelayS: z.number().positive().default(maxDelayDefaultS),
+    })
+    .prefault({})
+    .refine((r) => r.initialDelayS <= r.maxDelayS, {
+      path: ['initialDelayS'],
+      message: `must not exceed ${section}.reconnect.maxDelayS`,
+    });
+}
+
+/** The config's seconds as hal-linux's policy, whose `reconnectDelayMs` does the doubling. */
+export function reconnectPolicy(settings: {
+  readonly initialDelayS: number;
+  readonly maxDelayS: number;
+}): ReconnectPolicy {
+  return { initialDelayMs: settings.initialDelayS * 1000, maxDelayMs: settings.maxDelayS * 1000 };
+}
 
 /** Victron GX over SocketCAN. */
 export const canConfigSchema = z
@@ -25,16 +48,7 @@ export const canConfigSchema = z
     /** 0x382, up to 8 characters; null = not sent. */
     productFamily: z.string().min(1).nullable().default(null),
     /** Interface missing or down: retry after initialDelayS, doubling up to maxDelayS. */
-    reconnect: z
-      .strictObject({
-        initialDelayS: z.number().positive().default(1),
-        maxDelayS: z.number().positive().default(30),
-      })
-      .prefault({})
-      .refine((r) => r.initialDelayS <= r.maxDelayS, {
-        path: ['initialDelayS'],
-        message: 'must not exceed can.reconnect.maxDelayS',
-      }),
+    reconnect: reconnectSchema('can', 30),
   })
   .prefault({})
   .superRefine((can, ctx) => {
@@ -60,16 +74,7 @@ export const mqttConfigSchema = z
     /** QoS of the value topics: 0 (the next change or refresh replaces a lost one) or 1. */
     qos: z.union([z.literal(0), z.literal(1)]).default(0),
     /** Reconnect backoff: doubles from initialDelayS after every failed attempt, up to maxDelayS. */
-    reconnect: z
-      .strictObject({
-        initialDelayS: z.number().positive().default(1),
-        maxDelayS: z.number().positive().default(60),
-      })
-      .prefault({})
-      .refine((r) => r.initialDelayS <= r.maxDelayS, {
-        path: ['initialDelayS'],
-        message: 'must not exceed mqtt.reconnect.maxDelayS',
-      }),
+    reconnect: reconnectSchema('mqtt', 60),
     /** Home Assistant MQTT discovery. */
     discovery: z
       .strictObject({

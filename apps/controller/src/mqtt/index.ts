@@ -7,4 +7,3 @@ export { discoveryMessages } from './discovery';
 export type { DiscoveryOptions } from './discovery';
 export { commandHandlers, runCommand } from './commands';
 export type { CommandResponse, CommandError, CommandId } from './commands';
-export { reconnectDelayMs } from './reconnect-backoff';

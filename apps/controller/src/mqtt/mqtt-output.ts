@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
-import { ControllerConfigError, errorMessage, type ControllerConfig } from '../config';
+import { reconnectDelayMs } from '@tsbms/hal-linux';
+import { ControllerConfigError, errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
 import type { ControllerStatus, OutputStatus } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { ChangeDetector } from './change-detector';
 import { commandHandlers, runCommand, type CommandResponse } from './commands';
 import { discoveryMessages, type DiscoveryOptions } from './discovery';
-import { reconnectDelayMs } from './reconnect-backoff';
 import { stateMessages } from './state-messages';
 import {
   AVAILABILITY_OFFLINE,
@@ -200,7 +200,7 @@ export class MqttOutput implements ControllerService {
     if (this.stopping !== null || this.retry !== null) return;
     const wasConnected = this.health.state === 'ok';
     this.failures += 1;
-    const delayMs = reconnectDelayMs(this.failures, this.settings.reconnect);
+    const delayMs = reconnectDelayMs(reconnectPolicy(this.settings.reconnect), this.failures - 1);
     const problem: Problem = isLoginRefused(this.lastError)
       ? 'loginRefused'
       : wasConnected

@@ -334,7 +334,8 @@ export class ControllerRuntime {
     this.lastInputs = fromPackAndFaults(pack, this.faults, { discoveryMatched: matched, shutdownRequested });
     this.inputs.next(this.lastInputs);
     this.options.outputs.statusLed?.set(!this.stopping && matched && this.faults.highestLevel !== 'fault');
-    this.statusSubject.next(this.status());
+    // Built only for a listener: `--once` has none, and the scan loop need not pay for it.
+    if (this.statusSubject.observed) this.statusSubject.next(this.status());
   }
 
   private publish(reading: PackReading): void {
