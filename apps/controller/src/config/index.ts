@@ -10,5 +10,6 @@ export { DEFAULT_CONTROLLER_CONFIG } from './defaults';
 export { ENV_OVERRIDABLE_PATHS, envVariableName, applyEnvOverrides } from './env-overrides';
 export { loadControllerConfig } from './load-config';
 export { ConfigStore } from './config-store';
+export { jsonDepthExceeds } from './json-depth';
 export { nodeFileSystem, writeFileAtomically } from './atomic-file';
 export type { ConfigFileSystem } from './atomic-file';
