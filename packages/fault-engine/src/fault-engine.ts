@@ -7,7 +7,13 @@ import {
   map,
 } from 'rxjs';
 import type { FaultEngineConfig } from './config';
-import { clearTracker, IDLE_TRACKER, type LevelTrackerState, stepLevel } from './level-tracker';
+import {
+  clearTracker,
+  HELD_BY_HIGHER,
+  IDLE_TRACKER,
+  type LevelTrackerState,
+  stepLevel,
+} from './level-tracker';
 import { FAULT_RULES, type Observation } from './rules';
 import {
   type AcknowledgeRequest,
@@ -145,7 +151,7 @@ export class FaultEngine {
       const step = stepLevel(
         tracked.state,
         levelTiming,
-        o?.levels[level],
+        o === undefined ? undefined : (o.levels[level] ?? HELD_BY_HIGHER),
         o?.stale ?? false,
         higherActive,
         now,
@@ -198,7 +204,10 @@ export class FaultEngine {
     return { accepted, rejected };
   }
 
-  /** Lower levels held only by the acknowledged one (B-3) clear with it when their own condition is met. */
+  /**
+   * Lower levels held only by the acknowledged one (B-3) clear with it when their own condition is
+   * met, or at once when they have none (held only by nesting).
+   */
   private clearNestedBelow(t: Tracked, now: number): void {
     for (const level of FAULT_LEVELS.slice(FAULT_LEVELS.indexOf(t.level) + 1)) {
       const lower = this.trackers.get(trackerKey(t.group, level));

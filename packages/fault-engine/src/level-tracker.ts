@@ -12,6 +12,14 @@ export interface LevelCondition {
   readonly setDelayS?: number;
 }
 
+/**
+ * What a rule says about one level at one location in one step: its own condition; `HELD_BY_HIGHER`
+ * when the rule observes the location but defines no condition for this level there, so only a
+ * higher level holds it (B-3); or undefined when nothing was observed (the value is unknown).
+ */
+export const HELD_BY_HIGHER = 'heldByHigher';
+export type LevelObservation = LevelCondition | typeof HELD_BY_HIGHER | undefined;
+
 /** One level of one fault kind at one location. Times in integer milliseconds. */
 export interface LevelTrackerState {
   readonly active: boolean;
@@ -54,21 +62,21 @@ export interface AntiChatter {
 }
 
 /**
- * Advances one level by `dtMs`. `condition` undefined = not observed (value unknown): nothing counts.
+ * Advances one level by `dtMs`. `observation` undefined = not observed (value unknown): nothing counts.
  * `stale` = a kept last good value: it may count toward raising, never toward recovery (B-7).
  * `higherActive` = a higher level of the same kind and location is active (B-3: it holds this one).
  */
 export function stepLevel(
   s: LevelTrackerState,
   timing: LevelTiming,
-  condition: LevelCondition | undefined,
+  observation: LevelObservation,
   stale: boolean,
   higherActive: boolean,
   nowMs: number,
   dtMs: number,
   antiChatter: AntiChatter | null,
 ): TrackerStep {
-  if (condition === undefined) {
+  if (observation === undefined || observation === HELD_BY_HIGHER) {
     if (!s.active && higherActive) {
       return {
         state: raise(s, timing, { set: false, clear: false }, nowMs, antiChatter, null, false),
@@ -76,12 +84,15 @@ export function stepLevel(
         cleared: false,
       };
     }
-    return {
-      state: { ...s, previousSet: null, previousClear: false, clearHeldMs: 0, clearReady: false },
-      raised: false,
-      cleared: false,
-    };
+    // No value of its own to count. Held only by nesting, the level has nothing to wait for once the
+    // data is fresh: it clears as soon as no higher level holds it (after an acknowledge as well).
+    const clearReady = observation === HELD_BY_HIGHER && s.active && !stale;
+    const next = { ...s, previousSet: null, previousClear: false, clearHeldMs: 0, clearReady };
+    if (clearReady && !s.latched && !higherActive)
+      return { state: clearTracker(next), raised: false, cleared: true };
+    return { state: next, raised: false, cleared: false };
   }
+  const condition = observation;
   const previousSet = stale && !condition.set ? null : condition.set;
   const freshClear = condition.clear && !stale;
 

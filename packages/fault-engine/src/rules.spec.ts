@@ -1,4 +1,5 @@
 import { buildBatteryModelConfig, initialPackModel, updatePackModel } from '@tsbms/battery-model';
+import { locationKey } from './fault-engine';
 import { cell, Harness, temperature } from './testing/harness';
 
 /** B-10: every kind raises after its delay, not for a shorter excursion, clears after hysteresis and delay, latches as specified. */
@@ -216,6 +217,22 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       );
       expect(h.levels('moduleHardwareFault')).toEqual([]);
     });
+
+    it('a CRC warning clears 60 s after the flag clears; a flag that stays set holds it', () => {
+      const h = new Harness();
+      h.run(5000, flags('CRC'));
+      expect(h.active('moduleHardwareFault', 'warning')).toMatchObject({
+        location: { moduleAddress: 1 },
+        detail: 'CRC',
+      });
+      h.run(300_000, flags('CRC')); // the chip's FAULT_STATUS[CRC] is latched until written (T-25)
+      expect(h.levels('moduleHardwareFault')).toEqual(['warning']);
+      h.run(60_000);
+      expect(h.levels('moduleHardwareFault')).toEqual(['warning']);
+      h.run(500);
+      expect(h.levels('moduleHardwareFault')).toEqual([]);
+      expect(h.events('clear')).toMatchObject([{ kind: 'moduleHardwareFault', level: 'warning' }]);
+    });
   });
 
   describe.each([['chargeOverCurrent', 1] as const, ['dischargeOverCurrent', -1] as const])(
@@ -339,26 +356,48 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       expect(h.levels('sensorImplausible')).toEqual([]);
     });
 
+    const openThermistors = (a: number) =>
+      a === 2
+        ? {
+            temperaturesC: [null, null],
+            implausible: [0, 1].map((index) => ({
+              quantity: 'temperature' as const,
+              index,
+              raw: 0xffff,
+              reason: 'open thermistor',
+            })),
+          }
+        : {};
     it('F when both thermistors of a module are rejected', () => {
       const h = new Harness();
-      const open = (a: number) =>
-        a === 2
-          ? {
-              temperaturesC: [null, null],
-              implausible: [0, 1].map((index) => ({
-                quantity: 'temperature' as const,
-                index,
-                raw: 0xffff,
-                reason: 'open thermistor',
-              })),
-            }
-          : {};
-      h.run(500, open);
+      h.run(500, openThermistors);
       expect(h.active('sensorImplausible', 'fault')?.location).toEqual({
         moduleAddress: 2,
         quantity: 'temperature',
       });
       expect(h.active('sensorImplausible', 'warning')?.detail).toBe('open thermistor');
+    });
+
+    it('both thermistors opened and restored: every level clears 60 s after plausible readings', () => {
+      const h = new Harness();
+      h.run(5000, openThermistors);
+      const pair = { moduleAddress: 2, quantity: 'temperature' };
+      const atPair = () =>
+        h.engine.faults.faults.filter(
+          (f) => f.kind === 'sensorImplausible' && locationKey(f.location) === locationKey(pair),
+        );
+      // the rule defines only a fault there; the warning is held by nesting (B-3)
+      expect(atPair().map((f) => f.level)).toEqual(['fault', 'warning']);
+      h.run(60_000);
+      expect(atPair().map((f) => f.level)).toEqual(['fault', 'warning']);
+      h.run(500);
+      expect(h.levels('sensorImplausible')).toEqual([]);
+      expect(
+        h
+          .events('clear')
+          .filter((e) => locationKey(e.location) === locationKey(pair))
+          .map((e) => e.level),
+      ).toEqual(['fault', 'warning']);
     });
 
     it('an empty pack is a fault at once', () => {
