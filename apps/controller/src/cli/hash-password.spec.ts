@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { parseSecretHash, verifySecret } from '../http/secret-hash';
+import { parseSecretHash, verifySecret } from '../auth';
 import { hashPasswordCommand } from './hash-password';
 
 async function run(input: string) {

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { hashSecret } from '../http/secret-hash';
+import { hashSecret } from '../auth';
 
 /**
  * `npm run hash-password`: reads a password (or a bearer token) from stdin and prints its

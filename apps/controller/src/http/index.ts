@@ -1,14 +1,6 @@
 export { startHttpOutput, startHttpOutputWith } from './http-output';
 export { createHttpApi, DASHBOARD_DIR } from './http-app';
 export type { HttpApi, HttpApiOptions, HttpSettings } from './http-app';
-export {
-  hashSecret,
-  parseSecretHash,
-  verifySecret,
-  SecretHashError,
-  DEFAULT_SCRYPT_PARAMETERS,
-} from './secret-hash';
-export type { ScryptParameters } from './secret-hash';
 export { StatusHistory } from './status-history';
 export type { HistoryPoint } from './status-history';
 export { SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig } from './redact-config';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ControllerConfigError, errorMessage, type ControllerConfig } from '../config';
-import { parseSecretHash, verifySecret, type ParsedHash } from './secret-hash';
+import { parseSecretHash, verifySecret, type ParsedHash } from '../auth';
 import { sendError } from './api-errors';
 
 type AuthSettings = ControllerConfig['http']['auth'];

@@ -7,7 +7,7 @@ import type { ControllerService } from '../../services';
 import { FakeControllerContext } from '../../services/testing/fake-context';
 import type { EventStreamOptions } from '../event-stream';
 import { startHttpOutputWith } from '../http-output';
-import { hashSecret } from '../secret-hash';
+import { hashSecret } from '../../auth';
 import { busStatsFixture, statusFixture } from './status-fixture';
 
 /** Cheap scrypt parameters: the same format and code path, milliseconds per check. */

@@ -1,0 +1,8 @@
+export {
+  hashSecret,
+  parseSecretHash,
+  verifySecret,
+  SecretHashError,
+  DEFAULT_SCRYPT_PARAMETERS,
+} from './secret-hash';
+export type { ParsedHash, ScryptParameters } from './secret-hash';
