@@ -14,7 +14,7 @@ import {
   type LevelTrackerState,
   stepLevel,
 } from './level-tracker';
-import { FAULT_RULES, type Observation } from './rules';
+import { FAULT_RULES, type Observation, type Rule } from './rules';
 import {
   type AcknowledgeRequest,
   type AcknowledgeResult,
@@ -59,6 +59,8 @@ export interface FaultEngineOptions {
   readonly scheduler: SchedulerLike;
   /** Latched faults saved by `persistedState()` before a restart (B-6). */
   readonly persisted?: PersistedFaults | null;
+  /** The rule table, default `FAULT_RULES`; a kind without a rule is never observed. */
+  readonly rules?: Readonly<Partial<Record<FaultKind, Rule>>>;
 }
 
 /**
@@ -113,8 +115,9 @@ export class FaultEngine {
       startedMs: this.startedMs,
     };
     const observed = new Map<string, Observation>();
+    const rules = this.options.rules ?? FAULT_RULES;
     for (const kind of FAULT_KINDS) {
-      for (const o of FAULT_RULES[kind](context)) observed.set(groupKey(kind, o.location), o);
+      for (const o of rules[kind]?.(context) ?? []) observed.set(groupKey(kind, o.location), o);
     }
     const groups = new Map<string, FaultKind>([...observed].map(([g, o]) => [g, o.kind]));
     for (const t of this.trackers.values()) groups.set(t.group, t.kind);
