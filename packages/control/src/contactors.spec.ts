@@ -87,6 +87,22 @@ describe('sequenceContactors (marbles)', () => {
     });
   });
 
+  it('a sequencer started after a restart waits out the lockout of the opening before it (B-11)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      // The previous sequencer opened energised relays 3 s before this one starts at 0.
+      const status$ = sequenceContactors(scans(20000), {
+        config: config(),
+        clock: scheduler,
+        lastOpenedAtMs: -3000,
+      });
+      expectObservable(states(status$)).toBe(
+        marble([0, 'o'], [7000, 'n'], [8000, 'p'], [13000, 'v'], [14000, 'c'], [30000, 'o']),
+        LETTERS,
+      );
+    });
+  });
+
   it('opens every relay in the tick a fault arrives, then waits out the 10 s lockout', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {

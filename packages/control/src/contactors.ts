@@ -115,9 +115,14 @@ function isEnergised(state: ContactorStateName): boolean {
   return SEQUENCING.includes(state) || state === 'CLOSED';
 }
 
-/** The contactor sequencer of §3 as a pure machine; see {@link sequenceContactors}. */
+/**
+ * The contactor sequencer of §3 as a pure machine; see {@link sequenceContactors}.
+ * `lastOpenedAtMs`: when a previous sequencer (before an in-process restart) last opened energised
+ * relays, so that the anti-chatter lockout (B-11) also holds across the restart.
+ */
 export function contactorMachine(
   config: ControlConfig,
+  lastOpenedAtMs: number | null = null,
 ): ClockedMachine<ContactorEvent, ContactorMachineState> {
   const watchdogMs = config.commsTimeoutS * 1000;
   const freshMs = 2 * config.pollIntervalS * 1000;
@@ -314,7 +319,7 @@ export function contactorMachine(
       },
       inputs: null,
       prechargeOkSinceMs: null,
-      lastOpenedAtMs: null,
+      lastOpenedAtMs,
       atMs: nowMs,
     }),
     step: (previous, event, nowMs) => {
@@ -336,6 +341,8 @@ export interface ContactorOptions {
   readonly clock: Clock;
   /** Operator commands (test mode, step, reset). */
   readonly commands$?: Observable<ContactorCommand>;
+  /** When energised relays were last opened before this sequencer started (B-11 across restarts). */
+  readonly lastOpenedAtMs?: number | null;
 }
 
 /**
@@ -351,7 +358,11 @@ export function sequenceContactors(
     inputs$.pipe(map((inputs): ContactorEvent => ({ kind: 'inputs', inputs }))),
     (options.commands$ ?? EMPTY).pipe(map((command): ContactorEvent => ({ kind: 'command', command }))),
   );
-  return runClockedMachine(events$, contactorMachine(options.config), options.clock).pipe(
+  return runClockedMachine(
+    events$,
+    contactorMachine(options.config, options.lastOpenedAtMs ?? null),
+    options.clock,
+  ).pipe(
     map((m) => m.status),
     distinctUntilChanged(),
   );

@@ -11,6 +11,8 @@ export interface ControlOptions {
   readonly config: ControlConfig;
   readonly clock: Clock;
   readonly contactorCommands$?: Observable<ContactorCommand>;
+  /** When energised contactors were last opened before this start (B-11 lockout across restarts). */
+  readonly contactorsLastOpenedAtMs?: number | null;
 }
 
 export interface ControlOutputs {
@@ -30,6 +32,7 @@ export function createControl(inputs$: Observable<ControlInputs>, options: Contr
     config: options.config,
     clock: options.clock,
     commands$: options.contactorCommands$,
+    lastOpenedAtMs: options.contactorsLastOpenedAtMs,
   }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
   return {
     contactors$,
