@@ -1,6 +1,7 @@
 import { buildBatteryModelConfig, initialPackModel, updatePackModel } from '@tsbms/battery-model';
 import { locationKey } from './fault-engine';
 import { cell, Harness, temperature } from './testing/harness';
+import type { FaultLocation } from './types';
 
 /** B-10: every kind raises after its delay, not for a shorter excursion, clears after hysteresis and delay, latches as specified. */
 describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
@@ -381,7 +382,7 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
     it('both thermistors opened and restored: every level clears 60 s after plausible readings', () => {
       const h = new Harness();
       h.run(5000, openThermistors);
-      const pair = { moduleAddress: 2, quantity: 'temperature' };
+      const pair: FaultLocation = { moduleAddress: 2, quantity: 'temperature' };
       const atPair = () =>
         h.engine.faults.faults.filter(
           (f) => f.kind === 'sensorImplausible' && locationKey(f.location) === locationKey(pair),
