@@ -145,6 +145,40 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
     expect(replayed[0].highestLevel).toBe('warning');
   });
 
+  it('B-6: latched$ emits the persisted state within the step in which the latched set changes', () => {
+    const h = new Harness({
+      timing: { overTemperature: { fault: { setDelayS: 1, clearDelayS: 1, latched: false } } },
+    });
+    const emitted: [number, string[]][] = [];
+    h.engine.latched$.subscribe((p) => {
+      expect(p).toEqual(h.engine.persistedState());
+      emitted.push([h.clock.nowMs, p.faults.map((f) => `${f.kind}:${f.level}:${f.value}`)]);
+    });
+    h.run(6000, cell(3.54)); // a self-clearing under-voltage fault from 5.5 s
+    expect(h.active('cellUnderVoltage', 'fault')?.latched).toBe(false);
+    h.run(1000, cell(2.9)); // the active fault latches: deep discharge
+    h.run(61_000, cell(3.7)); // only the value changes
+    expect(emitted).toEqual([[6500, ['cellUnderVoltage:fault:2.9']]]);
+    expect(h.engine.acknowledge({ source: 'cli', kind: 'cellUnderVoltage' }).accepted).toHaveLength(1);
+    expect(emitted.slice(1)).toEqual([[68_000, []]]);
+    h.run(10_500, cell(4.16)); // over-voltage faults latch when raised
+    expect(emitted.slice(2)).toEqual([[78_500, ['cellOverVoltage:fault:4.16']]]);
+    expect(h.engine.acknowledge({ source: 'cli' }).rejected).toHaveLength(1); // nothing changes
+    h.run(10_000, cell(3.9));
+    expect(emitted).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
+      h.run(2000, temperature(70));
+      h.run(40_000, temperature(25));
+    }
+    // only the third raise within the hour latches (B-4)
+    const thirdRaise = h
+      .events('raise')
+      .filter((e) => e.kind === 'overTemperature' && e.level === 'fault')[2];
+    expect(emitted.slice(3)).toEqual([
+      [thirdRaise.timestampMs, ['cellOverVoltage:fault:3.9', 'overTemperature:fault:70']],
+    ]);
+  });
+
   it('an acknowledge matching nothing latched does nothing', () => {
     const h = new Harness();
     h.run(3000, cell(4.13));

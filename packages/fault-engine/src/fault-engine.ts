@@ -71,6 +71,9 @@ export class FaultEngine {
   private readonly trackers = new Map<string, Tracked>();
   private readonly faultsSubject: BehaviorSubject<FaultSet>;
   private readonly eventsSubject = new Subject<FaultEvent>();
+  private readonly latchedSubject = new Subject<PersistedFaults>();
+  /** Which levels were latched when `latched$` last emitted (or at construction). */
+  private latchedLevels: string;
   private readonly log: FaultEvent[] = [];
   private lastInput: FaultInput | null = null;
   private lastEvaluatedMs: number | null = null;
@@ -80,6 +83,12 @@ export class FaultEngine {
   readonly faults$: Observable<FaultSet>;
   /** Raise, clear and acknowledge events as they happen. */
   readonly events$: Observable<FaultEvent>;
+  /**
+   * `persistedState()` whenever the set of latched levels changes (one latches, an active one becomes
+   * latched, a latched one clears), synchronously within `evaluate` and `acknowledge`, right after
+   * `faults$`: write it to disk there (B-6). Not replayed, not emitted when only values change.
+   */
+  readonly latched$: Observable<PersistedFaults>;
 
   constructor(
     readonly config: FaultEngineConfig,
@@ -100,6 +109,8 @@ export class FaultEngine {
     this.faultsSubject = new BehaviorSubject(this.currentSet());
     this.faults$ = this.faultsSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
+    this.latchedLevels = this.currentLatchedLevels();
+    this.latched$ = this.latchedSubject.asObservable();
   }
 
   /** Evaluates every rule on `input` at the scheduler's current time and returns the new set. */
@@ -124,9 +135,8 @@ export class FaultEngine {
     for (const [group, kind] of groups) this.stepGroup(group, kind, observed.get(group), now, dtMs);
     this.lastInput = input;
     this.lastEvaluatedMs = now;
-    const set = this.currentSet();
-    this.faultsSubject.next(set);
-    return set;
+    this.publish();
+    return this.faults;
   }
 
   private stepGroup(
@@ -203,8 +213,25 @@ export class FaultEngine {
         this.emit('acknowledgeRejected', t, now, request.source, reason);
       }
     }
-    if (accepted.length > 0) this.faultsSubject.next(this.currentSet());
+    if (accepted.length > 0) this.publish();
     return { accepted, rejected };
+  }
+
+  /** The new set to `faults$`; the latched faults to `latched$` when which levels are latched changed. */
+  private publish(): void {
+    this.faultsSubject.next(this.currentSet());
+    const latched = this.currentLatchedLevels();
+    if (latched === this.latchedLevels) return;
+    this.latchedLevels = latched;
+    this.latchedSubject.next(this.persistedState());
+  }
+
+  private currentLatchedLevels(): string {
+    return [...this.trackers]
+      .filter(([, t]) => t.state.active && t.state.latched)
+      .map(([key]) => key)
+      .sort()
+      .join('\n');
   }
 
   /**
