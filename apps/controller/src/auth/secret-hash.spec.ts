@@ -3,6 +3,8 @@ import { hashSecret, parseSecretHash, SecretHashError, verifySecret } from './se
 
 // Cheap parameters keep the property runs fast; the format and the code path are the same.
 const FAST = { n: 16, r: 1, p: 1 };
+const SALT = Buffer.from('saltsaltsalt').toString('base64');
+const KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('scrypt secret hashes', () => {
   it('prints scrypt$N$r$p$salt$hash with the default cost', async () => {
@@ -33,6 +35,11 @@ describe('scrypt secret hashes', () => {
     ['N too large (minutes per check)', 'scrypt$4194304$8$1$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
     ['p zero', 'scrypt$16$8$0$c2FsdHNhbHQ=$aGFzaGhhc2hoYXNoaGFzaA=='],
     ['short hash', 'scrypt$16$8$1$c2FsdHNhbHQ=$aGFzaA=='],
+    ['N = 2^32 (a power of two to bitwise operators)', `scrypt$${2 ** 32}$8$1$${SALT}$${KEY}`],
+    ['N in hexadecimal', `scrypt$0x400$8$1$${SALT}$${KEY}`],
+    ['r with a sign', `scrypt$1024$+8$1$${SALT}$${KEY}`],
+    ['a salt that is not base64', `scrypt$1024$8$1$salt-salt-salt$${KEY}`],
+    ['a hash longer than 64 bytes', `scrypt$1024$8$1$${SALT}$${Buffer.alloc(65, 1).toString('base64')}`],
   ])('refuses %s', (_name, stored) => {
     expect(() => parseSecretHash(stored)).toThrow(SecretHashError);
   });

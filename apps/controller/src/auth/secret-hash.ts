@@ -19,6 +19,10 @@ const KEY_BYTES = 32;
 /** Bounds on parameters read from a config: a hostile hash must not make a check take minutes. */
 const MAX_N = 1 << 20;
 const MAX_RP = 16;
+/** The stored key's length is scrypt's output length, so it is bounded too. */
+const MAX_KEY_BYTES = 64;
+const MIN_SALT_BYTES = 8;
+const MIN_KEY_BYTES = 16;
 
 export class SecretHashError extends Error {
   readonly code = 'BAD_SECRET_HASH';
@@ -46,23 +50,31 @@ export function hashSecret(secret: string, parameters: ScryptParameters = DEFAUL
   return ['scrypt', n, r, p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** Parses and bounds-checks a stored hash; throws SecretHashError. */
+/** Decimal N, r and p, then standard base64 salt and key: what hashSecret prints, nothing looser. */
+const STORED_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+
+/**
+ * Parses and bounds-checks a stored hash; throws SecretHashError. The config schema validates
+ * with this too, so a hash the file check accepts is one a credential check can use.
+ */
 export function parseSecretHash(stored: string): ParsedHash {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') {
-    throw new SecretHashError('not an scrypt$N$r$p$salt$hash string');
-  }
-  const [n, r, p] = parts.slice(1, 4).map(Number);
-  const isPowerOfTwo = Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
-  if (!isPowerOfTwo || n > MAX_N) throw new SecretHashError(`N must be a power of two up to ${MAX_N}`);
+  const match = STORED_HASH.exec(stored);
+  if (match === null) throw new SecretHashError('not an scrypt$N$r$p$salt$hash string');
+  const [n, r, p] = match.slice(1, 4).map(Number);
+  const isPowerOfTwo = n > 1 && n <= MAX_N && (n & (n - 1)) === 0;
+  if (!isPowerOfTwo) throw new SecretHashError(`N must be a power of two up to ${MAX_N}`);
   for (const value of [r, p]) {
-    if (!Number.isInteger(value) || value < 1 || value > MAX_RP) {
+    if (value < 1 || value > MAX_RP) {
       throw new SecretHashError(`r and p must be integers from 1 to ${MAX_RP}`);
     }
   }
-  const salt = Buffer.from(parts[4], 'base64');
-  const key = Buffer.from(parts[5], 'base64');
-  if (salt.length < 8 || key.length < 16) throw new SecretHashError('salt or hash too short');
+  const salt = Buffer.from(match[4], 'base64');
+  const key = Buffer.from(match[5], 'base64');
+  if (salt.length < MIN_SALT_BYTES || key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) {
+    throw new SecretHashError(
+      `the salt must have at least ${MIN_SALT_BYTES} bytes, the hash ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES}`,
+    );
+  }
   return { n, r, p, salt, key };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReconnectPolicy } from '@tsbms/hal-linux';
 import { identityTextIssues } from '@tsbms/victron-can';
+import { parseSecretHash } from '../auth';
 
 /*
  * The controller's outputs beside the relays: Victron CAN (issue 6), MQTT and HTTP (issue 7).
@@ -108,13 +109,22 @@ export const mqttConfigSchema = z
   })
   .prefault({});
 
-/** `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md). */
-const scryptHash = z
-  .string()
-  .regex(
-    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]+={0,2}$/,
-    'a hash printed by hash-password (scrypt$N$r$p$salt$hash), never the password itself',
-  );
+/**
+ * `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md),
+ * checked by the parser the credential check uses: a cost it would refuse (N = 2^32) is refused
+ * here, naming the setting, instead of stopping the output at start.
+ */
+export const scryptHashSchema = z.string().superRefine((text, ctx) => {
+  try {
+    parseSecretHash(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.addIssue({
+      code: 'custom',
+      message: `${reason} (expected a hash printed by hash-password, never the password itself)`,
+    });
+  }
+});
 
 /** 127.0.0.0/8, ::1 and localhost: the only hosts where writes without credentials stay local. */
 export function isLoopbackHost(host: string): boolean {
@@ -137,9 +147,9 @@ export const httpConfigSchema = z
       .strictObject({
         username: z.string().min(1).nullable().default(null),
         /** Prefer the environment (TSBMS_HTTP_AUTH_PASSWORD_HASH) to the file. */
-        passwordHash: scryptHash.nullable().default(null),
+        passwordHash: scryptHashSchema.nullable().default(null),
         /** The hash of a bearer token (hash-password hashes a token just like a password). */
-        bearerTokenHash: scryptHash.nullable().default(null),
+        bearerTokenHash: scryptHashSchema.nullable().default(null),
       })
       .prefault({})
       .refine((auth) => (auth.username === null) === (auth.passwordHash === null), {

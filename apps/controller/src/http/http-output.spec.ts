@@ -1,13 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ControllerConfigError, parseControllerConfig } from '../config';
+import { ControllerConfigError, loadControllerConfig, parseControllerConfig } from '../config';
 import { startHttpOutput } from './http-output';
 import { AUTH_CONFIG, fakeHttpContext, startTestHttp, type TestHttp } from './testing/http-harness';
 import { selfSignedCertificate } from '../testing/self-signed-cert';
 import { statusFixture } from './testing/status-fixture';
+
+/** A well-formed salt and key, for hashes whose cost parameters are under test. */
+const SALT = Buffer.from('saltsaltsalt').toString('base64');
+const KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('http config section', () => {
   const parseHttp = (http: Record<string, unknown>) => parseControllerConfig({ http }, 'test.yaml').http;
@@ -70,6 +74,43 @@ describe('http config section', () => {
     ['an unknown key', { password: 'x' }, 'http.password'],
   ])('refuses %s', (_name, http, configPath) => {
     expect(issuesOf(http).map((issue) => issue.configPath)).toContain(configPath);
+  });
+
+  it.each([
+    ['N = 2^32', `scrypt$${2 ** 32}$8$1$${SALT}$${KEY}`, /N must be a power of two up to 1048576/],
+    ['N = 2^21 (seconds per check)', `scrypt$${2 ** 21}$8$1$${SALT}$${KEY}`, /N must be a power of two/],
+    ['N in hexadecimal', `scrypt$0x400$8$1$${SALT}$${KEY}`, /not an scrypt\$N\$r\$p\$salt\$hash string/],
+    ['p = 17', `scrypt$1024$8$17$${SALT}$${KEY}`, /r and p must be integers from 1 to 16/],
+    ['a 65-byte hash', `scrypt$1024$8$1$${SALT}$${Buffer.alloc(65).toString('base64')}`, /the hash 16 to 64/],
+  ])('refuses a stored hash the credential check would refuse: %s', (_name, hash, reason) => {
+    for (const auth of [{ username: 'admin', passwordHash: hash }, { bearerTokenHash: hash }]) {
+      const [issue] = issuesOf({ auth });
+      expect(issue.configPath).toBe(`http.auth.${Object.keys(auth).at(-1)}`);
+      expect(issue.reason).toMatch(reason);
+    }
+  });
+});
+
+describe('loading a config with a stored hash the credential check cannot use', () => {
+  const HUGE_N = `scrypt$${2 ** 32}$8$1$${SALT}$${KEY}`;
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'tsbms-http-hash-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('from the file: INVALID_CONFIG naming http.auth.passwordHash', () => {
+    const file = path.join(dir, 'bms.yaml');
+    writeFileSync(file, `http:\n  auth:\n    username: admin\n    passwordHash: "${HUGE_N}"\n`);
+    expect(() => loadControllerConfig(file, {})).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', configPath: 'http.auth.passwordHash' }),
+    );
+  });
+
+  it('from the environment (TSBMS_HTTP_AUTH_PASSWORD_HASH): the same', () => {
+    const file = path.join(dir, 'bms.yaml');
+    writeFileSync(file, 'http:\n  auth:\n    username: admin\n');
+    expect(() => loadControllerConfig(file, { TSBMS_HTTP_AUTH_PASSWORD_HASH: HUGE_N })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', configPath: 'http.auth.passwordHash' }),
+    );
   });
 });
 
