@@ -6,3 +6,4 @@ export {
   DEFAULT_SCRYPT_PARAMETERS,
 } from './secret-hash';
 export type { ParsedHash, ScryptParameters } from './secret-hash';
+export { credentialTextProblem } from './credential-text';

@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import fc from 'fast-check';
 import { hashSecret, parseSecretHash, SecretHashError, verifySecret } from './secret-hash';
 
@@ -46,5 +47,28 @@ describe('scrypt secret hashes', () => {
 
   it('refuses to hash an empty password', () => {
     expect(() => hashSecret('')).toThrow(SecretHashError);
+  });
+
+  it.each([
+    ['a trailing NUL', 'pw\0'],
+    ['a line break inside', 'pass\nword'],
+    ['a C1 control (U+0085)', 'pw\u0085'],
+  ])('refuses to hash a secret with %s', (_name, secret) => {
+    expect(() => hashSecret(secret, FAST)).toThrow(
+      expect.objectContaining({
+        code: 'BAD_SECRET_HASH',
+        message: expect.stringMatching(/control character/),
+      }),
+    );
+  });
+
+  it('does not take "pw\\0" for "pw", as scrypt alone does (its HMAC pads keys with zeros)', async () => {
+    const stored = parseSecretHash(hashSecret('pw', FAST));
+    const rawScrypt = (secret: string) =>
+      scryptSync(secret, stored.salt, stored.key.length, { N: stored.n, r: stored.r, p: stored.p });
+    expect(rawScrypt('pw\0')).toEqual(rawScrypt('pw'));
+    expect(await verifySecret(stored, 'pw')).toBe(true);
+    expect(await verifySecret(stored, 'pw\0')).toBe(false);
+    expect(await verifySecret(stored, 'pw\0\0\0')).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { credentialTextProblem } from './credential-text';
 
 /**
  * Passwords and bearer tokens are stored as `scrypt$N$r$p$saltB64$hashB64` (node:crypto scrypt),
@@ -41,9 +42,10 @@ function scryptOptions({ n, r, p }: ScryptParameters): ScryptOptions {
   return { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 };
 }
 
-/** A new hash of `secret` with a random salt. */
+/** A new hash of `secret` with a random salt; an empty secret or a control character throws. */
 export function hashSecret(secret: string, parameters: ScryptParameters = DEFAULT_SCRYPT_PARAMETERS): string {
-  if (secret.length === 0) throw new SecretHashError('an empty password cannot be hashed');
+  const problem = credentialTextProblem(secret);
+  if (problem !== null) throw new SecretHashError(`the secret ${problem}`);
   const salt = randomBytes(SALT_BYTES);
   const key = scryptSync(secret.normalize('NFC'), salt, KEY_BYTES, scryptOptions(parameters));
   const { n, r, p } = parameters;
@@ -80,9 +82,11 @@ export function parseSecretHash(stored: string): ParsedHash {
 
 /**
  * Whether `candidate` matches `stored`. scrypt runs on libuv's pool, so a check never delays a
- * scan; the comparison takes the same time wherever the keys differ.
+ * scan; the comparison takes the same time wherever the keys differ. A candidate hashSecret
+ * would refuse never matches: scrypt alone takes "pw\0" for "pw" (its HMAC pads keys with zeros).
  */
 export function verifySecret(stored: ParsedHash, candidate: string): Promise<boolean> {
+  if (credentialTextProblem(candidate) !== null) return Promise.resolve(false);
   return new Promise((resolve, reject) =>
     scrypt(candidate.normalize('NFC'), stored.salt, stored.key.length, scryptOptions(stored), (error, key) =>
       error === null ? resolve(timingSafeEqual(key, stored.key)) : reject(error),
