@@ -160,6 +160,16 @@ describe('HTTP API: credentials for writes', () => {
       'Basic',
       'malformed Authorization header: expected "Basic <base64>" or "Bearer <token>"',
     ],
+    [
+      'the password and a NUL (scrypt alone takes it for the password)',
+      basicAuth(USERNAME, `${PASSWORD}\0`),
+      'malformed Basic credentials: the password contains the control character U+0000 at position 22',
+    ],
+    [
+      'the password and a NUL from a stray "AA" after the base64',
+      `${GOOD_BASIC.replace(/=+$/, '')}AA`,
+      'malformed Basic credentials: the password contains the control character U+0000 at position 22',
+    ],
   ])(
     'PUT /api/config with %s → 401, WWW-Authenticate, nothing saved',
     async (_name, authorization, message) => {
@@ -187,6 +197,22 @@ describe('HTTP API: credentials for writes', () => {
     expect(response.status).toBe(401);
     expect(server.context.acknowledges).toEqual([]);
     expect(server.context.restarts).toEqual([]);
+  });
+
+  it('a wrong password makes the address wait: 429 with Retry-After and nothing done, then 200', async () => {
+    const before = fileText();
+    expect((await put('/api/config', patch, { authorization: basicAuth(USERNAME, 'guess') })).status).toBe(
+      401,
+    );
+    const early = await put('/api/config', patch);
+    expect(early.status).toBe(429);
+    expect(early.headers.get('retry-after')).toBe('1');
+    expect(await early.json()).toEqual({
+      error: { code: 'TOO_MANY_ATTEMPTS', message: 'too many failed attempts: try again in 1 s' },
+    });
+    expect(fileText()).toBe(before);
+    await server.context.clock.advanceByMs(1000);
+    expect((await put('/api/config', patch)).status).toBe(200);
   });
 
   it('accepts HTTP Basic and a bearer token', async () => {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
 import type { ControllerContext } from '../services';
 import { apiErrorHandler, sendError } from './api-errors';
@@ -56,7 +57,11 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
     // No snapshot yet: the first scan is recorded when it comes.
   }
 
-  const writeAccess = requireWriteAccess(settings.auth, settings.writesEnabled);
+  const writeAccess = requireWriteAccess(
+    settings.auth,
+    settings.writesEnabled,
+    new FailedAttemptThrottle(context.clock),
+  );
   const jsonBody = express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' });
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('application/json')) {

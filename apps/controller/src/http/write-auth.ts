@@ -1,7 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ControllerConfigError, errorMessage, type ControllerConfig } from '../config';
-import { parseSecretHash, verifySecret, type ParsedHash } from '../auth';
+import {
+  credentialTextProblem,
+  parseSecretHash,
+  verifySecret,
+  type FailedAttemptThrottle,
+  type ParsedHash,
+} from '../auth';
 import { sendError } from './api-errors';
 
 type AuthSettings = ControllerConfig['http']['auth'];
@@ -26,13 +32,26 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
   const match = /^(\S+) +(\S+)$/.exec(header.trim());
   if (match === null) return 'malformed Authorization header: expected "Basic <base64>" or "Bearer <token>"';
   const [, scheme, value] = match;
-  if (scheme.toLowerCase() === 'bearer') return { scheme: 'bearer', token: value };
+  if (scheme.toLowerCase() === 'bearer') {
+    const problem = credentialTextProblem(value);
+    return problem === null ? { scheme: 'bearer', token: value } : `malformed bearer token: it ${problem}`;
+  }
   if (scheme.toLowerCase() !== 'basic') return `unsupported authorization scheme ${scheme.slice(0, 20)}`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return 'malformed Basic credentials: not base64';
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return 'malformed Basic credentials: no "user:password"';
-  return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  // Base64 decoding is lenient (a stray "AA" adds a NUL) and scrypt takes "pw\0" for "pw".
+  for (const [name, text] of [
+    ['user name', username],
+    ['password', password],
+  ] as const) {
+    const problem = credentialTextProblem(text);
+    if (problem !== null) return `malformed Basic credentials: the ${name} ${problem}`;
+  }
+  return { scheme: 'basic', username, password };
 }
 
 /** A configured hash, parsed; one the schema let through but scrypt cannot use names its setting. */
@@ -49,8 +68,14 @@ function storedHash(configPath: string, stored: string | null): ParsedHash | nul
  * Guards the writes (config, acknowledge, restart): 403 when writes are switched off, 401 with
  * `WWW-Authenticate` without valid Basic or bearer credentials (also when none are configured,
  * saying so). Hashes are parsed at start, so a bad one stops the HTTP output, not a request.
+ * Wrong credentials make the client's address wait (`throttle`): until then it gets 429 with
+ * `Retry-After` and no check is run, so guesses cannot go faster than the backoff allows.
  */
-export function requireWriteAccess(auth: AuthSettings, writesEnabled: boolean): RequestHandler {
+export function requireWriteAccess(
+  auth: AuthSettings,
+  writesEnabled: boolean,
+  throttle: FailedAttemptThrottle,
+): RequestHandler {
   const passwordHash = storedHash('http.auth.passwordHash', auth.passwordHash);
   const bearerHash = storedHash('http.auth.bearerTokenHash', auth.bearerTokenHash);
   const configured = passwordHash !== null || bearerHash !== null;
@@ -79,6 +104,13 @@ export function requireWriteAccess(auth: AuthSettings, writesEnabled: boolean): 
       refuse(res, 'credentials are not configured: set http.auth (see hash-password) to allow writes');
       return;
     }
+    const client = req.socket.remoteAddress ?? '';
+    const waitS = Math.ceil(throttle.retryAfterMs(client) / 1000);
+    if (waitS > 0) {
+      res.setHeader('Retry-After', String(waitS));
+      sendError(res, 429, 'TOO_MANY_ATTEMPTS', `too many failed attempts: try again in ${waitS} s`);
+      return;
+    }
     const credentials = parseAuthorization(req.get('authorization'));
     if (credentials === null) return refuse(res, 'credentials required');
     if (typeof credentials === 'string') return refuse(res, credentials);
@@ -90,7 +122,14 @@ export function requireWriteAccess(auth: AuthSettings, writesEnabled: boolean): 
     verify(credentials)
       .finally(() => (checksRunning -= 1))
       .then(
-        (ok) => (ok ? next() : refuse(res, 'wrong user name, password or token')),
+        (ok) => {
+          if (ok) {
+            throttle.recordSuccess(client);
+            return next();
+          }
+          throttle.recordFailure(client);
+          refuse(res, 'wrong user name, password or token');
+        },
         (error: unknown) => next(error),
       );
   };
