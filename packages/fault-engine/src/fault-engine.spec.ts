@@ -179,6 +179,25 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
     ]);
   });
 
+  it('B-3/B-5: a latched warning is not acknowledged while the fault above it is active', () => {
+    const h = new Harness({
+      timing: { overTemperature: { warning: { setDelayS: 10, clearDelayS: 30, latched: true } } },
+    });
+    h.run(10_500, temperature(66));
+    h.run(30_500, temperature(25));
+    expect(h.active('overTemperature', 'warning')).toMatchObject({ latched: true, clearable: false });
+    expect(h.engine.acknowledge({ source: 'cli' }).rejected).toMatchObject([
+      { fault: { level: 'warning' }, reason: 'a higher level of the same kind and location is active' },
+    ]);
+    expect(h.levels('overTemperature')).toEqual(['fault', 'warning', 'info']);
+    h.run(30_000, temperature(25)); // the fault clears on its own after 60 s
+    expect(h.levels('overTemperature')).toEqual(['warning', 'info']); // info held by the latched warning
+    expect(h.active('overTemperature', 'warning')?.clearable).toBe(true);
+    expect(h.engine.acknowledge({ source: 'cli' }).accepted).toHaveLength(1);
+    expect(h.levels('overTemperature')).toEqual([]);
+    expect(h.events('raise')).toHaveLength(3);
+  });
+
   it('an acknowledge matching nothing latched does nothing', () => {
     const h = new Harness();
     h.run(3000, cell(4.13));

@@ -192,23 +192,28 @@ export class FaultEngine {
     const now = this.options.scheduler.now();
     const accepted: ActiveFault[] = [];
     const rejected: { fault: ActiveFault; reason: string }[] = [];
-    const candidates = [...this.trackers.values()].filter(
-      (t) =>
-        t.state.active &&
-        t.state.latched &&
-        (request.kind === undefined || t.kind === request.kind) &&
-        matches(t.location, request.location),
-    );
+    // Highest level first: acknowledging a fault can free the latched warning below it.
+    const candidates = [...this.trackers.values()]
+      .filter(
+        (t) =>
+          t.state.active &&
+          t.state.latched &&
+          (request.kind === undefined || t.kind === request.kind) &&
+          matches(t.location, request.location),
+      )
+      .sort((a, b) => FAULT_LEVELS.indexOf(a.level) - FAULT_LEVELS.indexOf(b.level));
     for (const t of candidates) {
       const fault = this.toActive(t);
-      if (t.state.clearReady) {
+      if (fault.clearable) {
         accepted.push(fault);
         this.emit('acknowledge', t, now, request.source);
         this.emit('clear', t, now, request.source);
         t.state = clearTracker(t.state);
         this.clearNestedBelow(t, now);
       } else {
-        const reason = 'the clear condition does not hold';
+        const reason = this.heldByHigher(t)
+          ? 'a higher level of the same kind and location is active'
+          : 'the clear condition does not hold';
         rejected.push({ fault, reason });
         this.emit('acknowledgeRejected', t, now, request.source, reason);
       }
@@ -248,6 +253,13 @@ export class FaultEngine {
     }
   }
 
+  /** A higher level of the same kind and location is active: it implies this one (B-3). */
+  private heldByHigher(t: Tracked): boolean {
+    return FAULT_LEVELS.slice(0, FAULT_LEVELS.indexOf(t.level)).some(
+      (level) => this.trackers.get(trackerKey(t.group, level))?.state.active === true,
+    );
+  }
+
   /** The latched faults to persist (B-6); pass them back as `persisted` after a restart. */
   persistedState(): PersistedFaults {
     return {
@@ -284,7 +296,7 @@ export class FaultEngine {
       ...(t.detail === undefined ? {} : { detail: t.detail }),
       sinceMs: t.state.sinceMs as number,
       latched: t.state.latched,
-      clearable: t.state.clearReady,
+      clearable: t.state.clearReady && !this.heldByHigher(t),
     });
   }
 

@@ -43,7 +43,7 @@ export interface ActiveFault {
   readonly detail?: string;
   readonly sinceMs: number;
   readonly latched: boolean;
-  /** The clear condition holds now, so an operator acknowledge would be accepted (B-5). */
+  /** The clear condition holds now and no higher level holds this one (B-3): an acknowledge would be accepted (B-5). */
   readonly clearable: boolean;
 }
 
