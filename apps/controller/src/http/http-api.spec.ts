@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { DASHBOARD_DIR } from './http-app';
 import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
 import {
   AUTH_CONFIG,
@@ -39,6 +42,27 @@ function post(pathName: string, body: string | undefined, headers: Record<string
 
 const get = (pathName: string, headers: Record<string, string> = {}) =>
   fetch(new URL(pathName, server.url), { headers });
+
+/**
+ * A GET with the path sent exactly as written (fetch's URL parsing would resolve `%2e%2e`), on a
+ * connection of its own.
+ */
+function rawGet(rawPath: string): Promise<{ status: number; contentType: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(new URL(server.url), { path: rawPath, agent: false }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body }),
+        );
+      })
+      .on('error', reject);
+  });
+}
+
+const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'not found' } };
 
 describe('HTTP API: reads', () => {
   beforeEach(async () => {
@@ -113,26 +137,98 @@ describe('HTTP API: reads', () => {
     expect((await get('/healthz')).status).toBe(503);
   });
 
-  it('serves the dashboard: / and /config as pages, files by name, no listing or escape', async () => {
-    const index = await get('/');
-    expect(index.status).toBe(200);
-    expect(index.headers.get('content-type')).toContain('text/html');
-    expect(await index.text()).toContain('<title>dashboard</title>');
-    expect(await (await get('/config')).text()).toContain('<title>settings</title>');
-    const script = await get('/dashboard.js');
-    expect(script.headers.get('content-type')).toContain('javascript');
-    expect(await script.text()).toContain('export const ok');
-    expect((await get('/sub/')).status).toBe(404);
-    expect((await get('/sub')).status).toBe(404);
-    expect((await get('/%2e%2e/outside.txt')).status).toBe(404);
-    expect((await get('/missing.css')).status).toBe(404);
-    expect((await get('/format.spec.js')).status).toBe(404);
-  });
-
   it('unknown API routes answer 404 JSON', async () => {
     const response = await get('/api/nothing');
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
+  });
+});
+
+describe('the dashboard site: files listed at start, by exact name', () => {
+  it('serves / and /config as pages and each listed file with its type', async () => {
+    server = await startTestHttp();
+    const index = await get('/');
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toContain('<title>dashboard</title>');
+    expect(await (await get('/config')).text()).toContain('<title>settings</title>');
+    const script = await get('/dashboard.js');
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain('export const ok');
+    expect((await get('/style.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  it.each([
+    ['a folder', '/sub'],
+    ['a folder, with a slash', '/sub/'],
+    ['a file in a folder', '/sub/inner.txt'],
+    ['a file in a folder, its slash encoded', '/sub%2finner.txt'],
+    ['a traversal', '/%2e%2e/outside.txt'],
+    ['a traversal, its slash encoded', '/..%2foutside.txt'],
+    ['a dotfile', '/.env'],
+    ['a file of another kind', '/notes.md'],
+    ['a listed name, encoded', '/dashboard%2ejs'],
+    ['a listed name in capitals', '/DASHBOARD.JS'],
+    ['a missing file', '/missing.css'],
+  ])('answers 404 for %s (%s)', async (_name, rawPath) => {
+    server = await startTestHttp();
+    const response = await rawGet(rawPath);
+    expect(response.status).toBe(404);
+    expect(JSON.parse(response.body)).toEqual(NOT_FOUND);
+  });
+
+  it('keeps a keep-alive connection open after a page or file (the next request on it is answered)', async () => {
+    server = await startTestHttp();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const statuses: (number | string)[] = [];
+      for (const rawPath of ['/', '/dashboard.js', '/config', '/style.css', '/missing.css']) {
+        statuses.push(
+          await new Promise<number | string>((resolve) => {
+            http
+              .get(new URL(rawPath, server.url), { agent }, (response) => {
+                response.resume();
+                response.on('end', () => resolve(response.statusCode ?? 0));
+              })
+              .on('error', (error) => resolve(error.message));
+          }),
+        );
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 404]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers 404 for a file added after the start', async () => {
+    server = await startTestHttp();
+    writeFileSync(path.join(server.dashboardDir, 'late.js'), 'export const late = 1;\n');
+    expect((await rawGet('/late.js')).status).toBe(404);
+  });
+
+  it('the real dashboard: no unit spec is served, however its name is spelt', async () => {
+    server = await startTestHttp({ dashboardDir: DASHBOARD_DIR });
+    for (const rawPath of ['/live.spec%2ejs', '/live%2espec%2ejs', '/live.spec.js', '/format.spec.js']) {
+      expect({ rawPath, status: (await rawGet(rawPath)).status }).toEqual({ rawPath, status: 404 });
+    }
+  });
+
+  it('the real dashboard: every file of its folder is served with its type', async () => {
+    server = await startTestHttp({ dashboardDir: DASHBOARD_DIR });
+    const types: Record<string, string> = {
+      '.html': 'text/html; charset=utf-8',
+      '.js': 'text/javascript; charset=utf-8',
+      '.css': 'text/css; charset=utf-8',
+    };
+    const files = readdirSync(DASHBOARD_DIR);
+    expect(files).toEqual(expect.arrayContaining(['index.html', 'config.html', 'dashboard.js', 'style.css']));
+    for (const name of files) {
+      const response = await rawGet(`/${name}`);
+      expect({ name, status: response.status, contentType: response.contentType }).toEqual({
+        name,
+        status: 200,
+        contentType: types[path.extname(name)],
+      });
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
 import type { ControllerContext } from '../services';
 import { apiErrorHandler, sendError } from './api-errors';
+import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
 import { createMetricsRegistry } from './metrics';
 import { redactConfig, withoutMaskedSecrets } from './redact-config';
@@ -14,7 +15,7 @@ import { requireWriteAccess } from './write-auth';
 
 export type HttpSettings = ControllerConfig['http'];
 
-/** The dashboard pages: served as files by name, `/` and `/config` as their pages. */
+/** The dashboard's files, served by an allow-list made at start (dashboard-site.ts). */
 export const DASHBOARD_DIR = path.join(__dirname, 'dashboard');
 
 const SOURCE = 'http';
@@ -46,7 +47,8 @@ export interface HttpApi {
  */
 export function createHttpApi(context: ControllerContext, options: HttpApiOptions): HttpApi {
   const { settings } = options;
-  const dashboardDir = options.dashboardDir ?? DASHBOARD_DIR;
+  // First: a folder that cannot be read stops the start before anything is subscribed.
+  const dashboard = dashboardSite(options.dashboardDir ?? DASHBOARD_DIR);
   const history = options.history ?? new StatusHistory(settings);
   const eventStream = new EventStreamHub(context, options.eventStream ?? DEFAULT_EVENT_STREAM_OPTIONS);
   const metrics = createMetricsRegistry(context);
@@ -137,13 +139,7 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
   });
   app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'no such API route'));
 
-  app.get('/', (_req, res, next) => res.sendFile('index.html', { root: dashboardDir }, next));
-  app.get('/config', (_req, res, next) => res.sendFile('config.html', { root: dashboardDir }, next));
-  // The dashboard's own unit tests live beside its files: not part of the site.
-  app.use((req, res, next) =>
-    req.path.endsWith('.spec.js') ? sendError(res, 404, 'NOT_FOUND', 'not found') : next(),
-  );
-  app.use(express.static(dashboardDir, { index: false, redirect: false, dotfiles: 'ignore' }));
+  app.use(dashboard);
   app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'not found'));
   app.use(apiErrorHandler(context.logger));
 

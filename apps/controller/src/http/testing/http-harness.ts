@@ -58,9 +58,27 @@ export interface TestHttp {
 }
 
 /**
+ * A small dashboard folder in `dir`: pages, a script and a style sheet, and beside them what the
+ * site must not serve (a dotfile, a Markdown file, a subfolder; `dir/outside.txt` above it).
+ */
+function writeTestDashboard(dir: string): string {
+  const dashboardDir = path.join(dir, 'dashboard');
+  mkdirSync(path.join(dashboardDir, 'sub'), { recursive: true });
+  writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title>');
+  writeFileSync(path.join(dashboardDir, 'config.html'), '<!doctype html><title>settings</title>');
+  writeFileSync(path.join(dashboardDir, 'dashboard.js'), 'export const ok = 1;\n');
+  writeFileSync(path.join(dashboardDir, 'style.css'), 'body { margin: 0; }\n');
+  writeFileSync(path.join(dashboardDir, '.env'), 'SECRET=1\n');
+  writeFileSync(path.join(dashboardDir, 'notes.md'), '# notes\n');
+  writeFileSync(path.join(dashboardDir, 'sub', 'inner.txt'), 'inner');
+  writeFileSync(path.join(dir, 'outside.txt'), 'outside the dashboard');
+  return dashboardDir;
+}
+
+/**
  * The HTTP output started as the daemon starts it, on a free loopback port, with a fake context
- * whose config file (`http` merged over `{ port: 0 }`) lives in a temp dir, and a small dashboard
- * folder of its own.
+ * whose config file (`http` merged over `{ port: 0 }`) lives in a temp dir, and the test dashboard
+ * folder (writeTestDashboard) unless `dashboardDir` names another (the real one).
  */
 export async function startTestHttp(
   options: {
@@ -68,17 +86,11 @@ export async function startTestHttp(
     config?: Record<string, unknown>;
     withConfigFile?: boolean;
     eventStream?: EventStreamOptions;
+    dashboardDir?: string;
   } = {},
 ): Promise<TestHttp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-http-'));
-  const dashboardDir = path.join(dir, 'dashboard');
-  mkdirSync(path.join(dashboardDir, 'sub'), { recursive: true });
-  writeFileSync(path.join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title>');
-  writeFileSync(path.join(dashboardDir, 'config.html'), '<!doctype html><title>settings</title>');
-  writeFileSync(path.join(dashboardDir, 'dashboard.js'), 'export const ok = 1;\n');
-  writeFileSync(path.join(dashboardDir, 'format.spec.js'), 'test("x", () => {});\n');
-  writeFileSync(path.join(dashboardDir, 'sub', 'inner.txt'), 'inner');
-  writeFileSync(path.join(dir, 'outside.txt'), 'outside the dashboard');
+  const dashboardDir = options.dashboardDir ?? writeTestDashboard(dir);
   const fileConfig = { ...options.config, http: { port: 0, ...options.http } };
   const context = fakeHttpContext(options.withConfigFile === false ? null : dir, fileConfig);
   const start = startHttpOutputWith({

@@ -6,7 +6,7 @@ import {
   formatNumber,
   humanizeKind,
   UNKNOWN,
-} from './format.js';
+} from '../dashboard/format.js';
 
 describe('formatNumber', () => {
   it('rounds to the digits and appends the unit', () => {

@@ -1,5 +1,11 @@
 import * as fc from 'fast-check';
-import { appendHistoryPoint, HISTORY_WINDOW_MS, historyPointOf, linePath, valueRange } from './history.js';
+import {
+  appendHistoryPoint,
+  HISTORY_WINDOW_MS,
+  historyPointOf,
+  linePath,
+  valueRange,
+} from '../dashboard/history.js';
 
 const point = (timestampMs, packVoltage = 350, soc = 50) => ({ timestampMs, packVoltage, soc });
 const OPTIONS = { windowMs: 10_000, spacingMs: 1000 };

@@ -7,7 +7,7 @@ import {
   GENERAL_SECTION,
   issuesByField,
   parseFieldText,
-} from './config-form.js';
+} from '../dashboard/config-form.js';
 
 const CONFIG = {
   pollIntervalS: 1,

@@ -1,4 +1,4 @@
-import { mergeEvents } from './events.js';
+import { mergeEvents } from '../dashboard/events.js';
 
 const event = (timestampMs, type = 'raise', cellIndex = 0) => ({
   type,
