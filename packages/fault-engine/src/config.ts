@@ -39,6 +39,7 @@ export const DEFAULT_FAULT_TIMING: Readonly<Record<FaultKind, KindTiming>> = {
   contactorWelded: { fault: t(0.5, 0, true) },
   sensorImplausible: { warning: t(0, 60), fault: t(0, 60) },
   currentSensorLost: { warning: t(2, 10), fault: t(2, 10) },
+  stateLost: { fault: t(0, 0, true) }, // injected through `persisted`, see stateLostFault
 };
 
 /** Set thresholds of one quantity; `hysteresis` moves each toward safety to clear. */

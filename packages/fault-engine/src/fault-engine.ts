@@ -173,7 +173,8 @@ export class FaultEngine {
       );
       if (o !== undefined) {
         tracked.value = o.value;
-        tracked.detail = o.detail;
+        // An observation without a detail keeps the one known (e.g. the file a stateLost fault names).
+        tracked.detail = o.detail ?? tracked.detail;
       }
       const latchedBefore = tracked.state.latched;
       tracked.state = step.state;

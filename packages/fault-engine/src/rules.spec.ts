@@ -1,7 +1,8 @@
 import { buildBatteryModelConfig, initialPackModel, updatePackModel } from '@tsbms/battery-model';
 import { locationKey } from './fault-engine';
+import { stateLostFault } from './state-lost';
 import { cell, Harness, temperature } from './testing/harness';
-import type { FaultLocation } from './types';
+import type { FaultLocation, PersistedFaults } from './types';
 
 /** B-10: every kind raises after its delay, not for a shorter excursion, clears after hysteresis and delay, latches as specified. */
 describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
@@ -409,6 +410,48 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       if (pack === null) throw new Error('no pack state');
       h.engine.evaluate({ pack });
       expect(h.active('sensorImplausible', 'fault')?.detail).toBe('the reading holds no module');
+    });
+  });
+
+  describe('stateLost', () => {
+    const lost = stateLostFault('/var/lib/tsbms/state.json: Unexpected end of JSON input', 1000);
+    it('injected through persisted: latched, never cleared by itself, acknowledged as soon as evaluated', () => {
+      const h = new Harness({}, 2, { version: 1, faults: [lost] });
+      expect(lost).toEqual({
+        kind: 'stateLost',
+        level: 'fault',
+        location: {},
+        value: null,
+        detail: '/var/lib/tsbms/state.json: Unexpected end of JSON input',
+        sinceMs: 1000,
+      });
+      expect(h.active('stateLost', 'fault')).toMatchObject({
+        latched: true,
+        clearable: false,
+        sinceMs: 1000,
+      });
+      expect(h.engine.faults.highestLevel).toBe('fault');
+      h.run(600_000);
+      expect(h.active('stateLost', 'fault')).toMatchObject({
+        latched: true,
+        clearable: true,
+        detail: lost.detail,
+      });
+      expect(h.engine.persistedState().faults).toEqual([lost]);
+      const persisted: PersistedFaults[] = [];
+      h.engine.latched$.subscribe((p) => persisted.push(p));
+      expect(h.engine.acknowledge({ source: 'http', kind: 'stateLost' }).accepted).toHaveLength(1);
+      expect(h.levels('stateLost')).toEqual([]);
+      expect(persisted).toEqual([{ version: 1, faults: [] }]);
+      h.run(60_000);
+      expect(h.events('raise')).toEqual([]); // no measurement raises it
+    });
+
+    it('an acknowledge before the first evaluation is rejected: nothing has been looked at yet', () => {
+      const h = new Harness({}, 2, { version: 1, faults: [lost] });
+      expect(h.engine.acknowledge({ source: 'cli' }).rejected).toHaveLength(1);
+      h.run(500);
+      expect(h.engine.acknowledge({ source: 'cli' }).accepted).toHaveLength(1);
     });
   });
 

@@ -352,7 +352,22 @@ const currentSensorLost: Rule = ({ input, config }) => {
   ];
 };
 
-/** The rule table: one entry per fault kind of §2.3. */
+/**
+ * Never raised by a measurement: the controller puts it into `persisted` (see `stateLostFault`)
+ * when it could not read its state file. Its clear condition always holds, so that an operator
+ * acknowledge, confirming the pack was checked, is accepted as soon as the engine has evaluated.
+ */
+const stateLost: Rule = () => [
+  {
+    kind: 'stateLost',
+    location: {},
+    value: null,
+    stale: false,
+    levels: { fault: { set: false, clear: true } },
+  },
+];
+
+/** The rule table: one entry per fault kind of §2.3, plus `stateLost`. */
 export const FAULT_RULES: Readonly<Record<FaultKind, Rule>> = {
   cellOverVoltage: cellVoltageRule('cellOverVoltage'),
   cellUnderVoltage: cellVoltageRule('cellUnderVoltage'),
@@ -369,4 +384,5 @@ export const FAULT_RULES: Readonly<Record<FaultKind, Rule>> = {
   contactorWelded,
   sensorImplausible,
   currentSensorLost,
+  stateLost,
 };

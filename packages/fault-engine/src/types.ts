@@ -16,6 +16,7 @@ export const FAULT_KINDS = [
   'contactorWelded',
   'sensorImplausible',
   'currentSensorLost',
+  'stateLost',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -130,6 +130,11 @@ describe('victronAlarms', () => {
     expect(state.levels.highTemperature).toBe('ok');
   });
 
+  it('a lost state file (stateLost) is a BMS internal alarm', () => {
+    const state = victronAlarms(packStatus({ faults: [activeFault('stateLost', 'fault')] }), facts);
+    expect(state.levels).toMatchObject({ bmsInternal: 'alarm', highVoltage: 'ok', lowVoltage: 'ok' });
+  });
+
   it('maps the chip trips to their quantity and other chip flags to BMS internal', () => {
     const levels = (detail: string) =>
       victronAlarms(packStatus({ faults: [activeFault('moduleHardwareFault', 'fault', detail)] }), facts)

@@ -77,6 +77,7 @@ const ITEM_OF_KIND: Readonly<Record<FaultKind, VictronAlarmItem>> = {
   contactorWelded: 'bmsInternal',
   sensorImplausible: 'bmsInternal',
   currentSensorLost: 'bmsInternal',
+  stateLost: 'bmsInternal',
 };
 
 /** §3: the chip's own trips count as the quantity they protect; its other flags are internal. */
