@@ -23,7 +23,7 @@ export function sendError(
 const BODY_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
   'entity.parse.failed': [400, 'BAD_JSON', 'the body is not valid JSON'],
   'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'the body is larger than http.maxBodyBytes'],
-  'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content encoding'],
+  'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body uncompressed (no Content-Encoding)'],
   'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported charset: send UTF-8'],
   'request.aborted': [400, 'REQUEST_ABORTED', 'the request was aborted'],
   'request.size.invalid': [400, 'BAD_REQUEST', 'the body length does not match Content-Length'],
@@ -53,6 +53,10 @@ export function apiErrorHandler(logger: RuntimeLogger): ErrorRequestHandler {
     const status: unknown =
       typeof error === 'object' && error !== null ? Reflect.get(error, 'status') : undefined;
     if (status === 404) return sendError(res, 404, 'NOT_FOUND', 'not found');
+    // Any other client error express raised (a body that failed while being read): not a 500.
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, status, 'BAD_REQUEST', 'the request could not be read');
+    }
     logger.error(
       { event: 'http', error: errorMessage(error) },
       `HTTP request failed: ${errorMessage(error)}`,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { DASHBOARD_DIR } from './http-app';
 import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
 import {
@@ -20,7 +21,7 @@ afterEach(async () => server?.close());
 
 const fileText = () => readFileSync(server.context.configFile as string, 'utf8');
 
-function put(pathName: string, body: string, headers: Record<string, string> = {}) {
+function put(pathName: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
   return fetch(new URL(pathName, server.url), {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: GOOD_BASIC, ...headers },
@@ -389,6 +390,67 @@ describe('HTTP API: PUT /api/config', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(fileText()).toBe(before);
   });
+
+  const VALID_PATCH = JSON.stringify({ pollIntervalS: 2 });
+  it.each([
+    ['deflate', deflateSync(VALID_PATCH)],
+    ['deflate', Buffer.from('not deflate data')],
+    ['br', brotliCompressSync(VALID_PATCH)],
+    ['br', Buffer.from('not brotli data')],
+    ['gzip', gzipSync(VALID_PATCH)],
+    ['gzip', Buffer.from('not gzip data')],
+    ['x-unknown', Buffer.from(VALID_PATCH)],
+  ])(
+    'a body with Content-Encoding %s (%#) → 415 asking for it uncompressed, nothing saved',
+    async (encoding, body) => {
+      const before = fileText();
+      const response = await put('/api/config', body, { 'content-encoding': encoding });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: 'send the body uncompressed (no Content-Encoding)',
+        },
+      });
+      expect(fileText()).toBe(before);
+      expect(server.context.logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+    },
+  );
+
+  /** `levels` objects inside each other around a setting, as JSON text. */
+  const nestedObjects = (levels: number) =>
+    `${'{"a":'.repeat(levels - 1)}{"pollIntervalS":2}${'}'.repeat(levels - 1)}`;
+  const TOO_DEEP = { error: { code: 'TOO_DEEP', message: 'the body nests deeper than 32 levels' } };
+
+  it.each([
+    ['objects 10 000 levels deep', nestedObjects(10_000)],
+    ['arrays 10 000 levels deep', `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
+    ['objects 33 levels deep', nestedObjects(33)],
+  ])('%s → 400 TOO_DEEP, nothing saved, nothing logged', async (_name, body) => {
+    const before = fileText();
+    const response = await put('/api/config', body);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(TOO_DEEP);
+    expect(fileText()).toBe(before);
+    expect(server.context.logger.lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('32 levels are read (and refused as a setting: the key is unknown)', async () => {
+    const response = await put('/api/config', nestedObjects(32));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('INVALID_CONFIG');
+  });
+
+  it.each(['/api/faults/ack', '/api/restart'])(
+    'POST %s with a body 10 000 levels deep → 400 TOO_DEEP',
+    async (route) => {
+      const response = await post(route, nestedObjects(10_000));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(TOO_DEEP);
+      expect(server.context.acknowledges).toEqual([]);
+      expect(server.context.restarts).toEqual([]);
+    },
+  );
 
   it('a non-JSON content type → 415', async () => {
     const response = await put('/api/config', 'pollIntervalS=2', {

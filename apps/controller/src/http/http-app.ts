@@ -6,6 +6,7 @@ import type { ControllerContext } from '../services';
 import { apiErrorHandler, sendError } from './api-errors';
 import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
+import { readJsonBody } from './json-body';
 import { createMetricsRegistry } from './metrics';
 import { redactConfig, withoutMaskedSecrets } from './redact-config';
 import { faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
@@ -64,7 +65,7 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
     settings.writesEnabled,
     new FailedAttemptThrottle(context.clock),
   );
-  const jsonBody = express.json({ limit: settings.maxBodyBytes, strict: true, type: 'application/json' });
+  const jsonBody = readJsonBody(settings.maxBodyBytes);
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('application/json')) {
       sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
