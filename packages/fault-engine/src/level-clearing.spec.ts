@@ -288,7 +288,10 @@ function checkClearing({ kind, locations, steps }: Scenario): void {
   for (const step of steps) reference.step(step);
 }
 
-/** The campaign's counterexample: both thermistors of module 2 rejected, then plausible again. */
+/**
+ * The campaign's counterexample, run before the generated scenarios: both thermistors of module 2
+ * rejected, then plausible again; the rule defines only a fault there, so the warning is held only by nesting.
+ */
 const bothThermistors: Scenario = {
   kind: 'sensorImplausible',
   locations: [{ moduleAddress: 2, quantity: 'temperature' }],
@@ -307,11 +310,7 @@ const bothThermistors: Scenario = {
 };
 
 describe('every active level clears when its condition clears (fast-check, every kind)', () => {
-  it('the both-thermistors warning, held only by nesting, clears with the fault', () => {
-    checkClearing(bothThermistors);
-  });
-
-  it('for generated observations, acknowledges and the real timing of each kind', () => {
+  it('for generated observations and acknowledges with the real timing of each kind; first the campaign case', () => {
     fc.assert(fc.property(scenario, checkClearing), { numRuns: 150, examples: [[bothThermistors]] });
   });
 });
