@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ConfigOverride } from '../config';
 
 export const CONTROLLER_USAGE = `Usage: npm run controller -- [options]
 
@@ -89,4 +90,17 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
     once: values.once,
     json: values.json,
   };
+}
+
+/** The settings the command line gives: they win over the config file and the environment. */
+export function commandLineOverrides(cli: ControllerCliOptions): ConfigOverride[] {
+  const given: [configPath: string, value: unknown, option: string][] = [
+    ['serial.path', cli.serialPath, '--serial'],
+    ['serial.baudRate', cli.baudRate, '--baud'],
+    ['pack.moduleCount', cli.moduleCount, '--modules'],
+    ['can.interface', cli.canInterface, '--can'],
+  ];
+  return given
+    .filter(([, value]) => value !== undefined)
+    .map(([configPath, value, option]) => ({ configPath, value, origin: `${option} ${String(value)}` }));
 }

@@ -75,6 +75,7 @@ const status: ControllerStatus = {
     droppedBytes: 0,
   },
   outputs: {},
+  stateFile: null,
 };
 
 describe('formatStatus', () => {

@@ -8,13 +8,17 @@ import {
   configFileError,
   libraryConfigs,
   loadControllerConfig,
-  nodeFileSystem,
   type ControllerConfig,
 } from '../config';
 import { ControllerRuntime, type RuntimeOutputs } from '../runtime';
-import { OUTPUT_SERVICES } from '../services';
+import { checkOutputSettings, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
 import { BmsSupervisor, RuntimeStateFile, type ConfigSource } from '../supervisor';
-import { CONTROLLER_USAGE, parseControllerArgs, type ControllerCliOptions } from './cli-options';
+import {
+  commandLineOverrides,
+  CONTROLLER_USAGE,
+  parseControllerArgs,
+  type ControllerCliOptions,
+} from './cli-options';
 import { formatStatus } from './format-status';
 import { createSystemdNotifier, scanProgressOf } from './sd-notify';
 
@@ -42,20 +46,6 @@ interface ControllerIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
-}
-
-/** The command line on top of the file: CLI options win. */
-function withCliOverrides(config: ControllerConfig, cli: ControllerCliOptions): ControllerConfig {
-  return {
-    ...config,
-    serial: {
-      ...config.serial,
-      path: cli.serialPath ?? config.serial.path,
-      baudRate: cli.baudRate ?? config.serial.baudRate,
-    },
-    pack: { ...config.pack, moduleCount: cli.moduleCount ?? config.pack.moduleCount },
-    can: { ...config.can, interface: cli.canInterface ?? config.can.interface },
-  };
 }
 
 interface OpenedLink {
@@ -153,8 +143,9 @@ function createOutputs(
 
 /** The config file (when given) behind the running configuration; the command line always wins. */
 function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): ConfigSource {
+  const commandLine = commandLineOverrides(cli);
   if (cli.configFile === undefined) {
-    const config = withCliOverrides(loadControllerConfig(undefined, env), cli);
+    const config = loadControllerConfig(undefined, env, commandLine);
     return {
       config: () => config,
       update: () => {
@@ -163,12 +154,16 @@ function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): Con
           'no config file to save to: start the controller with --config FILE to change settings at run time',
         );
       },
+      checkpoint: () => ({ text: '', config }),
+      restore: () => config,
     };
   }
-  const store = ConfigStore.open(cli.configFile, env);
+  const store = ConfigStore.open(cli.configFile, env, { commandLine });
   return {
-    config: () => withCliOverrides(store.config, cli),
-    update: (patch) => withCliOverrides(store.update(patch), cli),
+    config: () => store.config,
+    update: (patch) => store.update(patch, REMOTE_CHANGE_CHECKS),
+    checkpoint: () => store.checkpoint(),
+    restore: (checkpoint) => store.restore(checkpoint),
   };
 }
 
@@ -192,6 +187,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     configSource = configSourceFor(cli, io.env);
     config = configSource.config();
     libraries = libraryConfigs(config);
+    checkOutputSettings(config);
   } catch (error) {
     return fail(2, (error as Error).message.split('\n')[0]);
   }
@@ -242,7 +238,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     configSource,
     outputs,
     services: OUTPUT_SERVICES,
-    stateFile: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, nodeFileSystem, logger),
+    stateFile: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
   });
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
   const notifier = createSystemdNotifier({

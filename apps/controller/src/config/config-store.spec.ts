@@ -9,6 +9,7 @@ import {
   ControllerConfigError,
   DEFAULT_CONTROLLER_CONFIG,
   loadControllerConfig,
+  MAX_PATCH_DEPTH,
   parseControllerConfig,
   type ConfigFileSystem,
 } from './index';
@@ -98,7 +99,11 @@ describe('ConfigStore', () => {
 
   it('persists a good patch, keeps the previous file and the comments', () => {
     const store = ConfigStore.open(file, {});
-    const config = store.update({ cells: { cellHighVoltageV: 4.05 }, gpio: { heaterPin: 17 } });
+    const { config, changedPaths } = store.update({
+      cells: { cellHighVoltageV: 4.05 },
+      gpio: { heaterPin: 17 },
+    });
+    expect(changedPaths).toEqual(['cells.cellHighVoltageV', 'gpio.heaterPin']);
 
     expect(config.cells.cellHighVoltageV).toBe(4.05);
     expect(config.cells.cellLowVoltageV).toBe(3.6);
@@ -159,13 +164,13 @@ describe('ConfigStore', () => {
       { voltageV: 3, socPercent: 0 },
       { voltageV: 4.2, socPercent: 100 },
     ];
-    expect(store.update({ soc: { ocvTable } }).soc.ocvTable).toEqual(ocvTable);
+    expect(store.update({ soc: { ocvTable } }).config.soc.ocvTable).toEqual(ocvTable);
   });
 
   it('never writes an environment override into the file', () => {
     const env = { TSBMS_SERIAL_PATH: '/dev/secret-port' };
     const store = ConfigStore.open(file, env);
-    const config = store.update({ pollIntervalS: 1 });
+    const { config } = store.update({ pollIntervalS: 1 });
     expect(config.serial.path).toBe('/dev/secret-port');
     expect(fs.readFileSync(file, 'utf8')).not.toContain('/dev/secret-port');
     expect(loadControllerConfig(file, {}).serial.path).toBeNull();
@@ -177,6 +182,82 @@ describe('ConfigStore', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it.each([
+    ['an empty patch', {}],
+    ['the values already set', { pack: { moduleCount: 4 }, cells: { cellHighVoltageV: 4.1 } }],
+  ])('%s changes nothing: no write, no changed path', (_what, patch) => {
+    const store = ConfigStore.open(file, {});
+    const before = store.config;
+    expect(store.update(patch)).toEqual({ config: before, changedPaths: [] });
+    expect(fs.readdirSync(dir)).toEqual(['config.yaml']);
+  });
+
+  describe('with command-line overrides (--modules 4)', () => {
+    const commandLine = [{ configPath: 'pack.moduleCount', value: 4, origin: '--modules 4' }];
+    beforeEach(() => fs.writeFileSync(file, 'pack:\n  moduleCount: 8\n  parallelStringCount: 2\n'));
+
+    it('runs what the command line says', () => {
+      expect(ConfigStore.open(file, {}, { commandLine }).config.pack.moduleCount).toBe(4);
+    });
+
+    it('refuses a change to the overridden setting, which would have no effect, naming the option', () => {
+      const store = ConfigStore.open(file, {}, { commandLine });
+      const error = thrown(() => store.update({ pack: { moduleCount: 63 } }));
+      expect(error.issues).toEqual([
+        {
+          configPath: 'pack.moduleCount',
+          reason: 'set by --modules 4, which wins over the file: change it there',
+        },
+      ]);
+      expect(fs.readFileSync(file, 'utf8')).toBe('pack:\n  moduleCount: 8\n  parallelStringCount: 2\n');
+    });
+
+    it('validates a change as it would run: three strings are fine for the file (8), not for 4 modules', () => {
+      const store = ConfigStore.open(file, {}, { commandLine });
+      const error = thrown(() => store.update({ pack: { parallelStringCount: 3 } }));
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.configPath).toBe('pack.parallelStringCount');
+      expect(fs.readdirSync(dir)).toEqual(['config.yaml']);
+      // The file alone would have taken it: the overrides are what make it invalid.
+      expect(ConfigStore.open(file, {}).update({ pack: { parallelStringCount: 4 } }).changedPaths).toEqual([
+        'pack.parallelStringCount',
+      ]);
+    });
+  });
+
+  it('runs the caller’s checks on a real change only, and a refusal saves nothing', () => {
+    const store = ConfigStore.open(file, {});
+    const seen: string[][] = [];
+    const refuse = (change: { changedPaths: readonly string[] }) => {
+      seen.push([...change.changedPaths]);
+      throw new ControllerConfigError('PROTECTED_SETTING', [{ configPath: 'x', reason: 'refused' }]);
+    };
+    expect(store.update({ pollIntervalS: 0.5 }, [refuse]).changedPaths).toEqual([]);
+    expect(thrown(() => store.update({ pollIntervalS: 1 }, [refuse])).code).toBe('PROTECTED_SETTING');
+    expect(seen).toEqual([['pollIntervalS']]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(EXAMPLE_TEXT);
+  });
+
+  it('restores a checkpoint: file and configuration as they were', () => {
+    const store = ConfigStore.open(file, {});
+    const checkpoint = store.checkpoint();
+    store.update({ pollIntervalS: 1 });
+    store.update({ balancing: { enabled: false } });
+    expect(store.restore(checkpoint)).toBe(checkpoint.config);
+    expect(store.config).toBe(checkpoint.config);
+    expect(fs.readFileSync(file, 'utf8')).toBe(EXAMPLE_TEXT);
+  });
+
+  it('refuses a patch nested 10 000 levels deep before anything recursive walks it', () => {
+    const store = ConfigStore.open(file, {});
+    const deep = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
+    const error = thrown(() => store.update({ cells: deep }));
+    expect(error.issues).toEqual([
+      { configPath: '(root)', reason: `a patch nests deeper than ${MAX_PATCH_DEPTH} levels` },
+    ]);
+    expect(fs.readFileSync(file, 'utf8')).toBe(EXAMPLE_TEXT);
+  });
+
   describe('a crash at any step of the write', () => {
     const patch = { cells: { cellHighVoltageV: 4.05 } };
     const steps: string[] = [];
@@ -185,7 +266,7 @@ describe('ConfigStore', () => {
       const cleanDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbms-steps-'));
       const cleanFile = path.join(cleanDir, 'config.yaml');
       fs.writeFileSync(cleanFile, EXAMPLE_TEXT);
-      ConfigStore.open(cleanFile, {}, injectedFileSystem(0, steps)).update(patch);
+      ConfigStore.open(cleanFile, {}, { fileSystem: injectedFileSystem(0, steps) }).update(patch);
       fs.rmSync(cleanDir, { recursive: true, force: true });
     });
 
@@ -208,7 +289,7 @@ describe('ConfigStore', () => {
       expect(steps.length).toBeGreaterThan(0);
       for (let failAt = 1; failAt <= steps.length; failAt += 1) {
         fs.writeFileSync(file, EXAMPLE_TEXT);
-        const store = ConfigStore.open(file, {}, injectedFileSystem(failAt));
+        const store = ConfigStore.open(file, {}, { fileSystem: injectedFileSystem(failAt) });
         const error = thrown(() => store.update(patch));
         const where = `failure at step ${failAt} (${steps[failAt - 1]})`;
         expect(`${where}: ${error.code}`).toBe(`${where}: CONFIG_FILE`);
@@ -229,7 +310,7 @@ describe('ConfigStore', () => {
 
   it('property: a random patch is either rejected with the file untouched, or persisted and read back equal', () => {
     const settings = leafSettings(DEFAULT_CONTROLLER_CONFIG);
-    const outcomes = { accepted: 0, rejected: 0 };
+    const outcomes = { accepted: 0, rejected: 0, noop: 0 };
     let run = 0;
     fc.assert(
       fc.property(
@@ -250,7 +331,14 @@ describe('ConfigStore', () => {
           const store = ConfigStore.open(runFile, {});
           const before = store.config;
           try {
-            const config = store.update(patch);
+            const { config, changedPaths } = store.update(patch);
+            // A patch that changes nothing that runs is not written (a no-op).
+            if (changedPaths.length === 0) {
+              expect(fs.readFileSync(runFile, 'utf8')).toBe(EXAMPLE_TEXT);
+              expect(config).toBe(before);
+              outcomes.noop += 1;
+              return;
+            }
             outcomes.accepted += 1;
             const text = fs.readFileSync(runFile, 'utf8');
             expect(parseControllerConfig(parse(text), runFile)).toEqual(config);

@@ -1,4 +1,4 @@
-import { isPlainObject, setAtPath } from './config-path';
+import type { ConfigOverride } from './config-overrides';
 import type { ConfigPath } from './schema';
 
 /**
@@ -16,6 +16,7 @@ export const ENV_OVERRIDABLE_PATHS = [
   'mqtt.url',
   'mqtt.username',
   'mqtt.password',
+  'mqtt.commands.tokenHash',
   'http.auth.username',
   'http.auth.passwordHash',
   'http.auth.bearerTokenHash',
@@ -31,13 +32,11 @@ export function envVariableName(configPath: string): string {
   return `${ENV_PREFIX}${words.join('_')}`;
 }
 
-/** A copy of the document with the overrides set in `env` applied (a non-object is left to the schema). */
-export function applyEnvOverrides(document: unknown, env: NodeJS.ProcessEnv): unknown {
-  if (!isPlainObject(document)) return document;
-  const result = structuredClone(document);
-  for (const configPath of ENV_OVERRIDABLE_PATHS) {
-    const value = env[envVariableName(configPath)];
-    if (value !== undefined && value !== '') setAtPath(result, configPath.split('.'), value);
-  }
-  return result;
+/** The overrides set in `env`, each naming its variable. */
+export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverride[] {
+  return ENV_OVERRIDABLE_PATHS.flatMap((configPath) => {
+    const variable = envVariableName(configPath);
+    const value = env[variable];
+    return value === undefined || value === '' ? [] : [{ configPath, value, origin: variable }];
+  });
 }

@@ -8,7 +8,9 @@ export type ControllerConfigErrorCode =
   /** The settings are wrong: wrong type, unknown key, out of range, inconsistent. */
   | 'INVALID_CONFIG'
   /** The file itself: missing, unreadable, empty or not valid YAML/JSON. */
-  | 'CONFIG_FILE';
+  | 'CONFIG_FILE'
+  /** A setting that may not be changed over HTTP or MQTT (remote-change-policy.ts). */
+  | 'PROTECTED_SETTING';
 
 /**
  * A configuration the controller refuses. Each issue is one line, `FILE: PATH: REASON`, so the

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { parseDocument } from 'yaml';
 import { configFileError, errorMessage } from './errors';
-import { applyEnvOverrides } from './env-overrides';
-import { parseControllerConfig } from './parse-config';
+import type { ConfigOverride } from './config-overrides';
+import { effectiveConfig } from './effective-config';
+import { envOverrides } from './env-overrides';
 import type { ControllerConfig } from './schema';
 
 /** The one file call loading needs (injectable so ConfigStore and tests share the path). */
@@ -12,13 +13,17 @@ export interface ConfigFileReader {
 
 /**
  * The controller's configuration: the file (YAML or JSON, told apart by the parser, not the
- * name) over the defaults, then the environment overrides. No file = the defaults. Throws
- * ControllerConfigError: CONFIG_FILE for a missing, unreadable, empty or malformed file,
- * INVALID_CONFIG for bad settings.
+ * name) over the defaults, then the environment and command-line overrides. No file = the
+ * defaults. Throws ControllerConfigError: CONFIG_FILE for a missing, unreadable, empty or
+ * malformed file, INVALID_CONFIG for bad settings.
  */
-export function loadControllerConfig(file: string | undefined, env: NodeJS.ProcessEnv): ControllerConfig {
+export function loadControllerConfig(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+  commandLine: readonly ConfigOverride[] = [],
+): ControllerConfig {
   const document = file === undefined ? {} : parseConfigText(readConfigText(file, fs), file);
-  return parseControllerConfig(applyEnvOverrides(document, env), file ?? 'defaults');
+  return effectiveConfig(document, [...envOverrides(env), ...commandLine], file ?? 'defaults');
 }
 
 export function readConfigText(file: string, reader: ConfigFileReader): string {

@@ -58,6 +58,23 @@ export const canConfigSchema = z
     }
   });
 
+/**
+ * `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md),
+ * checked by the parser the credential check uses: a cost it would refuse (N = 2^32) is refused
+ * here, naming the setting, instead of stopping the output at start.
+ */
+export const scryptHashSchema = z.string().superRefine((text, ctx) => {
+  try {
+    parseSecretHash(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    ctx.addIssue({
+      code: 'custom',
+      message: `${reason} (expected a hash printed by hash-password, never the password itself)`,
+    });
+  }
+});
+
 /** MQTT with Home Assistant discovery (topics and commands: apps/controller/README.md). */
 export const mqttConfigSchema = z
   .strictObject({
@@ -76,6 +93,26 @@ export const mqttConfigSchema = z
     qos: z.union([z.literal(0), z.literal(1)]).default(0),
     /** Reconnect backoff: doubles from initialDelayS after every failed attempt, up to maxDelayS. */
     reconnect: reconnectSchema('mqtt', 60),
+    /**
+     * An incoming packet larger than this drops the connection before its body is buffered
+     * (commands are small; 64 KiB, like http.maxBodyBytes).
+     */
+    maxPacketBytes: z.number().int().min(1024).max(16_777_216).default(65_536),
+    /**
+     * Commands (config/set, faults/ack, restart) on `<topicPrefix>/cmd/...`: off by default. When
+     * on, every command carries `token`, checked against tokenHash (`npm run -s hash-password`;
+     * prefer the environment, TSBMS_MQTT_COMMANDS_TOKEN_HASH), and wrong tokens back off.
+     */
+    commands: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        tokenHash: scryptHashSchema.nullable().default(null),
+      })
+      .prefault({})
+      .refine((commands) => !commands.enabled || commands.tokenHash !== null, {
+        path: ['tokenHash'],
+        message: 'MQTT commands need a token hash (npm run -s hash-password)',
+      }),
     /** Home Assistant MQTT discovery. */
     discovery: z
       .strictObject({
@@ -108,23 +145,6 @@ export const mqttConfigSchema = z
       }),
   })
   .prefault({});
-
-/**
- * `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md),
- * checked by the parser the credential check uses: a cost it would refuse (N = 2^32) is refused
- * here, naming the setting, instead of stopping the output at start.
- */
-export const scryptHashSchema = z.string().superRefine((text, ctx) => {
-  try {
-    parseSecretHash(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.addIssue({
-      code: 'custom',
-      message: `${reason} (expected a hash printed by hash-password, never the password itself)`,
-    });
-  }
-});
 
 /** 127.0.0.0/8, ::1 and localhost: the only hosts where writes without credentials stay local. */
 export function isLoopbackHost(host: string): boolean {

@@ -166,6 +166,13 @@ export const controllerConfigSchema = z.strictObject({
    * a config file is given, none otherwise (the demo).
    */
   stateFile: z.string().min(1).nullable().default(null),
+  /** What HTTP and MQTT may change (remote-change-policy.ts); this section itself only the file. */
+  remoteChanges: z
+    .strictObject({
+      /** Let remote changes loosen safety settings beyond the behaviour document's values. */
+      allowSafetySettings: z.boolean().default(false),
+    })
+    .prefault({}),
   can: canConfigSchema,
   mqtt: mqttConfigSchema,
   http: httpConfigSchema,

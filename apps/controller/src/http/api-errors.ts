@@ -34,17 +34,17 @@ export function apiErrorHandler(logger: RuntimeLogger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (isControllerConfigError(error)) {
-      if (error.code === 'INVALID_CONFIG') {
-        const issues = error.issues.map((issue) => ({ path: issue.configPath, reason: issue.reason }));
-        return sendError(
-          res,
-          400,
-          'INVALID_CONFIG',
-          'the configuration was not changed: ' + issueSummary(issues),
-          issues,
-        );
-      }
-      return sendError(res, 409, 'CONFIG_FILE', errorMessage(error));
+      if (error.code === 'CONFIG_FILE') return sendError(res, 409, 'CONFIG_FILE', errorMessage(error));
+      const issues = error.issues.map((issue) => ({ path: issue.configPath, reason: issue.reason }));
+      // A setting HTTP may not change is refused whatever the credentials: 403, not a bad value.
+      const status = error.code === 'PROTECTED_SETTING' ? 403 : 400;
+      return sendError(
+        res,
+        status,
+        error.code,
+        'the configuration was not changed: ' + issueSummary(issues),
+        issues,
+      );
     }
     const type: unknown =
       typeof error === 'object' && error !== null ? Reflect.get(error, 'type') : undefined;

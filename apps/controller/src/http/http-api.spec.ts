@@ -138,6 +138,22 @@ describe('HTTP API: reads', () => {
     expect((await get('/healthz')).status).toBe(503);
   });
 
+  it('GET /healthz is 503 while the state file cannot be saved (latched faults would not survive a crash)', async () => {
+    const { context } = server;
+    const stateFile = { file: '/var/lib/tsbms/state.json', lastSavedMs: 0 };
+    context.publishStatus(statusFixture({ stateFile: { ...stateFile, ok: true, error: null } }));
+    expect((await get('/healthz')).status).toBe(200);
+    context.publishStatus(
+      statusFixture({ stateFile: { ...stateFile, ok: false, error: 'EROFS: read-only file system' } }),
+    );
+    const unsaved = await get('/healthz');
+    expect(unsaved.status).toBe(503);
+    expect(await unsaved.json()).toMatchObject({
+      ok: false,
+      reason: 'state file /var/lib/tsbms/state.json cannot be saved: EROFS: read-only file system',
+    });
+  });
+
   it('unknown API routes answer 404 JSON', async () => {
     const response = await get('/api/nothing');
     expect(response.status).toBe(404);
@@ -238,7 +254,7 @@ describe('HTTP API: credentials for writes', () => {
     server = await startTestHttp({ http: { auth: AUTH_CONFIG } });
   });
 
-  const patch = JSON.stringify({ cells: { cellHighVoltageV: 4.1 } });
+  const patch = JSON.stringify({ cells: { cellHighVoltageV: 4.05 } });
 
   it.each([
     ['no Authorization header', undefined, 'credentials required'],
@@ -314,7 +330,8 @@ describe('HTTP API: credentials for writes', () => {
 
   it('accepts HTTP Basic and a bearer token', async () => {
     expect((await put('/api/config', patch)).status).toBe(200);
-    expect((await put('/api/config', patch, { authorization: `Bearer ${BEARER_TOKEN}` })).status).toBe(200);
+    const another = JSON.stringify({ cells: { cellHighVoltageV: 4.0 } });
+    expect((await put('/api/config', another, { authorization: `Bearer ${BEARER_TOKEN}` })).status).toBe(200);
     expect(server.context.restarts.map((r) => r.source)).toEqual(['http', 'http']);
   });
 });
@@ -328,16 +345,55 @@ describe('HTTP API: PUT /api/config', () => {
   });
 
   it('a valid patch is saved and answered with the redacted config; a restart follows', async () => {
-    const response = await put('/api/config', JSON.stringify({ cells: { cellHighVoltageV: 4.1 } }));
+    const response = await put('/api/config', JSON.stringify({ cells: { cellHighVoltageV: 4.05 } }));
     expect(response.status).toBe(200);
-    const { config } = (await response.json()) as {
+    const body = (await response.json()) as {
       config: { cells: { cellHighVoltageV: number }; mqtt: { password: string } };
+      changed: string[];
+      restart: unknown;
     };
-    expect(config.cells.cellHighVoltageV).toBe(4.1);
-    expect(config.mqtt.password).toBe('***');
-    expect(JSON.parse(fileText()).cells.cellHighVoltageV).toBe(4.1);
+    expect(body.config.cells.cellHighVoltageV).toBe(4.05);
+    expect(body.config.mqtt.password).toBe('***');
+    expect(body.changed).toEqual(['cells.cellHighVoltageV']);
+    expect(body.restart).toEqual({ accepted: true, inS: 0 });
+    expect(JSON.parse(fileText()).cells.cellHighVoltageV).toBe(4.05);
     expect(server.context.restarts).toEqual([{ reason: 'configuration changed', source: 'http' }]);
   });
+
+  it.each([
+    ['{}', {}],
+    ['the values already running', { cells: { cellHighVoltageV: 4.1 }, pollIntervalS: 0.5 }],
+  ])('%s is a no-op: 200 with nothing changed, the file untouched, no restart', async (_what, body) => {
+    const before = fileText();
+    const response = await put('/api/config', JSON.stringify(body));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ changed: [], restart: null });
+    expect(fileText()).toBe(before);
+    expect(server.context.restarts).toEqual([]);
+  });
+
+  it.each([
+    ['the HTTP listener', { http: { port: 9999 } }, 'http.port'],
+    ['the state file', { stateFile: '/etc/passwd' }, 'stateFile'],
+    ['hardware threshold programming', { programHardwareThresholds: false }, 'programHardwareThresholds'],
+    [
+      'a fault delay beyond the behaviour document',
+      { cells: { overVoltageDelayS: 60 } },
+      'cells.overVoltageDelayS',
+    ],
+  ])(
+    '%s → 403 PROTECTED_SETTING with the path, even with credentials; file unchanged',
+    async (_what, body, configPath) => {
+      const before = fileText();
+      const response = await put('/api/config', JSON.stringify(body));
+      expect(response.status).toBe(403);
+      const { error } = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+      expect(error.code).toBe('PROTECTED_SETTING');
+      expect(error.issues.map((issue) => issue.path)).toEqual([configPath]);
+      expect(fileText()).toBe(before);
+      expect(server.context.restarts).toEqual([]);
+    },
+  );
 
   it('a secret sent back as *** keeps its value', async () => {
     const response = await put(
@@ -505,7 +561,22 @@ describe('HTTP API: acknowledge and restart', () => {
   it('POST /api/restart → 202, then the restart is requested', async () => {
     const response = await post('/api/restart', JSON.stringify({ reason: 'new modules fitted' }));
     expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ restarting: true, inS: 0 });
     expect(server.context.restarts).toEqual([{ reason: 'new modules fitted', source: 'http' }]);
+  });
+
+  it('POST /api/restart too soon after the last → 429 with the reason and Retry-After', async () => {
+    server.context.restartDecision = {
+      accepted: false,
+      reason: 'the last restart began 5 s ago',
+      retryAfterS: 55,
+    };
+    const response = await post('/api/restart', undefined);
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('55');
+    expect(await response.json()).toEqual({
+      error: { code: 'RESTART_REFUSED', message: 'the last restart began 5 s ago' },
+    });
   });
 });
 

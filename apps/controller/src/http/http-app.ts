@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
+import type { ControllerStatus } from '../runtime';
 import type { ControllerContext } from '../services';
 import { apiErrorHandler, sendError } from './api-errors';
 import { dashboardSite } from './dashboard-site';
@@ -94,8 +95,8 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
     res.json(redactConfig(context.config()));
   });
   app.put('/api/config', writeAccess, requireJson, jsonBody, (req, res) => {
-    const config = context.updateConfig(withoutMaskedSecrets(req.body), SOURCE);
-    res.json({ config: redactConfig(config) });
+    const { config, changedPaths, restart } = context.updateConfig(withoutMaskedSecrets(req.body), SOURCE);
+    res.json({ config: redactConfig(config), changed: changedPaths, restart });
   });
   app.get('/api/events', (_req, res) => {
     res.json({ events: context.faultEvents() });
@@ -121,9 +122,14 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
       sendError(res, 400, 'INVALID_REQUEST', 'expected { reason? }', zodIssues(parsed.error));
       return;
     }
-    // After the answer: the restart stops this server too.
-    res.status(202).json({ restarting: true });
-    context.requestRestart(parsed.data.reason ?? 'requested over HTTP', SOURCE);
+    // The restart waits for the clock (it stops this server too), so this answer goes out first.
+    const decision = context.requestRestart(parsed.data.reason ?? 'requested over HTTP', SOURCE);
+    if (!decision.accepted) {
+      res.setHeader('Retry-After', String(decision.retryAfterS));
+      sendError(res, 429, 'RESTART_REFUSED', decision.reason);
+      return;
+    }
+    res.status(202).json({ restarting: true, inS: decision.inS });
   });
   app.get('/api/history', (_req, res) => {
     res.json({ points: history.points() });
@@ -167,13 +173,22 @@ interface Health {
 }
 
 function healthOf(context: ControllerContext): Health {
-  let timestampMs: number | null;
+  let status: ControllerStatus;
   try {
-    timestampMs = context.status().timestampMs;
+    status = context.status();
   } catch {
     return { ok: false, reason: 'the BMS core is starting', lastScanAgeS: null };
   }
+  const { timestampMs, stateFile } = status;
   if (timestampMs === null) return { ok: false, reason: 'no scan has completed yet', lastScanAgeS: null };
+  // Latched faults would not survive a crash: as unhealthy as a BMS that does not scan.
+  if (stateFile !== null && !stateFile.ok) {
+    return {
+      ok: false,
+      reason: `state file ${stateFile.file} cannot be saved: ${stateFile.error ?? 'unknown error'}`,
+      lastScanAgeS: (context.clock.now() - timestampMs) / 1000,
+    };
+  }
   const ageMs = context.clock.now() - timestampMs;
   const maxAgeMs = Math.max(
     MIN_HEALTHY_AGE_MS,

@@ -7,6 +7,7 @@ export const SECRET_MASK = '***';
 /** Settings never shown over HTTP (passwords, and hashes, which would allow offline guessing). */
 export const SECRET_CONFIG_PATHS = [
   'mqtt.password',
+  'mqtt.commands.tokenHash',
   'http.auth.passwordHash',
   'http.auth.bearerTokenHash',
 ] as const;

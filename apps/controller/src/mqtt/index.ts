@@ -1,4 +1,4 @@
-export { startMqttOutput, MqttOutput } from './mqtt-output';
+export { checkMqttSettings, startMqttOutput, MqttOutput } from './mqtt-output';
 export { mqttTopics, AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE } from './topics';
 export type { MqttTopics, MqttMessage } from './topics';
 export { stateMessages, formatValue } from './state-messages';
@@ -6,4 +6,4 @@ export { ChangeDetector } from './change-detector';
 export { discoveryMessages } from './discovery';
 export type { DiscoveryOptions } from './discovery';
 export { commandHandlers, runCommand } from './commands';
-export type { CommandResponse, CommandError, CommandId } from './commands';
+export type { CommandAuthorisation, CommandResponse, CommandError, CommandId } from './commands';

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
+import { hashSecret } from '../auth';
 import { ConfigStore } from '../config';
 import { scoped, type Scope } from '../e2e/process-harness';
 import { FakeControllerContext } from '../services/testing/fake-context';
@@ -23,6 +24,10 @@ beforeAll(() => (workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-mqtt-'))));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const PREFIX = 'test/bms';
+const TOKEN = 'mqtt-command-token';
+/** Commands on, with a cheap scrypt cost: the check is the same, the test stays fast. */
+const COMMANDS = { enabled: true, tokenHash: hashSecret(TOKEN, { n: 1024, r: 8, p: 1 }) };
+const command = (body: Record<string, unknown>) => JSON.stringify({ token: TOKEN, ...body });
 
 function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
   const file = path.join(mkdtempSync(path.join(workDir, 'cfg-')), 'bms.json');
@@ -147,12 +152,15 @@ describe('MqttOutput against a real Mosquitto', () => {
     'commands: a bad config/set is answered with its issues and nothing is saved; a good one is saved',
     scoped(async (scope) => {
       const broker = await startMosquitto(scope, workDir);
-      const { context, file, text } = contextFor({ url: broker.url });
+      const { context, file, text } = contextFor({ url: broker.url, commands: COMMANDS });
       const output = await startOutput(scope, context);
       await eventually(connected(output), describeStatus(output));
       const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
 
-      await probe.publish(`${PREFIX}/cmd/config/set`, '{"id": 1, "cells": {"cellHighVoltageV": "4.05"}}');
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        command({ id: 1, cells: { cellHighVoltageV: '4.05' } }),
+      );
       const rejected = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
       expect(rejected).toMatchObject({
         id: 1,
@@ -162,19 +170,95 @@ describe('MqttOutput against a real Mosquitto', () => {
       await probe.publish(`${PREFIX}/cmd/config/set`, 'not json');
       const malformed = await probe.waitFor((m) => JSON.parse(m.payload).error?.code === 'BAD_REQUEST');
       expect(JSON.parse(malformed.payload).id).toBeNull();
+      // An unauthorised change: refused, the file byte-identical.
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        '{"id": "intruder", "programHardwareThresholds": false}',
+      );
+      const intruder = await probe.waitFor((m) => JSON.parse(m.payload).id === 'intruder');
+      expect(JSON.parse(intruder.payload)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
       expect(readFileSync(file, 'utf8')).toBe(text);
 
+      // The back-off after the wrong token has passed (virtual time), then the right token works.
+      await context.clock.advanceByMs(1000);
       const from = probe.messages.length;
-      await probe.publish(`${PREFIX}/cmd/config/set`, '{"id": "ok", "cells": {"cellHighVoltageV": 4.05}}');
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        command({ id: 'ok', cells: { cellHighVoltageV: 4.05 } }),
+      );
       expect(JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, from)).payload)).toEqual({
         id: 'ok',
         command: 'config/set',
         ok: true,
+        changed: ['cells.cellHighVoltageV'],
+        restartInS: 0,
       });
       expect(JSON.parse(readFileSync(file, 'utf8')).cells).toEqual({ cellHighVoltageV: 4.05 });
       expect(
         context.logger.lines.filter((l) => l.fields['command'] === 'config/set').map((l) => l.fields['ok']),
-      ).toEqual([false, false, true]);
+      ).toEqual([false, false, false, true]);
+    }),
+  );
+
+  /** Home Assistant's birth message is answered with discovery: once that arrives, what was sent before it has been read. */
+  async function afterEarlierMessages(probe: MqttProbe): Promise<void> {
+    const from = probe.messages.length;
+    await probe.publish('homeassistant/status', 'online');
+    await probe.waitForTopic('homeassistant/sensor/test_bms/voltage/config', from);
+  }
+
+  it(
+    'commands are off by default: the command topics are not even subscribed',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, file, text } = contextFor({ url: broker.url });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [
+        `${PREFIX}/cmd/response`,
+        'homeassistant/sensor/test_bms/voltage/config',
+      ]);
+      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 1, programHardwareThresholds: false }));
+      await probe.publish(`${PREFIX}/cmd/restart`, command({ id: 2 }));
+      await afterEarlierMessages(probe);
+      expect(probe.messages.filter((m) => m.topic === `${PREFIX}/cmd/response`)).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      expect(context.restarts).toEqual([]);
+    }),
+  );
+
+  it(
+    'an empty message on a command topic (how a retained one is deleted) is no command: no answer, no restart',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context } = contextFor({ url: broker.url, commands: COMMANDS });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
+      await probe.client.publishAsync(`${PREFIX}/cmd/restart`, '', { qos: 1, retain: true });
+      await probe.publish(`${PREFIX}/cmd/restart`, '');
+      await probe.publish(`${PREFIX}/cmd/restart`, command({ id: 'after' }));
+      const first = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
+      expect(first).toMatchObject({ id: 'after', ok: true });
+      expect(context.restarts).toHaveLength(1);
+    }),
+  );
+
+  it(
+    'a packet over maxPacketBytes drops the connection before it is buffered; the output reconnects',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, clock } = contextFor({ url: broker.url, commands: COMMANDS, maxPacketBytes: 65_536 });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/status`]);
+      await probe.publish(`${PREFIX}/cmd/config/set`, 'x'.repeat(1_000_000));
+      await eventually(() => output.status().state === 'degraded', describeStatus(output));
+      expect(output.status().message).toMatch(
+        /^dropped the connection to mqtt:\/\/127\.0\.0\.1:\d+: an incoming packet of 1000\d{3} bytes exceeds mqtt\.maxPacketBytes \(65536\), retrying in 1 s$/,
+      );
+      await clock.advanceByMs(1000);
+      await eventually(connected(output), describeStatus(output));
     }),
   );
 
@@ -183,8 +267,8 @@ describe('MqttOutput against a real Mosquitto', () => {
     scoped(async (scope) => {
       const broker = await startMosquitto(scope, workDir);
       const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
-      await probe.client.publishAsync(`${PREFIX}/cmd/restart`, '{"id": 1}', { qos: 1, retain: true });
-      const { context } = contextFor({ url: broker.url });
+      await probe.client.publishAsync(`${PREFIX}/cmd/restart`, command({ id: 1 }), { qos: 1, retain: true });
+      const { context } = contextFor({ url: broker.url, commands: COMMANDS });
       await startOutput(scope, context);
       const answer = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
       expect(answer).toMatchObject({ command: 'restart', ok: false, error: { code: 'BAD_REQUEST' } });

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
 import { reconnectDelayMs } from '@tsbms/hal-linux';
 import { ControllerConfigError, errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
 import type { ControllerStatus, OutputStatus } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import { FailedAttemptThrottle, parseSecretHash } from '../auth';
 import { ChangeDetector } from './change-detector';
-import { commandHandlers, runCommand, type CommandResponse } from './commands';
+import { CommandQueue } from './command-queue';
+import { commandHandlers, runCommand, type CommandAuthorisation, type CommandResponse } from './commands';
+import { PacketSizeWatch } from './packet-size-watch';
 import { discoveryMessages, type DiscoveryOptions } from './discovery';
 import { stateMessages } from './state-messages';
 import {
@@ -35,7 +39,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** CONNACK codes that mean the credentials were refused (MQTT 3.1.1: 4, 5; MQTT 5: 134, 135). */
 const LOGIN_REFUSED_CODES = new Set([4, 5, 134, 135]);
 
-type Problem = 'unreachable' | 'loginRefused' | 'connectionLost';
+type Problem = 'unreachable' | 'loginRefused' | 'connectionLost' | 'packetTooLarge';
 
 function configError(configPath: string, reason: string): ControllerConfigError {
   return new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason }]);
@@ -87,6 +91,54 @@ function clientOptions(settings: MqttSettings, topics: MqttTopics): IClientOptio
   };
 }
 
+/** The command token's hash, parsed as it is used; the schema has checked it already. */
+function commandAuthorisation(
+  settings: MqttSettings,
+  context: ControllerContext,
+): CommandAuthorisation | null {
+  const { enabled, tokenHash } = settings.commands;
+  if (!enabled || tokenHash === null) return null;
+  let parsed;
+  try {
+    parsed = parseSecretHash(tokenHash);
+  } catch (error) {
+    throw configError('mqtt.commands.tokenHash', errorMessage(error));
+  }
+  return { tokenHash: parsed, throttle: new FailedAttemptThrottle(context.clock) };
+}
+
+/**
+ * The MQTT output's start-up checks short of the network (broker URL, TLS files), for a config
+ * about to be saved or started; throws ControllerConfigError naming the setting.
+ */
+export function checkMqttSettings(config: ControllerConfig): void {
+  const settings = config.mqtt;
+  if (settings.url === null) return;
+  brokerAddress(settings.url);
+  clientOptions(settings, mqttTopics(settings.topicPrefix));
+}
+
+/**
+ * Drops the connection when an incoming packet announces more than `maxBytes`, before mqtt.js
+ * buffers its body (the broker then re-sends nothing: the session is clean).
+ */
+function watchPacketSizes(
+  stream: Duplex,
+  maxBytes: number,
+  onOversize: (packetBytes: number | null) => void,
+): Duplex {
+  const watch = new PacketSizeWatch(maxBytes);
+  const onData = (chunk: Buffer) => {
+    const oversize = watch.push(chunk);
+    if (oversize === null) return;
+    stream.off('data', onData);
+    onOversize(oversize.packetBytes);
+    stream.destroy();
+  };
+  stream.on('data', onData);
+  return stream;
+}
+
 function isLoginRefused(error: Error | undefined): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' && LOGIN_REFUSED_CODES.has(code);
@@ -112,6 +164,9 @@ export class MqttOutput implements ControllerService {
   private published = 0;
   private commands = 0;
   private stopping: Promise<void> | null = null;
+  /** Null while commands are off (mqtt.commands.enabled false). */
+  private readonly commandQueue: CommandQueue | null;
+  private oversizePacketBytes: number | null | undefined;
 
   constructor(
     private readonly context: ControllerContext,
@@ -119,7 +174,15 @@ export class MqttOutput implements ControllerService {
   ) {
     this.address = brokerAddress(settings.url);
     this.topics = mqttTopics(settings.topicPrefix);
-    this.handlers = commandHandlers(this.topics);
+    const authorisation = commandAuthorisation(settings, context);
+    this.handlers = authorisation === null ? new Map() : commandHandlers(this.topics);
+    this.commandQueue =
+      authorisation === null
+        ? null
+        : new CommandQueue(
+            ({ handler, payload }) => runCommand(handler, payload, context, authorisation),
+            (response) => this.answer(response),
+          );
     const { discovery } = settings;
     this.discovery = discovery.enabled
       ? {
@@ -132,13 +195,24 @@ export class MqttOutput implements ControllerService {
         }
       : null;
     this.health = { state: 'degraded', message: `connecting to ${this.address}` };
-    this.client = connect(settings.url, clientOptions(settings, this.topics));
+    this.client = connect(settings.url, { ...clientOptions(settings, this.topics), manualConnect: true });
+    // mqtt.js keeps its stream factory private; wrapping it is how every connection it opens (the
+    // first and each reconnect) gets watched. The MQTT e2e test with an oversized message guards it.
+    const factory = this.client as unknown as { streamBuilder: (client: MqttClient) => Duplex };
+    const buildStream = factory.streamBuilder;
+    factory.streamBuilder = (client) =>
+      watchPacketSizes(
+        buildStream(client),
+        settings.maxPacketBytes,
+        (bytes) => (this.oversizePacketBytes = bytes),
+      );
     this.client.on('connect', () => this.onConnect());
     this.client.on('error', (error) => (this.lastError = error));
     this.client.on('close', () => this.onClose());
     this.client.on('message', (topic, payload, packet) =>
       this.onMessage(topic, payload.toString('utf8'), packet.retain),
     );
+    this.client.connect();
     this.subscriptions.push(
       context.status$.subscribe((status) => this.onStatus(status)),
       interval(settings.fullRefreshIntervalS * 1000, context.clock).subscribe(
@@ -161,9 +235,16 @@ export class MqttOutput implements ControllerService {
 
   /** `offline` retained (a clean disconnect discards the will), then the socket is closed. */
   stop(): Promise<void> {
-    this.stopping ??= new Promise<void>((resolve) => {
-      this.subscriptions.forEach((s) => s.unsubscribe());
-      this.retry?.unsubscribe();
+    this.stopping ??= this.disconnect();
+    return this.stopping;
+  }
+
+  private async disconnect(): Promise<void> {
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    this.retry?.unsubscribe();
+    // Every command received gets its answer before `offline`, while the connection is up.
+    await this.commandQueue?.close();
+    await new Promise<void>((resolve) => {
       if (!this.client.connected) {
         this.client.end(true, () => resolve());
         return;
@@ -175,7 +256,6 @@ export class MqttOutput implements ControllerService {
         resolve();
       });
     });
-    return this.stopping;
   }
 
   private onConnect(): void {
@@ -190,7 +270,8 @@ export class MqttOutput implements ControllerService {
     this.publish([{ topic: this.topics.availability, payload: AVAILABILITY_ONLINE }], 1, true);
     const commandTopics = [...this.handlers.keys()];
     const birth = this.discovery === null ? [] : [`${this.discovery.prefix}/status`];
-    this.client.subscribe([...commandTopics, ...birth], { qos: 1 });
+    const subscriptions = [...commandTopics, ...birth];
+    if (subscriptions.length > 0) this.client.subscribe(subscriptions, { qos: 1 });
     this.publishDiscovery();
     this.fullRefreshDue = true;
     if (this.latest !== null) this.onStatus(this.latest);
@@ -201,16 +282,22 @@ export class MqttOutput implements ControllerService {
     const wasConnected = this.health.state === 'ok';
     this.failures += 1;
     const delayMs = reconnectDelayMs(reconnectPolicy(this.settings.reconnect), this.failures - 1);
-    const problem: Problem = isLoginRefused(this.lastError)
-      ? 'loginRefused'
-      : wasConnected
-        ? 'connectionLost'
-        : 'unreachable';
+    const oversize = this.oversizePacketBytes;
+    this.oversizePacketBytes = undefined;
+    const problem: Problem =
+      oversize !== undefined
+        ? 'packetTooLarge'
+        : isLoginRefused(this.lastError)
+          ? 'loginRefused'
+          : wasConnected
+            ? 'connectionLost'
+            : 'unreachable';
     const reason = this.lastError?.message ?? 'connection closed';
     const what = {
       loginRefused: `login refused by ${this.address} (${reason})`,
       connectionLost: `connection to ${this.address} lost`,
       unreachable: `broker ${this.address} unreachable (${reason})`,
+      packetTooLarge: `dropped the connection to ${this.address}: an incoming packet of ${oversize ?? 'a malformed length of'} bytes exceeds mqtt.maxPacketBytes (${this.settings.maxPacketBytes})`,
     }[problem];
     this.health = { state: 'degraded', message: `${what}, retrying in ${delayMs / 1000} s` };
     // One line per change of problem, not one per attempt.
@@ -249,19 +336,25 @@ export class MqttOutput implements ControllerService {
       return;
     }
     const handler = this.handlers.get(topic);
-    if (handler === undefined) return;
+    // An empty message is how a retained one is deleted, never a command.
+    if (handler === undefined || payload === '') return;
     this.commands += 1;
-    // A retained command would run again on every reconnect (a restart loop): refused.
-    const { response, afterResponse } = retained
-      ? refuseRetained(handler.name)
-      : runCommand(handler, payload, this.context);
+    if (retained) {
+      // A retained command would run again on every reconnect (a restart loop): refused.
+      const message = 'retained command ignored: publish commands without the retain flag';
+      this.answer({ id: null, command: handler.name, ok: false, error: { code: 'BAD_REQUEST', message } });
+      return;
+    }
+    this.commandQueue?.offer({ handler, payload });
+  }
+
+  private answer(response: CommandResponse): void {
     const outcome = response.ok ? 'done' : `rejected: ${response.error.code} ${response.error.message}`;
     this.context.logger.info(
       { event: 'mqtt', command: response.command, id: response.id, ok: response.ok },
       `mqtt command ${response.command} ${outcome}`,
     );
     this.publish([{ topic: this.topics.response, payload: JSON.stringify(response) }], 1, false);
-    afterResponse?.();
   }
 
   /** Hands messages to the client without waiting for the broker; dropped while disconnected. */
@@ -270,11 +363,6 @@ export class MqttOutput implements ControllerService {
     for (const { topic, payload } of messages) this.client.publish(topic, payload, { qos, retain });
     this.published += messages.length;
   }
-}
-
-function refuseRetained(command: string): { response: CommandResponse; afterResponse?: () => void } {
-  const message = 'retained command ignored: publish commands without the retain flag';
-  return { response: { id: null, command, ok: false, error: { code: 'BAD_REQUEST', message } } };
 }
 
 /** The output factory for OUTPUT_SERVICES: null when `mqtt.url` is null. */

@@ -274,6 +274,22 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     await finish(h);
   });
 
+  it('clears a latched CRC bit (T-26), so its warning clears once the line is clean again', async () => {
+    const h = setUp();
+    void h.runtime.run();
+    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    const crcWarning = () =>
+      h.runtime.status().alerts.some((a) => a.kind === 'moduleHardwareFault' && a.detail?.includes('CRC'));
+    // Corrupted requests: a board that receives one sets FAULT_STATUS[CRC] and stays silent.
+    const key = h.chain.startFault({ kind: 'flipBits', direction: 'toModules', probability: 0.02 });
+    await advanceUntil(h, crcWarning, 60);
+    h.chain.stopFault(key);
+    // The bit is cleared within 10 s, then the warning's 60 s clear delay (§2.3) runs.
+    await advanceUntil(h, () => !crcWarning(), 90);
+    expect(h.runtime.status().modules.every((m) => !m.hardwareFlags.includes('CRC'))).toBe(true);
+    await finish(h);
+  });
+
   it('leaves the thresholds in the boards alone alone when programming them is off', async () => {
     const h = setUp({ programHardwareThresholds: false });
     const factoryCov = h.chain.snapshot().modules[0].registers[0x42];

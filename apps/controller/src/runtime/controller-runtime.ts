@@ -1,11 +1,12 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
-import { toPackState, type PackReading, type PackState } from '@tsbms/battery-model';
+import { toPackState, type ModuleState, type PackReading, type PackState } from '@tsbms/battery-model';
 import {
   FaultEngine,
   type AcknowledgeRequest,
   type AcknowledgeResult,
   type FaultEvent,
   type FaultSet,
+  type PersistedFaults,
 } from '@tsbms/fault-engine';
 import {
   contactorFaultInput,
@@ -48,12 +49,29 @@ import {
   logLimits,
 } from './state-change-log';
 
+const isEnergised = (status: ContactorSequenceStatus): boolean =>
+  status.relays.negative || status.relays.precharge || status.relays.positive;
+
 /** The outcome of {@link ControllerRuntime.runOnce}. */
 export type OnceResult =
   | { readonly ok: true; readonly status: ControllerStatus }
   | { readonly ok: false; readonly reason: string; readonly status: ControllerStatus };
 
 const SETUP_FLAGS = new Set(['POR', 'AR']);
+/** Latched ALERT/FAULT_STATUS bits the BMS clears (T-26), so that one that stays set is live. */
+const CLEARED_LATCHED_FLAGS = new Set([
+  'COV',
+  'CUV',
+  'OT1',
+  'OT2',
+  'TSD',
+  'I_FAULT',
+  'PARITY',
+  'ECC_ERR',
+  'CRC',
+]);
+/** T-26: at most one clear per module this often. */
+const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
 
 /**
  * The BMS daemon's core, pure composition over an injected link, clock, logger and outputs
@@ -93,6 +111,15 @@ export class ControllerRuntime {
   private lastDiscoveryLog: string | null = null;
   private lastReadingMs = Number.NEGATIVE_INFINITY;
   private lastRecoveryMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Fault events are logged once the engine has returned, after `latchedFaults$` has had the state
+   * saved: whoever sees a latch in the log (and kills the process) finds it on disk.
+   */
+  private readonly eventsToLog: FaultEvent[] = [];
+  /** T-26: when each module's latched status bits were last cleared. */
+  private readonly lastFlagClearMs = new Map<number, number>();
+  /** When energised contactors were last opened (B-11), carried over from before a restart. */
+  private contactorsOpenedAtMs: number | null;
   private nextBroadcastMs = 0;
   private scanFailing = false;
   /** The first complete scan has been logged. */
@@ -114,6 +141,8 @@ export class ControllerRuntime {
   readonly status$: Observable<ControllerStatus> = this.statusSubject.asObservable();
   /** Fault raise, clear and acknowledge events as they happen. */
   readonly faultEvents$: Observable<FaultEvent>;
+  /** The latched faults, whenever a fault latches or a latched one clears (B-6: save them now). */
+  readonly latchedFaults$: Observable<PersistedFaults>;
 
   constructor(private readonly options: ControllerRuntimeOptions) {
     const { clock, libraries, settings } = options;
@@ -139,15 +168,21 @@ export class ControllerRuntime {
       persisted: options.persisted?.faults ?? null,
     });
     this.faultEvents$ = this.engine.events$;
+    this.latchedFaults$ = this.engine.latched$;
+    this.contactorsOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
     this.faults = { timestampMs: clock.now(), faults: [], highestLevel: null };
 
-    const control = createControl(this.inputs, { config: libraries.control, clock });
+    const control = createControl(this.inputs, {
+      config: libraries.control,
+      clock,
+      contactorsLastOpenedAtMs: this.contactorsOpenedAtMs,
+    });
     this.contactorsSubject = new BehaviorSubject(
       contactorMachine(libraries.control).initial(clock.now()).status,
     );
     this.contactors$ = this.contactorsSubject.asObservable();
     this.wireOutputs(control);
-    this.subscriptions.push(this.engine.events$.subscribe((event) => logFaultEvent(this.logger, event)));
+    this.subscriptions.push(this.engine.events$.subscribe((event) => this.eventsToLog.push(event)));
     this.subscriptions.push(
       this.readings
         .pipe(toPackState(libraries.batteryModel, options.persisted?.soc ?? null))
@@ -168,7 +203,13 @@ export class ControllerRuntime {
       heating: this.heating,
       comms: this.bus.stats,
       outputs: this.options.outputStatus?.() ?? {},
+      stateFile: this.options.stateFileStatus?.() ?? null,
     });
+  }
+
+  /** When energised contactors were last opened, by this core or before it (B-11 across restarts). */
+  contactorsLastOpenedAtMs(): number | null {
+    return this.contactorsOpenedAtMs;
   }
 
   /** The fault log, oldest first (bounded by the engine). */
@@ -179,6 +220,7 @@ export class ControllerRuntime {
   /** Operator acknowledge of latched faults (B-5); accepted ones clear at once. */
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult {
     const result = this.engine.acknowledge(request);
+    this.logFaultEvents();
     if (result.accepted.length > 0) {
       this.faults = this.engine.faults;
       this.statusSubject.next(this.status());
@@ -241,6 +283,7 @@ export class ControllerRuntime {
     this.stopped ??= (async () => {
       this.stopping = true;
       if (this.lastInputs !== null) this.inputs.next({ ...this.lastInputs, shutdownRequested: true });
+      if (isEnergised(this.contactorsSubject.value)) this.contactorsOpenedAtMs = this.clock.now();
       this.allOutputsOff();
       this.wake?.();
       await this.loop?.catch(() => undefined);
@@ -289,6 +332,9 @@ export class ControllerRuntime {
         ];
         for (const [output, on] of relays) if (!on) output?.set(false);
         for (const [output, on] of [...relays].reverse()) if (on) output?.set(true);
+        if (isEnergised(this.contactorsSubject.value) && !isEnergised(status)) {
+          this.contactorsOpenedAtMs = this.clock.now();
+        }
         logContactors(this.logger, status);
         this.contactorsSubject.next(status);
       }),
@@ -329,6 +375,7 @@ export class ControllerRuntime {
         dischargeCurrentLimitA: this.limits.dclA,
       },
     });
+    this.logFaultEvents();
     // A scan still in flight when stop() was called must not let the sequencer close again.
     const shutdownRequested = this.stopping || this.oneShot;
     this.lastInputs = fromPackAndFaults(pack, this.faults, { discoveryMatched: matched, shutdownRequested });
@@ -336,6 +383,10 @@ export class ControllerRuntime {
     this.options.outputs.statusLed?.set(!this.stopping && matched && this.faults.highestLevel !== 'fault');
     // Built only for a listener: `--once` has none, and the scan loop need not pay for it.
     if (this.statusSubject.observed) this.statusSubject.next(this.status());
+  }
+
+  private logFaultEvents(): void {
+    for (const event of this.eventsToLog.splice(0)) logFaultEvent(this.logger, event);
   }
 
   private publish(reading: PackReading): void {
@@ -498,6 +549,32 @@ export class ControllerRuntime {
         `module(s) ${addresses.join(', ')} report a reset (POR/AR): setting up again`,
       );
       await this.setUp(addresses);
+    } else {
+      await this.clearLatchedFlags(modules, nowMs);
+    }
+  }
+
+  /**
+   * T-26: latched ALERT/FAULT_STATUS bits (a CRC error, a past over-voltage trip) are cleared, at
+   * most every 10 s per module, so that a bit still reported afterwards is a live condition and one
+   * whose cause has gone clears (its warning or fault then clears by the fault engine's rules).
+   */
+  private async clearLatchedFlags(modules: readonly ModuleState[], nowMs: number): Promise<void> {
+    const due = modules.filter(
+      (m) =>
+        m.commsOk &&
+        m.hardwareFlags.some((flag) => CLEARED_LATCHED_FLAGS.has(flag)) &&
+        nowMs - (this.lastFlagClearMs.get(m.address) ?? Number.NEGATIVE_INFINITY) >=
+          LATCHED_FLAG_CLEAR_INTERVAL_MS,
+    );
+    for (const m of due) {
+      this.lastFlagClearMs.set(m.address, nowMs);
+      try {
+        await this.commands.clearLatchedStatus(m.address);
+      } catch (error) {
+        if (!isTeslaProtocolError(error)) throw error;
+        // Tried again after the interval; the scan reports the comms state.
+      }
     }
   }
 

@@ -4,7 +4,7 @@ import type { FaultEngineConfig } from '@tsbms/fault-engine';
 import type { ControlConfig } from '@tsbms/control';
 import type { HardwareThresholds } from '@tsbms/tesla-protocol';
 import type { PersistedRuntimeState } from './persisted-state';
-import type { OutputsStatus } from './status-snapshot';
+import type { OutputsStatus, StateFileStatus } from './status-snapshot';
 
 /** The subset of pino's logger the runtime uses: structured fields first, then the message. */
 export interface RuntimeLogger {
@@ -54,6 +54,10 @@ export interface ControllerRuntimeOptions {
   readonly persisted?: PersistedRuntimeState | null;
   /** The outputs beside the relays (CAN, MQTT, HTTP) report here for `status().outputs`. */
   readonly outputStatus?: () => OutputsStatus;
+  /** The state file's health for `status().stateFile`; absent = no state file. */
+  readonly stateFileStatus?: () => StateFileStatus;
+  /** When a core before this one last opened energised contactors (B-11 lockout across restarts). */
+  readonly contactorsLastOpenedAtMs?: number | null;
 }
 
 export const DEFAULT_DISCOVERY_RETRY_S = 5;

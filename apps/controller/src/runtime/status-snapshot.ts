@@ -62,6 +62,19 @@ export interface ControllerStatus {
   readonly comms: CommsStatus;
   /** The outputs beside the relays, by name (`can`, `mqtt`, `http`); absent = not configured. */
   readonly outputs: OutputsStatus;
+  /** Where latched faults and the SoC survive restarts; null = no state file (the demo). */
+  readonly stateFile: StateFileStatus | null;
+}
+
+/** The state file's health: latched faults survive a crash only while it can be saved. */
+export interface StateFileStatus {
+  readonly file: string;
+  /** The last save succeeded. */
+  readonly ok: boolean;
+  /** Clock time of the last successful save; null before one. */
+  readonly lastSavedMs: number | null;
+  /** Why the last save failed; null when it did not. */
+  readonly error: string | null;
 }
 
 export interface CommsStatus extends ModuleLinkStats {
@@ -91,6 +104,7 @@ export interface StatusSources {
   readonly limits: ChargeLimits | null;
   readonly comms: BusStats;
   readonly outputs: OutputsStatus;
+  readonly stateFile: StateFileStatus | null;
   readonly balancing: BalancingState | null;
   readonly heating: HeatingStatus | null;
 }
@@ -136,6 +150,7 @@ export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
     heater: heating === null ? null : { on: heating.heaterOn, blockedBy: heating.blockedBy },
     comms: commsTotals(sources.comms),
     outputs: sources.outputs,
+    stateFile: sources.stateFile,
   };
 }
 

@@ -25,16 +25,38 @@ export interface ControllerContext {
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
   /**
    * The one validated path for run-time changes: `patch` has the file's shape. Throws
-   * ControllerConfigError (INVALID_CONFIG with every issue's path and reason; CONFIG_FILE when
-   * there is no config file or it cannot be written) and then nothing has changed. On success the
-   * file is replaced atomically and the controller restarts in-process shortly after (contactors
-   * open, rediscovery, outputs restarted with the new settings), so the caller can answer first.
+   * ControllerConfigError (INVALID_CONFIG with every issue's path and reason; PROTECTED_SETTING
+   * for a setting HTTP and MQTT may not change; CONFIG_FILE when there is no config file or it
+   * cannot be written) and then nothing has changed. A patch that changes nothing is a no-op. A
+   * change is checked against what will actually run (file, environment, command line, output
+   * start-up checks), replaces the file atomically and restarts the controller in-process
+   * (contactors open, rediscovery, outputs restarted), never before the caller has answered and
+   * at most once per restart interval: a burst of changes is applied by one restart.
    */
-  updateConfig(patch: unknown, source: string): ControllerConfig;
-  /** An in-process restart of the BMS core and the outputs, after the caller has answered. */
-  requestRestart(reason: string, source: string): void;
+  updateConfig(patch: unknown, source: string): ConfigUpdate;
+  /**
+   * An in-process restart of the BMS core and the outputs, after the caller has answered. Refused
+   * while the last restart is more recent than the restart interval (contactors are not cycled at
+   * will); requests while one is pending join it.
+   */
+  requestRestart(reason: string, source: string): RestartDecision;
   /** Serial-loop counters (T-5), per address as well. */
   commsStats(): BusStats;
+}
+
+/** A restart that will happen, or why not. */
+export type RestartDecision =
+  | { readonly accepted: true; /** Seconds until it begins. */ readonly inS: number }
+  | { readonly accepted: false; readonly reason: string; readonly retryAfterS: number };
+
+/** The outcome of an accepted config change. */
+export interface ConfigUpdate {
+  /** The running configuration from the restart on (unchanged for a no-op). */
+  readonly config: ControllerConfig;
+  /** Dotted paths of the settings that changed; empty = nothing saved, no restart. */
+  readonly changedPaths: readonly string[];
+  /** When the new settings take effect; null for a no-op. */
+  readonly restart: RestartDecision | null;
 }
 
 /** A running output. `stop()` releases everything it holds (sockets, timers, subscriptions). */

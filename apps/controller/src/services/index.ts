@@ -1,2 +1,3 @@
 export * from './controller-context';
 export * from './output-services';
+export * from './output-settings-checks';

@@ -1,13 +1,40 @@
+import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
 import { EmulatedChain } from '@tsbms/module-emulator';
-import { ConfigStore, isControllerConfigError, nodeFileSystem, type ControllerConfig } from '../config';
+import {
+  ConfigStore,
+  isControllerConfigError,
+  type ConfigFileSystem,
+  type ControllerConfig,
+} from '../config';
 import { RecordingLogger } from '../runtime/testing/recording-logger';
-import type { ControllerContext, ServiceFactory } from '../services';
+import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ServiceFactory } from '../services';
 import { BmsSupervisor } from './bms-supervisor';
 import { RuntimeStateFile } from './runtime-state-file';
+
+/** Fails every write (a read-only or full disk) while `failing` is set. */
+function failingWrites(state: { failing: boolean }): ConfigFileSystem {
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => R) =>
+    (...args: A): R => {
+      if (state.failing) throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
+      return call(...args);
+    };
+  return {
+    readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
+    statSync: (file) => fs.statSync(file),
+    openSync: guard((file: string, flags: string, mode?: number) => fs.openSync(file, flags, mode)),
+    writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
+    fsyncSync: (fd) => fs.fsyncSync(fd),
+    closeSync: (fd) => fs.closeSync(fd),
+    renameSync: guard((from: string, to: string) => fs.renameSync(from, to)),
+    linkSync: guard((from: string, to: string) => fs.linkSync(from, to)),
+    unlinkSync: guard((file: string) => fs.unlinkSync(file)),
+  };
+}
 
 const FILE_SETTINGS = {
   pack: { moduleCount: 2 },
@@ -18,7 +45,14 @@ const FILE_SETTINGS = {
 const folders: string[] = [];
 afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-function setUp(services: ServiceFactory[]) {
+interface SetUpOptions {
+  /** What is in the state file before the start; absent = no file. */
+  readonly stateText?: string;
+  readonly persistIntervalS?: number;
+  readonly stateWrites?: { failing: boolean };
+}
+
+function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-supervisor-'));
   folders.push(dir);
   const configFile = path.join(dir, 'bms.yaml');
@@ -35,17 +69,29 @@ function setUp(services: ServiceFactory[]) {
   const logger = new RecordingLogger();
   const log = logger.lines;
   const positive = new SimulatedDigitalOutput('contactorPositive', clock);
-  const stateFile = new RuntimeStateFile(path.join(dir, 'state.json'), nodeFileSystem, logger);
+  const statePath = path.join(dir, 'state.json');
+  if (options.stateText !== undefined) writeFileSync(statePath, options.stateText);
+  const stateFile = new RuntimeStateFile(
+    statePath,
+    logger,
+    clock,
+    options.stateWrites === undefined ? undefined : failingWrites(options.stateWrites),
+  );
   const supervisor = new BmsSupervisor({
     link: chain.link,
     chain: null,
     clock,
     logger,
-    configSource: { config: () => store.config, update: (patch) => store.update(patch) },
+    configSource: {
+      config: () => store.config,
+      update: (patch) => store.update(patch, REMOTE_CHANGE_CHECKS),
+      checkpoint: () => store.checkpoint(),
+      restore: (checkpoint) => store.restore(checkpoint),
+    },
     outputs: { contactorPositive: positive },
     services,
     stateFile,
-    persistIntervalS: 5,
+    persistIntervalS: options.persistIntervalS ?? 5,
   });
   const running = supervisor.run();
   const advanceUntil = async (predicate: () => boolean, limitS: number) => {
@@ -63,7 +109,24 @@ function setUp(services: ServiceFactory[]) {
     await running;
   };
   const closed = () => supervisor.context.status().contactors.state === 'CLOSED';
-  return { dir, configFile, clock, chain, log, positive, supervisor, advanceUntil, stop, closed, stateFile };
+  /** What is on disk right now (no clock advance in between). */
+  const savedFaults = () =>
+    (JSON.parse(readFileSync(statePath, 'utf8')) as { faults: { faults: { kind: string }[] } }).faults.faults;
+  return {
+    dir,
+    configFile,
+    statePath,
+    clock,
+    chain,
+    log,
+    positive,
+    supervisor,
+    advanceUntil,
+    stop,
+    closed,
+    stateFile,
+    savedFaults,
+  };
 }
 
 /** An output that records what it saw at start and whether it was stopped. */
@@ -109,8 +172,10 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
     const h = setUp([probeService(starts)]);
     await h.advanceUntil(h.closed, 15);
 
-    const config: ControllerConfig = h.supervisor.context.updateConfig({ pollIntervalS: 1 }, 'test');
+    const update = h.supervisor.context.updateConfig({ pollIntervalS: 1 }, 'test');
+    const config: ControllerConfig = update.config;
     expect(config.pollIntervalS).toBe(1);
+    expect(update).toMatchObject({ changedPaths: ['pollIntervalS'], restart: { accepted: true, inS: 2 } });
     expect(readFileSync(h.configFile, 'utf8')).toContain('pollIntervalS');
     // Nothing restarts before the caller has answered (the restart waits for the clock).
     expect(starts).toHaveLength(1);
@@ -171,36 +236,167 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
     h.chain.setCellVoltage(1, 1, 4.17);
     await h.advanceUntil(() => h.supervisor.context.status().faults.length > 0, 12);
     await h.clock.advanceByMs(5000);
-    expect(h.stateFile.load()?.faults?.faults).toEqual([
+    expect(h.savedFaults()).toEqual([
       expect.objectContaining({ kind: 'cellOverVoltage', location: { moduleAddress: 1, cellIndex: 0 } }),
     ]);
     // Saved again at stop, with the time of the stop.
     const stopMs = h.clock.now();
     await h.stop();
     const saved = h.stateFile.load();
-    expect(saved?.soc?.timestampMs).toBeGreaterThanOrEqual(stopMs - 1000);
-    expect(saved?.faults?.faults).toHaveLength(1);
+    if (saved.kind !== 'loaded') throw new Error(`state file ${saved.kind}`);
+    expect(saved.state.soc?.timestampMs).toBeGreaterThanOrEqual(stopMs - 1000);
+    expect(saved.state.faults?.faults).toHaveLength(1);
   });
 
-  it('a corrupt or missing state file is a fresh start, with a warning for the corrupt one', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-state-'));
-    folders.push(dir);
-    const logger = new RecordingLogger();
-    const log = logger.lines;
-    const file = new RuntimeStateFile(path.join(dir, 'state.json'), nodeFileSystem, logger);
-    expect(file.load()).toBeNull();
-    expect(log).toEqual([]);
-    writeFileSync(file.file, '{"version":1,"soc":{"socPer');
-    expect(file.load()).toBeNull();
-    expect(log[0].message).toMatch(/^state file ignored \(starting fresh\): /);
-    file.save({ version: 1, faults: null, soc: { socPercent: 55, sohPercent: 98, timestampMs: 5 } });
-    expect(file.load()).toEqual({
-      version: 1,
-      faults: null,
-      soc: { socPercent: 55, sohPercent: 98, timestampMs: 5 },
+  it('a fault that latches is on disk in the same tick, long before the periodic save (B-6)', async () => {
+    const h = setUp([], { persistIntervalS: 3600 });
+    await h.advanceUntil(h.closed, 15);
+    expect(h.savedFaults()).toEqual([]);
+    h.chain.setCellVoltage(1, 1, 4.17);
+    // No clock step between the latch and the read: a SIGKILL here would find it saved.
+    await h.advanceUntil(() => h.supervisor.context.status().faults.some((f) => f.latched), 12);
+    expect(h.savedFaults()).toEqual([expect.objectContaining({ kind: 'cellOverVoltage', level: 'fault' })]);
+    // The acknowledge is on disk at once too.
+    h.chain.setCellVoltage(1, 1, 3.8);
+    await h.advanceUntil(() => h.supervisor.context.status().faults.every((f) => f.clearable), 30);
+    expect(h.supervisor.context.acknowledgeFaults({ source: 'test' }).accepted).toHaveLength(1);
+    expect(h.savedFaults()).toEqual([]);
+    await h.stop();
+  });
+
+  it.each([
+    ['truncated', '{"version":1,"faults":{"version":1,"faul', /unreadable: /],
+    ['of an unknown version', '{"version":2}', /unreadable: unknown version 2/],
+  ])(
+    'a %s state file starts with a latched stateLost fault: contactors open until acknowledged',
+    async (_what, text, reason) => {
+      const h = setUp([], { stateText: text });
+      await h.clock.advanceByMs(20_000);
+      const status = h.supervisor.context.status();
+      expect(status.contactors.state).toBe('OPEN');
+      expect(status.faults).toEqual([
+        expect.objectContaining({ kind: 'stateLost', latched: true, detail: expect.stringMatching(reason) }),
+      ]);
+      expect(h.log).toContainEqual(
+        expect.objectContaining({ level: 'error', fields: expect.objectContaining({ event: 'state' }) }),
+      );
+      // Kept in the new state file: a second crash does not forget it either.
+      expect(h.savedFaults()).toEqual([expect.objectContaining({ kind: 'stateLost' })]);
+      expect(
+        h.supervisor.context.acknowledgeFaults({ source: 'test', kind: 'stateLost' }).accepted,
+      ).toHaveLength(1);
+      await h.advanceUntil(h.closed, 15);
+      await h.stop();
+    },
+  );
+
+  it('a state file missing after it was saved before (FILE.previous exists) is lost, not a fresh start', async () => {
+    const first = setUp([]);
+    await first.advanceUntil(first.closed, 15);
+    await first.clock.advanceByMs(6000); // a periodic save after the first: FILE.previous exists
+    await first.stop();
+    rmSync(first.statePath);
+    const stateFile = new RuntimeStateFile(first.statePath, new RecordingLogger(), first.clock);
+    expect(stateFile.load()).toEqual({
+      kind: 'lost',
+      reason: `missing, though ${first.statePath}.previous shows it was saved before`,
     });
-    writeFileSync(file.file, '{"version":2}');
-    expect(file.load()).toBeNull();
-    expect(log[1].message).toBe('state file ignored (starting fresh): unknown version 2');
+  });
+
+  it('no state file and no trace of one is a first start: it closes, and the file exists at once', async () => {
+    const h = setUp([]);
+    expect(h.savedFaults()).toEqual([]);
+    expect(h.log.map((l) => l.message)).toContain(`no state file yet: first start, creating ${h.statePath}`);
+    await h.advanceUntil(h.closed, 15);
+    await h.stop();
+  });
+
+  it('a state file that cannot be saved shows in the status, and again when it saves', async () => {
+    const writes = { failing: false };
+    const h = setUp([], { stateWrites: writes });
+    await h.advanceUntil(h.closed, 15);
+    expect(h.supervisor.context.status().stateFile).toMatchObject({
+      file: h.statePath,
+      ok: true,
+      error: null,
+    });
+    writes.failing = true;
+    await h.clock.advanceByMs(5000);
+    expect(h.supervisor.context.status().stateFile).toMatchObject({
+      ok: false,
+      error: 'EROFS: read-only file system',
+    });
+    expect(h.log.filter((l) => l.message.startsWith('state file cannot be saved'))).toHaveLength(1);
+    writes.failing = false;
+    await h.clock.advanceByMs(5000);
+    expect(h.supervisor.context.status().stateFile).toMatchObject({ ok: true, error: null });
+    await h.stop();
+  });
+
+  it('30 restart requests give one restart and one contactor opening; the rest are refused', async () => {
+    const h = setUp([]);
+    await h.advanceUntil(h.closed, 15);
+    const decisions = [];
+    for (let i = 0; i < 30; i += 1) {
+      decisions.push(h.supervisor.context.requestRestart('restart requested', 'test'));
+      await h.clock.advanceByMs(1300);
+    }
+    await h.advanceUntil(h.closed, 30);
+    expect(decisions.filter((d) => d.accepted)).toHaveLength(1);
+    expect(
+      h.log.filter((l) => l.fields.event === 'restart' && l.message.startsWith('restarting')),
+    ).toHaveLength(1);
+    expect(h.positive.transitions.map((t) => t.on)).toEqual([true, false, true]);
+    await h.stop();
+  });
+
+  it('after a restart the contactors wait out the 10 s lockout from their opening (B-11)', async () => {
+    const h = setUp([]);
+    await h.advanceUntil(h.closed, 15);
+    h.supervisor.context.requestRestart('restart requested', 'test');
+    await h.advanceUntil(() => !h.positive.state, 5);
+    const openedMs = h.clock.now();
+    await h.advanceUntil(h.closed, 30);
+    const reclosedMs = h.positive.transitions.at(-1)?.atMs ?? 0;
+    expect(reclosedMs - openedMs).toBeGreaterThanOrEqual(10_000);
+    await h.stop();
+  });
+
+  it('an empty change is a no-op: nothing saved, no restart', async () => {
+    const starts: { pollIntervalS: number; stopped: boolean }[] = [];
+    const h = setUp([probeService(starts)]);
+    await h.advanceUntil(h.closed, 15);
+    const before = readFileSync(h.configFile, 'utf8');
+    expect(h.supervisor.context.updateConfig({}, 'test')).toMatchObject({ changedPaths: [], restart: null });
+    expect(h.supervisor.context.updateConfig({ pollIntervalS: 0.5 }, 'test').restart).toBeNull();
+    await h.clock.advanceByMs(5000);
+    expect(readFileSync(h.configFile, 'utf8')).toBe(before);
+    expect(starts).toHaveLength(1);
+    await h.stop();
+  });
+
+  it('a change an output cannot start with is undone: the previous settings run again, file included', async () => {
+    const starts: { pollIntervalS: number; stopped: boolean }[] = [];
+    const picky: ServiceFactory = async (context) => {
+      if (context.config().pollIntervalS === 1) throw new Error('cannot run at a 1 s poll');
+      return probeService(starts)(context);
+    };
+    const h = setUp([picky]);
+    await h.advanceUntil(h.closed, 15);
+    const before = readFileSync(h.configFile, 'utf8');
+    h.supervisor.context.updateConfig({ pollIntervalS: 1 }, 'test');
+    await h.advanceUntil(() => starts.length === 2, 10);
+    expect(readFileSync(h.configFile, 'utf8')).toBe(before);
+    expect(h.supervisor.context.config().pollIntervalS).toBe(0.5);
+    expect(starts.map((s) => s.pollIntervalS)).toEqual([0.5, 0.5]);
+    expect(h.log).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message:
+          'the new configuration left an output unable to start (cannot run at a 1 s poll): putting the previous configuration back',
+      }),
+    );
+    await h.advanceUntil(h.closed, 30);
+    await h.stop();
   });
 });

@@ -2,23 +2,38 @@ import { interval, map, Subject, type Subscription } from 'rxjs';
 import type { ByteLink, Clock } from '@tsbms/hal';
 import type { EmulatedChain } from '@tsbms/module-emulator';
 import type { FaultEvent } from '@tsbms/fault-engine';
-import { errorMessage, libraryConfigs, type ControllerConfig } from '../config';
+import {
+  errorMessage,
+  libraryConfigs,
+  type ConfigChange,
+  type ConfigCheckpoint,
+  type ControllerConfig,
+} from '../config';
 import { runChargeCycle } from '../demo/charge-cycle';
 import {
   ControllerRuntime,
   type ControllerStatus,
   type OutputsStatus,
+  type PersistedRuntimeState,
   type RuntimeLogger,
   type RuntimeOutputs,
 } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
-import type { RuntimeStateFile } from './runtime-state-file';
+import { DEFAULT_RESTART_POLICY, RestartScheduler, type RestartPolicy } from './restart-scheduler';
+import { stateAfterLoad, type RuntimeStateFile } from './runtime-state-file';
 
 /** Where the running configuration comes from and where run-time changes go. */
 export interface ConfigSource {
   config(): ControllerConfig;
-  /** Validates and persists a patch (throws ControllerConfigError); returns the new config. */
-  update(patch: unknown): ControllerConfig;
+  /**
+   * Validates, checks (remote-change policy, output start-up checks) and persists a patch; throws
+   * ControllerConfigError. No changed paths = a no-op, nothing saved.
+   */
+  update(patch: unknown): ConfigChange;
+  /** The saved settings as they are now, to go back to with {@link restore}. */
+  checkpoint(): ConfigCheckpoint;
+  /** Puts the settings of `checkpoint` back (file included); returns the config that runs again. */
+  restore(checkpoint: ConfigCheckpoint): ControllerConfig;
 }
 
 export interface SupervisorOptions {
@@ -34,6 +49,8 @@ export interface SupervisorOptions {
   readonly stateFile: RuntimeStateFile | null;
   /** B-36: the SoC and latched faults are saved this often and at every stop. Default 60 s. */
   readonly persistIntervalS?: number;
+  /** Rate limit and coalescing of restarts; default {@link DEFAULT_RESTART_POLICY}. */
+  readonly restartPolicy?: RestartPolicy;
 }
 
 interface Session {
@@ -44,8 +61,10 @@ interface Session {
 
 /**
  * Runs the BMS core (ControllerRuntime) and its outputs, and restarts both in-process when the
- * configuration changes or an operator asks. Restarts are serialised; the relays are switched off
- * by the old core before anything else happens, and the new core starts with them open.
+ * configuration changes or an operator asks. Restarts are serialised, rate-limited and coalesced
+ * (RestartScheduler); the relays are switched off by the old core before anything else happens,
+ * and the new core starts with them open. When an output cannot start after a config change, the
+ * settings that last ran with every output are put back and run again.
  */
 export class BmsSupervisor {
   readonly context: ControllerContext;
@@ -58,8 +77,21 @@ export class BmsSupervisor {
   private transition: Promise<void> = Promise.resolve();
   private stopped = false;
   private fail: (error: unknown) => void = () => undefined;
+  private readonly restarts: RestartScheduler;
+  /** The settings the last session with every output started ran on. */
+  private lastGoodConfig: ConfigCheckpoint | null = null;
+  /** What a stopped core hands to the next one: its latched faults, SoC and last contactor opening. */
+  private carried: {
+    readonly state: PersistedRuntimeState;
+    readonly contactorsLastOpenedAtMs: number | null;
+  } | null = null;
 
   constructor(private readonly options: SupervisorOptions) {
+    this.restarts = new RestartScheduler(
+      options.clock,
+      options.restartPolicy ?? DEFAULT_RESTART_POLICY,
+      (reasons) => this.enqueueRestart(reasons.join('; ')),
+    );
     this.context = this.createContext();
   }
 
@@ -69,7 +101,10 @@ export class BmsSupervisor {
       this.fail = reject;
       this.done = resolve;
       // Started at once (not queued), so the context answers status() from the first tick.
-      this.transition = this.startSession().catch((error: unknown) => this.fail(error));
+      this.transition = this.startSession().then(
+        () => undefined,
+        (error: unknown) => this.fail(error),
+      );
     });
   }
 
@@ -77,6 +112,7 @@ export class BmsSupervisor {
   stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
+      this.restarts.cancel();
       this.enqueue(async () => {
         await this.stopSession();
         this.statusSubject.complete();
@@ -87,19 +123,26 @@ export class BmsSupervisor {
     return this.transition;
   }
 
-  /** An in-process restart after the current tick (so an HTTP or MQTT request is answered first). */
-  restart(reason: string): void {
-    this.options.clock.schedule(() => {
+  private enqueueRestart(reason: string): void {
+    this.enqueue(async () => {
       if (this.stopped) return;
-      this.enqueue(async () => {
-        this.options.logger.info(
-          { event: 'restart', reason },
-          `restarting the BMS core and outputs: ${reason}`,
-        );
-        await this.stopSession();
-        if (!this.stopped) await this.startSession();
-      });
-    }, 0);
+      this.options.logger.info(
+        { event: 'restart', reason },
+        `restarting the BMS core and outputs: ${reason}`,
+      );
+      await this.stopSession();
+      if (this.stopped) return;
+      const failed = await this.startSession();
+      const good = this.lastGoodConfig;
+      if (failed.length === 0 || good === null || good.config === this.options.configSource.config()) return;
+      this.options.logger.error(
+        { event: 'config', errors: failed },
+        `the new configuration left an output unable to start (${failed.join('; ')}): putting the previous configuration back`,
+      );
+      this.options.configSource.restore(good);
+      await this.stopSession();
+      if (!this.stopped) await this.startSession();
+    });
   }
 
   private done: () => void = () => undefined;
@@ -135,19 +178,38 @@ export class BmsSupervisor {
         return result;
       },
       updateConfig: (patch, source) => {
-        const config = configSource.update(patch);
-        logger.info({ event: 'config', source }, `configuration changed by ${source} and saved`);
-        this.restart(`configuration changed by ${source}`);
-        return config;
+        const { config, changedPaths } = configSource.update(patch);
+        if (changedPaths.length === 0) {
+          logger.info({ event: 'config', source }, `configuration change by ${source} changed nothing`);
+          return { config, changedPaths, restart: null };
+        }
+        logger.info(
+          { event: 'config', source, changed: changedPaths },
+          `configuration changed by ${source} and saved: ${changedPaths.join(', ')}`,
+        );
+        const restart = this.restarts.requestForChange(`configuration changed by ${source}`);
+        return { config, changedPaths, restart };
       },
-      requestRestart: (reason, source) => this.restart(`${reason} (${source})`),
+      requestRestart: (reason, source) => {
+        const decision = this.restarts.requestByOperator(`${reason} (${source})`);
+        if (!decision.accepted) {
+          logger.warn(
+            { event: 'restart', source, refused: decision.reason },
+            `restart refused: ${decision.reason}`,
+          );
+        }
+        return decision;
+      },
       commsStats: () => latest().commsStats(),
     };
   }
 
-  private async startSession(): Promise<void> {
+  /** Starts the core, then the outputs; resolves with why each output that could not start failed. */
+  private async startSession(): Promise<string[]> {
     const { options } = this;
-    const config = options.configSource.config();
+    const checkpoint = options.configSource.checkpoint();
+    const { config } = checkpoint;
+    const { stateFile } = options;
     const services: ControllerService[] = [];
     const runtime = new ControllerRuntime({
       link: options.link,
@@ -160,7 +222,9 @@ export class BmsSupervisor {
         readWithCrc: config.serial.readWithCrc,
         replyTimeoutMs: config.serial.replyTimeoutMs,
       },
-      persisted: options.stateFile?.load() ?? null,
+      persisted: this.carried?.state ?? this.loadState(),
+      contactorsLastOpenedAtMs: this.carried?.contactorsLastOpenedAtMs ?? null,
+      ...(stateFile === null ? {} : { stateFileStatus: () => stateFile.status() }),
       outputStatus: () => outputsStatus(services),
     });
     const subscriptions = [
@@ -176,28 +240,40 @@ export class BmsSupervisor {
         }),
       );
     }
-    const { stateFile } = options;
     if (stateFile !== null) {
+      const save = () => stateFile.save(runtime.persistedState());
+      // At once (a stateLost fault, or a first start's file, is on disk before anything else), the
+      // moment a fault latches or a latched one is acknowledged (B-6), and every interval (B-36).
+      save();
       subscriptions.push(
-        interval((options.persistIntervalS ?? 60) * 1000, options.clock).subscribe(() =>
-          stateFile.save(runtime.persistedState()),
-        ),
+        runtime.latchedFaults$.subscribe(save),
+        interval((options.persistIntervalS ?? 60) * 1000, options.clock).subscribe(save),
       );
     }
     this.session = { runtime, services, subscriptions };
     this.latestRuntime = runtime;
     runtime.run().catch((error: unknown) => this.fail(error));
+    const failed: string[] = [];
     for (const start of options.services) {
       try {
         const service = await start(this.context);
         if (service !== null) services.push(service);
       } catch (error) {
+        failed.push(errorMessage(error));
         options.logger.error(
           { event: 'output', error: errorMessage(error) },
           `an output could not start (the BMS runs on without it): ${errorMessage(error)}`,
         );
       }
     }
+    if (failed.length === 0) this.lastGoodConfig = checkpoint;
+    return failed;
+  }
+
+  /** The first core starts from the state file; later ones from the core before them. */
+  private loadState(): PersistedRuntimeState | null {
+    const { stateFile, clock, logger } = this.options;
+    return stateFile === null ? null : stateAfterLoad(stateFile.load(), stateFile.file, clock.now(), logger);
   }
 
   private async stopSession(): Promise<void> {
@@ -205,7 +281,9 @@ export class BmsSupervisor {
     if (session === null) return;
     // The core first: relays off in this tick, CB_CTRL = 0; then the state and the outputs.
     await session.runtime.stop();
-    this.options.stateFile?.save(session.runtime.persistedState());
+    const state = session.runtime.persistedState();
+    this.options.stateFile?.save(state);
+    this.carried = { state, contactorsLastOpenedAtMs: session.runtime.contactorsLastOpenedAtMs() };
     for (const subscription of session.subscriptions) subscription.unsubscribe();
     await Promise.all(
       session.services.map((service) =>

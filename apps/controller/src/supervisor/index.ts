@@ -1,2 +1,3 @@
 export * from './bms-supervisor';
 export * from './runtime-state-file';
+export * from './restart-scheduler';

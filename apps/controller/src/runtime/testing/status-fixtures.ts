@@ -83,6 +83,7 @@ export function controllerStatus(fields: StatusFixture): ControllerStatus {
     heater: null,
     comms: ZERO_COMMS,
     outputs: {},
+    stateFile: null,
     ...fields,
   };
 }

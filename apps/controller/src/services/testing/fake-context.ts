@@ -5,7 +5,8 @@ import type { BusStats } from '@tsbms/tesla-protocol';
 import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
 import type { ControllerStatus } from '../../runtime';
 import { RecordingLogger } from '../../runtime/testing/recording-logger';
-import type { ControllerContext } from '../controller-context';
+import type { ConfigUpdate, ControllerContext, RestartDecision } from '../controller-context';
+import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 
 export interface FakeContextOptions {
   /**
@@ -39,6 +40,8 @@ export class FakeControllerContext implements ControllerContext {
   readonly restarts: { reason: string; source: string }[] = [];
   /** A fixed answer to every acknowledge instead of the B-5 rule. */
   acknowledgeResult: AcknowledgeResult | null = null;
+  /** The answer to restart requests (the supervisor's rate limit is tested on its own). */
+  restartDecision: RestartDecision = { accepted: true, inS: 0 };
   private current: ControllerStatus;
   private readonly events: FaultEvent[] = [];
 
@@ -89,18 +92,21 @@ export class FakeControllerContext implements ControllerContext {
     };
   }
 
-  updateConfig(patch: unknown, source: string): ControllerConfig {
+  /** Through the real store and the real remote-change checks; a no-op changes and restarts nothing. */
+  updateConfig(patch: unknown, source: string): ConfigUpdate {
     if (!(this.options.config instanceof ConfigStore)) {
       throw configFileError('(none)', 'no config file to save to: start the controller with --config FILE');
     }
-    const config = this.options.config.update(patch);
+    const { config, changedPaths } = this.options.config.update(patch, REMOTE_CHANGE_CHECKS);
+    if (changedPaths.length === 0) return { config, changedPaths, restart: null };
     this.configChanges.push({ patch, source });
-    this.restarts.push({ reason: 'configuration changed', source });
-    return config;
+    return { config, changedPaths, restart: this.requestRestart('configuration changed', source) };
   }
 
-  requestRestart(reason: string, source: string): void {
-    this.restarts.push({ reason, source });
+  /** Recorded and answered with `restartDecision` (accepted at once unless a test sets a refusal). */
+  requestRestart(reason: string, source: string): RestartDecision {
+    if (this.restartDecision.accepted) this.restarts.push({ reason, source });
+    return this.restartDecision;
   }
 
   commsStats(): BusStats {

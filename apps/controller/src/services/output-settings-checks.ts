@@ -1,0 +1,37 @@
+import {
+  checkRemoteChange,
+  ControllerConfigError,
+  type ConfigChangeCheck,
+  type ConfigIssue,
+  type ControllerConfig,
+} from '../config';
+import { checkMqttSettings } from '../mqtt';
+
+/**
+ * What each output checks when it starts, short of the network: URLs it parses, files it reads,
+ * hashes it uses. Each throws ControllerConfigError naming the setting.
+ */
+const OUTPUT_SETTINGS_CHECKS: readonly ((config: ControllerConfig) => void)[] = [checkMqttSettings];
+
+/**
+ * Runs every output's start-up checks on `config`: at start (a failure is a bad configuration,
+ * exit 2) and on every run-time change before it is saved. Throws one error with every issue.
+ */
+export function checkOutputSettings(config: ControllerConfig): void {
+  const issues: ConfigIssue[] = [];
+  for (const check of OUTPUT_SETTINGS_CHECKS) {
+    try {
+      check(config);
+    } catch (error) {
+      if (!(error instanceof ControllerConfigError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new ControllerConfigError('INVALID_CONFIG', issues);
+}
+
+/** The checks every change from HTTP or MQTT passes before it is saved. */
+export const REMOTE_CHANGE_CHECKS: readonly ConfigChangeCheck[] = [
+  checkRemoteChange,
+  ({ after }) => checkOutputSettings(after),
+];
