@@ -87,12 +87,13 @@ describe('controller process: HTTP API', () => {
 
       const restartFrom = daemon.lines.length;
       const good = await putAuthorized(new URL('/api/config', url).href, {
-        cells: { cellHighVoltageV: 4.1 },
+        cells: { cellHighVoltageV: 4.05 },
       });
       expect(good.status).toBe(200);
-      expect(JSON.parse(readFileSync(configFile, 'utf8')).cells.cellHighVoltageV).toBe(4.1);
+      expect(JSON.parse(readFileSync(configFile, 'utf8')).cells.cellHighVoltageV).toBe(4.05);
       expect(good.body).toMatchObject({
-        config: { cells: { cellHighVoltageV: 4.1 }, http: { auth: { passwordHash: '***' } } },
+        config: { cells: { cellHighVoltageV: 4.05 }, http: { auth: { passwordHash: '***' } } },
+        changed: ['cells.cellHighVoltageV'],
       });
 
       // The in-process restart brings HTTP back (port 0: a new free port) with the new setting.
@@ -100,7 +101,7 @@ describe('controller process: HTTP API', () => {
       const config = (await (await fetch(new URL('/api/config', String(restarted.url)))).json()) as {
         cells: { cellHighVoltageV: number };
       };
-      expect(config.cells.cellHighVoltageV).toBe(4.1);
+      expect(config.cells.cellHighVoltageV).toBe(4.05);
       expect(await daemon.stop()).toBe(0);
     }),
   );

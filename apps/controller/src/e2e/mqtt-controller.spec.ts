@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { hashSecret } from '../auth';
 import { freePort, startMosquitto } from '../mqtt/testing/mosquitto-broker';
 import { MqttProbe } from '../mqtt/testing/mqtt-probe';
 import { ControllerDaemon, scoped, type Scope } from './process-harness';
@@ -15,6 +16,10 @@ const CLOSED = 'contactors CLOSED';
 const CLOSING_SEQUENCE = ['OPEN', 'NEGATIVE', 'PRECHARGE', 'OVERLAP', 'CLOSED'];
 /** The demo's cell voltages (run-controller DEMO_CELL_VOLTAGES_V), module 1. */
 const DEMO_CELL_1_V = 3.92;
+const TOKEN = 'e2e-command-token';
+/** Commands on, with a cheap scrypt cost: the check is the same, the test stays fast. */
+const COMMANDS = { enabled: true, tokenHash: hashSecret(TOKEN, { n: 1024, r: 8, p: 1 }) };
+const command = (body: Record<string, unknown>) => JSON.stringify({ token: TOKEN, ...body });
 
 let workDir: string;
 
@@ -95,20 +100,20 @@ describe('controller process ↔ Mosquitto', () => {
   );
 
   it.concurrent(
-    '(b) a bad config/set is rejected and the file unchanged; a good one is applied, saved and the controller restarts',
+    '(b) an unauthorised or bad config/set is rejected and the file unchanged; a good one is applied, saved and the controller restarts',
     scoped(async (scope) => {
       const broker = await startMosquitto(scope, workDir);
       const probe = await MqttProbe.connect(scope, broker.url, [
         `${PREFIX}/cmd/response`,
         `${PREFIX}/status`,
       ]);
-      const { file, text } = configFile({ url: broker.url });
+      const { file, text } = configFile({ url: broker.url, commands: COMMANDS });
       const daemon = daemonWith(scope, file);
       await probe.waitFor((m) => m.topic === `${PREFIX}/status` && m.payload === 'online');
 
       await probe.publish(
         `${PREFIX}/cmd/config/set`,
-        JSON.stringify({ id: 'bad', cells: { cellHighVoltageV: 'x' }, colour: 'red' }),
+        command({ id: 'bad', cells: { cellHighVoltageV: 'x' }, colour: 'red' }),
       );
       const rejected = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
       expect(rejected).toMatchObject({ id: 'bad', ok: false, error: { code: 'INVALID_CONFIG' } });
@@ -116,6 +121,13 @@ describe('controller process ↔ Mosquitto', () => {
         'cells.cellHighVoltageV',
         'colour',
       ]);
+      // With the token, but not a change MQTT may make.
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        command({ id: 'unsafe', programHardwareThresholds: false }),
+      );
+      const unsafe = JSON.parse((await probe.waitFor((m) => m.payload.includes('"unsafe"'))).payload);
+      expect(unsafe).toMatchObject({ ok: false, error: { code: 'PROTECTED_SETTING' } });
       await probe.publish(`${PREFIX}/cmd/config/set`, '{"id": ');
       const malformed = JSON.parse((await probe.waitFor((m) => m.payload.includes('BAD_REQUEST'))).payload);
       expect(malformed.error.message).toMatch(/not valid JSON/);
@@ -123,14 +135,13 @@ describe('controller process ↔ Mosquitto', () => {
 
       const from = probe.messages.length;
       const logFrom = daemon.lines.length;
-      await probe.publish(
-        `${PREFIX}/cmd/config/set`,
-        JSON.stringify({ id: 42, balancing: { enabled: false } }),
-      );
+      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 42, balancing: { enabled: false } }));
       expect(JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, from)).payload)).toEqual({
         id: 42,
         command: 'config/set',
         ok: true,
+        changed: ['balancing.enabled'],
+        restartInS: 2,
       });
       expect(JSON.parse(readFileSync(file, 'utf8')).balancing).toEqual({ enabled: false });
       await daemon.waitFor((line) => line.event === 'config' && line.source === 'mqtt', logFrom);
@@ -138,6 +149,59 @@ describe('controller process ↔ Mosquitto', () => {
       // The restarted output says online again (after the clean offline of the old one).
       await probe.waitFor((m) => m.topic === `${PREFIX}/status` && m.payload === 'offline', from);
       await probe.waitFor((m) => m.topic === `${PREFIX}/status` && m.payload === 'online', from);
+
+      // Any client of the broker, without the token: the campaign's change, refused.
+      const saved = readFileSync(file, 'utf8');
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        JSON.stringify({
+          id: 'intruder',
+          programHardwareThresholds: false,
+          cells: { overVoltageDelayS: 86_400 },
+        }),
+      );
+      const intruder = JSON.parse((await probe.waitFor((m) => m.payload.includes('"intruder"'))).payload);
+      expect(intruder).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+      expect(readFileSync(file, 'utf8')).toBe(saved);
+      expect(await daemon.stop()).toBe(0);
+    }),
+  );
+
+  it.concurrent(
+    '(e) 30 restart commands give at most one restart and one contactor opening',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
+      const { file } = configFile({ url: broker.url, commands: COMMANDS });
+      const daemon = daemonWith(scope, file);
+      await daemon.waitForMessage(CLOSED);
+      await daemon.waitFor(mqttLine('connected'));
+      const from = daemon.lines.length;
+      for (let i = 0; i < 30; i += 1) await probe.publish(`${PREFIX}/cmd/restart`, command({ id: i }));
+      // The restarted controller answers a later command: every restart command that reached a
+      // controller has been decided (those sent while it restarted had no subscriber: lost).
+      await daemon.waitFor((line) => line.event === 'restart' && line.msg.startsWith('restarting'), from);
+      await daemon.waitFor(mqttLine('connected'), from);
+      await probe.publish(`${PREFIX}/cmd/faults/ack`, command({ id: 'last' }));
+      await probe.waitFor((m) => JSON.parse(m.payload).id === 'last');
+      const answers = probe.messages
+        .map((m) => JSON.parse(m.payload) as { id: unknown; ok: boolean; error?: { code: string } })
+        .filter((a) => a.id !== 'last');
+      expect(answers.filter((a) => a.ok)).toHaveLength(1);
+      // Refused: too soon after that restart, too many waiting, or still waiting when it began.
+      const refusals = new Set(answers.filter((a) => !a.ok).map((a) => String(a.error?.code)));
+      expect([...refusals].every((code) => ['RESTART_REFUSED', 'BUSY', 'UNAVAILABLE'].includes(code))).toBe(
+        true,
+      );
+      await daemon.waitForMessage(CLOSED, from);
+      const since = daemon.lines.slice(from);
+      expect(
+        since.filter((line) => line.event === 'restart' && line.msg.startsWith('restarting')),
+      ).toHaveLength(1);
+      // Opened once, by the one restart's shutdown of the old core.
+      expect(
+        since.filter((line) => line.event === 'contactors' && line.openReason === 'shutdown'),
+      ).toHaveLength(1);
       expect(await daemon.stop()).toBe(0);
     }),
   );
