@@ -66,8 +66,8 @@ async function launchChromium(scope: Scope, workDir: string): Promise<BrowserCon
   return context;
 }
 
-/** The browser's own line for a request the test makes the server refuse (401, then 400). */
-const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of 40[01] /;
+/** The browser's own line for a request the test makes the server refuse (401, 400, then 403). */
+const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of 40[013] /;
 
 /** Any other console error (a CSP violation, a script error, a missing file) fails the test. */
 function collectPageErrors(page: Page): string[] {
@@ -212,8 +212,20 @@ describe('dashboard and config page in headless Chromium', () => {
       await page.locator('[data-testid="error-cells.cellHighVoltageV"]:has-text("hardware")').waitFor();
       expect(await fieldError.textContent()).toMatch(/COV .* above/);
       expect(await page.locator('.field.invalid').count()).toBe(1);
+
+      // A security setting (the state file the daemon writes) is refused whatever the credentials,
+      // with the reason beside its field.
+      await field.fill('4.1');
+      const stateFileField = page.getByTestId('field-stateFile');
+      await stateFileField.fill('/etc/passwd');
+      await page.getByTestId('save').click();
+      const stateFileError = page.locator('[data-testid="error-stateFile"]:not(:empty)');
+      await stateFileError.waitFor();
+      expect(await stateFileError.textContent()).toMatch(/security setting/);
+      expect(await page.getByTestId('save-result').textContent()).toContain('edit the config file');
       expect(readFileSync(configFile, 'utf8')).toBe(fileBefore);
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'dashboard-config.png'), fullPage: true });
+      await stateFileField.fill('');
 
       // (5) Acknowledge (B-5): the cell back to normal makes the latched fault clearable; the
       // dashboard in the same tab sends the credentials typed on the config page, and it goes.

@@ -104,6 +104,15 @@ function showIssues(issues) {
   );
 }
 
+/** What a 200 means: nothing changed, or when the restart that applies the change begins. */
+function savedText(body) {
+  if (body.changed.length === 0) return 'Nothing changed: the controller runs with these settings already.';
+  const inS = body.restart?.inS ?? 0;
+  return inS > 0
+    ? `Saved. The controller restarts with the new settings in ${Math.ceil(inS)} s.`
+    : 'Saved. The controller is restarting with the new settings.';
+}
+
 async function save(event) {
   event.preventDefault();
   clearErrors();
@@ -117,10 +126,16 @@ async function save(event) {
   const message = body?.error?.message ?? '';
   if (status === 200) {
     renderForm(body.config);
-    setResult('ok', 'Saved. The controller is restarting with the new settings.');
+    setResult('ok', savedText(body));
   } else if (status === 400 && body?.error?.code === 'INVALID_CONFIG') {
     showIssues(body.error.issues ?? []);
     setResult('error', 'Not saved: the controller rejected the settings marked below. Nothing was changed.');
+  } else if (status === 403 && body?.error?.code === 'PROTECTED_SETTING') {
+    showIssues(body.error.issues ?? []);
+    setResult(
+      'error',
+      'Not saved: the settings marked below cannot be changed from here; edit the config file. Nothing was changed.',
+    );
   } else if (status === 401) {
     setResult(
       'error',
