@@ -263,6 +263,45 @@ describe('MqttOutput against a real Mosquitto', () => {
   );
 
   it(
+    'the broker ACL of deploy/mosquitto.acl: only Home Assistant’s commands reach the controller; others cannot read them',
+    scoped(async (scope) => {
+      const users = { tsbms: 'bms-pass', homeassistant: 'ha-pass', neighbour: 'nb-pass' };
+      const aclFile = path.join(__dirname, '..', '..', 'deploy', 'mosquitto.acl');
+      const broker = await startMosquitto(scope, workDir, { users, aclFile });
+      const { context, file, text } = contextFor({
+        url: broker.url,
+        username: 'tsbms',
+        password: users.tsbms,
+        topicPrefix: 'tsbms',
+        commands: COMMANDS,
+      });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const ha = await MqttProbe.connect(scope, broker.url, ['tsbms/cmd/response'], {
+        username: 'homeassistant',
+        password: users.homeassistant,
+      });
+      const neighbour = await MqttProbe.connect(scope, broker.url, ['tsbms/#'], {
+        username: 'neighbour',
+        password: users.neighbour,
+      });
+      // Even with the token, the neighbour's command is dropped by the broker (QoS 1: acknowledged
+      // once the broker has dealt with it, before Home Assistant sends its own).
+      await neighbour.publish(
+        'tsbms/cmd/config/set',
+        command({ id: 'neighbour', programHardwareThresholds: true }),
+      );
+      await ha.publish('tsbms/cmd/faults/ack', command({ id: 'ha' }));
+      const first = JSON.parse((await ha.waitForTopic('tsbms/cmd/response')).payload);
+      expect(first).toMatchObject({ id: 'ha', ok: true });
+      expect(ha.messages.map((m) => JSON.parse(m.payload).id)).toEqual(['ha']);
+      // The neighbour saw neither Home Assistant's command (and its token) nor the answer.
+      expect(neighbour.messages).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    }),
+  );
+
+  it(
     'a retained command is refused, not run (it would run again on every reconnect)',
     scoped(async (scope) => {
       const broker = await startMosquitto(scope, workDir);

@@ -30,6 +30,8 @@ export interface MosquittoOptions {
   readonly users?: Readonly<Record<string, string>>;
   /** TLS on the listener (`mqtts://`) with this certificate. */
   readonly tls?: TestCertificate;
+  /** A Mosquitto `acl_file` (with `users`). */
+  readonly aclFile?: string;
 }
 
 function requireBinary(file: string): void {
@@ -100,6 +102,7 @@ export async function startMosquitto(
     }
     lines.push('allow_anonymous false', `password_file ${passwordFile}`);
   }
+  if (options.aclFile !== undefined) lines.push(`acl_file ${options.aclFile}`);
   const configFile = path.join(dir, 'mosquitto.conf');
   writeFileSync(configFile, `${lines.join('\n')}\n`);
   const child = spawn(MOSQUITTO, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

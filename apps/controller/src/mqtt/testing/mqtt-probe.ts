@@ -25,10 +25,16 @@ export class MqttProbe {
     });
   }
 
-  static async connect(scope: Scope, url: string, topics: readonly string[]): Promise<MqttProbe> {
+  static async connect(
+    scope: Scope,
+    url: string,
+    topics: readonly string[],
+    login: { readonly username: string; readonly password: string } | null = null,
+  ): Promise<MqttProbe> {
     const client = await connectAsync(url, {
       reconnectPeriod: 0,
       clientId: `probe-${process.pid}-${Math.random()}`,
+      ...login,
     });
     scope.add(() => client.endAsync(true));
     const probe = new MqttProbe(client);
