@@ -36,6 +36,22 @@ describe('runController with a bad config file', () => {
     ],
     ['invalid YAML', 'cells:\n  cellHighVoltageV: [4.1\n', /invalid YAML\/JSON: /],
     ['a missing file', null, /cannot read the file: .*ENOENT/],
+    // What an output would fail on at start is a bad configuration too, not a silent missing output.
+    [
+      'an MQTT url that is not mqtt://',
+      'mqtt:\n  url: http://127.0.0.1:1883\n',
+      /mqtt\.url: must start with mqtt:\/\//,
+    ],
+    [
+      'an MQTT CA file that cannot be read',
+      'mqtt:\n  url: mqtts://127.0.0.1:8883\n  tls:\n    caFile: /nonexistent/ca.pem\n',
+      /mqtt\.tls\.caFile: cannot read \/nonexistent\/ca\.pem/,
+    ],
+    [
+      'a password hash scrypt would refuse (N = 2^32)',
+      `http:\n  auth:\n    username: admin\n    passwordHash: scrypt$4294967296$8$1$c2FsdHNhbHQ=$${'A'.repeat(43)}=\n`,
+      /http\.auth\.passwordHash: /,
+    ],
   ])('%s: exit 2, one line naming the file and the setting', async (_case, text, reason) => {
     const result = await runWith(text);
     expect(result.code).toBe(2);

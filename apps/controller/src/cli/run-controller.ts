@@ -187,7 +187,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     configSource = configSourceFor(cli, io.env);
     config = configSource.config();
     libraries = libraryConfigs(config);
-    checkOutputSettings(config);
+    checkOutputSettings(config, cli.configFile ?? 'defaults');
   } catch (error) {
     return fail(2, (error as Error).message.split('\n')[0]);
   }

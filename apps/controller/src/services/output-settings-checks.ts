@@ -15,9 +15,10 @@ const OUTPUT_SETTINGS_CHECKS: readonly ((config: ControllerConfig) => void)[] = 
 
 /**
  * Runs every output's start-up checks on `config`: at start (a failure is a bad configuration,
- * exit 2) and on every run-time change before it is saved. Throws one error with every issue.
+ * exit 2) and on every run-time change before it is saved. Throws one error with every issue,
+ * attributed to `file` when given.
  */
-export function checkOutputSettings(config: ControllerConfig): void {
+export function checkOutputSettings(config: ControllerConfig, file?: string): void {
   const issues: ConfigIssue[] = [];
   for (const check of OUTPUT_SETTINGS_CHECKS) {
     try {
@@ -27,7 +28,7 @@ export function checkOutputSettings(config: ControllerConfig): void {
       issues.push(...error.issues);
     }
   }
-  if (issues.length > 0) throw new ControllerConfigError('INVALID_CONFIG', issues);
+  if (issues.length > 0) throw new ControllerConfigError('INVALID_CONFIG', issues, file);
 }
 
 /** The checks every change from HTTP or MQTT passes before it is saved. */
