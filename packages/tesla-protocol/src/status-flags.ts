@@ -47,6 +47,17 @@ const FAULT_FLAGS: ReadonlyArray<readonly [number, ModuleHardwareFlag]> = [
   [FaultStatus.COV, 'COV'],
 ];
 
+/**
+ * T-26: the latched ALERT/FAULT_STATUS bits a host clears (T-25) so that one that stays set is a
+ * live condition. POR and AR call for module setup instead (T-17), FORCE is never written, SLEEP
+ * needs the wake-up sequence.
+ */
+export const CLEARABLE_STATUS_FLAGS: ReadonlySet<ModuleHardwareFlag> = new Set(
+  [...ALERT_FLAGS, ...FAULT_FLAGS]
+    .map(([, flag]) => flag)
+    .filter((flag) => !['POR', 'AR', 'FORCE', 'SLEEP'].includes(flag)),
+);
+
 /** Hardware flags from DEVICE_STATUS and, when read, the status registers. */
 export function decodeHardwareFlags(
   deviceStatus: number,

@@ -68,6 +68,12 @@ async function statusWhen(url: string, done: (status: Status) => boolean, capMs 
   }
 }
 
+/** The status once the daemon has scanned for `seconds` (its own clock): long enough for the contactors to have closed. */
+async function statusAfterScanning(url: string, seconds: number): Promise<Status> {
+  const first = await statusWhen(url, (s) => s.timestampMs !== null);
+  return statusWhen(url, (s) => (s.timestampMs ?? 0) - (first.timestampMs ?? 0) >= seconds * 1000);
+}
+
 describe('controller process: safety', () => {
   jest.setTimeout(90_000);
 
@@ -90,8 +96,7 @@ describe('controller process: safety', () => {
       writeFileSync(file, JSON.stringify(FAST, null, 2));
       const { daemon, url } = await startDaemon(scope, ['--config', file]);
       // Long enough for the sequence to have closed (it takes about 1 s) had nothing been latched.
-      const started = await statusWhen(url, (s) => s.timestampMs !== null);
-      const later = await statusWhen(url, (s) => (s.timestampMs ?? 0) - (started.timestampMs ?? 0) >= 3000);
+      const later = await statusAfterScanning(url, 3);
       expect(later.contactors.state).toBe('OPEN');
       expect(later.faults).toContainEqual(
         expect.objectContaining({ kind: 'cellOverVoltage', latched: true }),
@@ -116,8 +121,7 @@ describe('controller process: safety', () => {
       expect(lost.msg).toMatch(
         /^state file .* unreadable: .*contactors stay open until the stateLost fault is acknowledged$/,
       );
-      const started = await statusWhen(url, (s) => s.timestampMs !== null);
-      const later = await statusWhen(url, (s) => (s.timestampMs ?? 0) - (started.timestampMs ?? 0) >= 3000);
+      const later = await statusAfterScanning(url, 3);
       expect(later.contactors.state).toBe('OPEN');
       expect(later.faults).toEqual([expect.objectContaining({ kind: 'stateLost', latched: true })]);
       expect(

@@ -20,6 +20,7 @@ import {
   type HeatingStatus,
 } from '@tsbms/control';
 import {
+  CLEARABLE_STATUS_FLAGS,
   cbTimeForPollInterval,
   discoverModules,
   isTeslaProtocolError,
@@ -58,18 +59,6 @@ export type OnceResult =
   | { readonly ok: false; readonly reason: string; readonly status: ControllerStatus };
 
 const SETUP_FLAGS = new Set(['POR', 'AR']);
-/** Latched ALERT/FAULT_STATUS bits the BMS clears (T-26), so that one that stays set is live. */
-const CLEARED_LATCHED_FLAGS = new Set([
-  'COV',
-  'CUV',
-  'OT1',
-  'OT2',
-  'TSD',
-  'I_FAULT',
-  'PARITY',
-  'ECC_ERR',
-  'CRC',
-]);
 /** T-26: at most one clear per module this often. */
 const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
 
@@ -563,7 +552,7 @@ export class ControllerRuntime {
     const due = modules.filter(
       (m) =>
         m.commsOk &&
-        m.hardwareFlags.some((flag) => CLEARED_LATCHED_FLAGS.has(flag)) &&
+        m.hardwareFlags.some((flag) => CLEARABLE_STATUS_FLAGS.has(flag)) &&
         nowMs - (this.lastFlagClearMs.get(m.address) ?? Number.NEGATIVE_INFINITY) >=
           LATCHED_FLAG_CLEAR_INTERVAL_MS,
     );
