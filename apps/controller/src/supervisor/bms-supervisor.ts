@@ -139,7 +139,16 @@ export class BmsSupervisor {
         { event: 'config', errors: failed },
         `the new configuration left an output unable to start (${failed.join('; ')}): putting the previous configuration back`,
       );
-      this.options.configSource.restore(good);
+      try {
+        this.options.configSource.restore(good);
+      } catch (error) {
+        // The new settings stay in the file; the BMS runs on without that output, as at a start.
+        this.options.logger.error(
+          { event: 'config', error: errorMessage(error) },
+          `the previous configuration could not be put back: ${errorMessage(error)}`,
+        );
+        return;
+      }
       await this.stopSession();
       if (!this.stopped) await this.startSession();
     });
