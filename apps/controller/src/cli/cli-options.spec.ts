@@ -47,7 +47,7 @@ describe('parseControllerArgs', () => {
   it.each([
     [['--modules', '0'], '--modules must be a whole number from 1 to 62, got "0"'],
     [['--modules', '63'], '--modules must be a whole number from 1 to 62, got "63"'],
-    [['--baud', '6e5'], '--baud must be a whole number from 300 to 10000000, got "6e5"'],
+    [['--baud', '6e5'], '--baud must be a whole number from 300 to 3000000, got "6e5"'],
     [['--can', ''], '--can needs a network interface name such as can0, got ""'],
     [['--can', 'can0; rm -rf'], '--can needs a network interface name such as can0, got "can0; rm -rf"'],
     [['--json'], '--json applies to --once only (the daemon logs JSON lines on stderr)'],

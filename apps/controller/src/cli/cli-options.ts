@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ConfigOverride } from '../config';
+import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE, type ConfigOverride } from '../config';
 
 export const CONTROLLER_USAGE = `Usage: npm run controller -- [options]
 
@@ -10,8 +10,8 @@ pack with a gentle charge/discharge cycle, so it works with no hardware at all.
 
 Options:
   --serial PATH   serial device or pty of the module loop (e.g. /dev/ttyUSB0)
-  --baud N        line rate (default 612500)
-  --modules N     modules in the pack, 1..62 (overrides pack.moduleCount)
+  --baud N        line rate, ${BAUD_RATE_RANGE.min}..${BAUD_RATE_RANGE.max} (default 612500)
+  --modules N     modules in the pack, ${MODULE_COUNT_RANGE.min}..${MODULE_COUNT_RANGE.max} (overrides pack.moduleCount)
   --can IFACE     publish to a Victron GX on this SocketCAN interface, e.g. can0 (can.interface)
   --config FILE   configuration file, JSON or YAML
   --once          discover, set up, scan once, print the status and exit
@@ -83,8 +83,8 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
     throw new CliUsageError('--json applies to --once only (the daemon logs JSON lines on stderr)');
   return {
     serialPath: values.serial,
-    baudRate: wholeNumber('baud', values.baud, 300, 10_000_000),
-    moduleCount: wholeNumber('modules', values.modules, 1, 62),
+    baudRate: wholeNumber('baud', values.baud, BAUD_RATE_RANGE.min, BAUD_RATE_RANGE.max),
+    moduleCount: wholeNumber('modules', values.modules, MODULE_COUNT_RANGE.min, MODULE_COUNT_RANGE.max),
     canInterface: values.can,
     configFile: values.config,
     once: values.once,

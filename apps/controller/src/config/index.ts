@@ -1,6 +1,6 @@
 export { ControllerConfigError, configFileError, errorMessage, isControllerConfigError } from './errors';
 export type { ConfigIssue, ControllerConfigErrorCode } from './errors';
-export { controllerConfigSchema } from './schema';
+export { BAUD_RATE_RANGE, controllerConfigSchema, MODULE_COUNT_RANGE } from './schema';
 export { reconnectPolicy } from './schema-outputs';
 export type { ConfigPath, ControllerConfig } from './schema';
 export { libraryConfigs } from './library-configs';

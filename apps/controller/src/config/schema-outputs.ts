@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ReconnectPolicy } from '@tsbms/hal-linux';
 import { identityTextIssues } from '@tsbms/victron-can';
 import { parseSecretHash } from '../auth';
+import { atMost } from './upper-bound';
 
 /*
  * The controller's outputs beside the relays: Victron CAN (issue 6), MQTT and HTTP (issue 7).
@@ -13,12 +14,20 @@ const mqttTopicLevels = z
   .string()
   .regex(/^[^/#+]+(\/[^/#+]+)*$/, 'topic levels without + or #, no leading, trailing or double /');
 
+/** One wait of a reconnect backoff; its bound is how late a link that is back is used again. */
+const reconnectDelayS = atMost(
+  z.number().positive(),
+  3600,
+  's',
+  'a link that is back is used again within the hour',
+);
+
 /** A lost interface or broker is retried after initialDelayS, the wait doubling up to maxDelayS. */
 function reconnectSchema(section: string, maxDelayDefaultS: number) {
   return z
     .strictObject({
-      initialDelayS: z.number().positive().default(1),
-      maxDelayS: z.number().positive().default(maxDelayDefaultS),
+      initialDelayS: reconnectDelayS.default(1),
+      maxDelayS: reconnectDelayS.default(maxDelayDefaultS),
     })
     .prefault({})
     .refine((r) => r.initialDelayS <= r.maxDelayS, {
@@ -88,7 +97,12 @@ export const mqttConfigSchema = z
     /** First level of every topic (levels separated by `/`, no wildcards). */
     topicPrefix: mqttTopicLevels.default('tsbms'),
     /** Every value is re-published this often even when unchanged. */
-    fullRefreshIntervalS: z.number().positive().default(60),
+    fullRefreshIntervalS: atMost(
+      z.number().positive(),
+      3600,
+      's',
+      'a subscriber that missed a value gets it again within the hour',
+    ).default(60),
     /** QoS of the value topics: 0 (the next change or refresh replaces a lost one) or 1. */
     qos: z.union([z.literal(0), z.literal(1)]).default(0),
     /** Reconnect backoff: doubles from initialDelayS after every failed attempt, up to maxDelayS. */
@@ -192,7 +206,12 @@ export const httpConfigSchema = z
     /** Pack voltage and SoC kept in memory for the dashboard chart. */
     historyHours: z.number().positive().max(168).default(24),
     /** One history point per interval (plus the latest snapshot). */
-    historyIntervalS: z.number().positive().default(30),
+    historyIntervalS: atMost(
+      z.number().positive(),
+      3600,
+      's',
+      'the chart spans at most a week (historyHours), and one point an hour is already coarse',
+    ).default(30),
   })
   .prefault({})
   .superRefine((http, ctx) => {

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { controllerConfigSchema } from '../schema';
+
+/** The values a number setting accepts, as the schema itself says. */
+export interface SettingRange {
+  readonly min: number;
+  /** Open at `min`: a positive setting accepts anything above 0, not 0. */
+  readonly minExcluded: boolean;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+interface JsonSchemaNode {
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
+  readonly minimum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly maximum?: number;
+}
+
+/**
+ * Every number setting by dotted path (those inside tables and nullable ones aside), read through
+ * zod's JSON Schema so that tests take the ranges from the schema instead of repeating them.
+ */
+export function numberSettingRanges(): ReadonlyMap<string, SettingRange> {
+  const ranges = new Map<string, SettingRange>();
+  const visit = (node: JsonSchemaNode, path: readonly string[]) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) visit(child, [...path, key]);
+    if (node.type === 'number' || node.type === 'integer') {
+      ranges.set(path.join('.'), {
+        min: node.exclusiveMinimum ?? node.minimum ?? -Infinity,
+        minExcluded: node.exclusiveMinimum !== undefined,
+        max: node.maximum ?? Infinity,
+        integer: node.type === 'integer',
+      });
+    }
+  };
+  visit(z.toJSONSchema(controllerConfigSchema, { io: 'input' }) as JsonSchemaNode, []);
+  return ranges;
+}
+
+/** A duration (…S, …Ms), current (…A), rate (…Rate) or count (…Count): each needs an upper bound. */
+export function isDurationRateCurrentOrCount(path: string): boolean {
+  return /(S|Ms|A|Rate|Count)$/.test(path);
+}
