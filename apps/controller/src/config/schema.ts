@@ -61,6 +61,7 @@ export const controllerConfigSchema = z.strictObject({
       /** null = no hardware: run on the in-process emulated pack (the demo). */
       path: z.string().min(1).nullable().default(null),
       /** T-1: 612500 (24.5 MHz / 40); 617647 also works with old and new boards. */
+      // Newer boards run near 631000; an FT232R stops at 3 Mbaud, a CP2102 at 1 Mbaud.
       baudRate: atMost(
         z.number().int().min(BAUD_RATE_RANGE.min),
         BAUD_RATE_RANGE.max,
@@ -83,6 +84,7 @@ export const controllerConfigSchema = z.strictObject({
     .prefault({}),
   pack: z
     .strictObject({
+      // T-15: discovery stops at address 62.
       moduleCount: atMost(
         z.number().int().min(MODULE_COUNT_RANGE.min),
         MODULE_COUNT_RANGE.max,
@@ -99,7 +101,7 @@ export const controllerConfigSchema = z.strictObject({
       moduleCapacityAh: z.number().default(BATTERY_MODEL_DEFAULTS.moduleCapacityAh),
     })
     .prefault({}),
-  // Protection sees the cells once per scan; §2.2's fault delays (up to 10 s) need scans within.
+  // The fault engine evaluates once per scan (B-1), so a slow poll stretches every §2.2 delay.
   pollIntervalS: atMost(
     z.number().positive(),
     10,
@@ -127,6 +129,7 @@ export const controllerConfigSchema = z.strictObject({
       // Nothing downstream checks it: the chip must trip outside the software fault levels (T-18).
       voltageHardwareOffsetV: z.number().positive().default(HARDWARE_VOLTAGE_OFFSET_V),
       /** §2.2: seconds above the over-voltage fault level before the fault (seed OV delay). */
+      // 10 s by default; 1e12 s would switch the fault off, leaving only the chip's COV (T-18).
       overVoltageDelayS: atMost(
         z.number().min(0),
         60,
@@ -158,7 +161,7 @@ export const controllerConfigSchema = z.strictObject({
         'the discharge over-current faults trip at this (× 1.5), and Victron’s DCL field ends at 3276.7 A',
       ).default(FAULT_DEFAULTS.maxDischargeCurrentA),
       chargeHysteresisV: z.number().default(CONTROL_DEFAULTS.chargeHysteresisV),
-      // B-21: the hold at 0 A after a recovery only delays charging.
+      // B-21: 30 s by default, as dbus-serialbattery holds before ramping.
       chargeHysteresisTimeS: atMost(
         z.number().min(0),
         3600,
@@ -281,7 +284,7 @@ export const controllerConfigSchema = z.strictObject({
         .min(0)
         .max(2 ** 32 - 1)
         .default(1),
-      /** Amplitude of the gentle charge/discharge cycle. */
+      /** Amplitude of the gentle charge/discharge cycle; bounded like a pack's current limits. */
       cycleCurrentA: atMost(
         z.number().min(0),
         MAX_PACK_CURRENT_A,
