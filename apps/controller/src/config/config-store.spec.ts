@@ -13,6 +13,7 @@ import {
   parseControllerConfig,
   type ConfigFileSystem,
 } from './index';
+import { configErrorOf } from './testing/config-error';
 
 const EXAMPLE_TEXT = fs.readFileSync(path.join(__dirname, 'config.example.yaml'), 'utf8');
 
@@ -69,16 +70,6 @@ function injectedFileSystem(failAt: number, calls: string[] = []): ConfigFileSys
   };
 }
 
-function thrown(action: () => unknown): ControllerConfigError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ControllerConfigError) return error;
-    throw error;
-  }
-  throw new Error('no error was thrown');
-}
-
 describe('ConfigStore', () => {
   let dir: string;
   let file: string;
@@ -94,7 +85,7 @@ describe('ConfigStore', () => {
   });
 
   it('refuses to open a missing file', () => {
-    expect(thrown(() => ConfigStore.open(path.join(dir, 'none.yaml'), {})).code).toBe('CONFIG_FILE');
+    expect(configErrorOf(() => ConfigStore.open(path.join(dir, 'none.yaml'), {})).code).toBe('CONFIG_FILE');
   });
 
   it('persists a good patch, keeps the previous file and the comments', () => {
@@ -141,7 +132,7 @@ describe('ConfigStore', () => {
   ])('rejects %s and changes nothing on disk or in memory', (_what, patch, line) => {
     const store = ConfigStore.open(file, {});
     const before = store.config;
-    const error = thrown(() => store.update(patch));
+    const error = configErrorOf(() => store.update(patch));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message.split('\n')[0].startsWith(`${file}: ${line}`)).toBe(true);
     expect(fs.readFileSync(file, 'utf8')).toBe(EXAMPLE_TEXT);
@@ -202,7 +193,7 @@ describe('ConfigStore', () => {
 
     it('refuses a change to the overridden setting, which would have no effect, naming the option', () => {
       const store = ConfigStore.open(file, {}, { commandLine });
-      const error = thrown(() => store.update({ pack: { moduleCount: 63 } }));
+      const error = configErrorOf(() => store.update({ pack: { moduleCount: 63 } }));
       expect(error.issues).toEqual([
         {
           configPath: 'pack.moduleCount',
@@ -214,7 +205,7 @@ describe('ConfigStore', () => {
 
     it('validates a change as it would run: three strings are fine for the file (8), not for 4 modules', () => {
       const store = ConfigStore.open(file, {}, { commandLine });
-      const error = thrown(() => store.update({ pack: { parallelStringCount: 3 } }));
+      const error = configErrorOf(() => store.update({ pack: { parallelStringCount: 3 } }));
       expect(error.code).toBe('INVALID_CONFIG');
       expect(error.configPath).toBe('pack.parallelStringCount');
       expect(fs.readdirSync(dir)).toEqual(['config.yaml']);
@@ -233,7 +224,7 @@ describe('ConfigStore', () => {
       throw new ControllerConfigError('PROTECTED_SETTING', [{ configPath: 'x', reason: 'refused' }]);
     };
     expect(store.update({ pollIntervalS: 0.5 }, [refuse]).changedPaths).toEqual([]);
-    expect(thrown(() => store.update({ pollIntervalS: 1 }, [refuse])).code).toBe('PROTECTED_SETTING');
+    expect(configErrorOf(() => store.update({ pollIntervalS: 1 }, [refuse])).code).toBe('PROTECTED_SETTING');
     expect(seen).toEqual([['pollIntervalS']]);
     expect(fs.readFileSync(file, 'utf8')).toBe(EXAMPLE_TEXT);
   });
@@ -251,7 +242,7 @@ describe('ConfigStore', () => {
   it('refuses a patch nested 10 000 levels deep before anything recursive walks it', () => {
     const store = ConfigStore.open(file, {});
     const deep = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
-    const error = thrown(() => store.update({ cells: deep }));
+    const error = configErrorOf(() => store.update({ cells: deep }));
     expect(error.issues).toEqual([
       { configPath: '(root)', reason: `a patch nests deeper than ${MAX_PATCH_DEPTH} levels` },
     ]);
@@ -290,7 +281,7 @@ describe('ConfigStore', () => {
       for (let failAt = 1; failAt <= steps.length; failAt += 1) {
         fs.writeFileSync(file, EXAMPLE_TEXT);
         const store = ConfigStore.open(file, {}, { fileSystem: injectedFileSystem(failAt) });
-        const error = thrown(() => store.update(patch));
+        const error = configErrorOf(() => store.update(patch));
         const where = `failure at step ${failAt} (${steps[failAt - 1]})`;
         expect(`${where}: ${error.code}`).toBe(`${where}: CONFIG_FILE`);
         expect(error.message).toContain('injected failure');

@@ -3,12 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import {
-  ControllerConfigError,
   DEFAULT_CONTROLLER_CONFIG,
   ENV_OVERRIDABLE_PATHS,
   envVariableName,
   loadControllerConfig,
 } from './index';
+import { configErrorOf } from './testing/config-error';
 
 const EXAMPLE = path.join(__dirname, 'config.example.yaml');
 
@@ -25,15 +25,8 @@ describe('loadControllerConfig', () => {
     return file;
   };
 
-  function rejection(file: string | undefined, env: NodeJS.ProcessEnv = {}): ControllerConfigError {
-    try {
-      loadControllerConfig(file, env);
-    } catch (error) {
-      if (error instanceof ControllerConfigError) return error;
-      throw error;
-    }
-    throw new Error('the config was accepted');
-  }
+  const rejection = (file: string | undefined, env: NodeJS.ProcessEnv = {}) =>
+    configErrorOf(() => loadControllerConfig(file, env));
 
   it('runs on the defaults without a file', () => {
     expect(loadControllerConfig(undefined, {})).toEqual(DEFAULT_CONTROLLER_CONFIG);

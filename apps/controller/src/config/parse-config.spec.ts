@@ -1,15 +1,8 @@
-import { ControllerConfigError, DEFAULT_CONTROLLER_CONFIG, parseControllerConfig } from './index';
+import { DEFAULT_CONTROLLER_CONFIG, parseControllerConfig } from './index';
+import { configErrorOf } from './testing/config-error';
 
 /** The error a document is rejected with (fails the test if it is accepted). */
-function rejection(document: unknown): ControllerConfigError {
-  try {
-    parseControllerConfig(document, 'config.yaml');
-  } catch (error) {
-    if (error instanceof ControllerConfigError) return error;
-    throw error;
-  }
-  throw new Error('the document was accepted');
-}
+const rejection = (document: unknown) => configErrorOf(() => parseControllerConfig(document, 'config.yaml'));
 
 describe('parseControllerConfig', () => {
   it('fills every setting with its default from an empty document', () => {

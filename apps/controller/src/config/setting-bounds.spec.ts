@@ -1,17 +1,10 @@
 import { getAtPath, setAtPath } from './config-path';
-import { ControllerConfigError, parseControllerConfig } from './index';
+import { parseControllerConfig } from './index';
+import { configErrorOf } from './testing/config-error';
 import { isDurationRateCurrentOrCount, numberSettingRanges } from './testing/setting-ranges';
 
 /** The error a document is rejected with (fails the test if it is accepted). */
-function rejection(document: unknown): ControllerConfigError {
-  try {
-    parseControllerConfig(document, 'config.yaml');
-  } catch (error) {
-    if (error instanceof ControllerConfigError) return error;
-    throw error;
-  }
-  throw new Error('the document was accepted');
-}
+const rejection = (document: unknown) => configErrorOf(() => parseControllerConfig(document, 'config.yaml'));
 
 /** `companions` (what the library checks need beside the value) with `value` at `path`. */
 function documentWith(path: string, value: number, companions: object): object {
