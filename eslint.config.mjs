@@ -2,17 +2,22 @@ import nx from '@nx/eslint-plugin';
 
 // The layering of design.md, as tags. Each arrow there is one entry in onlyDependOnLibsWithTags.
 const layerConstraints = [
+  // The reading contract (pack-reading) is the bottom floor: it imports nothing.
+  { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:port', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:port'] },
-  { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:port'] },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain'] },
-  { sourceTag: 'type:control', onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:port'] },
+  { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:port', 'type:contract'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contract'] },
+  { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:domain', 'type:contract'] },
+  {
+    sourceTag: 'type:control',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:port', 'type:contract'],
+  },
   {
     sourceTag: 'type:output',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port'],
+    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port', 'type:contract'],
   },
-  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port'] },
+  { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port', 'type:contract'] },
   // Composition roots (the apps and the developer tools under tools/) may use every library.
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
@@ -37,6 +42,12 @@ const ioModules = [
   'node:dgram',
 ];
 
+const boundaryOptions = {
+  enforceBuildableLibDependency: true,
+  allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+  depConstraints: layerConstraints,
+};
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -46,15 +57,16 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaryOptions] },
+  },
+];
+
+/** A README example (a package's examples folder) imports its own package by name, as a user's code does. */
+export const readmeExampleRules = [
+  {
+    files: ['examples/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints: layerConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', { ...boundaryOptions, allowCircularSelfDependency: true }],
     },
   },
 ];

@@ -29,6 +29,8 @@ const forbidden: Array<[string, string, string]> = [
   ['packages/tesla-protocol/src/probe.ts', '@tsbms/hal-linux', 'protocol -> adapter'],
   ['packages/module-emulator/src/probe.ts', '@tsbms/battery-model', 'emulator -> domain'],
   ['packages/battery-model/src/probe.ts', '@tsbms/fault-engine', 'domain -> engine'],
+  ['packages/pack-reading/src/probe.ts', '@tsbms/hal', 'contract -> port'],
+  ['packages/pack-reading/src/probe.ts', '@tsbms/battery-model', 'contract -> domain'],
 ];
 
 const allowed: Array<[string, string, string]> = [
@@ -36,6 +38,8 @@ const allowed: Array<[string, string, string]> = [
   ['packages/hal-linux/src/probe.ts', '@tsbms/hal', 'adapter -> port'],
   ['packages/module-emulator/src/probe.ts', '@tsbms/tesla-protocol', 'emulator -> protocol'],
   ['packages/fault-engine/src/probe.ts', '@tsbms/battery-model', 'engine -> domain'],
+  ['packages/tesla-protocol/src/probe.ts', '@tsbms/pack-reading', 'protocol -> contract'],
+  ['packages/battery-model/src/probe.ts', '@tsbms/pack-reading', 'domain -> contract'],
 ];
 
 const ioForbidden: Array<[string, string]> = [

@@ -1,4 +1,3 @@
-export * from './reading';
 export * from './config-error';
 export * from './config';
 export * from './ocv-table';

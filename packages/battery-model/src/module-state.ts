@@ -5,7 +5,7 @@ import {
   type ModuleHardwareFlag,
   type ModuleReading,
   TEMPERATURES_PER_MODULE,
-} from './reading';
+} from '@tsbms/pack-reading';
 
 /** A module snapshot: 6 cells, 2 thermistors, the GPAI voltage and the chip's status. */
 export interface ModuleState {

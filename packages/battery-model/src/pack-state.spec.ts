@@ -1,6 +1,6 @@
 import { buildBatteryModelConfig } from './config';
 import { initialPackModel, type PackModel, type PackState, updatePackModel } from './pack-state';
-import type { PackReading } from './reading';
+import type { PackReading } from '@tsbms/pack-reading';
 import { makePackReading } from './reading-fixtures';
 
 const config = buildBatteryModelConfig({ moduleCount: 4, parallelStringCount: 2 });

@@ -1,6 +1,6 @@
 import { type BatteryModelConfig, usableWindowFraction } from './config';
 import { initialModuleState, type ModuleState, updateModuleState } from './module-state';
-import { CELLS_PER_MODULE, type PackReading } from './reading';
+import { CELLS_PER_MODULE, type PackReading } from '@tsbms/pack-reading';
 import {
   initialSocState,
   type PersistedSoc,

@@ -1,4 +1,9 @@
-import { CELLS_PER_MODULE, type ModuleReading, type PackReading, TEMPERATURES_PER_MODULE } from './reading';
+import {
+  CELLS_PER_MODULE,
+  type ModuleReading,
+  type PackReading,
+  TEMPERATURES_PER_MODULE,
+} from '@tsbms/pack-reading';
 
 /**
  * Builders for well-formed readings, for tests of this package and of its consumers

@@ -1,7 +1,7 @@
 import { filter, map, type OperatorFunction, scan } from 'rxjs';
 import { type BatteryModelConfig } from './config';
 import { initialPackModel, type PackState, updatePackModel } from './pack-state';
-import type { PackReading } from './reading';
+import type { PackReading } from '@tsbms/pack-reading';
 import type { PersistedSoc } from './soc-estimator';
 
 /**

@@ -1,5 +1,6 @@
 import { scan, type Observable } from 'rxjs';
 import type { Clock } from '@tsbms/hal';
+import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
 import type { ControlConfig } from './config';
 import type { ControlInputs, ModuleInput, StringInput } from './inputs';
 
@@ -28,8 +29,6 @@ export interface BalancingState {
 }
 
 export type BalancingInputs = Pick<ControlInputs, 'scanAtMs' | 'strings' | 'faults'>;
-
-const CELLS_PER_MODULE = 6;
 
 function moduleBalancing(module: ModuleInput, cells: readonly boolean[]): ModuleBalancing {
   const mask = cells.reduce((bits, on, i) => (on ? bits | (1 << i) : bits), 0);

@@ -1,4 +1,5 @@
-import type { MeasuredValue, ModuleHardwareFlag, ModuleState, PackState } from '@tsbms/battery-model';
+import type { MeasuredValue, ModuleState, PackState } from '@tsbms/battery-model';
+import { flagsMeaning } from '@tsbms/pack-reading';
 import type { FaultEngineConfig, LevelThresholds } from './config';
 import type { LevelCondition } from './level-tracker';
 import type { FaultInput, FaultKind, FaultLevel, FaultLocation } from './types';
@@ -149,15 +150,12 @@ const moduleCountMismatch: Rule = ({ input }) => {
   ];
 };
 
-const FAULT_FLAGS: readonly ModuleHardwareFlag[] = ['COV', 'CUV', 'OT1', 'OT2', 'TSD', 'I_FAULT', 'UVLO'];
-const WARNING_FLAGS: readonly ModuleHardwareFlag[] = ['PARITY', 'ECC_ERR', 'CRC'];
-
 const moduleHardwareFault: Rule = ({ input }) =>
   input.pack.modules
     .filter((m) => m.lastGoodReadMs !== null)
     .map((m) => {
-      const faults = m.hardwareFlags.filter((f) => FAULT_FLAGS.includes(f));
-      const warnings = m.hardwareFlags.filter((f) => WARNING_FLAGS.includes(f));
+      const faults = flagsMeaning('fault', m.hardwareFlags);
+      const warnings = flagsMeaning('warning', m.hardwareFlags);
       const cells = [
         ...(m.overVoltageCells.length > 0 ? [`COV cells ${m.overVoltageCells.join(',')}`] : []),
         ...(m.underVoltageCells.length > 0 ? [`CUV cells ${m.underVoltageCells.join(',')}`] : []),

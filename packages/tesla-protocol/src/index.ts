@@ -8,7 +8,6 @@ export * from './frames';
 export * from './framer';
 export * from './bus-stats';
 export * from './bus';
-export * from './pack-reading';
 export * from './status-flags';
 export * from './discovery';
 export * from './scan';

@@ -2,7 +2,7 @@ import { sleepMs, type Clock } from '@tsbms/hal';
 import type { TeslaBus } from './bus';
 import { cellVoltageFromRaw, gpaiVoltageFromRaw, readUint16BE, temperatureFromRaw } from './conversions';
 import { isTeslaProtocolError } from './errors';
-import type { ImplausibleValue, ModuleReading, PackReading } from './pack-reading';
+import type { ImplausibleValue, ModuleReading, PackReading } from '@tsbms/pack-reading';
 import { checkCellRaw, checkModuleVoltageRaw, checkRawBits, checkTemperatureRaw } from './plausibility';
 import {
   ADC_CONVERT_START,

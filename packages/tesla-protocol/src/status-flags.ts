@@ -1,4 +1,4 @@
-import type { ModuleHardwareFlag } from './pack-reading';
+import { CHIP_FLAG_MEANINGS, type ModuleHardwareFlag } from '@tsbms/pack-reading';
 import { AlertStatus, CELL_MASK, DeviceStatus, FaultStatus } from './registers';
 
 /** ALERT_STATUS, FAULT_STATUS, COV_FAULT and CUV_FAULT of one module (0x20..0x23). */
@@ -49,13 +49,13 @@ const FAULT_FLAGS: ReadonlyArray<readonly [number, ModuleHardwareFlag]> = [
 
 /**
  * T-26: the latched ALERT/FAULT_STATUS bits a host clears (T-25) so that one that stays set is a
- * live condition. POR and AR call for module setup instead (T-17), FORCE is never written, SLEEP
- * needs the wake-up sequence.
+ * live condition: those that mean a problem (fault or warning). POR and AR call for module setup
+ * instead (T-17); FORCE is never written and SLEEP needs the wake-up sequence.
  */
 export const CLEARABLE_STATUS_FLAGS: ReadonlySet<ModuleHardwareFlag> = new Set(
   [...ALERT_FLAGS, ...FAULT_FLAGS]
     .map(([, flag]) => flag)
-    .filter((flag) => !['POR', 'AR', 'FORCE', 'SLEEP'].includes(flag)),
+    .filter((flag) => CHIP_FLAG_MEANINGS[flag] === 'fault' || CHIP_FLAG_MEANINGS[flag] === 'warning'),
 );
 
 /** Hardware flags from DEVICE_STATUS and, when read, the status registers. */

@@ -1,4 +1,5 @@
 import { usableWindowFraction } from '@tsbms/battery-model';
+import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
 import type { ActiveFault, FaultKind } from '@tsbms/fault-engine';
 import type {
   AlarmLevel,
@@ -14,8 +15,6 @@ import type { ControllerStatus } from '../runtime';
  * ControllerStatus (+ config) → what the Victron frames carry. Pure; the CAN service calls it after
  * every scan. victron-can-bms.md §2 (fields), §3 (0x35A), V-5 (nothing before a valid scan), V-14.
  */
-
-const CELLS_PER_MODULE = 6;
 
 /** The fixed pack facts the mapping needs, taken once from the configuration. */
 export interface VictronPackFacts {

@@ -1,4 +1,4 @@
-import { CELLS_PER_MODULE, TEMPERATURES_PER_MODULE } from '@tsbms/battery-model';
+import { CELLS_PER_MODULE, TEMPERATURES_PER_MODULE } from '@tsbms/pack-reading';
 import { OFF, ON } from './state-messages';
 import { AVAILABILITY_OFFLINE, AVAILABILITY_ONLINE, type MqttMessage, type MqttTopics } from './topics';
 

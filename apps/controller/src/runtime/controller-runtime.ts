@@ -1,5 +1,6 @@
 import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
-import { toPackState, type ModuleState, type PackReading, type PackState } from '@tsbms/battery-model';
+import { toPackState, type ModuleState, type PackState } from '@tsbms/battery-model';
+import { flagsMeaning, type PackReading } from '@tsbms/pack-reading';
 import {
   FaultEngine,
   type AcknowledgeRequest,
@@ -58,7 +59,6 @@ export type OnceResult =
   | { readonly ok: true; readonly status: ControllerStatus }
   | { readonly ok: false; readonly reason: string; readonly status: ControllerStatus };
 
-const SETUP_FLAGS = new Set(['POR', 'AR']);
 /** T-26: at most one clear per module this often. */
 const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
 
@@ -525,7 +525,7 @@ export class ControllerRuntime {
     const lost = modules.some(
       (m) => !m.commsOk && nowMs - (m.lastGoodReadMs ?? this.startedMs) >= this.retryMs,
     );
-    const reset = modules.filter((m) => m.commsOk && m.hardwareFlags.some((f) => SETUP_FLAGS.has(f)));
+    const reset = modules.filter((m) => m.commsOk && flagsMeaning('setup', m.hardwareFlags).length > 0);
     if (lost || this.discovered !== this.expected) {
       this.lastRecoveryMs = nowMs;
       const result = await this.discover();

@@ -2,11 +2,10 @@ import {
   buildBatteryModelConfig,
   initialPackModel,
   makePackReading,
-  type ModuleReading,
   type PackModel,
-  type PackReading,
   updatePackModel,
 } from '@tsbms/battery-model';
+import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import type { SchedulerLike } from 'rxjs';
 import { buildFaultEngineConfig, type FaultEngineConfigInput } from '../config';
 import { FaultEngine } from '../fault-engine';

@@ -1,36 +1,36 @@
-/**
- * The scan reading contract. `tesla-protocol` declares the same shapes (neither package may import
- * the other); the controller passes one to the other unchanged, so keep them structurally identical.
+/*
+ * The scan reading contract: what one scan of the pack reports. A source (the Tesla scan loop, a
+ * replayed recording, another module type) produces it; the battery model consumes it. Declared
+ * once, here, so producers and consumers cannot drift apart.
  */
 
-/** Hardware status bits decoded from DEVICE_STATUS / ALERT_STATUS / FAULT_STATUS. */
+/** Cells per Tesla Model S module (one bq76PL536A board, inputs VC1..VC6). */
+export const CELLS_PER_MODULE = 6;
+/** Thermistors per module (TS1, TS2). */
+export const TEMPERATURES_PER_MODULE = 2;
+
+/** Hardware status bits decoded from DEVICE_STATUS / ALERT_STATUS / FAULT_STATUS (meanings: chip-flags.ts). */
+// prettier-ignore
 export type ModuleHardwareFlag =
-  | 'COV'
-  | 'CUV'
-  | 'OT1'
-  | 'OT2'
-  | 'TSD'
-  | 'I_FAULT'
-  | 'UVLO' // fault level in the fault engine
-  | 'PARITY'
-  | 'ECC_ERR'
-  | 'CRC' // warning level
-  | 'POR'
-  | 'AR'
-  | 'FORCE'
-  | 'SLEEP'; // trigger module setup / informational
+  | 'COV' | 'CUV' | 'OT1' | 'OT2' | 'TSD' | 'I_FAULT' | 'UVLO'
+  | 'PARITY' | 'ECC_ERR' | 'CRC'
+  | 'POR' | 'AR' | 'FORCE' | 'SLEEP';
 
 /** A raw value rejected as implausible (T-13). It is never turned into a number reading. */
 export interface ImplausibleValue {
   readonly quantity: 'cellVoltage' | 'temperature' | 'moduleVoltage';
-  readonly index: number; // cell 0..5, sensor 0..1, 0 for the module voltage
-  readonly raw: number; // the raw 16-bit register value
-  readonly reason: string; // e.g. 'cell voltage 5.31 V outside 0.5..5.0 V', 'bit 15 set'
+  /** Cell 0..5, sensor 0..1, 0 for the module voltage. */
+  readonly index: number;
+  /** The raw 16-bit register value. */
+  readonly raw: number;
+  /** e.g. 'cell voltage 5.31 V outside 0.5..5.0 V', 'bit 15 set'. */
+  readonly reason: string;
 }
 
 /** One module in one scan. */
 export interface ModuleReading {
-  readonly address: number; // 1..62
+  /** 1..62 */
+  readonly address: number;
   /** False when no valid reply was obtained this scan (timeout, bad frame, request came back). */
   readonly commsOk: boolean;
   /** Volts per cell (6 entries); null = no value this scan (comms failed or implausible). */
@@ -50,13 +50,12 @@ export interface ModuleReading {
 
 /** One complete scan of the pack. */
 export interface PackReading {
-  readonly timestampMs: number; // clock.now() when the scan completed
-  readonly modules: readonly ModuleReading[]; // in address order, one per configured module
+  /** clock.now() when the scan completed. */
+  readonly timestampMs: number;
+  /** In address order, one per configured module. */
+  readonly modules: readonly ModuleReading[];
   /** Pack current in amperes (+ = charging) from an optional sensor; null/absent = no sensor. */
   readonly currentA?: number | null;
   /** Bus (inverter side) voltage for precharge checks; null/absent = no input. */
   readonly busVoltageV?: number | null;
 }
-
-export const CELLS_PER_MODULE = 6;
-export const TEMPERATURES_PER_MODULE = 2;

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * A package's README example is a file, `examples/readme.ts`: its tests type-check it (the
+ * package's tsconfig.spec.json includes examples/), and this spec runs it as a user would and
+ * checks that the README shows that file verbatim and that it prints what its `// → ` lines say.
+ * So a README cannot drift from the code.
+ */
+const workspaceRoot = path.resolve(__dirname, '..', '..');
+const packagesDir = path.join(workspaceRoot, 'packages');
+const exampleOf = (name: string) => path.join(packagesDir, name, 'examples', 'readme.ts');
+
+/** The packages whose README must carry a tested example (each new package of wave 2 joins). */
+const REQUIRED = ['pack-reading'];
+
+const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));
+
+describe('README examples', () => {
+  it('exist for every package that must have one', () => {
+    expect(withExamples).toEqual(expect.arrayContaining(REQUIRED));
+  });
+
+  describe.each(withExamples)('packages/%s', (name) => {
+    const example = readFileSync(exampleOf(name), 'utf8');
+
+    it('README.md shows examples/readme.ts verbatim', () => {
+      const readme = readFileSync(path.join(packagesDir, name, 'README.md'), 'utf8');
+      expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+    });
+
+    it('runs and prints what its `// → ` lines say', () => {
+      const expected = example
+        .split('\n')
+        .filter((line) => line.startsWith('// → '))
+        .map((line) => line.slice('// → '.length));
+      expect(expected.length).toBeGreaterThan(0);
+      const run = spawnSync(
+        process.execPath,
+        ['--conditions=@tsbms/source', '-r', '@swc-node/register', exampleOf(name)],
+        { cwd: workspaceRoot, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(run.stdout.trimEnd().split('\n')).toEqual(expected);
+    });
+  });
+});
