@@ -3,4 +3,5 @@ export * from './digital-output';
 export * from './byte-link';
 export * from './clock';
 export * from './manual-clock';
+export * from './logger';
 export * from './fakes';
