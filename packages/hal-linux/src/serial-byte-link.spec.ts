@@ -21,7 +21,7 @@ import {
   type SerialByteLinkOptions,
 } from './serial-byte-link';
 import { startPtyPair, type PtyPair } from './testing/pty-pair';
-import type { LinkLogger } from './link-logger';
+import { textLogger } from './testing/text-logger';
 
 // Real pseudo-terminals and a real socat: waits are upper bounds only, never asserted durations.
 const WAIT_CAP_MS = 5000;
@@ -116,20 +116,11 @@ function ttySpeeds(path: string): number[] {
   return execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }).trim().split(' ').map(Number);
 }
 
-function recordingLogger(): {
-  logger: LinkLogger;
-  lines: string[];
-  waitForLine(text: string): Promise<string>;
-} {
-  const lines: string[] = [];
+function recordingLogger(): ReturnType<typeof textLogger> & { waitForLine(text: string): Promise<string> } {
   const line$ = new Subject<string>();
-  const record = (level: string) => (message: string) => {
-    const line = `${level} ${message}`;
-    lines.push(line);
-    line$.next(line);
-  };
+  const { logger, lines } = textLogger([], (line) => line$.next(line));
   return {
-    logger: { info: record('info'), warn: record('warn'), error: record('error') },
+    logger,
     lines,
     waitForLine: (text) => {
       const seen = lines.find((line) => line.includes(text));

@@ -1,10 +1,20 @@
 import { Subject, type Observable } from 'rxjs';
 import { SerialPortStream } from '@serialport/stream';
 import type { LinuxBindingInterface } from '@serialport/bindings-cpp';
-import { LinkError, systemClock, type ByteLink, type Clock, type LinkEvent } from '@tsbms/hal';
+import {
+  LinkError,
+  Reconnector,
+  silentLogger,
+  systemClock,
+  validateReconnectPolicy,
+  type ByteLink,
+  type Clock,
+  type LinkEvent,
+  type LogFields,
+  type Logger,
+  type ReconnectPolicy,
+} from '@tsbms/hal';
 import { hangupAwareLinuxBinding } from './hangup-aware-binding';
-import { silentLogger, type LinkLogger } from './link-logger';
-import { Reconnector, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 /** The bq76PL536A loop speed, 24.5 MHz / 40 (T-1). */
 export const DEFAULT_BAUD_RATE = 612500;
@@ -21,7 +31,7 @@ export interface SerialByteLinkOptions {
   /** Times the reconnect backoff. Default {@link systemClock}. */
   readonly clock?: Clock;
   /** Receives progress of losing and regaining the device. Default silent. */
-  readonly logger?: LinkLogger;
+  readonly logger?: Logger;
 }
 
 type SerialPort = SerialPortStream<LinuxBindingInterface>;
@@ -52,7 +62,8 @@ export class SerialByteLink implements ByteLink {
   private readonly dataSubject = new Subject<Uint8Array>();
   private readonly eventsSubject = new Subject<LinkEvent>();
   private readonly clock: Clock;
-  private readonly logger: LinkLogger;
+  private readonly logger: Logger;
+  private readonly logFields: LogFields;
   private connection?: Connection;
   private opening?: Promise<void>;
   private closing?: Promise<void>;
@@ -63,11 +74,13 @@ export class SerialByteLink implements ByteLink {
     this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.logFields = { event: 'serial', path: this.path };
     this.reconnector = new Reconnector({
       policy: options.reconnect && validateReconnectPolicy(options.reconnect),
       clock: this.clock,
       logger: this.logger,
       name: this.path,
+      logFields: this.logFields,
       reopen: () => this.open(),
     });
     this.data$ = this.dataSubject.asObservable();
@@ -138,7 +151,7 @@ export class SerialByteLink implements ByteLink {
       const failed = (cause: unknown): void => {
         const error = this.openFailedError(cause);
         this.reconnector.attemptFailed();
-        this.logger.warn(error.message);
+        this.logger.warn({ ...this.logFields, code: error.code }, error.message);
         this.eventsSubject.next({ type: 'error', error });
         if (!this.closing) this.reconnector.schedule();
         reject(error);
@@ -179,7 +192,10 @@ export class SerialByteLink implements ByteLink {
     port.on('close', (disconnect?: Error | null) => this.onPortClosed(connection, disconnect ?? undefined));
     this.connection = connection;
     this.reconnector.succeeded();
-    this.logger.info(`${this.path} open at ${this.baudRate} baud`);
+    this.logger.info(
+      { ...this.logFields, baudRate: this.baudRate },
+      `${this.path} open at ${this.baudRate} baud`,
+    );
     this.eventsSubject.next({ type: 'open' });
   }
 
@@ -208,13 +224,13 @@ export class SerialByteLink implements ByteLink {
     // A stream destroyed by a failed write leaves the file descriptor open.
     if (connection.port.isOpen) connection.port.close(() => undefined);
     if (connection.closeRequested) {
-      this.logger.info(`${this.path} closed`);
+      this.logger.info(this.logFields, `${this.path} closed`);
       this.eventsSubject.next({ type: 'close', reason: 'closed by request' });
       return;
     }
     const cause = disconnect ?? connection.lastError;
     const reason = cause ? `device lost: ${cause.message}` : 'device lost';
-    this.logger.warn(`${this.path} ${reason}`);
+    this.logger.warn({ ...this.logFields, reason }, `${this.path} ${reason}`);
     this.eventsSubject.next({ type: 'close', reason });
     if (!this.closing) this.reconnector.schedule();
   }

@@ -1,9 +1,9 @@
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { ManualClock, type CanFrame, type LinkEvent } from '@tsbms/hal';
 import type { ChannelOptions, RawMessage } from 'socketcan';
-import type { LinkLogger } from './link-logger';
 import type { InterfaceState } from './network-interface';
 import { SocketCanBus } from './socketcan-bus';
+import { textLogger } from './testing/text-logger';
 
 /*
  * The adapter's reactions to things vcan cannot produce on demand (a full transmit queue,
@@ -86,14 +86,8 @@ const frame: CanFrame = {
   data: Uint8Array.of(0xec, 0x01, 0xe8, 0x03, 0xe8, 0x03, 0xb0, 0x01),
 };
 
-function recordingLogger(): { logger: LinkLogger; lines: string[] } {
-  const lines: string[] = [];
-  const record = (level: string) => (message: string) => lines.push(`${level} ${message}`);
-  return { logger: { info: record('info'), warn: record('warn'), error: record('error') }, lines };
-}
-
 async function openBus(clock = new ManualClock()) {
-  const log = recordingLogger();
+  const log = textLogger();
   const bus = new SocketCanBus({
     iface: 'can0',
     clock,

@@ -1,7 +1,8 @@
 import { filter, firstValueFrom, lastValueFrom, timeout, toArray } from 'rxjs';
 import { CanBusError, ManualClock, type CanFrame, type LinkEvent } from '@tsbms/hal';
-import type { LinkLogger } from './link-logger';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import { SocketCanBus, type SocketCanBusOptions } from './socketcan-bus';
+import { textLogger } from './testing/text-logger';
 
 /*
  * The host kernel has no CAN support, so these tests cover what fails before a frame could reach
@@ -37,12 +38,6 @@ function nextError(bus: SocketCanBus): Promise<Error> {
       timeout(WAIT_CAP_MS),
     ),
   ).then((event) => event.error);
-}
-
-function recordingLogger(): { logger: LinkLogger; lines: string[] } {
-  const lines: string[] = [];
-  const record = (level: string) => (message: string) => lines.push(`${level} ${message}`);
-  return { logger: { info: record('info'), warn: record('warn'), error: record('error') }, lines };
 }
 
 async function openFailure(bus: SocketCanBus): Promise<CanBusError> {
@@ -102,7 +97,7 @@ describe('SocketCanBus on a host without CAN', () => {
 
   it('retries a failed open with exponential backoff on the injected clock', async () => {
     const clock = new ManualClock();
-    const log = recordingLogger();
+    const log = textLogger();
     const bus = canBus({
       iface: MISSING_IFACE,
       clock,
@@ -136,6 +131,30 @@ describe('SocketCanBus on a host without CAN', () => {
     expect(log.lines.filter((line) => line.startsWith('warn'))).toEqual(
       Array(4).fill(`warn cannot open CAN interface ${MISSING_IFACE}: no such interface`),
     );
+  });
+
+  it('logs with the interface as structured fields', async () => {
+    const logger = new RecordingLogger();
+    const bus = canBus({
+      iface: MISSING_IFACE,
+      clock: new ManualClock(),
+      logger,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 300 },
+    });
+    await openFailure(bus);
+    const fields = { event: 'can', interface: MISSING_IFACE };
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        fields: { ...fields, code: 'OPEN_FAILED' },
+        message: `cannot open CAN interface ${MISSING_IFACE}: no such interface`,
+      },
+      {
+        level: 'info',
+        fields: { ...fields, reconnectAttempt: 2, delayMs: 200 },
+        message: `${MISSING_IFACE} reconnect attempt 2 in 200 ms`,
+      },
+    ]);
   });
 
   it('close() is final: cancels a pending retry, completes both streams, refuses to reopen', async () => {

@@ -3,15 +3,19 @@ import { createRawChannelWithOptions, type RawChannel, type RawMessage } from 's
 import {
   assertSendableCanFrame,
   CanBusError,
+  Reconnector,
+  silentLogger,
   systemClock,
+  validateReconnectPolicy,
   type CanBus,
   type CanFrame,
   type Clock,
   type LinkEvent,
+  type LogFields,
+  type Logger,
+  type ReconnectPolicy,
 } from '@tsbms/hal';
-import { silentLogger, type LinkLogger } from './link-logger';
 import { isValidInterfaceName, readInterfaceState, type InterfaceState } from './network-interface';
-import { Reconnector, validateReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import { classifyReceivedMessage } from './socketcan-message';
 
 export interface SocketCanBusOptions {
@@ -22,7 +26,7 @@ export interface SocketCanBusOptions {
   /** Times the reconnect backoff. Default {@link systemClock}. */
   readonly clock?: Clock;
   /** Receives losing and regaining the interface and transmit errors. Default silent. */
-  readonly logger?: LinkLogger;
+  readonly logger?: Logger;
 }
 
 /** Running totals since construction, for status output. */
@@ -84,7 +88,8 @@ export class SocketCanBus implements CanBus {
   private readonly framesSubject = new Subject<CanFrame>();
   private readonly eventsSubject = new Subject<LinkEvent>();
   private readonly clock: Clock;
-  private readonly logger: LinkLogger;
+  private readonly logger: Logger;
+  private readonly logFields: LogFields;
   private readonly totals: MutableCounters = {
     framesSent: 0,
     framesReceived: 0,
@@ -112,11 +117,13 @@ export class SocketCanBus implements CanBus {
     this.iface = options.iface;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.logFields = { event: 'can', interface: this.iface };
     this.reconnector = new Reconnector({
       policy: options.reconnect && validateReconnectPolicy(options.reconnect),
       clock: this.clock,
       logger: this.logger,
       name: this.iface,
+      logFields: this.logFields,
       reopen: () => this.open(),
     });
     this.frames$ = this.framesSubject.asObservable();
@@ -182,7 +189,7 @@ export class SocketCanBus implements CanBus {
     }
     const error = this.sendFailedError(frame.id, result);
     this.totals.sendErrors++;
-    if (this.sendErrorRun++ === 0) this.logger.warn(error.message);
+    if (this.sendErrorRun++ === 0) this.logger.warn({ ...this.logFields, canId: frame.id }, error.message);
     this.eventsSubject.next({ type: 'error', error });
     void this.dropIfInterfaceGone(connection);
     return Promise.reject(error);
@@ -214,7 +221,7 @@ export class SocketCanBus implements CanBus {
       const error = this.openFailedError(cause);
       this.totals.openFailures++;
       this.reconnector.attemptFailed();
-      this.logger.warn(error.message);
+      this.logger.warn({ ...this.logFields, code: error.code }, error.message);
       this.eventsSubject.next({ type: 'error', error });
       if (!this.closing) this.reconnector.schedule();
       throw error;
@@ -240,7 +247,7 @@ export class SocketCanBus implements CanBus {
     this.reconnector.succeeded();
     if (this.everOpened) this.totals.reopens++;
     this.everOpened = true;
-    this.logger.info(`${this.iface} open`);
+    this.logger.info(this.logFields, `${this.iface} open`);
     this.eventsSubject.next({ type: 'open' });
   }
 
@@ -275,7 +282,7 @@ export class SocketCanBus implements CanBus {
       `${this.iface} is bus-off: nothing is transmitted until the controller restarts`,
       { iface: this.iface },
     );
-    this.logger.warn(error.message);
+    this.logger.warn({ ...this.logFields, busOff: true }, error.message);
     this.eventsSubject.next({ type: 'error', error });
   }
 
@@ -290,7 +297,10 @@ export class SocketCanBus implements CanBus {
     try {
       state = await readInterfaceState(this.iface);
     } catch (error) {
-      this.logger.error(`cannot read the state of ${this.iface}: ${String(error)}`);
+      this.logger.error(
+        { ...this.logFields, error: String(error) },
+        `cannot read the state of ${this.iface}: ${String(error)}`,
+      );
       return;
     }
     if (state === 'up' || this.connection !== connection) return;
@@ -314,20 +324,23 @@ export class SocketCanBus implements CanBus {
     this.connection = undefined;
     this.endSendErrorRun();
     if (connection.closeRequested) {
-      this.logger.info(`${this.iface} closed`);
+      this.logger.info(this.logFields, `${this.iface} closed`);
       this.eventsSubject.next({ type: 'close', reason: 'closed by request' });
       return;
     }
     this.totals.interfaceLosses++;
     const reason = connection.lossReason ?? 'interface down or removed';
-    this.logger.warn(`${this.iface} ${reason}`);
+    this.logger.warn({ ...this.logFields, reason }, `${this.iface} ${reason}`);
     this.eventsSubject.next({ type: 'close', reason });
     if (!this.closing) this.reconnector.schedule();
   }
 
   private endSendErrorRun(): void {
     if (this.sendErrorRun === 0) return;
-    this.logger.info(`${this.iface} run of ${this.sendErrorRun} failed send(s) ended`);
+    this.logger.info(
+      { ...this.logFields, failedSends: this.sendErrorRun },
+      `${this.iface} run of ${this.sendErrorRun} failed send(s) ended`,
+    );
     this.sendErrorRun = 0;
   }
 

@@ -4,4 +4,6 @@ export * from './byte-link';
 export * from './clock';
 export * from './manual-clock';
 export * from './logger';
+export * from './reconnect-policy';
+export * from './reconnector';
 export * from './fakes';

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { filter, interval, map, scan, startWith, type Subscription } from 'rxjs';
-import type { CanBus } from '@tsbms/hal';
-import {
-  silentLogger,
-  SocketCanBus,
-  type ReconnectPolicy,
-  type SocketCanBusCounters,
-} from '@tsbms/hal-linux';
+import { silentLogger, type CanBus, type ReconnectPolicy } from '@tsbms/hal';
+import { SocketCanBus, type SocketCanBusCounters } from '@tsbms/hal-linux';
 import {
   VictronFrameId,
   victronFrameSchedule,

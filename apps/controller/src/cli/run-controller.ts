@@ -73,8 +73,7 @@ async function openLink(config: ControllerConfig, daemon: boolean, logger: pino.
     path,
     baudRate,
     ...(daemon ? { reconnect: SERIAL_RECONNECT } : {}),
-    // Bound: pino's methods need their logger as `this`.
-    logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    logger,
   });
   await link.open();
   logger.info({ event: 'link', source: path, baudRate }, `opened ${path} at ${baudRate} baud`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReconnectPolicy } from '@tsbms/hal-linux';
+import type { ReconnectPolicy } from '@tsbms/hal';
 import { identityTextIssues } from '@tsbms/victron-can';
 import { parseSecretHash } from '../auth';
 import { atMost } from './upper-bound';
@@ -36,7 +36,7 @@ function reconnectSchema(section: string, maxDelayDefaultS: number) {
     });
 }
 
-/** The config's seconds as hal-linux's policy, whose `reconnectDelayMs` does the doubling. */
+/** The config's seconds as hal's policy, whose `reconnectDelayMs` does the doubling. */
 export function reconnectPolicy(settings: {
   readonly initialDelayS: number;
   readonly maxDelayS: number;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
-import { reconnectDelayMs } from '@tsbms/hal-linux';
+import { reconnectDelayMs } from '@tsbms/hal';
 import { ControllerConfigError, errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
 import type { ControllerStatus, OutputStatus } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';

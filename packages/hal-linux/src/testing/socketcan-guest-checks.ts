@@ -20,8 +20,8 @@ import {
   type Observable,
 } from 'rxjs';
 import { ManualClock, type CanFrame, type LinkEvent } from '@tsbms/hal';
-import type { LinkLogger } from '../link-logger';
 import { SocketCanBus } from '../socketcan-bus';
+import { textLogger } from './text-logger';
 
 const IFACE = 'vcan0';
 // Real kernel I/O: upper bounds only, never asserted durations.
@@ -155,14 +155,6 @@ function collect<T>(source: Observable<T>): T[] {
   return items;
 }
 
-function recordingLogger(log: string[]): LinkLogger {
-  return {
-    info: (message) => log.push(`info ${message}`),
-    warn: (message) => log.push(`warn ${message}`),
-    error: (message) => log.push(`error ${message}`),
-  };
-}
-
 async function runChecks(results: Record<string, unknown>): Promise<void> {
   const clock = new ManualClock();
   const log: string[] = [];
@@ -170,7 +162,7 @@ async function runChecks(results: Record<string, unknown>): Promise<void> {
   const bus = new SocketCanBus({
     iface: IFACE,
     clock,
-    logger: recordingLogger(log),
+    logger: textLogger(log).logger,
     reconnect: { initialDelayMs: 100, maxDelayMs: 400 },
   });
   results['events'] = collect(bus.events$.pipe(map(describeEvent)));
