@@ -3,9 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ManualClock } from '@tsbms/hal';
-import type { RuntimeLogger } from '../runtime';
-import { RecordingLogger } from '../runtime/testing/recording-logger';
+import { ManualClock, type Logger } from '@tsbms/hal';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import {
   createNotifySender,
   findExecutable,
@@ -162,7 +161,7 @@ describe('createNotifySender over a real unix datagram socket', () => {
     };
   }
 
-  function senderFor(env: NodeJS.ProcessEnv, logger: RuntimeLogger) {
+  function senderFor(env: NodeJS.ProcessEnv, logger: Logger) {
     const send = createNotifySender(env, logger);
     if (send === null) throw new Error('no sender although NOTIFY_SOCKET and a helper are there');
     return send;

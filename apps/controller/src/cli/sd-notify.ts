@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import { interval, type Subscription } from 'rxjs';
-import type { Clock } from '@tsbms/hal';
-import type { ControllerStatus, RuntimeLogger } from '../runtime';
+import type { Clock, Logger } from '@tsbms/hal';
+import type { ControllerStatus } from '../runtime';
 
 /** Sends one sd_notify message; resolves when the helper process has ended, never rejects. */
 export type NotifySend = (message: string) => Promise<void>;
@@ -41,7 +41,7 @@ export function socatAddress(notifySocket: string): string {
  * the unit even though it comes from a child PID: the unit needs NotifyAccess=all), else socat.
  * Null when NOTIFY_SOCKET is unset, or (with a warning) when neither helper exists.
  */
-export function createNotifySender(env: NodeJS.ProcessEnv, logger: RuntimeLogger): NotifySend | null {
+export function createNotifySender(env: NodeJS.ProcessEnv, logger: Logger): NotifySend | null {
   const notifySocket = env.NOTIFY_SOCKET;
   if (notifySocket === undefined || notifySocket === '') return null;
   // Preferred: systemd-notify; socat as the fallback.
@@ -110,7 +110,7 @@ export function watchdogPingIntervalMs(env: NodeJS.ProcessEnv): number | null {
 export interface SystemdNotifierOptions {
   readonly send: NotifySend;
   readonly clock: Clock;
-  readonly logger: RuntimeLogger;
+  readonly logger: Logger;
   readonly scanProgress: () => ScanProgress;
   /** WATCHDOG_USEC / 2 in ms; null = no watchdog, only READY and STOPPING. */
   readonly watchdogIntervalMs: number | null;

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { RecordingLogger } from '../runtime/testing/recording-logger';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import { apiErrorHandler } from './api-errors';
 
 /** The handler's answer to `error`, and what it logged. */

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from '@tsbms/hal';
 import { errorMessage, isControllerConfigError } from '../config';
-import type { RuntimeLogger } from '../runtime';
 
 export interface ApiIssue {
   /** Dotted path, e.g. `cells.cellHighVoltageV`; `(root)` for the body as a whole. */
@@ -30,7 +30,7 @@ const BODY_ERRORS: Readonly<Record<string, readonly [number, string, string]>> =
 };
 
 /** The last handler: config errors, body errors, then 500 without internals (logged). */
-export function apiErrorHandler(logger: RuntimeLogger): ErrorRequestHandler {
+export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
     if (isControllerConfigError(error)) {

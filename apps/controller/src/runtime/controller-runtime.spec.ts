@@ -1,4 +1,5 @@
 import { ManualClock, RecordingLink, SimulatedDigitalOutput } from '@tsbms/hal';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import { buildBatteryModelConfig } from '@tsbms/battery-model';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
@@ -7,7 +8,6 @@ import { hardwareThresholdsFromFaultLevels } from '@tsbms/tesla-protocol';
 import { ControllerRuntime } from './controller-runtime';
 import type { PersistedRuntimeState } from './persisted-state';
 import type { ControllerStatus } from './status-snapshot';
-import { RecordingLogger } from './testing/recording-logger';
 
 const MODULES = 4;
 /** Broadcast CB_CTRL = 0 (T-22), as it appears on the wire. */

@@ -32,12 +32,11 @@ import {
   type BusStats,
   type DiscoveryResult,
 } from '@tsbms/tesla-protocol';
-import type { DigitalOutput } from '@tsbms/hal';
+import type { DigitalOutput, Logger } from '@tsbms/hal';
 import {
   DEFAULT_CONTROL_BROADCAST_INTERVAL_S,
   DEFAULT_DISCOVERY_RETRY_S,
   type ControllerRuntimeOptions,
-  type RuntimeLogger,
 } from './runtime-options';
 import { buildStatusSnapshot, type ControllerStatus } from './status-snapshot';
 import type { PersistedRuntimeState } from './persisted-state';
@@ -71,7 +70,7 @@ const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
  */
 export class ControllerRuntime {
   private readonly clock: ControllerRuntimeOptions['clock'];
-  private readonly logger: RuntimeLogger;
+  private readonly logger: Logger;
   private readonly bus: TeslaBus;
   private readonly commands: ModuleCommands;
   private readonly scanner: PackScanner;

@@ -1,17 +1,10 @@
-import type { ByteLink, Clock, DigitalOutput } from '@tsbms/hal';
+import type { ByteLink, Clock, DigitalOutput, Logger } from '@tsbms/hal';
 import type { BatteryModelConfig } from '@tsbms/battery-model';
 import type { FaultEngineConfig } from '@tsbms/fault-engine';
 import type { ControlConfig } from '@tsbms/control';
 import type { HardwareThresholds } from '@tsbms/tesla-protocol';
 import type { PersistedRuntimeState } from './persisted-state';
 import type { OutputsStatus, StateFileStatus } from './status-snapshot';
-
-/** The subset of pino's logger the runtime uses: structured fields first, then the message. */
-export interface RuntimeLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
 
 /** The relays and lamps the runtime drives; an absent output (no pin configured) is simply left out. */
 export interface RuntimeOutputs {
@@ -46,7 +39,7 @@ export interface RuntimeSettings {
 export interface ControllerRuntimeOptions {
   readonly link: ByteLink;
   readonly clock: Clock;
-  readonly logger: RuntimeLogger;
+  readonly logger: Logger;
   readonly outputs: RuntimeOutputs;
   readonly libraries: RuntimeLibraryConfigs;
   readonly settings: RuntimeSettings;

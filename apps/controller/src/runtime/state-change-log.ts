@@ -1,6 +1,6 @@
 import type { FaultEvent, FaultLocation } from '@tsbms/fault-engine';
 import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
-import type { RuntimeLogger } from './runtime-options';
+import type { Logger } from '@tsbms/hal';
 
 /** "module 2 cell 3" / "module 1 sensor 2" / "pack": 1-based as printed on the modules. */
 export function describeLocation(location: FaultLocation): string {
@@ -12,7 +12,7 @@ export function describeLocation(location: FaultLocation): string {
   return parts.length > 0 ? parts.join(' ') : 'pack';
 }
 
-export function logFaultEvent(logger: RuntimeLogger, event: FaultEvent): void {
+export function logFaultEvent(logger: Logger, event: FaultEvent): void {
   const fields = {
     event: 'fault',
     type: event.type,
@@ -30,7 +30,7 @@ export function logFaultEvent(logger: RuntimeLogger, event: FaultEvent): void {
   else logger.info(fields, message);
 }
 
-export function logContactors(logger: RuntimeLogger, status: ContactorSequenceStatus): void {
+export function logContactors(logger: Logger, status: ContactorSequenceStatus): void {
   const fields = {
     event: 'contactors',
     state: status.state,
@@ -54,14 +54,14 @@ export function balancedCellLabels(balancing: BalancingState): string[] {
   );
 }
 
-export function logBalancing(logger: RuntimeLogger, cells: readonly string[]): void {
+export function logBalancing(logger: Logger, cells: readonly string[]): void {
   logger.info(
     { event: 'balancing', cells },
     cells.length > 0 ? `balancing cells ${cells.join(', ')} (module.cell)` : 'balancing off',
   );
 }
 
-export function logHeating(logger: RuntimeLogger, heating: HeatingStatus): void {
+export function logHeating(logger: Logger, heating: HeatingStatus): void {
   logger.info(
     { event: 'heater', on: heating.heaterOn, demand: heating.demand, blockedBy: heating.blockedBy },
     heating.heaterOn ? 'heater on' : heating.blockedBy ? `heater off (${heating.blockedBy})` : 'heater off',
@@ -73,7 +73,7 @@ export function limitsBlockKey(limits: ChargeLimits): string {
   return `${limits.chargeZeroedBy.join(',')}|${limits.dischargeZeroedBy.join(',')}`;
 }
 
-export function logLimits(logger: RuntimeLogger, limits: ChargeLimits): void {
+export function logLimits(logger: Logger, limits: ChargeLimits): void {
   const side = (name: string, by: readonly string[]) =>
     by.length > 0 ? `${name} held at 0 by ${by.join(', ')}` : `${name} allowed`;
   logger.info(

@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { Clock } from '@tsbms/hal';
+import type { Clock, Logger } from '@tsbms/hal';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import type { ControllerConfig } from '../config';
-import type { ControllerStatus, OutputStatus, RuntimeLogger } from '../runtime';
+import type { ControllerStatus, OutputStatus } from '../runtime';
 
 /**
  * What an output (Victron CAN, MQTT, HTTP) may see and do. It outlives a restart of the BMS
@@ -11,7 +11,7 @@ import type { ControllerStatus, OutputStatus, RuntimeLogger } from '../runtime';
  */
 export interface ControllerContext {
   readonly clock: Clock;
-  readonly logger: RuntimeLogger;
+  readonly logger: Logger;
   /** The running configuration (file, environment and command line). */
   config(): ControllerConfig;
   /** The latest status snapshot, outputs included. */

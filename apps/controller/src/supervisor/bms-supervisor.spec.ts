@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import {
   ConfigStore,
@@ -10,7 +11,6 @@ import {
   type ConfigFileSystem,
   type ControllerConfig,
 } from '../config';
-import { RecordingLogger } from '../runtime/testing/recording-logger';
 import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ServiceFactory } from '../services';
 import { BmsSupervisor } from './bms-supervisor';
 import { RuntimeStateFile } from './runtime-state-file';

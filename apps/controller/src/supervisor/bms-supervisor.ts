@@ -1,5 +1,5 @@
 import { interval, map, Subject, type Subscription } from 'rxjs';
-import type { ByteLink, Clock } from '@tsbms/hal';
+import type { ByteLink, Clock, Logger } from '@tsbms/hal';
 import type { EmulatedChain } from '@tsbms/module-emulator';
 import type { FaultEvent } from '@tsbms/fault-engine';
 import {
@@ -15,7 +15,6 @@ import {
   type ControllerStatus,
   type OutputsStatus,
   type PersistedRuntimeState,
-  type RuntimeLogger,
   type RuntimeOutputs,
 } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
@@ -41,7 +40,7 @@ export interface SupervisorOptions {
   /** The in-process emulated pack of the demo, which gets the charge/discharge cycle. */
   readonly chain: EmulatedChain | null;
   readonly clock: Clock;
-  readonly logger: RuntimeLogger;
+  readonly logger: Logger;
   readonly configSource: ConfigSource;
   /** Relays and lamps, created once: they keep their lines across restarts. */
   readonly outputs: RuntimeOutputs;

@@ -1,4 +1,4 @@
-import type { Clock } from '@tsbms/hal';
+import type { Clock, Logger } from '@tsbms/hal';
 import { stateLostFault } from '@tsbms/fault-engine';
 import {
   errorMessage,
@@ -8,7 +8,7 @@ import {
   writeFileAtomically,
   type ConfigFileSystem,
 } from '../config';
-import type { PersistedRuntimeState, RuntimeLogger, StateFileStatus } from '../runtime';
+import type { PersistedRuntimeState, StateFileStatus } from '../runtime';
 import { dirname } from 'node:path';
 
 /** What loading found. */
@@ -32,7 +32,7 @@ export class RuntimeStateFile {
 
   constructor(
     readonly file: string,
-    private readonly logger: RuntimeLogger,
+    private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly fsx: ConfigFileSystem = nodeFileSystem,
   ) {}
@@ -112,7 +112,7 @@ export function stateAfterLoad(
   load: StateFileLoad,
   file: string,
   nowMs: number,
-  logger: RuntimeLogger,
+  logger: Logger,
 ): PersistedRuntimeState | null {
   switch (load.kind) {
     case 'loaded':

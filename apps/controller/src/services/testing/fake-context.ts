@@ -1,10 +1,10 @@
 import { Subject } from 'rxjs';
 import { ManualClock } from '@tsbms/hal';
+import { RecordingLogger } from '@tsbms/hal/testing';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
 import type { ControllerStatus } from '../../runtime';
-import { RecordingLogger } from '../../runtime/testing/recording-logger';
 import type { ConfigUpdate, ControllerContext, RestartDecision } from '../controller-context';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 
