@@ -261,20 +261,26 @@ export class MqttOutput implements ControllerService {
   private onConnect(): void {
     this.failures = 0;
     this.lastError = undefined;
+    this.publish([{ topic: this.topics.availability, payload: AVAILABILITY_ONLINE }], 1, true);
+    const commandTopics = [...this.handlers.keys()];
+    const birth = this.discovery === null ? [] : [`${this.discovery.prefix}/status`];
+    const subscriptions = [...commandTopics, ...birth];
+    // Connected means ready: with commands on, a command sent once this is logged is received.
+    if (subscriptions.length === 0) this.onReady();
+    else this.client.subscribe(subscriptions, { qos: 1 }, () => this.onReady());
+    this.publishDiscovery();
+    this.fullRefreshDue = true;
+    if (this.latest !== null) this.onStatus(this.latest);
+  }
+
+  /** After the broker has answered the subscriptions (SUBACK). */
+  private onReady(): void {
     this.health = { state: 'ok', message: `connected to ${this.address}` };
     this.context.logger.info(
       { event: 'mqtt', state: 'connected', broker: this.address },
       `mqtt connected to ${this.address}`,
     );
     this.problem = null;
-    this.publish([{ topic: this.topics.availability, payload: AVAILABILITY_ONLINE }], 1, true);
-    const commandTopics = [...this.handlers.keys()];
-    const birth = this.discovery === null ? [] : [`${this.discovery.prefix}/status`];
-    const subscriptions = [...commandTopics, ...birth];
-    if (subscriptions.length > 0) this.client.subscribe(subscriptions, { qos: 1 });
-    this.publishDiscovery();
-    this.fullRefreshDue = true;
-    if (this.latest !== null) this.onStatus(this.latest);
   }
 
   private onClose(): void {
