@@ -49,6 +49,8 @@ export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
     const type: unknown =
       typeof error === 'object' && error !== null ? Reflect.get(error, 'type') : undefined;
     const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+    // RFC 9110 §15.5.16: a 415 for a content coding names the codings accepted (none but identity).
+    if (type === 'encoding.unsupported') res.setHeader('Accept-Encoding', 'identity');
     if (known !== undefined) return sendError(res, known[0], known[1], known[2]);
     const status: unknown =
       typeof error === 'object' && error !== null ? Reflect.get(error, 'status') : undefined;

@@ -462,6 +462,7 @@ describe('HTTP API: PUT /api/config', () => {
       const before = fileText();
       const response = await put('/api/config', body, { 'content-encoding': encoding });
       expect(response.status).toBe(415);
+      expect(response.headers.get('accept-encoding')).toBe('identity');
       expect(await response.json()).toEqual({
         error: {
           code: 'UNSUPPORTED_MEDIA_TYPE',
