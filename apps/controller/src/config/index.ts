@@ -7,16 +7,9 @@ export { libraryConfigs } from './library-configs';
 export type { LibraryConfigs } from './library-configs';
 export { parseControllerConfig } from './parse-config';
 export { DEFAULT_CONTROLLER_CONFIG } from './defaults';
-export { ENV_OVERRIDABLE_PATHS, envVariableName, envOverrides } from './env-overrides';
+export { ENV_OVERRIDABLE_PATHS, envVariableName } from './env-overrides';
 export type { ConfigOverride } from './config-overrides';
-export { effectiveConfig } from './effective-config';
-export { changedConfigPaths } from './config-diff';
-export {
-  checkRemoteChange,
-  remoteChangeIssues,
-  FILE_ONLY_SETTINGS,
-  SAFETY_SETTINGS,
-} from './remote-change-policy';
+export { checkRemoteChange } from './remote-change-policy';
 export { loadControllerConfig } from './load-config';
 export { ConfigStore, MAX_PATCH_DEPTH } from './config-store';
 export type {
