@@ -75,6 +75,11 @@ export interface ContactorSequenceStatus {
   /** The last precharge: true = verified against the bus voltage, false = timed (unverified). */
   readonly prechargeVerified: boolean | null;
   readonly testMode: boolean;
+  /**
+   * Last time energised relays were opened: the anti-chatter lockout counts from it (B-11). A
+   * sequencer started after an in-process restart is given the previous one's.
+   */
+  readonly lastOpenedAtMs: number | null;
 }
 
 export type ContactorCommand =
@@ -104,8 +109,6 @@ export interface ContactorMachineState {
   readonly inputs: ContactorInputs | null;
   /** When the precharge success condition started to hold without a break. */
   readonly prechargeOkSinceMs: number | null;
-  /** Last time energised relays were opened: the anti-chatter lockout counts from it (B-11). */
-  readonly lastOpenedAtMs: number | null;
   readonly atMs: number;
 }
 
@@ -140,9 +143,9 @@ export function contactorMachine(
       state,
       sinceMs: nowMs,
       relays: RELAYS_BY_STATE[state],
+      lastOpenedAtMs: isEnergised(m.status.state) && !isEnergised(state) ? nowMs : m.status.lastOpenedAtMs,
     },
     prechargeOkSinceMs: null,
-    lastOpenedAtMs: isEnergised(m.status.state) && !isEnergised(state) ? nowMs : m.lastOpenedAtMs,
   });
 
   const open = (m: ContactorMachineState, reason: OpenReason, nowMs: number) => {
@@ -165,7 +168,7 @@ export function contactorMachine(
 
   const closePermitted = (m: ContactorMachineState, inputs: ContactorInputs, nowMs: number) =>
     sequencePermitted(inputs, nowMs) &&
-    (m.lastOpenedAtMs === null || nowMs - m.lastOpenedAtMs >= config.contactorLockoutS * 1000);
+    (m.status.lastOpenedAtMs === null || nowMs - m.status.lastOpenedAtMs >= config.contactorLockoutS * 1000);
 
   const prechargeConditionHolds = (inputs: ContactorInputs): boolean => {
     const { packVoltageV, busVoltageV, currentA } = inputs;
@@ -189,7 +192,7 @@ export function contactorMachine(
             failedAttempts,
             openReason: 'prechargeAttemptFailed',
           });
-    return { ...opened, lastOpenedAtMs: m.lastOpenedAtMs };
+    return { ...opened, status: { ...opened.status, lastOpenedAtMs: m.status.lastOpenedAtMs } };
   };
 
   const applyCommand = (m: ContactorMachineState, command: ContactorCommand, nowMs: number) => {
@@ -281,8 +284,8 @@ export function contactorMachine(
     }
     switch (state) {
       case 'OPEN':
-        if (m.lastOpenedAtMs !== null && !testMode) {
-          candidates.push(m.lastOpenedAtMs + config.contactorLockoutS * 1000);
+        if (m.status.lastOpenedAtMs !== null && !testMode) {
+          candidates.push(m.status.lastOpenedAtMs + config.contactorLockoutS * 1000);
         }
         break;
       case 'NEGATIVE':
@@ -316,10 +319,10 @@ export function contactorMachine(
         prechargeFailed: false,
         prechargeVerified: null,
         testMode: false,
+        lastOpenedAtMs,
       },
       inputs: null,
       prechargeOkSinceMs: null,
-      lastOpenedAtMs,
       atMs: nowMs,
     }),
     step: (previous, event, nowMs) => {

@@ -153,6 +153,7 @@ describe('contactorFaultInput', () => {
       prechargeFailed: false,
       prechargeVerified: null,
       testMode: false,
+      lastOpenedAtMs: null,
     };
     expect(contactorFaultInput(status, { negative: true })).toEqual({
       contactors: [

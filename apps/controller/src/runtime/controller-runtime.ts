@@ -50,9 +50,6 @@ import {
   logLimits,
 } from './state-change-log';
 
-const isEnergised = (status: ContactorSequenceStatus): boolean =>
-  status.relays.negative || status.relays.precharge || status.relays.positive;
-
 /** The outcome of {@link ControllerRuntime.runOnce}. */
 export type OnceResult =
   | { readonly ok: true; readonly status: ControllerStatus }
@@ -106,8 +103,6 @@ export class ControllerRuntime {
   private readonly eventsToLog: FaultEvent[] = [];
   /** T-26: when each module's latched status bits were last cleared. */
   private readonly lastFlagClearMs = new Map<number, number>();
-  /** When energised contactors were last opened (B-11), carried over from before a restart. */
-  private contactorsOpenedAtMs: number | null;
   private nextBroadcastMs = 0;
   private scanFailing = false;
   /** The first complete scan has been logged. */
@@ -157,16 +152,17 @@ export class ControllerRuntime {
     });
     this.faultEvents$ = this.engine.events$;
     this.latchedFaults$ = this.engine.latched$;
-    this.contactorsOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
     this.faults = { timestampMs: clock.now(), faults: [], highestLevel: null };
 
     const control = createControl(this.inputs, {
       config: libraries.control,
       clock,
-      contactorsLastOpenedAtMs: this.contactorsOpenedAtMs,
+      contactorsLastOpenedAtMs: options.contactorsLastOpenedAtMs ?? null,
     });
     this.contactorsSubject = new BehaviorSubject(
-      contactorMachine(libraries.control).initial(clock.now()).status,
+      contactorMachine(libraries.control, options.contactorsLastOpenedAtMs ?? null).initial(
+        clock.now(),
+      ).status,
     );
     this.contactors$ = this.contactorsSubject.asObservable();
     this.wireOutputs(control);
@@ -197,7 +193,7 @@ export class ControllerRuntime {
 
   /** When energised contactors were last opened, by this core or before it (B-11 across restarts). */
   contactorsLastOpenedAtMs(): number | null {
-    return this.contactorsOpenedAtMs;
+    return this.contactorsSubject.value.lastOpenedAtMs;
   }
 
   /** The fault log, oldest first (bounded by the engine). */
@@ -271,7 +267,6 @@ export class ControllerRuntime {
     this.stopped ??= (async () => {
       this.stopping = true;
       if (this.lastInputs !== null) this.inputs.next({ ...this.lastInputs, shutdownRequested: true });
-      if (isEnergised(this.contactorsSubject.value)) this.contactorsOpenedAtMs = this.clock.now();
       this.allOutputsOff();
       this.wake?.();
       await this.loop?.catch(() => undefined);
@@ -320,9 +315,6 @@ export class ControllerRuntime {
         ];
         for (const [output, on] of relays) if (!on) output?.set(false);
         for (const [output, on] of [...relays].reverse()) if (on) output?.set(true);
-        if (isEnergised(this.contactorsSubject.value) && !isEnergised(status)) {
-          this.contactorsOpenedAtMs = this.clock.now();
-        }
         logContactors(this.logger, status);
         this.contactorsSubject.next(status);
       }),
