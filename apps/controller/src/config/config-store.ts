@@ -68,7 +68,13 @@ export class ConfigStore {
     const fsx = options.fileSystem ?? nodeFileSystem;
     const overrides = [...envOverrides(env), ...(options.commandLine ?? [])];
     const text = readConfigText(file, fsx);
-    return new ConfigStore(file, overrides, fsx, text, validate(text, file, overrides));
+    return new ConfigStore(
+      file,
+      overrides,
+      fsx,
+      text,
+      effectiveConfig(parseConfigText(text, file), overrides, file),
+    );
   }
 
   /** The running configuration (file + environment + command line). */
@@ -90,9 +96,11 @@ export class ConfigStore {
     }
     const document = parseConfigText(this.text, this.file);
     const text = patchConfigText(this.text, document, patch);
-    const overridden = overriddenChanges(document, parseConfigText(text, this.file), this.overrides);
+    // What is written is what was validated: the new text is parsed back, as a restart would.
+    const candidate = parseConfigText(text, this.file);
+    const overridden = overriddenChanges(document, candidate, this.overrides);
     if (overridden.length > 0) throw new ControllerConfigError('INVALID_CONFIG', overridden, this.file);
-    const config = validate(text, this.file, this.overrides);
+    const config = effectiveConfig(candidate, this.overrides, this.file);
     const changedPaths = changedConfigPaths(this.current, config);
     if (changedPaths.length === 0) return { config: this.current, changedPaths };
     for (const check of checks) check({ before: this.current, after: config, changedPaths });
@@ -132,9 +140,4 @@ export class ConfigStore {
       throw configFileError(this.file, `could not save: ${errorMessage(error)}`);
     }
   }
-}
-
-/** What is written is what was validated: the new text is parsed back, as a restart would. */
-function validate(text: string, file: string, overrides: readonly ConfigOverride[]): ControllerConfig {
-  return effectiveConfig(parseConfigText(text, file), overrides, file);
 }
