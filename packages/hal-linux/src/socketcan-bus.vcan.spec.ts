@@ -1,10 +1,13 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
+import { canBusContractResults, type ContractCaseResult } from '@tsbms/hal/testing';
 
 /*
  * SocketCanBus against the real kernel: tools/with-vcan boots user-mode Linux with vcan0 up and
  * runs testing/socketcan-guest-checks.ts there (one boot for every check; candump and cansend are
- * the other nodes). The script prints its observations as JSON; the assertions are all here.
+ * the other nodes). The script prints its observations as JSON; the assertions are all here,
+ * except for @tsbms/hal's CanBus contract: its cases run in the guest (they need vcan0) and report
+ * pass or fail, and each is one test below.
  */
 const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 const guestScript = path.join(__dirname, 'testing', 'socketcan-guest-checks.ts');
@@ -12,6 +15,8 @@ const guestScript = path.join(__dirname, 'testing', 'socketcan-guest-checks.ts')
 /** The script's observations; see socketcan-guest-checks.ts for what each one is. */
 interface GuestResults {
   failure?: string;
+  /** The CanBus contract cases, run on two SocketCanBus nodes on vcan0. */
+  contract?: ContractCaseResult[];
   log: string[];
   events: Array<Record<string, unknown>>;
   openedIsOpen: boolean;
@@ -31,28 +36,31 @@ interface GuestResults {
   counters: Record<string, number>;
 }
 
+let run: SpawnSyncReturns<string>;
+let results: GuestResults;
+
+// One boot for the whole file: the checks' describe and the contract's.
+beforeAll(() => {
+  run = spawnSync(
+    path.join(workspaceRoot, 'tools', 'with-vcan'),
+    [
+      '--timeout-s',
+      '90',
+      '--',
+      process.execPath,
+      '--conditions=@tsbms/source',
+      '-r',
+      '@swc-node/register',
+      guestScript,
+    ],
+    { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 },
+  );
+  results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
+}, 120_000);
+
+canBusContractResults('SocketCanBus on vcan0 (run in user-mode Linux)', () => results.contract);
+
 describe('SocketCanBus on vcan0 in user-mode Linux', () => {
-  let run: SpawnSyncReturns<string>;
-  let results: GuestResults;
-
-  beforeAll(() => {
-    run = spawnSync(
-      path.join(workspaceRoot, 'tools', 'with-vcan'),
-      [
-        '--timeout-s',
-        '90',
-        '--',
-        process.execPath,
-        '--conditions=@tsbms/source',
-        '-r',
-        '@swc-node/register',
-        guestScript,
-      ],
-      { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 },
-    );
-    results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
-  }, 120_000);
-
   it('runs every step in the guest', () => {
     expect(results.failure).toBeUndefined();
     expect(run.stderr).toBe('');

@@ -4,6 +4,10 @@
  * cansend. Prints one JSON object on stdout for the spec to assert; exits 1 if a step did not
  * finish, with what was gathered so far and the reason in `failure`.
  *
+ * First it runs @tsbms/hal's CanBus contract cases (the ones the in-memory bus passes in hal's
+ * spec) on two SocketCanBus nodes on vcan0, fresh ones per case; `contract` holds each case's
+ * result, and the spec has one test per case.
+ *
  *   node --conditions=@tsbms/source -r @swc-node/register packages/hal-linux/src/testing/socketcan-guest-checks.ts
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +24,12 @@ import {
   type Observable,
 } from 'rxjs';
 import { ManualClock, type CanFrame, type LinkEvent } from '@tsbms/hal';
+import {
+  canBusContractCases,
+  runContractCases,
+  type CanBusNodes,
+  type ContractEnds,
+} from '@tsbms/hal/testing';
 import { SocketCanBus } from '../socketcan-bus';
 import { textLogger } from './text-logger';
 
@@ -246,9 +256,28 @@ async function runChecks(results: Record<string, unknown>): Promise<void> {
   }
 }
 
+/** Two nodes on vcan0 for one contract case; each case closes what it needs, teardown the rest. */
+async function openContractNodes(): Promise<ContractEnds<CanBusNodes>> {
+  const a = new SocketCanBus({ iface: IFACE });
+  const b = new SocketCanBus({ iface: IFACE });
+  const teardown = async (): Promise<void> => {
+    await Promise.all([a.close(), b.close()]);
+  };
+  try {
+    await a.open();
+    await b.open();
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return { a, b, teardown };
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   try {
+    // Before the checks below take vcan0 down and up; the cases wait for all their own frames.
+    results['contract'] = await runContractCases(canBusContractCases, openContractNodes);
     await runChecks(results);
   } catch (error) {
     results['failure'] = error instanceof Error ? error.stack : String(error);

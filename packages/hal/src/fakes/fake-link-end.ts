@@ -4,8 +4,8 @@ import type { Clock } from '../clock';
 
 /**
  * The receiving half shared by the in-memory fakes: chunks are delivered from clock callbacks,
- * never inside `write()`, as a serial device would; closing completes `data$` and cancels
- * deliveries still in flight.
+ * never inside `write()`, as a serial device would; `close()` completes `data$` and `events$` and
+ * cancels deliveries still in flight, as SerialByteLink's does.
  */
 export abstract class FakeLinkEnd implements ByteLink {
   private readonly chunks = new Subject<Uint8Array>();
@@ -32,8 +32,10 @@ export abstract class FakeLinkEnd implements ByteLink {
 
   abstract write(bytes: Uint8Array): Promise<void>;
 
+  /** Closes for good: a close event (unless already shut down), then `data$` and `events$` complete. */
   close(): Promise<void> {
     this.shutDown('closed by host');
+    this.events.complete();
     return Promise.resolve();
   }
 

@@ -1,3 +1,4 @@
 export * from './memory-link';
 export * from './scripted-link';
 export * from './recording-link';
+export * from './memory-can-bus';

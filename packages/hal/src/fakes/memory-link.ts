@@ -34,12 +34,9 @@ class MemoryLinkEnd extends FakeLinkEnd {
     return Promise.resolve();
   }
 
-  override close(): Promise<void> {
-    const peer = this.peer;
-    this.shutDown('closed by host');
-    // Like a pty pair: closing one end hangs up the other.
-    peer?.shutDown('peer closed');
-    return Promise.resolve();
+  /** The connection is gone (see {@link MemoryLinkPair.disconnect}). */
+  lose(reason: string): void {
+    this.shutDown(reason);
   }
 
   private receive(bytes: Uint8Array): void {
@@ -58,14 +55,27 @@ export interface MemoryLinkPair {
     readonly bytesWritten: number;
     readonly bytesReceived: number;
   };
+  /**
+   * The connection vanishes (socat exits, the adapter is unplugged): both ends report a close
+   * with `reason`, `data$` completes, writes reject with LINK_CLOSED and deliveries in flight are lost.
+   */
+  disconnect(reason?: string): void;
 }
 
-/** Two connected in-memory links: what one writes the other receives, asynchronously. */
+/**
+ * Two connected in-memory links: what one writes the other receives, asynchronously. They behave
+ * as two SerialByteLinks on a socat pty pair do (the ByteLink contract in `@tsbms/hal/testing`
+ * checks both): closing one end leaves the other open, its writes then go nowhere.
+ */
 export function createMemoryLinkPair(options: MemoryLinkOptions = {}): MemoryLinkPair {
   const clock = options.clock ?? systemClock;
   const a = new MemoryLinkEnd(clock, options);
   const b = new MemoryLinkEnd(clock, options);
   a.peer = b;
   b.peer = a;
-  return { a, b };
+  const disconnect = (reason = 'device lost'): void => {
+    a.lose(reason);
+    b.lose(reason);
+  };
+  return { a, b, disconnect };
 }

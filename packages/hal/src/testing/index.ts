@@ -1,1 +1,4 @@
 export * from './recording-logger';
+export * from './contract';
+export * from './byte-link-contract';
+export * from './can-bus-contract';
