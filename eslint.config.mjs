@@ -13,9 +13,21 @@ const layerConstraints = [
     sourceTag: 'type:control',
     onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:port', 'type:contract'],
   },
+  // The BMS core composes the pure floors below it; it never touches a device, a broker or a file.
+  {
+    sourceTag: 'type:core',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port', 'type:contract'],
+  },
   {
     sourceTag: 'type:output',
-    onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port', 'type:contract'],
+    onlyDependOnLibsWithTags: [
+      'type:core',
+      'type:domain',
+      'type:engine',
+      'type:control',
+      'type:port',
+      'type:contract',
+    ],
   },
   { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port', 'type:contract'] },
   // Composition roots (the apps and the developer tools under tools/) may use every library.

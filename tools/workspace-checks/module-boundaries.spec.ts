@@ -31,6 +31,10 @@ const forbidden: Array<[string, string, string]> = [
   ['packages/battery-model/src/probe.ts', '@tsbms/fault-engine', 'domain -> engine'],
   ['packages/pack-reading/src/probe.ts', '@tsbms/hal', 'contract -> port'],
   ['packages/pack-reading/src/probe.ts', '@tsbms/battery-model', 'contract -> domain'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/hal-linux', 'core -> adapter'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/tesla-protocol', 'core -> protocol (a source is injected)'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/module-emulator', 'core -> emulator'],
+  ['packages/control/src/probe.ts', '@tsbms/bms-core', 'control -> core'],
 ];
 
 const allowed: Array<[string, string, string]> = [
@@ -40,12 +44,19 @@ const allowed: Array<[string, string, string]> = [
   ['packages/fault-engine/src/probe.ts', '@tsbms/battery-model', 'engine -> domain'],
   ['packages/tesla-protocol/src/probe.ts', '@tsbms/pack-reading', 'protocol -> contract'],
   ['packages/battery-model/src/probe.ts', '@tsbms/pack-reading', 'domain -> contract'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/control', 'core -> control'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/fault-engine', 'core -> engine'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/hal', 'core -> port'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/pack-reading', 'core -> contract'],
 ];
 
 const ioForbidden: Array<[string, string]> = [
   ['packages/tesla-protocol/src/probe.ts', 'serialport'],
   ['packages/battery-model/src/probe.ts', 'node:fs'],
   ['packages/module-emulator/src/probe.ts', 'express'],
+  ['packages/bms-core/src/probe.ts', 'node:fs'],
+  ['packages/bms-core/src/probe.ts', 'mqtt'],
+  ['packages/bms-core/src/probe.ts', 'express'],
 ];
 const ioAllowed: Array<[string, string]> = [['packages/hal-linux/src/probe.ts', 'serialport']];
 

@@ -211,3 +211,21 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
     });
   });
 });
+
+describe('evaluateFaults with a projection', () => {
+  it('hands each input and the set it produced to `project`, one output per input', () => {
+    const ts = newScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const engine = new FaultEngine(buildFaultEngineConfig({}), { scheduler: ts });
+      const config = buildBatteryModelConfig({ moduleCount: 2, parallelStringCount: 1 });
+      const output$ = cold(perScan('LLL')).pipe(
+        map(() => makePackReading(ts.now(), 2, temps.L)),
+        toPackState(config),
+        map((pack) => ({ pack, discoveredModuleCount: 1 })),
+        // The engine raises the module-count fault on this input; the projection sees both sides.
+        evaluateFaults(engine, (input, faults) => `${input.discoveredModuleCount}:${faults.highestLevel ?? 'none'}`),
+      );
+      expectObservable(output$).toBe(perScan('fff'), { f: '1:fault' });
+    });
+  });
+});

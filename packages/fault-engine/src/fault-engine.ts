@@ -338,7 +338,21 @@ export class FaultEngine {
   }
 }
 
-/** Feeds each input to the engine and emits the resulting set. */
-export function evaluateFaults(engine: FaultEngine): OperatorFunction<FaultInput, FaultSet> {
-  return map((input) => engine.evaluate(input));
+/**
+ * Feeds each input to the engine and emits the resulting set, or what `project` makes of the input
+ * and its set (a pipeline that needs both, e.g. the pack and its faults for control).
+ */
+export function evaluateFaults(engine: FaultEngine): OperatorFunction<FaultInput, FaultSet>;
+export function evaluateFaults<I extends FaultInput, R>(
+  engine: FaultEngine,
+  project: (input: I, faults: FaultSet) => R,
+): OperatorFunction<I, R>;
+export function evaluateFaults<I extends FaultInput, R>(
+  engine: FaultEngine,
+  project?: (input: I, faults: FaultSet) => R,
+): OperatorFunction<I, R | FaultSet> {
+  return map((input) => {
+    const faults = engine.evaluate(input);
+    return project === undefined ? faults : project(input, faults);
+  });
 }

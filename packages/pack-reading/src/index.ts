@@ -1,2 +1,3 @@
 export * from './reading';
 export * from './chip-flags';
+export * from './pack-source';

@@ -12,3 +12,4 @@ export * from './status-flags';
 export * from './discovery';
 export * from './scan';
 export * from './commands';
+export * from './scan-loop';

@@ -1,15 +1,13 @@
 import { ManualClock } from '@tsbms/hal';
 import { decodeVictronFrame, VictronFrameId } from '@tsbms/victron-can';
 import type { ControllerConfig } from '../config';
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import { FakeControllerContext } from '../services/testing/fake-context';
 import { CanOutput, startCanOutput } from './can-output';
 import { FakeCanBus } from './testing/fake-can-bus';
 import { activeFault, packStatus, TWO_BY_TWO_CONFIG } from './testing/pack-status';
 
-function harness(
-  options: { interfaceUp?: boolean; config?: ControllerConfig; initial?: ControllerStatus } = {},
-) {
+function harness(options: { interfaceUp?: boolean; config?: ControllerConfig; initial?: BmsStatus } = {}) {
   const clock = new ManualClock(1_000_000);
   const context = new FakeControllerContext({
     clock,
@@ -24,7 +22,7 @@ function harness(
   });
   if (!bus) throw new Error('no bus opened');
   const opened = bus;
-  const scan = (status: ControllerStatus) => context.publishStatus(status);
+  const scan = (status: BmsStatus) => context.publishStatus(status);
   const sentIds = (fromMs = 0) => opened.sent.filter((s) => s.atMs >= fromMs).map((s) => s.frame.id);
   return {
     clock,

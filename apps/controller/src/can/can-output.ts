@@ -10,7 +10,7 @@ import {
   type VictronBmsSnapshot,
 } from '@tsbms/victron-can';
 import { errorMessage, reconnectPolicy } from '../config';
-import type { OutputStatus } from '../runtime';
+import type { OutputStatus } from '@tsbms/bms-core';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { toVictronSnapshot, victronIdentity, victronPackFacts } from './victron-snapshot';
 

@@ -9,10 +9,10 @@ import type {
   VictronBmsSnapshot,
 } from '@tsbms/victron-can';
 import { libraryConfigs, type ControllerConfig } from '../config';
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 
 /*
- * ControllerStatus (+ config) → what the Victron frames carry. Pure; the CAN service calls it after
+ * BmsStatus (+ config) → what the Victron frames carry. Pure; the CAN service calls it after
  * every scan. victron-can-bms.md §2 (fields), §3 (0x35A), V-5 (nothing before a valid scan), V-14.
  */
 
@@ -107,7 +107,7 @@ const RANK: Readonly<Record<AlarmLevel, number>> = { ok: 0, warning: 1, alarm: 2
  * 0x35A from the active faults (→ alarm) and alerts (warning → warning; info is below what Victron
  * shows). Supported items are `ok` otherwise (V-9); the current items only with a current sensor.
  */
-export function victronAlarms(status: ControllerStatus, facts: VictronPackFacts): AlarmState {
+export function victronAlarms(status: BmsStatus, facts: VictronPackFacts): AlarmState {
   const currentSensor = facts.currentSensorRequired || status.current !== null;
   const levels: Partial<Record<VictronAlarmItem, AlarmLevel>> = {
     highVoltage: 'ok',
@@ -149,7 +149,7 @@ function extremes(entries: readonly Extreme[]): { low: Extreme | null; high: Ext
   return { low, high };
 }
 
-function cellEntries(status: ControllerStatus): Extreme[] {
+function cellEntries(status: BmsStatus): Extreme[] {
   return status.modules.flatMap((m) =>
     m.cells.flatMap((cell, i) =>
       cell.voltage === null ? [] : [{ value: cell.voltage, id: `M${m.address}C${i + 1}` }],
@@ -157,14 +157,14 @@ function cellEntries(status: ControllerStatus): Extreme[] {
   );
 }
 
-function temperatureEntries(status: ControllerStatus): Extreme[] {
+function temperatureEntries(status: BmsStatus): Extreme[] {
   return status.modules.flatMap((m) =>
     m.temperatures.flatMap((t, i) => (t === null ? [] : [{ value: t, id: `M${m.address}T${i + 1}` }])),
   );
 }
 
 /** Usable Ah of the strings whose every module answered (0x35F). */
-function onlineCapacityAh(status: ControllerStatus, facts: VictronPackFacts): number {
+function onlineCapacityAh(status: BmsStatus, facts: VictronPackFacts): number {
   const perString = facts.moduleCount / facts.parallelStringCount;
   let full = 0;
   for (let s = 0; s < facts.parallelStringCount; s++) {
@@ -182,7 +182,7 @@ function onlineCapacityAh(status: ControllerStatus, facts: VictronPackFacts): nu
  * stays), so a BMS that lost its own picture stops the inverter rather than trusting old numbers.
  */
 export function toVictronSnapshot(
-  status: ControllerStatus,
+  status: BmsStatus,
   facts: VictronPackFacts,
   previous: VictronBmsSnapshot | null,
 ): VictronBmsSnapshot | null {

@@ -1,7 +1,7 @@
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import { formatStatus } from './format-status';
 
-const status: ControllerStatus = {
+const status: BmsStatus = {
   timestampMs: 1000,
   discovery: { expected: 2, found: 2 },
   modules: [

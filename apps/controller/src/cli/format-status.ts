@@ -1,6 +1,6 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
-import type { ControllerStatus } from '../runtime';
-import { describeLocation } from '../runtime/state-change-log';
+import type { BmsStatus } from '@tsbms/bms-core';
+import { describeLocation } from '@tsbms/bms-core';
 
 /** Volts, or '?' right-aligned in the width of a value, so columns stay aligned. */
 const volts = (v: number | null, digits = 3, width = 5) =>
@@ -13,7 +13,7 @@ function describeFault(fault: ActiveFault): string {
 }
 
 /** The status as a few readable lines for `--once` without `--json`; `*` marks a balancing cell. */
-export function formatStatus(status: ControllerStatus): string {
+export function formatStatus(status: BmsStatus): string {
   const lines = [`modules: ${status.discovery.found ?? 'none'} found of ${status.discovery.expected}`];
   for (const m of status.modules) {
     const cells = m.cells.map((c) => `${volts(c.voltage)}${c.balancing ? '*' : ' '}`).join(' ');

@@ -10,7 +10,8 @@ import {
   loadControllerConfig,
   type ControllerConfig,
 } from '../config';
-import { ControllerRuntime, type RuntimeOutputs } from '../runtime';
+import type { BmsRelays } from '@tsbms/bms-core';
+import { inspectTeslaPack } from '../runtime';
 import { checkOutputSettings, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
 import { BmsSupervisor, RuntimeStateFile, type ConfigSource } from '../supervisor';
 import {
@@ -90,7 +91,7 @@ function createOutputs(
   config: ControllerConfig,
   emulated: boolean,
   logger: pino.Logger,
-): { readonly outputs: RuntimeOutputs; release(): void } {
+): { readonly outputs: BmsRelays; release(): void } {
   const pins = {
     contactorNegative: config.gpio.contactorNegativePin,
     contactorPrecharge: config.gpio.contactorPrechargePin,
@@ -207,11 +208,11 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   }
   const { outputs } = gpio;
   if (cli.once) {
-    const runtime = new ControllerRuntime({
+    const result = await inspectTeslaPack({
       link: opened.link,
       clock: systemClock,
       logger,
-      outputs,
+      relays: outputs,
       libraries,
       settings: {
         programHardwareThresholds: config.programHardwareThresholds,
@@ -219,8 +220,6 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
         replyTimeoutMs: config.serial.replyTimeoutMs,
       },
     });
-    const result = await runtime.runOnce();
-    await runtime.stop();
     gpio.release();
     await opened.link.close();
     io.stdout.write(cli.json ? `${JSON.stringify(result.status, null, 2)}\n` : formatStatus(result.status));

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import { interval, type Subscription } from 'rxjs';
 import type { Clock, Logger } from '@tsbms/hal';
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 
 /** Sends one sd_notify message; resolves when the helper process has ended, never rejects. */
 export type NotifySend = (message: string) => Promise<void>;
@@ -95,7 +95,7 @@ export interface ScanProgress {
   readonly anyModuleAnswered: boolean;
 }
 
-export function scanProgressOf(status: ControllerStatus): ScanProgress {
+export function scanProgressOf(status: BmsStatus): ScanProgress {
   return { latestScanMs: status.timestampMs, anyModuleAnswered: status.modules.some((m) => m.commsOk) };
 }
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import type { ControllerContext } from '../services';
 import { apiErrorHandler, sendError } from './api-errors';
 import { dashboardSite } from './dashboard-site';
@@ -173,7 +173,7 @@ interface Health {
 }
 
 function healthOf(context: ControllerContext): Health {
-  let status: ControllerStatus;
+  let status: BmsStatus;
   try {
     status = context.status();
   } catch {

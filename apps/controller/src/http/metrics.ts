@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { FAULT_LEVELS } from '@tsbms/fault-engine';
 import type { BusStats, ModuleCounter } from '@tsbms/tesla-protocol';
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import type { ControllerContext } from '../services';
 
 /*
@@ -31,7 +31,7 @@ function snakeCase(name: string): string {
 }
 
 /** The latest snapshot, or null while the core (re)starts: the scrape then has only counters. */
-function latestStatus(context: ControllerContext): ControllerStatus | null {
+function latestStatus(context: ControllerContext): BmsStatus | null {
   try {
     return context.status();
   } catch {
@@ -54,7 +54,7 @@ export function createMetricsRegistry(context: ControllerContext): Registry {
     name: string,
     help: string,
     labelNames: readonly string[],
-    fill: (g: Gauge, s: ControllerStatus) => void,
+    fill: (g: Gauge, s: BmsStatus) => void,
   ) =>
     new Gauge({
       name,

@@ -1,4 +1,4 @@
-import type { ControllerStatus } from '../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 
 /** One chart point: pack volts and SoC percent (null when unknown) at a scan time. */
 export interface HistoryPoint {
@@ -30,7 +30,7 @@ export class StatusHistory {
     this.capacity = Math.ceil(this.windowMs / this.intervalMs) + 1;
   }
 
-  record(status: ControllerStatus): void {
+  record(status: BmsStatus): void {
     if (status.timestampMs === null) return;
     const point: HistoryPoint = Object.freeze({
       timestampMs: status.timestampMs,

@@ -4,7 +4,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
 import { reconnectDelayMs } from '@tsbms/hal';
 import { ControllerConfigError, errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
-import type { ControllerStatus, OutputStatus } from '../runtime';
+import type { BmsStatus, OutputStatus } from '@tsbms/bms-core';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { FailedAttemptThrottle, parseSecretHash } from '../auth';
 import { ChangeDetector } from './change-detector';
@@ -154,7 +154,7 @@ export class MqttOutput implements ControllerService {
   private readonly discovery: DiscoveryOptions | null;
   private readonly handlers: ReturnType<typeof commandHandlers>;
   private readonly subscriptions: Subscription[] = [];
-  private latest: ControllerStatus | null = null;
+  private latest: BmsStatus | null = null;
   private fullRefreshDue = true;
   private failures = 0;
   private retry: Subscription | null = null;
@@ -321,7 +321,7 @@ export class MqttOutput implements ControllerService {
     }, delayMs);
   }
 
-  private onStatus(status: ControllerStatus): void {
+  private onStatus(status: BmsStatus): void {
     this.latest = status;
     if (!this.client.connected) return;
     const messages = this.changes.update(stateMessages(this.topics, status), this.fullRefreshDue);

@@ -1,5 +1,5 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
-import type { ControllerStatus, ModuleStatus } from '../runtime';
+import type { BmsStatus, ModuleStatus } from '@tsbms/bms-core';
 import type { MqttTopics } from './topics';
 
 /** HA's MQTT sensor takes this payload as "unknown". */
@@ -62,7 +62,7 @@ function moduleMessages(topics: MqttTopics, module: ModuleStatus, into: Map<stri
  * contactors (state name), contactorsClosed, fault, alert, faults, alerts (JSON lists), balancing,
  * heater, modulesOnline.
  */
-export function stateMessages(topics: MqttTopics, status: ControllerStatus): ReadonlyMap<string, string> {
+export function stateMessages(topics: MqttTopics, status: BmsStatus): ReadonlyMap<string, string> {
   const messages = new Map<string, string>();
   const pack = (field: string, payload: string) => messages.set(topics.pack(field), payload);
   const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage));

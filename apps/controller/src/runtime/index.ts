@@ -1,4 +1,1 @@
-export * from './runtime-options';
-export * from './status-snapshot';
-export * from './controller-runtime';
-export * from './persisted-state';
+export * from './tesla-core';

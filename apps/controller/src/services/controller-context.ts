@@ -3,7 +3,7 @@ import type { Clock, Logger } from '@tsbms/hal';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import type { ControllerConfig } from '../config';
-import type { ControllerStatus, OutputStatus } from '../runtime';
+import type { BmsStatus, OutputStatus } from '@tsbms/bms-core';
 
 /**
  * What an output (Victron CAN, MQTT, HTTP) may see and do. It outlives a restart of the BMS
@@ -15,9 +15,9 @@ export interface ControllerContext {
   /** The running configuration (file, environment and command line). */
   config(): ControllerConfig;
   /** The latest status snapshot, outputs included. */
-  status(): ControllerStatus;
+  status(): BmsStatus;
   /** A snapshot after every scan and after an accepted acknowledge; hot, no replay. */
-  readonly status$: Observable<ControllerStatus>;
+  readonly status$: Observable<BmsStatus>;
   /** The fault log, oldest first. */
   faultEvents(): readonly FaultEvent[];
   readonly faultEvents$: Observable<FaultEvent>;

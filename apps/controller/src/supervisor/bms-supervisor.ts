@@ -10,13 +10,8 @@ import {
   type ControllerConfig,
 } from '../config';
 import { runChargeCycle } from '../demo/charge-cycle';
-import {
-  ControllerRuntime,
-  type ControllerStatus,
-  type OutputsStatus,
-  type PersistedRuntimeState,
-  type RuntimeOutputs,
-} from '../runtime';
+import type { Bms, BmsRelays, BmsStatus, OutputsStatus, PersistedBmsState } from '@tsbms/bms-core';
+import { startTeslaCore, type TeslaCore } from '../runtime';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { DEFAULT_RESTART_POLICY, RestartScheduler, type RestartPolicy } from './restart-scheduler';
 import { stateAfterLoad, type RuntimeStateFile } from './runtime-state-file';
@@ -43,7 +38,7 @@ export interface SupervisorOptions {
   readonly logger: Logger;
   readonly configSource: ConfigSource;
   /** Relays and lamps, created once: they keep their lines across restarts. */
-  readonly outputs: RuntimeOutputs;
+  readonly outputs: BmsRelays;
   readonly services: readonly ServiceFactory[];
   readonly stateFile: RuntimeStateFile | null;
   /** B-36: the SoC and latched faults are saved this often and at every stop. Default 60 s. */
@@ -53,13 +48,13 @@ export interface SupervisorOptions {
 }
 
 interface Session {
-  readonly runtime: ControllerRuntime;
+  readonly core: TeslaCore;
   readonly services: ControllerService[];
   readonly subscriptions: Subscription[];
 }
 
 /**
- * Runs the BMS core (ControllerRuntime) and its outputs, and restarts both in-process when the
+ * Runs the BMS core (createBms on the Tesla scan loop) and its outputs, and restarts both in-process when the
  * configuration changes or an operator asks. Restarts are serialised, rate-limited and coalesced
  * (RestartScheduler); the relays are switched off by the old core before anything else happens,
  * and the new core starts with them open. When an output cannot start after a config change, the
@@ -67,11 +62,11 @@ interface Session {
  */
 export class BmsSupervisor {
   readonly context: ControllerContext;
-  private readonly statusSubject = new Subject<ControllerStatus>();
+  private readonly statusSubject = new Subject<BmsStatus>();
   private readonly faultEventsSubject = new Subject<FaultEvent>();
   private session: Session | null = null;
   /** The latest core, still answering status() (relays open) while a restart is under way. */
-  private latestRuntime: ControllerRuntime | null = null;
+  private latestCore: TeslaCore | null = null;
   /** Start, restart and stop, one at a time. */
   private transition: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -81,7 +76,7 @@ export class BmsSupervisor {
   private lastGoodConfig: ConfigCheckpoint | null = null;
   /** What a stopped core hands to the next one: its latched faults, SoC and last contactor opening. */
   private carried: {
-    readonly state: PersistedRuntimeState;
+    readonly state: PersistedBmsState;
     readonly contactorsLastOpenedAtMs: number | null;
   } | null = null;
 
@@ -161,21 +156,21 @@ export class BmsSupervisor {
 
   private createContext(): ControllerContext {
     const { clock, logger, configSource } = this.options;
-    const latest = () => {
-      if (this.latestRuntime === null) throw new Error('the BMS core has not started');
-      return this.latestRuntime;
+    const latest = (): TeslaCore => {
+      if (this.latestCore === null) throw new Error('the BMS core has not started');
+      return this.latestCore;
     };
-    const running = () => {
+    const running = (): Bms => {
       if (this.session === null) throw new Error('the BMS core is restarting: try again in a moment');
-      return this.session.runtime;
+      return this.session.core.bms;
     };
     return {
       clock,
       logger,
       config: () => configSource.config(),
-      status: () => latest().status(),
+      status: () => latest().bms.status(),
       status$: this.statusSubject.asObservable(),
-      faultEvents: () => latest().faultEvents(),
+      faultEvents: () => latest().bms.faultEvents(),
       faultEvents$: this.faultEventsSubject.asObservable(),
       acknowledgeFaults: (request) => {
         const result = running().acknowledgeFaults(request);
@@ -208,7 +203,7 @@ export class BmsSupervisor {
         }
         return decision;
       },
-      commsStats: () => latest().commsStats(),
+      commsStats: () => latest().source.stats,
     };
   }
 
@@ -219,11 +214,11 @@ export class BmsSupervisor {
     const { config } = checkpoint;
     const { stateFile } = options;
     const services: ControllerService[] = [];
-    const runtime = new ControllerRuntime({
+    const core = startTeslaCore({
       link: options.link,
       clock: options.clock,
       logger: options.logger,
-      outputs: options.outputs,
+      relays: options.outputs,
       libraries: libraryConfigs(config),
       settings: {
         programHardwareThresholds: config.programHardwareThresholds,
@@ -235,13 +230,14 @@ export class BmsSupervisor {
       ...(stateFile === null ? {} : { stateFileStatus: () => stateFile.status() }),
       outputStatus: () => outputsStatus(services),
     });
+    const { bms } = core;
     const subscriptions = [
-      runtime.status$.subscribe((status) => this.statusSubject.next(status)),
-      runtime.faultEvents$.subscribe((event) => this.faultEventsSubject.next(event)),
+      bms.status$.subscribe((status) => this.statusSubject.next(status)),
+      bms.events$.subscribe((event) => this.faultEventsSubject.next(event)),
     ];
     if (options.chain !== null) {
       subscriptions.push(
-        runChargeCycle(options.chain, runtime.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
+        runChargeCycle(options.chain, bms.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
           clock: options.clock,
           amplitudeA: config.emulator.cycleCurrentA,
           periodS: config.emulator.cyclePeriodS,
@@ -249,18 +245,18 @@ export class BmsSupervisor {
       );
     }
     if (stateFile !== null) {
-      const save = () => stateFile.save(runtime.persistedState());
+      const save = () => stateFile.save(bms.persistedState());
       // At once (a stateLost fault, or a first start's file, is on disk before anything else), the
       // moment a fault latches or a latched one is acknowledged (B-6), and every interval (B-36).
       save();
       subscriptions.push(
-        runtime.latchedFaults$.subscribe(save),
+        bms.latched$.subscribe(save),
         interval((options.persistIntervalS ?? 60) * 1000, options.clock).subscribe(save),
       );
     }
-    this.session = { runtime, services, subscriptions };
-    this.latestRuntime = runtime;
-    runtime.run().catch((error: unknown) => this.fail(error));
+    this.session = { core, services, subscriptions };
+    this.latestCore = core;
+    bms.done.catch((error: unknown) => this.fail(error));
     const failed: string[] = [];
     for (const start of options.services) {
       try {
@@ -279,7 +275,7 @@ export class BmsSupervisor {
   }
 
   /** The first core starts from the state file; later ones from the core before them. */
-  private loadState(): PersistedRuntimeState | null {
+  private loadState(): PersistedBmsState | null {
     const { stateFile, clock, logger } = this.options;
     return stateFile === null ? null : stateAfterLoad(stateFile.load(), stateFile.file, clock.now(), logger);
   }
@@ -288,10 +284,10 @@ export class BmsSupervisor {
     const session = this.session;
     if (session === null) return;
     // The core first: relays off in this tick, CB_CTRL = 0; then the state and the outputs.
-    await session.runtime.stop();
-    const state = session.runtime.persistedState();
+    await session.core.bms.stop();
+    const state = session.core.bms.persistedState();
     this.options.stateFile?.save(state);
-    this.carried = { state, contactorsLastOpenedAtMs: session.runtime.contactorsLastOpenedAtMs() };
+    this.carried = { state, contactorsLastOpenedAtMs: session.core.bms.contactorsLastOpenedAtMs() };
     for (const subscription of session.subscriptions) subscription.unsubscribe();
     await Promise.all(
       session.services.map((service) =>

@@ -8,12 +8,12 @@ import {
   writeFileAtomically,
   type ConfigFileSystem,
 } from '../config';
-import type { PersistedRuntimeState, StateFileStatus } from '../runtime';
+import type { PersistedBmsState, StateFileStatus } from '@tsbms/bms-core';
 import { dirname } from 'node:path';
 
 /** What loading found. */
 export type StateFileLoad =
-  | { readonly kind: 'loaded'; readonly state: PersistedRuntimeState }
+  | { readonly kind: 'loaded'; readonly state: PersistedBmsState }
   /** No file and no trace of one: nothing can have latched before. */
   | { readonly kind: 'firstStart' }
   /** Missing while FILE.previous shows it existed, unreadable, truncated, or of an unknown version. */
@@ -49,7 +49,7 @@ export class RuntimeStateFile {
         : { kind: 'firstStart' };
     }
     try {
-      const state = JSON.parse(text) as Partial<PersistedRuntimeState> | null;
+      const state = JSON.parse(text) as Partial<PersistedBmsState> | null;
       if (state?.version !== 1) throw new Error(`unknown version ${String(state?.version)}`);
       return { kind: 'loaded', state: { version: 1, faults: state.faults ?? null, soc: state.soc ?? null } };
     } catch (error) {
@@ -58,7 +58,7 @@ export class RuntimeStateFile {
   }
 
   /** Writes `state` with fsync; a failure is logged once per cause and shown by {@link status}. */
-  save(state: PersistedRuntimeState): boolean {
+  save(state: PersistedBmsState): boolean {
     const text = `${JSON.stringify(state)}\n`;
     try {
       if (this.exists(this.file)) {
@@ -113,7 +113,7 @@ export function stateAfterLoad(
   file: string,
   nowMs: number,
   logger: Logger,
-): PersistedRuntimeState | null {
+): PersistedBmsState | null {
   switch (load.kind) {
     case 'loaded':
       return load.state;

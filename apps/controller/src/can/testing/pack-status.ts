@@ -1,6 +1,6 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
 import { parseControllerConfig, type ControllerConfig } from '../../config';
-import type { ControllerStatus } from '../../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import {
   activeFault as faultFixture,
   controllerStatus,
@@ -22,7 +22,7 @@ export const TWO_BY_TWO_CONFIG: ControllerConfig = parseControllerConfig(
  * A valid scan of that pack: lowest cell M1C1 3.981 V, highest M3C2 4.002 V, coolest sensor M2T1
  * 20.0 °C, warmest M4T2 23.6 °C; contactors closed; no faults.
  */
-export function packStatus(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
+export function packStatus(overrides: Partial<BmsStatus> = {}): BmsStatus {
   const typical = [3.99, 3.99, 3.99, 3.99, 3.99, 3.99];
   return controllerStatus({
     timestampMs: 10_000,

@@ -1,6 +1,6 @@
 import type { ActiveFault, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
-import type { ControllerStatus, ModuleStatus } from '../../runtime';
+import type { BmsStatus, ModuleStatus } from '@tsbms/bms-core';
 import {
   activeFault,
   busStats,
@@ -35,7 +35,7 @@ export const OVER_VOLTAGE_FAULT: ActiveFault = activeFault({
 });
 
 /** A two-module snapshot as the runtime builds it; `overrides` replace top-level fields. */
-export function statusFixture(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
+export function statusFixture(overrides: Partial<BmsStatus> = {}): BmsStatus {
   return controllerStatus({
     timestampMs: 1_700_000_000_000,
     modules: [

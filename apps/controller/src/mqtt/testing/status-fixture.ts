@@ -1,4 +1,4 @@
-import type { ControllerStatus, ModuleStatus } from '../../runtime';
+import type { BmsStatus, ModuleStatus } from '@tsbms/bms-core';
 import { controllerStatus, moduleStatus } from '../../runtime/testing/status-fixtures';
 
 /** A module of six cells at `cellV` (cell 4 balancing when `balancingCell4`), thermistors 24 and 26 °C. */
@@ -12,7 +12,7 @@ export function moduleFixture(address: number, cellV = 3.92, balancingCell4 = fa
 }
 
 /** A healthy, closed two-module pack; override what a test needs. */
-export function statusFixture(overrides: Partial<ControllerStatus> = {}): ControllerStatus {
+export function statusFixture(overrides: Partial<BmsStatus> = {}): BmsStatus {
   return controllerStatus({
     timestampMs: 1000,
     modules: [moduleFixture(1), moduleFixture(2)],

@@ -1,9 +1,12 @@
 import type { ActiveFault, FaultEvent } from '@tsbms/fault-engine';
 import { EMPTY_MODULE_STATS, type BusStats, type ModuleLinkStats } from '@tsbms/tesla-protocol';
-import type { CommsStatus, ControllerStatus, ModuleStatus } from '..';
+import type { BmsStatus, ModuleStatus } from '@tsbms/bms-core';
+
+/** The Tesla scan loop's link counters as the status carries them: the bus totals. */
+export type CommsStatus = Omit<BusStats, 'perModule'>;
 
 /*
- * Building blocks for ControllerStatus snapshots shaped as the runtime builds them. Each suite
+ * Building blocks for BmsStatus snapshots shaped as the runtime builds them. Each suite
  * composes its own pack from these (its tests assert on its values); only the construction is shared.
  */
 
@@ -58,17 +61,14 @@ export function moduleStatus(fixture: ModuleFixture): ModuleStatus {
 }
 
 /** What every snapshot names; the rest defaults to a healthy pack on closed contactors. */
-export type StatusFixture = Pick<
-  ControllerStatus,
-  'timestampMs' | 'modules' | 'packVoltage' | 'current' | 'soc'
-> &
-  Partial<ControllerStatus>;
+export type StatusFixture = Pick<BmsStatus, 'timestampMs' | 'modules' | 'packVoltage' | 'current' | 'soc'> &
+  Partial<BmsStatus>;
 
 /**
  * A snapshot: all modules found, SoH 100 %, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
  * 100 A, no heater, nothing counted on the loop, no outputs; `fields` replace any of these.
  */
-export function controllerStatus(fields: StatusFixture): ControllerStatus {
+export function controllerStatus(fields: StatusFixture): BmsStatus {
   return {
     discovery: { expected: fields.modules.length, found: fields.modules.length },
     soh: 100,

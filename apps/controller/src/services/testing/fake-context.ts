@@ -4,7 +4,7 @@ import { RecordingLogger } from '@tsbms/hal/testing';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
-import type { ControllerStatus } from '../../runtime';
+import type { BmsStatus } from '@tsbms/bms-core';
 import type { ConfigUpdate, ControllerContext, RestartDecision } from '../controller-context';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 
@@ -15,7 +15,7 @@ export interface FakeContextOptions {
    */
   readonly config: ConfigStore | ControllerConfig;
   /** The snapshot `status()` returns until the test publishes another. */
-  readonly status: ControllerStatus;
+  readonly status: BmsStatus;
   /** What `commsStats()` answers; absent = an output that must not ask. */
   readonly commsStats?: BusStats;
   /** Default: a ManualClock at 0. */
@@ -31,7 +31,7 @@ export interface FakeContextOptions {
 export class FakeControllerContext implements ControllerContext {
   readonly clock: ManualClock;
   readonly logger = new RecordingLogger();
-  private readonly statusSubject = new Subject<ControllerStatus>();
+  private readonly statusSubject = new Subject<BmsStatus>();
   private readonly faultSubject = new Subject<FaultEvent>();
   readonly status$ = this.statusSubject.asObservable();
   readonly faultEvents$ = this.faultSubject.asObservable();
@@ -42,7 +42,7 @@ export class FakeControllerContext implements ControllerContext {
   acknowledgeResult: AcknowledgeResult | null = null;
   /** The answer to restart requests (the supervisor's rate limit is tested on its own). */
   restartDecision: RestartDecision = { accepted: true, inS: 0 };
-  private current: ControllerStatus;
+  private current: BmsStatus;
   private readonly events: FaultEvent[] = [];
 
   constructor(private readonly options: FakeContextOptions) {
@@ -59,12 +59,12 @@ export class FakeControllerContext implements ControllerContext {
     return this.options.config instanceof ConfigStore ? this.options.config.config : this.options.config;
   }
 
-  status(): ControllerStatus {
+  status(): BmsStatus {
     return this.current;
   }
 
   /** A new scan: the snapshot becomes current and is emitted. */
-  publishStatus(status: ControllerStatus): void {
+  publishStatus(status: BmsStatus): void {
     this.current = status;
     this.statusSubject.next(status);
   }

@@ -1,8 +1,8 @@
 import type { PersistedSoc } from '@tsbms/battery-model';
 import type { PersistedFaults } from '@tsbms/fault-engine';
 
-/** The runtime's state file: what must survive a restart (B-6 latched faults, B-36 SoC). */
-export interface PersistedRuntimeState {
+/** What must survive a restart (B-6 latched faults, B-36 SoC); JSON-serialisable, for the app's state file. */
+export interface PersistedBmsState {
   readonly version: 1;
   readonly faults: PersistedFaults | null;
   readonly soc: PersistedSoc | null;

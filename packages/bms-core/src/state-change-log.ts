@@ -1,6 +1,18 @@
 import type { FaultEvent, FaultLocation } from '@tsbms/fault-engine';
 import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
 import type { Logger } from '@tsbms/hal';
+import {
+  distinctUntilChanged,
+  map,
+  merge,
+  skip,
+  startWith,
+  take,
+  tap,
+  type Observable,
+  type Subscription,
+} from 'rxjs';
+import type { BmsStatus } from './status';
 
 /** "module 2 cell 3" / "module 1 sensor 2" / "pack": 1-based as printed on the modules. */
 export function describeLocation(location: FaultLocation): string {
@@ -86,5 +98,58 @@ export function logLimits(logger: Logger, limits: ChargeLimits): void {
       dischargeZeroedBy: limits.dischargeZeroedBy,
     },
     `limits: ${side('charge', limits.chargeZeroedBy)}; ${side('discharge', limits.dischargeZeroedBy)}`,
+  );
+}
+
+/** The decisions {@link logDecisions} reports, as the core produces them. */
+export interface DecisionStreams {
+  /** Every contactor sequencer state. */
+  readonly contactors$: Observable<ContactorSequenceStatus>;
+  readonly limits$: Observable<ChargeLimits>;
+  readonly balancing$: Observable<BalancingState>;
+  readonly heating$: Observable<HeatingStatus>;
+  /** The status after the first scan in which a module answered. */
+  readonly firstScan$: Observable<{ readonly status: BmsStatus; readonly pollIntervalS: number }>;
+}
+
+/**
+ * Logs what changed, not every step: each contactor state, the limits when what holds them at 0
+ * changes, the balanced cells when they change, the heater when it switches or its blocker
+ * changes, and once that scans run (with what the first one saw).
+ */
+export function logDecisions(logger: Logger, streams: DecisionStreams): Subscription {
+  return merge(
+    streams.contactors$.pipe(tap((status) => logContactors(logger, status))),
+    streams.limits$.pipe(
+      distinctUntilChanged((a, b) => limitsBlockKey(a) === limitsBlockKey(b)),
+      tap((limits) => logLimits(logger, limits)),
+    ),
+    streams.balancing$.pipe(
+      map(balancedCellLabels),
+      startWith([] as string[]),
+      distinctUntilChanged((a, b) => a.join() === b.join()),
+      skip(1),
+      tap((cells) => logBalancing(logger, cells)),
+    ),
+    streams.heating$.pipe(
+      distinctUntilChanged((a, b) => a.heaterOn === b.heaterOn && a.blockedBy === b.blockedBy),
+      tap((heating) => logHeating(logger, heating)),
+    ),
+    streams.firstScan$.pipe(
+      take(1),
+      tap(({ status, pollIntervalS }) => logFirstScan(logger, status, pollIntervalS)),
+    ),
+  ).subscribe();
+}
+
+/** Scans are not logged one by one; the first one says that they run, and what they see. */
+function logFirstScan(logger: Logger, status: BmsStatus, pollIntervalS: number): void {
+  const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage)).filter((v) => v !== null);
+  const [lowest, highest] = cells.length === 0 ? [null, null] : [Math.min(...cells), Math.max(...cells)];
+  const volts = (v: number | null, digits: number) => (v === null ? '?' : v.toFixed(digits));
+  logger.info(
+    { event: 'scan', modules: status.modules.length, packVoltage: status.packVoltage, soc: status.soc },
+    `scanning ${status.modules.length} modules every ${pollIntervalS} s: pack ${volts(status.packVoltage, 2)} V, ` +
+      `cells ${volts(lowest, 3)}–${volts(highest, 3)} V, SoC ${volts(status.soc, 1)} %`,
   );
 }

@@ -1,7 +1,6 @@
 import { moduleCellSumV, type ModuleState, type PackState } from '@tsbms/battery-model';
 import type { ActiveFault, FaultSet } from '@tsbms/fault-engine';
 import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
-import type { BusStats, ModuleLinkStats } from '@tsbms/tesla-protocol';
 
 /** One cell: volts (null = unknown) and whether its bleed FET is commanded on. */
 export interface CellStatus {
@@ -32,8 +31,8 @@ export interface DiscoveryStatus {
   readonly found: number | null;
 }
 
-/** The controller's state for `--once --json` and later HTTP: immutable, JSON-serialisable. */
-export interface ControllerStatus {
+/** The BMS's state as one immutable, JSON-serialisable snapshot (`--once --json`, HTTP, MQTT, CAN). */
+export interface BmsStatus {
   /** Clock time of the latest scan; null before the first. */
   readonly timestampMs: number | null;
   readonly discovery: DiscoveryStatus;
@@ -58,8 +57,8 @@ export interface ControllerStatus {
   /** Volts and amperes sent to the inverter; null before the first scan. */
   readonly limits: { readonly cvl: number; readonly ccl: number; readonly dcl: number } | null;
   readonly heater: { readonly on: boolean; readonly blockedBy: HeatingStatus['blockedBy'] } | null;
-  /** Serial-loop counters since start (T-5), totals over every address. */
-  readonly comms: CommsStatus;
+  /** The source's link counters since start (the Tesla loop's T-5 totals); empty when it keeps none. */
+  readonly comms: LinkCounters;
   /** The outputs beside the relays, by name (`can`, `mqtt`, `http`); absent = not configured. */
   readonly outputs: OutputsStatus;
   /** Where latched faults and the SoC survive restarts; null = no state file (the demo). */
@@ -77,12 +76,8 @@ export interface StateFileStatus {
   readonly error: string | null;
 }
 
-export interface CommsStatus extends ModuleLinkStats {
-  readonly linkErrors: number;
-  readonly bytesSent: number;
-  readonly bytesReceived: number;
-  readonly droppedBytes: number;
-}
+/** Counters by name, e.g. `framesOk`, `crcErrors`, `timeouts`. */
+export type LinkCounters = Readonly<Record<string, number>>;
 
 /** One output's health: `ok`, `degraded` (running, with a problem it is recovering from) or `off`. */
 export interface OutputStatus {
@@ -102,7 +97,7 @@ export interface StatusSources {
   readonly faults: FaultSet;
   readonly contactors: ContactorSequenceStatus;
   readonly limits: ChargeLimits | null;
-  readonly comms: BusStats;
+  readonly comms: LinkCounters;
   readonly outputs: OutputsStatus;
   readonly stateFile: StateFileStatus | null;
   readonly balancing: BalancingState | null;
@@ -132,7 +127,7 @@ function moduleStatus(module: ModuleState, balancing: readonly boolean[] | undef
 }
 
 /** Assembles the status snapshot from the latest value of every stream. */
-export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
+export function buildStatusSnapshot(sources: StatusSources): BmsStatus {
   const { pack, faults, contactors, limits, heating } = sources;
   const cells = balancingCells(sources.balancing);
   return {
@@ -148,25 +143,8 @@ export function buildStatusSnapshot(sources: StatusSources): ControllerStatus {
     contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },
     limits: limits === null ? null : { cvl: limits.cvlV, ccl: limits.cclA, dcl: limits.dclA },
     heater: heating === null ? null : { on: heating.heaterOn, blockedBy: heating.blockedBy },
-    comms: commsTotals(sources.comms),
+    comms: sources.comms,
     outputs: sources.outputs,
     stateFile: sources.stateFile,
-  };
-}
-
-/** The totals only: per-address counters are for /metrics, not for every snapshot. */
-function commsTotals(s: BusStats): CommsStatus {
-  return {
-    framesOk: s.framesOk,
-    crcErrors: s.crcErrors,
-    badFrames: s.badFrames,
-    echoMismatches: s.echoMismatches,
-    timeouts: s.timeouts,
-    noSuchModule: s.noSuchModule,
-    retries: s.retries,
-    linkErrors: s.linkErrors,
-    bytesSent: s.bytesSent,
-    bytesReceived: s.bytesReceived,
-    droppedBytes: s.droppedBytes,
   };
 }

@@ -5,30 +5,29 @@ import { buildBatteryModelConfig } from '@tsbms/battery-model';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { hardwareThresholdsFromFaultLevels } from '@tsbms/tesla-protocol';
-import { ControllerRuntime } from './controller-runtime';
-import type { PersistedRuntimeState } from './persisted-state';
-import type { ControllerStatus } from './status-snapshot';
+import type { BmsStatus, PersistedBmsState } from '@tsbms/bms-core';
+import { inspectTeslaPack, startTeslaCore, type TeslaCore, type TeslaCoreOptions } from './tesla-core';
 
 const MODULES = 4;
 /** Broadcast CB_CTRL = 0 (T-22), as it appears on the wire. */
 const STOP_BALANCING = [0x7f, 0x32, 0x00, 0xf3];
 
 function setUp(
-  options: {
+  given: {
     modules?: number;
     configured?: number;
     cellVoltagesV?: number[];
     programHardwareThresholds?: boolean;
-    persisted?: PersistedRuntimeState | null;
+    persisted?: PersistedBmsState | null;
   } = {},
 ) {
   const clock = new ManualClock();
-  const configured = options.configured ?? MODULES;
+  const configured = given.configured ?? MODULES;
   const chain = new EmulatedChain({
     clock,
-    modules: options.modules ?? MODULES,
+    modules: given.modules ?? MODULES,
     seed: 7,
-    cellVoltagesV: options.cellVoltagesV ?? [3.8],
+    cellVoltagesV: given.cellVoltagesV ?? [3.8],
     temperaturesC: [25, 25],
   });
   const link = new RecordingLink(chain.link);
@@ -42,11 +41,11 @@ function setUp(
   const faultEngine = buildFaultEngineConfig({});
   const logger = new RecordingLogger();
   const log = logger.lines;
-  const runtime = new ControllerRuntime({
+  const options: TeslaCoreOptions = {
     link,
     clock,
     logger,
-    outputs,
+    relays: outputs,
     libraries: {
       batteryModel: buildBatteryModelConfig({ moduleCount: configured, parallelStringCount: 1 }),
       faultEngine,
@@ -58,18 +57,38 @@ function setUp(
       }),
     },
     settings: {
-      programHardwareThresholds: options.programHardwareThresholds ?? true,
+      programHardwareThresholds: given.programHardwareThresholds ?? true,
       readWithCrc: true,
       replyTimeoutMs: 100,
     },
-    persisted: options.persisted,
-  });
+    persisted: given.persisted,
+  };
   const relays = () => ({
     negative: outputs.contactorNegative.state,
     precharge: outputs.contactorPrecharge.state,
     positive: outputs.contactorPositive.state,
   });
-  return { clock, chain, link, outputs, runtime, log, relays };
+  let core: TeslaCore | null = null;
+  const started = () => {
+    if (core === null) throw new Error('start() the core first');
+    return core;
+  };
+  return {
+    clock,
+    chain,
+    link,
+    outputs,
+    log,
+    relays,
+    /** Discovery, setup, then the scan loop, as the daemon runs it. */
+    start: () => (core ??= startTeslaCore(options)),
+    /** `--once`. */
+    inspect: () => inspectTeslaPack(options),
+    get bms() {
+      return started().bms;
+    },
+    stop: () => (core === null ? Promise.resolve() : core.bms.stop()),
+  };
 }
 
 type Harness = ReturnType<typeof setUp>;
@@ -101,18 +120,18 @@ async function settle<T>(h: Harness, promise: Promise<T>): Promise<T> {
 }
 
 async function finish(h: Harness): Promise<void> {
-  await settle(h, h.runtime.stop());
+  await settle(h, h.stop());
   await h.chain.close();
 }
 
-describe('ControllerRuntime on an emulated pack (virtual time)', () => {
+describe('The BMS core on the Tesla scan loop, on an emulated pack (virtual time)', () => {
   jest.setTimeout(30_000);
 
   it('discovers, sets up the boards and scans at the poll interval', async () => {
     const h = setUp();
-    void h.runtime.run();
+    h.start();
     await advanceS(h, 3);
-    const status = h.runtime.status();
+    const status = h.bms.status();
     expect(status.discovery).toEqual({ expected: MODULES, found: MODULES });
     expect(status.modules.map((m) => m.address)).toEqual([1, 2, 3, 4]);
     for (const module of status.modules) {
@@ -138,8 +157,8 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('closes the contactors through negative, precharge and overlap', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     const on = (o: SimulatedDigitalOutput) => o.transitions.filter((t) => t.on).map((t) => t.atMs);
     const off = (o: SimulatedDigitalOutput) => o.transitions.filter((t) => !t.on).map((t) => t.atMs);
     const [negativeOn] = on(h.outputs.contactorNegative);
@@ -150,7 +169,7 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     expect(off(h.outputs.contactorPrecharge)[0] - positiveOn).toBe(1000); // overlap
     expect(h.relays()).toEqual({ negative: true, precharge: false, positive: true });
     expect(h.outputs.statusLed.state).toBe(true);
-    expect(h.runtime.status().limits?.ccl).toBeGreaterThanOrEqual(0);
+    expect(h.bms.status().limits?.ccl).toBeGreaterThanOrEqual(0);
     expect(h.log.filter((l) => l.fields.event === 'contactors').map((l) => l.fields.state)).toEqual([
       'OPEN',
       'NEGATIVE',
@@ -163,8 +182,8 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('opens the contactors after the over-voltage debounce and names the cell', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     h.chain.setCellVoltage(2, 3, 4.17); // module 2, cell 3: above the 4.15 V fault level, below the chip's 4.20 V
     const t0 = h.clock.now();
     await advanceS(h, 9);
@@ -174,7 +193,7 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     expect(openedAfterS).toBeGreaterThanOrEqual(10);
     expect(openedAfterS).toBeLessThanOrEqual(11);
     expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
-    const status = h.runtime.status();
+    const status = h.bms.status();
     expect(status.contactors).toMatchObject({ state: 'OPEN', openReason: 'fault' });
     expect(status.faults).toEqual([
       expect.objectContaining({
@@ -194,35 +213,35 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('opens on a silent module within the comms timeout and recovers when it answers again', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     const key = h.chain.startFault({ kind: 'silent', module: 2 });
     const openedAfterS = await advanceUntil(h, () => !h.outputs.contactorNegative.state, 15);
     expect(openedAfterS).toBeLessThanOrEqual(10.5);
     expect(openedAfterS).toBeGreaterThanOrEqual(9.5); // B-41: a warning first, the fault at commsTimeoutS
-    const faults = h.runtime.status().faults;
+    const faults = h.bms.status().faults;
     expect(faults).toContainEqual(
       expect.objectContaining({ kind: 'moduleCommsLoss', level: 'fault', location: { moduleAddress: 2 } }),
     );
-    expect(h.runtime.status().modules[1]).toMatchObject({ commsOk: false, stale: true });
+    expect(h.bms.status().modules[1]).toMatchObject({ commsOk: false, stale: true });
 
     h.chain.stopFault(key);
     await advanceS(h, 2);
-    expect(h.runtime.status().modules.every((m) => m.commsOk)).toBe(true);
+    expect(h.bms.status().modules.every((m) => m.commsOk)).toBe(true);
     // The comms fault clears after 60 s of good scans; the contactors close again through the full sequence.
-    const reclosedAfterS = await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 90);
+    const reclosedAfterS = await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 90);
     expect(reclosedAfterS).toBeGreaterThanOrEqual(60);
-    expect(h.runtime.status().faults).toEqual([]);
+    expect(h.bms.status().faults).toEqual([]);
     await finish(h);
   });
 
   it('writes the balancing decision back through the scan and stops bleeding afterwards', async () => {
     // Cell 4 of every module 60 mV above the others, all above the 3.9 V balancing voltage.
     const h = setUp({ cellVoltagesV: [3.95, 3.95, 3.95, 4.01, 3.95, 3.95] });
-    void h.runtime.run();
+    h.start();
     const cbCtrl = () => h.chain.snapshot().modules.map((m) => m.registers[0x32]);
     await advanceUntil(h, () => cbCtrl().every((mask) => mask === 0x08), 10);
-    const status = h.runtime.status();
+    const status = h.bms.status();
     for (const module of status.modules) {
       expect(module.cells.map((c) => c.balancing)).toEqual([false, false, false, true, false, false]);
     }
@@ -238,13 +257,13 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('treats a link that closed as silence: comms fault, contactors open, one log line', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     await h.chain.close(); // the serial device vanished
     const openedAfterS = await advanceUntil(h, () => !h.outputs.contactorNegative.state, 15);
     expect(openedAfterS).toBeGreaterThanOrEqual(9.5);
     expect(openedAfterS).toBeLessThanOrEqual(10.5);
-    const faults = h.runtime.status().faults.map((f) => `${f.kind} ${f.location.moduleAddress}`);
+    const faults = h.bms.status().faults.map((f) => `${f.kind} ${f.location.moduleAddress}`);
     expect(faults).toEqual([
       'moduleCommsLoss 1',
       'moduleCommsLoss 2',
@@ -252,21 +271,21 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
       'moduleCommsLoss 4',
     ]);
     expect(h.log.filter((l) => l.message.startsWith('scan failed:'))).toHaveLength(1);
-    await settle(h, h.runtime.stop()); // CB_CTRL = 0 cannot be sent: logged, stop still completes
+    await settle(h, h.stop()); // CB_CTRL = 0 cannot be sent: logged, stop still completes
     expect(h.log.at(-1)?.message).toBe('shutdown: outputs off, but CB_CTRL = 0 could not be sent');
   });
 
   it('readdresses and sets up again a module that lost power, without a restart', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     const key = h.chain.startFault({ kind: 'powerCycle', module: 3 });
     await advanceS(h, 2);
     h.chain.stopFault(key); // back with address 0, POR and AR set, shadow registers from OTP
     expect(h.chain.snapshot().modules[2].registers[0x42]).not.toBe(0x2c);
-    await advanceUntil(h, () => h.runtime.status().modules.every((m) => m.commsOk), 15);
+    await advanceUntil(h, () => h.bms.status().modules.every((m) => m.commsOk), 15);
     expect(h.chain.snapshot().modules.map((m) => m.registers[0x42])).toEqual([0x2c, 0x2c, 0x2c, 0x2c]);
-    expect(h.runtime.status().modules[2].hardwareFlags).toEqual([]);
+    expect(h.bms.status().modules[2].hardwareFlags).toEqual([]);
     const assigned = h.log.filter(
       (l) => l.message === 'discovery: 4 of 4 modules at [1, 2, 3, 4] (addresses assigned)',
     );
@@ -276,26 +295,26 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('clears a latched CRC bit (T-26), so its warning clears once the line is clean again', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     const crcWarning = () =>
-      h.runtime.status().alerts.some((a) => a.kind === 'moduleHardwareFault' && a.detail?.includes('CRC'));
+      h.bms.status().alerts.some((a) => a.kind === 'moduleHardwareFault' && a.detail?.includes('CRC'));
     // Corrupted requests: a board that receives one sets FAULT_STATUS[CRC] and stays silent.
     const key = h.chain.startFault({ kind: 'flipBits', direction: 'toModules', probability: 0.02 });
     await advanceUntil(h, crcWarning, 60);
     h.chain.stopFault(key);
     // The bit is cleared within 10 s, then the warning's 60 s clear delay (§2.3) runs.
     await advanceUntil(h, () => !crcWarning(), 90);
-    expect(h.runtime.status().modules.every((m) => !m.hardwareFlags.includes('CRC'))).toBe(true);
+    expect(h.bms.status().modules.every((m) => !m.hardwareFlags.includes('CRC'))).toBe(true);
     await finish(h);
   });
 
   it('leaves the thresholds in the boards alone alone when programming them is off', async () => {
     const h = setUp({ programHardwareThresholds: false });
     const factoryCov = h.chain.snapshot().modules[0].registers[0x42];
-    void h.runtime.run();
+    h.start();
     await advanceS(h, 2);
-    const status = h.runtime.status();
+    const status = h.bms.status();
     expect(status.modules.every((m) => m.commsOk && m.hardwareFlags.length === 0)).toBe(true); // POR/AR cleared
     expect(h.chain.snapshot().modules.map((m) => m.registers[0x42])).toEqual([
       factoryCov,
@@ -311,9 +330,9 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('keeps retrying discovery with a module-count fault while modules are missing', async () => {
     const h = setUp({ modules: 3, configured: 4 });
-    void h.runtime.run();
+    h.start();
     await advanceS(h, 12);
-    const status = h.runtime.status();
+    const status = h.bms.status();
     expect(status.discovery).toEqual({ expected: 4, found: 3 });
     expect(status.faults).toContainEqual(
       expect.objectContaining({ kind: 'moduleCountMismatch', level: 'fault' }),
@@ -328,18 +347,18 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('stop(): relays off at once, then CB_CTRL = 0 broadcast before it resolves', async () => {
     const h = setUp();
-    void h.runtime.run();
-    await advanceUntil(h, () => h.runtime.status().contactors.state === 'CLOSED', 15);
+    h.start();
+    await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
     const stopAtMs = h.clock.now();
     const writesBefore = h.link.writes.length;
-    const stopped = h.runtime.stop();
+    const stopped = h.bms.stop();
     expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
     expect(h.outputs.statusLed.state).toBe(false);
     await settle(h, stopped);
     const after = h.link.writes.slice(writesBefore).map((w) => [...w]);
     expect(after[after.length - 1]).toEqual(STOP_BALANCING);
     expect(h.outputs.contactorPositive.transitions.at(-1)).toEqual({ atMs: stopAtMs, on: false });
-    expect(h.runtime.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'shutdown' });
+    expect(h.bms.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'shutdown' });
     // Nothing closes afterwards.
     await h.clock.advanceByMs(20_000);
     expect(h.relays()).toEqual({ negative: false, precharge: false, positive: false });
@@ -348,37 +367,37 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
 
   it('runOnce: reports the scan, or why discovery failed', async () => {
     const h = setUp();
-    const result = await settle(h, h.runtime.runOnce());
+    const result = await settle(h, h.inspect());
     expect(result.ok).toBe(true);
     expect(result.status.modules).toHaveLength(MODULES);
     expect(result.status.contactors.state).toBe('OPEN');
     await finish(h);
 
     const short = setUp({ modules: 2, configured: 3 });
-    const failed = await settle(short, short.runtime.runOnce());
+    const failed = await settle(short, short.inspect());
     expect(failed).toMatchObject({ ok: false, reason: 'discovery found 2 of 3 configured modules' });
     await finish(short);
   });
 
   it('a latched fault outlives its condition and a restart (B-6) until an operator acknowledges it', async () => {
     const first = setUp();
-    const snapshots: ControllerStatus[] = [];
-    first.runtime.status$.subscribe((status) => snapshots.push(status));
-    void first.runtime.run();
-    await advanceUntil(first, () => first.runtime.status().contactors.state === 'CLOSED', 15);
+    const snapshots: BmsStatus[] = [];
+    first.start();
+    first.bms.status$.subscribe((status) => snapshots.push(status));
+    await advanceUntil(first, () => first.bms.status().contactors.state === 'CLOSED', 15);
     expect(snapshots.length).toBeGreaterThan(10); // one per scan
     first.chain.setCellVoltage(1, 2, 4.17);
-    await advanceUntil(first, () => first.runtime.status().faults.length > 0, 12);
+    await advanceUntil(first, () => first.bms.status().faults.length > 0, 12);
     first.chain.setCellVoltage(1, 2, 3.8);
     await advanceS(first, 5);
-    expect(first.runtime.status().faults).toEqual([
+    expect(first.bms.status().faults).toEqual([
       expect.objectContaining({
         kind: 'cellOverVoltage',
         latched: true,
         location: { moduleAddress: 1, cellIndex: 1 },
       }),
     ]);
-    const persisted = first.runtime.persistedState();
+    const persisted = first.bms.persistedState();
     expect(persisted.faults?.faults).toEqual([
       expect.objectContaining({ kind: 'cellOverVoltage', level: 'fault' }),
     ]);
@@ -386,27 +405,27 @@ describe('ControllerRuntime on an emulated pack (virtual time)', () => {
     await finish(first);
 
     // A new process: the fault is back before anything can close, and the contactors stay open.
-    const second = setUp({ persisted: JSON.parse(JSON.stringify(persisted)) as PersistedRuntimeState });
-    const afterAck: ControllerStatus[] = [];
-    void second.runtime.run();
+    const second = setUp({ persisted: JSON.parse(JSON.stringify(persisted)) as PersistedBmsState });
+    const afterAck: BmsStatus[] = [];
+    second.start();
     await advanceS(second, 15);
-    expect(second.runtime.status().faults).toEqual([expect.objectContaining({ kind: 'cellOverVoltage' })]);
+    expect(second.bms.status().faults).toEqual([expect.objectContaining({ kind: 'cellOverVoltage' })]);
     expect(second.outputs.contactorNegative.transitions).toEqual([]);
 
-    second.runtime.status$.subscribe((status) => afterAck.push(status));
-    const result = second.runtime.acknowledgeFaults({ source: 'test' });
+    second.bms.status$.subscribe((status) => afterAck.push(status));
+    const result = second.bms.acknowledgeFaults({ source: 'test' });
     expect(result.accepted).toHaveLength(1);
     expect(afterAck[0].faults).toEqual([]); // published at once, not at the next scan
-    expect(second.runtime.faultEvents().map((e) => `${e.type}:${e.source}`)).toEqual(
+    expect(second.bms.faultEvents().map((e) => `${e.type}:${e.source}`)).toEqual(
       expect.arrayContaining(['acknowledge:test', 'clear:test']),
     );
-    await advanceUntil(second, () => second.runtime.status().contactors.state === 'CLOSED', 15);
+    await advanceUntil(second, () => second.bms.status().contactors.state === 'CLOSED', 15);
     await finish(second);
   });
 
   it('logs that scans run once, with what the first one saw, not every poll', async () => {
     const h = setUp();
-    void h.runtime.run();
+    h.start();
     await advanceS(h, 5);
     const scanLines = h.log.filter((l) => l.fields.event === 'scan');
     expect(scanLines).toHaveLength(1);

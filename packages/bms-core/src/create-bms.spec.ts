@@ -1,0 +1,265 @@
+import { distinctUntilChanged, map, take, timer, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { buildBatteryModelConfig, makePackReading } from '@tsbms/battery-model';
+import { buildFaultEngineConfig } from '@tsbms/fault-engine';
+import { buildControlConfig } from '@tsbms/control';
+import { ManualClock, SimulatedDigitalOutput, type Clock } from '@tsbms/hal';
+import { RecordingLogger } from '@tsbms/hal/testing';
+import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
+import { FakePackSource } from './testing';
+import { createBms, type BmsConfig } from './create-bms';
+import type { PersistedBmsState } from './persisted-state';
+
+const MODULES = 2;
+
+function bmsConfig(): BmsConfig {
+  return {
+    batteryModel: buildBatteryModelConfig({ moduleCount: MODULES, parallelStringCount: 1 }),
+    faultEngine: buildFaultEngineConfig({}),
+    control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1 }),
+  };
+}
+
+function relaysOn(clock: Clock) {
+  return {
+    contactorNegative: new SimulatedDigitalOutput('contactorNegative', clock),
+    contactorPrecharge: new SimulatedDigitalOutput('contactorPrecharge', clock),
+    contactorPositive: new SimulatedDigitalOutput('contactorPositive', clock),
+    heater: new SimulatedDigitalOutput('heater', clock),
+    statusLed: new SimulatedDigitalOutput('statusLed', clock),
+  };
+}
+
+/** A pack read once a second; `module(address)` says what each module reports at that moment. */
+function scans(clock: Clock, module: (address: number) => Partial<ModuleReading>): Observable<PackReading> {
+  return timer(0, 1000, clock).pipe(map(() => makePackReading(clock.now(), MODULES, module)));
+}
+
+const silent = (): Partial<ModuleReading> => ({
+  commsOk: false,
+  cellVoltagesV: [null, null, null, null, null, null],
+  temperaturesC: [null, null],
+  moduleVoltageV: null,
+});
+
+/** A core in virtual time on a ManualClock; `cells` is what the pack reports, changeable mid-test. */
+function harness(persisted: PersistedBmsState | null = null) {
+  const clock = new ManualClock();
+  const healthy = (): Partial<ModuleReading> => ({});
+  const pack = { module: healthy as (address: number) => Partial<ModuleReading> };
+  const source = new FakePackSource(
+    scans(clock, (address) => pack.module(address)),
+    MODULES,
+  );
+  const relays = relaysOn(clock);
+  const logger = new RecordingLogger();
+  const bms = createBms({ source, clock, logger, config: bmsConfig(), relays, persisted });
+  const closed = () => relays.contactorPositive.state && relays.contactorNegative.state;
+  /** Advances in 100 ms steps until `predicate` holds; returns the virtual seconds it took. */
+  const until = async (predicate: () => boolean, limitS: number): Promise<number> => {
+    const startMs = clock.now();
+    while (!predicate()) {
+      if (clock.now() - startMs > limitS * 1000) throw new Error(`condition not met within ${limitS} s`);
+      await clock.advanceByMs(100);
+    }
+    return (clock.now() - startMs) / 1000;
+  };
+  return { clock, pack, source, relays, logger, bms, closed, until };
+}
+
+describe('createBms with a fake source (virtual time)', () => {
+  it('starts the source, closes the contactors on a healthy pack, and opens them 10 s into an over-voltage', async () => {
+    const h = harness();
+    expect(h.source.started).toBe(true);
+    await h.until(h.closed, 15);
+    h.pack.module = (address) => (address === 2 ? { cellVoltagesV: [3.9, 3.9, 4.17, 3.9, 3.9, 3.9] } : {});
+    const openedAfterS = await h.until(() => !h.closed(), 15);
+    // cellOverVoltage fault: 10 s raise delay at 4.17 V (above the 4.15 V fault level), scans 1 s apart.
+    expect(openedAfterS).toBeGreaterThanOrEqual(10);
+    expect(openedAfterS).toBeLessThanOrEqual(11);
+    expect(h.bms.status().faults).toEqual([
+      expect.objectContaining({
+        kind: 'cellOverVoltage',
+        level: 'fault',
+        location: { moduleAddress: 2, cellIndex: 2 },
+      }),
+    ]);
+    expect(h.bms.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'fault' });
+    await h.bms.stop();
+    expect(h.source.stopped).toBe(true);
+  });
+
+  it('opens within the comms timeout when a module falls silent, and closes again once it has answered long enough', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    h.pack.module = (address) => (address === 1 ? silent() : {});
+    const openedAfterS = await h.until(() => !h.closed(), 15);
+    expect(openedAfterS).toBeGreaterThanOrEqual(9);
+    expect(openedAfterS).toBeLessThanOrEqual(10.5);
+    expect(h.bms.status().faults).toContainEqual(
+      expect.objectContaining({ kind: 'moduleCommsLoss', level: 'fault', location: { moduleAddress: 1 } }),
+    );
+    h.pack.module = () => ({});
+    // The comms fault clears after 60 s of good scans; then the full closing sequence.
+    const reclosedAfterS = await h.until(h.closed, 90);
+    expect(reclosedAfterS).toBeGreaterThanOrEqual(60);
+    expect(h.bms.status().faults).toEqual([]);
+    await h.bms.stop();
+  });
+
+  it('keeps a latched fault across a restart until an operator acknowledges it (B-6)', async () => {
+    const first = harness();
+    await first.until(first.closed, 15);
+    first.pack.module = (address) =>
+      address === 1 ? { cellVoltagesV: [4.17, 3.9, 3.9, 3.9, 3.9, 3.9] } : {};
+    await first.until(() => !first.closed(), 15);
+    first.pack.module = () => ({});
+    await first.clock.advanceByMs(5000);
+    expect(first.bms.status().faults).toEqual([
+      expect.objectContaining({ kind: 'cellOverVoltage', latched: true }),
+    ]);
+    const saved = JSON.parse(JSON.stringify(first.bms.persistedState())) as PersistedBmsState;
+    await first.bms.stop();
+
+    const second = harness(saved);
+    await second.clock.advanceByMs(15_000);
+    expect(second.bms.status().faults).toEqual([
+      expect.objectContaining({ kind: 'cellOverVoltage', latched: true }),
+    ]);
+    expect(second.relays.contactorNegative.transitions).toEqual([]);
+    const result = second.bms.acknowledgeFaults({ source: 'test' });
+    expect(result.accepted).toHaveLength(1);
+    await second.until(second.closed, 15);
+    await second.bms.stop();
+  });
+
+  it('stop(): every relay off in the same tick, then the source stops; nothing closes afterwards', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    const stopped = h.bms.stop();
+    expect(Object.values(h.relays).map((r) => r.state)).toEqual([false, false, false, false, false]);
+    await stopped;
+    expect(h.source.stopped).toBe(true);
+    expect(h.bms.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'shutdown' });
+    await expect(h.bms.done).resolves.toBeUndefined();
+  });
+
+  it('a source that fails for good: every relay off, the failure logged, done rejects', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    h.source.fail(new Error('link gone for good'));
+    expect(Object.values(h.relays).map((r) => r.state)).toEqual([false, false, false, false, false]);
+    await expect(h.bms.done).rejects.toThrow('link gone for good');
+    expect(h.logger.lines.at(-1)?.message).toBe('runtime failed: every output switched off');
+  });
+
+  it('logs each decision when it changes, and a fault raise only after the engine has returned', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    h.pack.module = (address) => (address === 2 ? { cellVoltagesV: [3.9, 3.9, 4.17, 3.9, 3.9, 3.9] } : {});
+    await h.until(() => !h.closed(), 15);
+    const messages = h.logger.lines.map((l) => l.message);
+    expect(messages.filter((m) => m.startsWith('contactors '))).toEqual([
+      'contactors OPEN (startup)',
+      'contactors NEGATIVE',
+      'contactors PRECHARGE',
+      'contactors OVERLAP after a timed (unverified) precharge',
+      'contactors CLOSED',
+      'contactors OPEN (fault)',
+    ]);
+    expect(messages.filter((m) => m.startsWith('scanning '))).toEqual([
+      expect.stringMatching(
+        /^scanning 2 modules every 1 s: pack 46\.80 V, cells 3\.900–3\.900 V, SoC \d+\.\d %$/,
+      ),
+    ]);
+    expect(messages).toContain('cellOverVoltage fault raise at module 2 cell 3');
+    expect(messages.filter((m) => m.startsWith('heater'))).toEqual(['heater off']);
+    await h.bms.stop();
+  });
+
+  it('inspectOnly: the source is left to the caller and the contactors never close', async () => {
+    const clock = new ManualClock();
+    const source = new FakePackSource(undefined, MODULES);
+    const relays = relaysOn(clock);
+    const bms = createBms({
+      source,
+      clock,
+      logger: new RecordingLogger(),
+      config: bmsConfig(),
+      relays,
+      inspectOnly: true,
+    });
+    expect(source.started).toBe(false);
+    for (let s = 0; s < 20; s++) {
+      source.emit(makePackReading(clock.now(), MODULES));
+      await clock.advanceByMs(1000);
+    }
+    expect(bms.status().modules).toHaveLength(MODULES);
+    expect(relays.contactorNegative.transitions).toEqual([]);
+    await bms.stop();
+  });
+});
+
+describe('createBms feedback loops (marbles, 1 s scans)', () => {
+  const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+  it('balancing: each decision goes back to the source in the scan that made it, for the next scan to apply', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      // Cell 4 of module 1 is 60 mV above the rest, all above the 3.9 V balancing voltage.
+      const high = (address: number) =>
+        address === 1
+          ? { cellVoltagesV: [3.95, 3.95, 3.95, 4.01, 3.95, 3.95] }
+          : { cellVoltagesV: [3.95, 3.95, 3.95, 3.95, 3.95, 3.95] };
+      const source = new FakePackSource(scans(ts, high).pipe(take(16)), MODULES);
+      const bms = createBms({
+        source,
+        clock: ts,
+        logger: new RecordingLogger(),
+        config: bmsConfig(),
+        relays: relaysOn(ts),
+      });
+      // What the source was told after each scan: module 1's mask, as a marble value.
+      const masks$ = bms.balancing$.pipe(map(() => source.balancing.at(-1)?.get(1) ?? -1));
+      // Measure 2 s (balanceMeasureS), then cell 4 (bit 3) bleeds for 10 s (balanceTimeS), then measure again.
+      expectObservable(masks$).toBe(
+        '0 999ms 0 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 8 999ms 0 999ms 0 999ms 8 999ms 8',
+        {
+          0: 0,
+          8: 0x08,
+        },
+      );
+    });
+  });
+
+  it('limits: the limit sent after one scan is the one the next scan is checked against', () => {
+    const ts = newScheduler();
+    ts.run(({ expectObservable }) => {
+      // 10 A of charge while the contactors are still open: the charge limit is 0, so the inverter
+      // is not obeying (info level, 10 s) — known only once the first scan's limits are fed back.
+      const source = new FakePackSource(
+        timer(0, 1000, ts).pipe(
+          take(15),
+          map(() => makePackReading(ts.now(), MODULES, () => ({}), { currentA: 10 })),
+        ),
+        MODULES,
+      );
+      const bms = createBms({
+        source,
+        clock: ts,
+        logger: new RecordingLogger(),
+        config: {
+          ...bmsConfig(),
+          control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1, contactorControl: false }),
+        },
+        relays: relaysOn(ts),
+      });
+      const overCurrent$ = bms.faults$.pipe(
+        map((set) => set.faults.find((f) => f.kind === 'chargeOverCurrent')?.level ?? 'none'),
+        distinctUntilChanged(),
+      );
+      // Evaluated against the limit from the scan at 0 s from the scan at 1 s on: raised at 11 s.
+      expectObservable(overCurrent$).toBe('n 10999ms i', { n: 'none', i: 'info' });
+    });
+  });
+});

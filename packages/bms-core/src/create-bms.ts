@@ -1,0 +1,333 @@
+import {
+  BehaviorSubject,
+  catchError,
+  EMPTY,
+  combineLatest,
+  filter,
+  map,
+  mergeMap,
+  ReplaySubject,
+  scan,
+  share,
+  Subject,
+  Subscription,
+  tap,
+  type Observable,
+} from 'rxjs';
+import {
+  initialPackModel,
+  updatePackModel,
+  type BatteryModelConfig,
+  type PackState,
+} from '@tsbms/battery-model';
+import {
+  evaluateFaults,
+  FaultEngine,
+  type AcknowledgeRequest,
+  type AcknowledgeResult,
+  type FaultEngineConfig,
+  type FaultEvent,
+  type FaultSet,
+  type PersistedFaults,
+} from '@tsbms/fault-engine';
+import {
+  contactorFaultInput,
+  contactorMachine,
+  createControl,
+  fromPackAndFaults,
+  type BalancingState,
+  type ChargeLimits,
+  type ContactorSequenceStatus,
+  type ControlConfig,
+  type HeatingStatus,
+} from '@tsbms/control';
+import type { Clock, Logger } from '@tsbms/hal';
+import type { PackSource } from '@tsbms/pack-reading';
+import type { PersistedBmsState } from './persisted-state';
+import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
+import { logDecisions, logFaultEvent } from './state-change-log';
+import { buildStatusSnapshot, type BmsStatus, type OutputsStatus, type StateFileStatus } from './status';
+
+/** The validated configurations of the libraries the core composes. */
+export interface BmsConfig {
+  readonly batteryModel: BatteryModelConfig;
+  readonly faultEngine: FaultEngineConfig;
+  readonly control: ControlConfig;
+}
+
+export interface BmsOptions {
+  readonly source: PackSource;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: BmsConfig;
+  readonly relays: BmsRelays;
+  /** Saved by a previous core (`persistedState()`); null or absent = a fresh start. */
+  readonly persisted?: PersistedBmsState | null;
+  /** When a core before this one last opened energised contactors (B-11 lockout across restarts). */
+  readonly contactorsLastOpenedAtMs?: number | null;
+  /**
+   * Look, never act (`--once`): the contactors stay open whatever the pack says, and the source is
+   * not started: the caller drives it.
+   */
+  readonly inspectOnly?: boolean;
+  /** The outputs beside the relays (CAN, MQTT, HTTP) report here for `status().outputs`. */
+  readonly outputStatus?: () => OutputsStatus;
+  /** The state file's health for `status().stateFile`; absent = no state file. */
+  readonly stateFileStatus?: () => StateFileStatus;
+}
+
+/** A running core. Every stream is hot; those holding a state replay the latest one to a new subscriber. */
+export interface Bms {
+  /** One pack snapshot per scan. */
+  readonly pack$: Observable<PackState>;
+  /** The active faults after each scan and acknowledge (replays the latest). */
+  readonly faults$: Observable<FaultSet>;
+  /** Raise, clear and acknowledge events as they happen. */
+  readonly events$: Observable<FaultEvent>;
+  /** The latched faults, whenever one latches or a latched one clears (B-6: save them now). */
+  readonly latched$: Observable<PersistedFaults>;
+  /** The contactor sequencer's state (replays the latest: OPEN at start). */
+  readonly contactors$: Observable<ContactorSequenceStatus>;
+  readonly limits$: Observable<ChargeLimits>;
+  readonly balancing$: Observable<BalancingState>;
+  readonly heating$: Observable<HeatingStatus>;
+  /** A status snapshot after every scan and after an accepted acknowledge; no replay. */
+  readonly status$: Observable<BmsStatus>;
+  /** Resolves after {@link stop}; rejects when the source failed for good (every relay was switched off first). */
+  readonly done: Promise<void>;
+  /** The latest status snapshot. */
+  status(): BmsStatus;
+  /** The fault log, oldest first (bounded by the engine). */
+  faultEvents(): readonly FaultEvent[];
+  /** Operator acknowledge of latched faults (B-5); accepted ones clear at once. */
+  acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
+  /** What must survive a restart: latched faults (B-6) and the SoC (B-36). */
+  persistedState(): PersistedBmsState;
+  /** When energised contactors were last opened, by this core or before it (B-11 across restarts). */
+  contactorsLastOpenedAtMs(): number | null;
+  /** Contactors open and every relay off in this tick, then the source stops (balancing off). Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** One scan, evaluated: the pack, the discovery it was read under, and the faults it raised. */
+interface Evaluated {
+  readonly pack: PackState;
+  readonly discoveredModules: number | null;
+  readonly faults: FaultSet;
+}
+
+/**
+ * The BMS core (design.md data flow): source → battery model → fault engine → control → relays,
+ * with the two feedback loops of this file: the contactor state and the limits of the previous
+ * step go into the fault input of the next scan, and each balancing decision goes back to the
+ * source for its next scan. Every fail-safe opening (fault, comms loss, watchdog, shutdown) is
+ * control's decision, applied to the relays in the same tick.
+ */
+export function createBms(options: BmsOptions): Bms {
+  const { source, clock, logger, config, relays } = options;
+  const persisted = options.persisted ?? null;
+  const lastOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
+  const engine = new FaultEngine(config.faultEngine, {
+    scheduler: clock,
+    persisted: persisted?.faults ?? null,
+  });
+  const subscriptions = new Subscription();
+
+  // Feedback, previous step → fault input: what the contactors and the limits were when a scan arrives.
+  const contactors = new BehaviorSubject<ContactorSequenceStatus>(
+    contactorMachine(config.control, lastOpenedAtMs).initial(clock.now()).status,
+  );
+  const limits = new ReplaySubject<ChargeLimits>(1);
+  let latestLimits: ChargeLimits | null = null;
+  const balancing = new ReplaySubject<BalancingState>(1);
+  const heating = new ReplaySubject<HeatingStatus>(1);
+  const statusSubject = new Subject<BmsStatus>();
+  /** Set by stop(); a look-only core is stopping from the start, so the contactors never close. */
+  const stopping = new BehaviorSubject(options.inspectOnly === true);
+  let latest: Evaluated | null = null;
+  let latestBalancing: BalancingState | null = null;
+  let latestHeating: HeatingStatus | null = null;
+
+  // Fault events are logged once the engine has returned, after `latched$` has had the state
+  // saved: whoever sees a latch in the log (and kills the process) finds it on disk.
+  const eventsToLog: FaultEvent[] = [];
+  const flushFaultLog = () => {
+    for (const event of eventsToLog.splice(0)) logFaultEvent(logger, event);
+  };
+  subscriptions.add(engine.events$.subscribe((event) => eventsToLog.push(event)));
+
+  let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Nobody need listen to `done` for a failure to be handled: it is logged here.
+  done.catch(() => undefined);
+  // A source that fails for good leaves nothing to decide on: every relay off, and `done` says why.
+  const readings$ = source.readings$.pipe(
+    catchError((error: unknown) => {
+      switchAllRelaysOff(relays, logger);
+      logger.error({ event: 'fatal', error: String(error) }, 'runtime failed: every output switched off');
+      settle?.reject(error);
+      return EMPTY;
+    }),
+  );
+  const pack$ = readings$.pipe(
+    scan(
+      (step, { reading, discoveredModules }) => ({
+        model: updatePackModel(step.model, reading),
+        discoveredModules,
+      }),
+      {
+        model: initialPackModel(config.batteryModel, persisted?.soc ?? null),
+        discoveredModules: null as number | null,
+      },
+    ),
+    // The model has no pack until a reading it accepts.
+    mergeMap(({ model, discoveredModules }) =>
+      model.pack === null ? [] : [{ pack: model.pack, discoveredModules }],
+    ),
+  );
+
+  const evaluated$: Observable<Evaluated> = pack$.pipe(
+    map(({ pack, discoveredModules }) => ({
+      pack,
+      discoveredModuleCount: discoveredModules,
+      ...contactorFaultInput(contactors.value),
+      limits: latestLimits && {
+        chargeCurrentLimitA: latestLimits.cclA,
+        dischargeCurrentLimitA: latestLimits.dclA,
+      },
+    })),
+    evaluateFaults(engine, (input, faults) => ({
+      pack: input.pack,
+      discoveredModules: input.discoveredModuleCount ?? null,
+      faults,
+    })),
+    tap((step) => {
+      latest = step;
+      flushFaultLog();
+    }),
+    share(),
+  );
+
+  // Control: each evaluated scan, re-sent when stop() is called so that the contactors open at once.
+  const control = createControl(
+    combineLatest([evaluated$, stopping]).pipe(
+      map(([step, shutdownRequested]) =>
+        fromPackAndFaults(step.pack, step.faults, {
+          discoveryMatched: step.discoveredModules === config.control.moduleCount,
+          shutdownRequested,
+        }),
+      ),
+    ),
+    { config: config.control, clock, contactorsLastOpenedAtMs: lastOpenedAtMs },
+  );
+
+  const status = (): BmsStatus =>
+    buildStatusSnapshot({
+      expectedModules: config.control.moduleCount,
+      discoveredModules: latest?.discoveredModules ?? null,
+      pack: latest?.pack ?? null,
+      faults: latest?.faults ?? engine.faults,
+      contactors: contactors.value,
+      limits: latestLimits,
+      balancing: latestBalancing,
+      heating: latestHeating,
+      comms: source.linkCounters?.() ?? {},
+      outputs: options.outputStatus?.() ?? {},
+      stateFile: options.stateFileStatus?.() ?? null,
+    });
+
+  subscriptions.add(
+    control.contactors$.subscribe((state) => {
+      applyContactorRelays(relays, state);
+      contactors.next(state);
+    }),
+  );
+  subscriptions.add(
+    control.heating$.subscribe((state) => {
+      relays.heater?.set(state.heaterOn);
+      latestHeating = state;
+      heating.next(state);
+    }),
+  );
+  subscriptions.add(
+    control.limits$.subscribe((state) => {
+      latestLimits = state;
+      limits.next(state);
+    }),
+  );
+  // Feedback, decision → next scan: the bleed masks go back to the source.
+  subscriptions.add(
+    control.balancing$.subscribe((state) => {
+      source.setBalancing(
+        new Map(state.strings.flatMap((s) => s.modules.map((m) => [m.address, m.mask] as const))),
+      );
+      latestBalancing = state;
+      balancing.next(state);
+    }),
+  );
+  subscriptions.add(
+    evaluated$.subscribe((step) => {
+      const matched = step.discoveredModules === config.control.moduleCount;
+      relays.statusLed?.set(!stopping.value && matched && step.faults.highestLevel !== 'fault');
+      // Built only for a listener: `--once` has none, and the scan loop need not pay for it.
+      if (statusSubject.observed) statusSubject.next(status());
+    }),
+  );
+  subscriptions.add(
+    logDecisions(logger, {
+      contactors$: control.contactors$,
+      limits$: limits,
+      balancing$: balancing,
+      heating$: heating,
+      firstScan$: evaluated$.pipe(
+        filter((step) => step.pack.modules.some((m) => m.commsOk)),
+        map(() => ({ status: status(), pollIntervalS: config.control.pollIntervalS })),
+      ),
+    }),
+  );
+
+  if (options.inspectOnly !== true) source.start();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    pack$: evaluated$.pipe(map((step) => step.pack)),
+    faults$: engine.faults$,
+    events$: engine.events$,
+    latched$: engine.latched$,
+    contactors$: contactors.asObservable(),
+    limits$: limits.asObservable(),
+    balancing$: balancing.asObservable(),
+    heating$: heating.asObservable(),
+    status$: statusSubject.asObservable(),
+    done,
+    status,
+    faultEvents: () => engine.eventLog(),
+    acknowledgeFaults(request) {
+      const result = engine.acknowledge(request);
+      flushFaultLog();
+      if (result.accepted.length > 0) {
+        if (latest !== null) latest = { ...latest, faults: engine.faults };
+        statusSubject.next(status());
+      }
+      return result;
+    },
+    persistedState: () => ({
+      version: 1,
+      faults: engine.persistedState(),
+      soc: latest?.pack.soc.toPersist ?? null,
+    }),
+    contactorsLastOpenedAtMs: () => contactors.value.lastOpenedAtMs,
+    stop() {
+      stopped ??= (async () => {
+        stopping.next(true);
+        switchAllRelaysOff(relays, logger);
+        await source.stop();
+        subscriptions.unsubscribe();
+        for (const subject of [contactors, limits, balancing, heating, statusSubject, stopping])
+          subject.complete();
+        settle?.resolve();
+      })();
+      return stopped;
+    },
+  };
+}

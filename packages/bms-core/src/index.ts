@@ -1,0 +1,5 @@
+export * from './create-bms';
+export * from './relays';
+export * from './status';
+export * from './persisted-state';
+export { describeLocation } from './state-change-log';

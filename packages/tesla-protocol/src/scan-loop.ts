@@ -1,0 +1,383 @@
+import { Subject, type Observable } from 'rxjs';
+import type { ByteLink, Clock, Logger } from '@tsbms/hal';
+import {
+  flagsMeaning,
+  type BalanceMasks,
+  type ModuleReading,
+  type PackReading,
+  type PackSource,
+  type SourceReading,
+} from '@tsbms/pack-reading';
+import { TeslaBus } from './bus';
+import type { BusStats } from './bus-stats';
+import { cbTimeForPollInterval, ModuleCommands, type HardwareThresholds } from './commands';
+import { discoverModules, type DiscoveryResult } from './discovery';
+import { isTeslaProtocolError } from './errors';
+import { PackScanner, unansweredModuleReading } from './scan';
+import { CLEARABLE_STATUS_FLAGS } from './status-flags';
+
+export interface TeslaScanLoopOptions {
+  readonly link: ByteLink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The configured module count; discovery must find exactly this many. */
+  readonly moduleCount: number;
+  readonly pollIntervalS: number;
+  /** Written into every board at setup (T-18); null = setup only clears latched bits. */
+  readonly hardwareThresholds: HardwareThresholds | null;
+  readonly readWithCrc: boolean;
+  readonly replyTimeoutMs: number;
+  /** Discovery retry and recovery interval (T-16, B-44). Default 5 s. */
+  readonly discoveryRetryS?: number;
+  /** Re-send of ADC_CONTROL / IO_CONTROL / CB_TIME (T-17). Default 60 s. */
+  readonly controlBroadcastIntervalS?: number;
+}
+
+export const DEFAULT_DISCOVERY_RETRY_S = 5;
+export const DEFAULT_CONTROL_BROADCAST_INTERVAL_S = 60;
+/** T-26: at most one clear per module this often. */
+const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
+
+/** The outcome of {@link TeslaScanLoop.scanOnce}. */
+export type OnceOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The Tesla module chain as a {@link PackSource}: discovery (retried until the configured count
+ * answers, T-14..T-16), setup (T-17/T-18), a scan every poll interval (T-19..T-22) with the latest
+ * balance masks, and between scans the periodic broadcasts, recovery of lost modules (B-44), setup
+ * of boards that report a reset, and clearing of latched status bits (T-26). Protocol failures are
+ * never thrown: a scan nobody answered is delivered as a reading of unanswered modules, so the core
+ * sees the silence. Only an unexpected error ends `readings$`, with that error.
+ */
+export class TeslaScanLoop implements PackSource {
+  private readonly bus: TeslaBus;
+  private readonly commands: ModuleCommands;
+  private readonly scanner: PackScanner;
+  private readonly addresses: readonly number[];
+  private readonly pollMs: number;
+  private readonly retryMs: number;
+  private readonly broadcastMs: number;
+  private readonly cbTime: number;
+  private readonly startedMs: number;
+  private readonly readingsSubject = new Subject<SourceReading>();
+
+  private masks: BalanceMasks = new Map();
+  private discovered: number | null = null;
+  private lastDiscoveryLog: string | null = null;
+  private lastReadingMs = Number.NEGATIVE_INFINITY;
+  private lastRecoveryMs = Number.NEGATIVE_INFINITY;
+  /** The latest reading of each module, and when it last answered. */
+  private readonly latest = new Map<number, ModuleReading>();
+  private readonly lastAnsweredMs = new Map<number, number>();
+  /** T-26: when each module's latched status bits were last cleared. */
+  private readonly lastFlagClearMs = new Map<number, number>();
+  private nextBroadcastMs = 0;
+  private scanFailing = false;
+  /** The previous scan wrote non-zero balance masks. */
+  private sentMasks = false;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+
+  readonly readings$: Observable<SourceReading> = this.readingsSubject.asObservable();
+
+  constructor(private readonly options: TeslaScanLoopOptions) {
+    const { clock } = options;
+    this.addresses = Array.from({ length: options.moduleCount }, (_, i) => i + 1);
+    this.pollMs = options.pollIntervalS * 1000;
+    this.retryMs = (options.discoveryRetryS ?? DEFAULT_DISCOVERY_RETRY_S) * 1000;
+    this.broadcastMs = (options.controlBroadcastIntervalS ?? DEFAULT_CONTROL_BROADCAST_INTERVAL_S) * 1000;
+    this.cbTime = cbTimeForPollInterval(options.pollIntervalS);
+    this.startedMs = clock.now();
+    this.bus = new TeslaBus(options.link, {
+      clock,
+      replyTimeoutMs: options.replyTimeoutMs,
+      readWithCrc: options.readWithCrc,
+    });
+    this.commands = new ModuleCommands(this.bus);
+    this.scanner = new PackScanner(this.bus, { clock });
+  }
+
+  /** Serial-loop counters (T-5), per address as well. */
+  get stats(): BusStats {
+    return this.bus.stats;
+  }
+
+  linkCounters(): Readonly<Record<string, number>> {
+    // The totals; per-address counters are in `stats` (for /metrics), not in every status.
+    return Object.fromEntries(Object.entries(this.bus.stats).filter(([, value]) => typeof value === 'number'));
+  }
+
+  setBalancing(masks: BalanceMasks): void {
+    this.masks = masks;
+  }
+
+  /** Discovery until the configured count answers, setup, then a scan every poll interval until {@link stop}. */
+  start(): void {
+    this.loop ??= this.guard(async () => {
+      while (!this.stopping && !(await this.discoverAndSetUp())) await this.pause(this.retryMs);
+      this.nextBroadcastMs = this.options.clock.now() + this.broadcastMs;
+      while (!this.stopping) {
+        const startedMs = this.options.clock.now();
+        await this.scanOnceRaw();
+        if (this.stopping) break;
+        await this.maintain();
+        await this.pause(Math.max(0, this.pollMs - (this.options.clock.now() - startedMs)));
+      }
+    });
+  }
+
+  /** One discovery, setup and scan (`--once`) instead of {@link start}; says why when discovery or setup failed. */
+  async scanOnce(): Promise<OnceOutcome> {
+    let ready = false;
+    this.loop ??= this.guard(async () => {
+      ready = await this.discoverAndSetUp();
+      if (ready) await this.scanOnceRaw();
+    });
+    await this.loop;
+    if (ready) return { ok: true };
+    const expected = this.options.moduleCount;
+    const reason =
+      this.discovered === expected
+        ? 'module setup failed (see the log)'
+        : `discovery found ${this.discovered ?? 0} of ${expected} configured modules`;
+    return { ok: false, reason };
+  }
+
+  /**
+   * Lets the running transaction finish, then broadcasts CB_CTRL = 0 (every bleed FET off).
+   * Idempotent. The core calls it once it has switched every output off, which its log line says.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      this.wake?.();
+      await this.loop?.catch(() => undefined);
+      try {
+        await this.commands.stopBalancing();
+        this.options.logger.info(
+          { event: 'shutdown' },
+          'shutdown: outputs off, balancing stopped on every board (CB_CTRL = 0)',
+        );
+      } catch (error) {
+        this.options.logger.error(
+          { event: 'shutdown', error: String(error) },
+          'shutdown: outputs off, but CB_CTRL = 0 could not be sent',
+        );
+      }
+      this.readingsSubject.complete();
+      this.bus.dispose();
+    })();
+    return this.stopped;
+  }
+
+  private async guard(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      this.options.logger.error({ event: 'fatal', error: String(error) }, 'the scan loop failed');
+      this.readingsSubject.error(error);
+      throw error;
+    }
+  }
+
+  private publish(reading: PackReading): void {
+    // Consumers need strictly increasing time; two readings in one instant carry no news.
+    if (reading.timestampMs <= this.lastReadingMs || this.readingsSubject.closed) return;
+    this.lastReadingMs = reading.timestampMs;
+    for (const m of reading.modules) {
+      this.latest.set(m.address, m);
+      if (m.commsOk) this.lastAnsweredMs.set(m.address, reading.timestampMs);
+    }
+    this.readingsSubject.next({ reading, discoveredModules: this.discovered });
+  }
+
+  /** A reading in which no module answered: the model ages the modules and the engine sees the gap. */
+  private publishSilence(): void {
+    this.publish({
+      timestampMs: this.options.clock.now(),
+      modules: this.addresses.map(unansweredModuleReading),
+    });
+  }
+
+  /** One discovery attempt (T-14..T-16); on the configured count, module setup (T-17). */
+  private async discoverAndSetUp(): Promise<boolean> {
+    const result = await this.discover();
+    if (result === null || result.addresses.length !== this.options.moduleCount) {
+      this.publishSilence();
+      return false;
+    }
+    return this.setUp(this.addresses);
+  }
+
+  private async discover(): Promise<DiscoveryResult | null> {
+    const expected = this.options.moduleCount;
+    let result: DiscoveryResult;
+    try {
+      result = await discoverModules(this.bus, { clock: this.options.clock, expectedCount: expected });
+    } catch (error) {
+      if (!isTeslaProtocolError(error)) throw error;
+      // Before the first discovery nothing is known to be there: count it as none found. Later a
+      // failed attempt (loop broken) changes nothing; the comms-loss rule covers the silence.
+      if (this.discovered === null) this.discovered = 0;
+      this.logDiscovery(`discovery failed: ${error.message}`, { code: error.code }, 'warn');
+      return null;
+    }
+    this.discovered = result.addresses.length;
+    const found = `discovery: ${result.addresses.length} of ${expected} modules at [${result.addresses.join(', ')}]`;
+    const how = result.renumbered ? ' (addresses assigned)' : ' (already addressed)';
+    const stoppedBy = result.error ? `; stopped by ${result.error.message}` : '';
+    this.logDiscovery(
+      `${found}${how}${stoppedBy}`,
+      { found: result.addresses.length, expected, renumbered: result.renumbered, end: result.end },
+      result.addresses.length === expected ? 'info' : 'warn',
+      result.renumbered && result.addresses.length === expected,
+    );
+    return result;
+  }
+
+  /** Logs a discovery outcome once, not again for every identical retry; a successful renumbering always. */
+  private logDiscovery(
+    message: string,
+    fields: Record<string, unknown>,
+    level: 'info' | 'warn',
+    always = false,
+  ): void {
+    if (message === this.lastDiscoveryLog && !always) return;
+    this.lastDiscoveryLog = message;
+    this.options.logger[level]({ event: 'discovery', ...fields }, message);
+  }
+
+  /** T-17: clear latched bits (and write the hardware thresholds when given), broadcasts, balancing off. */
+  private async setUp(addresses: readonly number[]): Promise<boolean> {
+    const thresholds = this.options.hardwareThresholds;
+    try {
+      if (thresholds !== null) {
+        await this.commands.setupPack(addresses, thresholds, this.cbTime);
+      } else {
+        for (const address of addresses) await this.commands.clearLatchedStatus(address);
+        await this.commands.broadcastControl(this.cbTime);
+        await this.commands.stopBalancing();
+      }
+    } catch (error) {
+      if (!isTeslaProtocolError(error) || error.code === 'INVALID_CONFIG') throw error;
+      this.options.logger.warn(
+        { event: 'setup', addresses, code: error.code },
+        `module setup failed: ${error.message}`,
+      );
+      return false;
+    }
+    this.options.logger.info(
+      { event: 'setup', addresses, hardwareThresholds: thresholds },
+      thresholds !== null
+        ? `setup of module(s) ${addresses.join(', ')}: latched bits cleared, hardware COV ${thresholds.covV.toFixed(2)} V / CUV ${thresholds.cuvV.toFixed(2)} V / OT ${thresholds.otC} °C written and verified`
+        : `setup of module(s) ${addresses.join(', ')}: latched bits cleared (hardware thresholds left as they are)`,
+    );
+    return true;
+  }
+
+  private async scanOnceRaw(): Promise<void> {
+    let reading: PackReading;
+    try {
+      reading = await this.scanner.scanPack(this.addresses, this.masks);
+    } catch (error) {
+      if (!isTeslaProtocolError(error)) throw error;
+      if (!this.scanFailing)
+        this.options.logger.error({ event: 'scan', code: error.code }, `scan failed: ${error.message}`);
+      this.scanFailing = true;
+      this.publishSilence();
+      return;
+    }
+    if (this.scanFailing) this.options.logger.info({ event: 'scan' }, 'scans complete again');
+    this.scanFailing = false;
+    this.publish(reading);
+  }
+
+  /**
+   * Between scans: stop bleeding when balancing ended (the scan only re-applies non-zero masks),
+   * re-send the periodic broadcasts (T-17), and at most every retry interval recover lost modules
+   * (rediscovery, B-44) or set up modules that report POR/AR (T-17).
+   */
+  private async maintain(): Promise<void> {
+    const nowMs = this.options.clock.now();
+    try {
+      if (this.balancingJustEnded()) await this.commands.stopBalancing();
+      if (nowMs >= this.nextBroadcastMs) {
+        this.nextBroadcastMs = nowMs + this.broadcastMs;
+        await this.commands.broadcastControl(this.cbTime);
+      }
+    } catch (error) {
+      if (!isTeslaProtocolError(error)) throw error;
+      // Failed broadcasts are retried on the next occasion; the scan reports the comms state.
+    }
+    if (nowMs - this.lastRecoveryMs < this.retryMs) return;
+    const modules = [...this.latest.values()];
+    const lost = modules.some(
+      (m) => !m.commsOk && nowMs - (this.lastAnsweredMs.get(m.address) ?? this.startedMs) >= this.retryMs,
+    );
+    const reset = modules.filter((m) => m.commsOk && flagsMeaning('setup', m.hardwareFlags).length > 0);
+    if (lost || this.discovered !== this.options.moduleCount) {
+      this.lastRecoveryMs = nowMs;
+      const result = await this.discover();
+      if (result?.renumbered) await this.setUp(result.addresses);
+    } else if (reset.length > 0) {
+      this.lastRecoveryMs = nowMs;
+      const addresses = reset.map((m) => m.address);
+      this.options.logger.warn(
+        { event: 'setup', addresses },
+        `module(s) ${addresses.join(', ')} report a reset (POR/AR): setting up again`,
+      );
+      await this.setUp(addresses);
+    } else {
+      await this.clearLatchedFlags(modules, nowMs);
+    }
+  }
+
+  /**
+   * T-26: latched ALERT/FAULT_STATUS bits (a CRC error, a past over-voltage trip) are cleared, at
+   * most every 10 s per module, so that a bit still reported afterwards is a live condition and one
+   * whose cause has gone clears (its warning or fault then clears by the fault engine's rules).
+   */
+  private async clearLatchedFlags(modules: readonly ModuleReading[], nowMs: number): Promise<void> {
+    const due = modules.filter(
+      (m) =>
+        m.commsOk &&
+        m.hardwareFlags.some((flag) => CLEARABLE_STATUS_FLAGS.has(flag)) &&
+        nowMs - (this.lastFlagClearMs.get(m.address) ?? Number.NEGATIVE_INFINITY) >=
+          LATCHED_FLAG_CLEAR_INTERVAL_MS,
+    );
+    for (const m of due) {
+      this.lastFlagClearMs.set(m.address, nowMs);
+      try {
+        await this.commands.clearLatchedStatus(m.address);
+      } catch (error) {
+        if (!isTeslaProtocolError(error)) throw error;
+        // Tried again after the interval; the scan reports the comms state.
+      }
+    }
+  }
+
+  private balancingJustEnded(): boolean {
+    const anyMask = [...this.masks.values()].some((mask) => mask !== 0);
+    const ended = this.sentMasks && !anyMask;
+    this.sentMasks = anyMask;
+    return ended;
+  }
+
+  /** Waits on the clock; {@link stop} cuts the wait short. */
+  private pause(delayMs: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.options.clock.schedule(() => {
+        this.wake = undefined;
+        resolve();
+      }, delayMs);
+      this.wake = () => {
+        timer.unsubscribe();
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
