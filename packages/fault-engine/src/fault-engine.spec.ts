@@ -223,7 +223,10 @@ describe('evaluateFaults with a projection', () => {
         toPackState(config),
         map((pack) => ({ pack, discoveredModuleCount: 1 })),
         // The engine raises the module-count fault on this input; the projection sees both sides.
-        evaluateFaults(engine, (input, faults) => `${input.discoveredModuleCount}:${faults.highestLevel ?? 'none'}`),
+        evaluateFaults(
+          engine,
+          (input, faults) => `${input.discoveredModuleCount}:${faults.highestLevel ?? 'none'}`,
+        ),
       );
       expectObservable(output$).toBe(perScan('fff'), { f: '1:fault' });
     });

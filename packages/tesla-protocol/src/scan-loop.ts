@@ -106,7 +106,9 @@ export class TeslaScanLoop implements PackSource {
 
   linkCounters(): Readonly<Record<string, number>> {
     // The totals; per-address counters are in `stats` (for /metrics), not in every status.
-    return Object.fromEntries(Object.entries(this.bus.stats).filter(([, value]) => typeof value === 'number'));
+    return Object.fromEntries(
+      Object.entries(this.bus.stats).filter(([, value]) => typeof value === 'number'),
+    );
   }
 
   setBalancing(masks: BalanceMasks): void {
