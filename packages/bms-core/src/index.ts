@@ -3,3 +3,5 @@ export * from './relays';
 export * from './status';
 export * from './persisted-state';
 export { describeLocation } from './state-change-log';
+export * from './decisions';
+export * from './recording';

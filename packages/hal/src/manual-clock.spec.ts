@@ -41,6 +41,20 @@ describe('ManualClock', () => {
     expect(seen).toEqual([10, 20]);
   });
 
+  it('advanceSyncTo: fires due timers in order at their due times, synchronously, and never goes back', () => {
+    const clock = new ManualClock(1000);
+    const seen: string[] = [];
+    interval(300, clock)
+      .pipe(take(2))
+      .subscribe(() => seen.push(`tick@${clock.now()}`));
+    clock.schedule(() => seen.push(`once@${clock.now()}`), 450);
+    clock.advanceSyncTo(1700);
+    expect(seen).toEqual(['tick@1300', 'once@1450', 'tick@1600']);
+    expect(clock.now()).toBe(1700);
+    clock.advanceSyncTo(1200);
+    expect(clock.now()).toBe(1700);
+  });
+
   it('drives RxJS operators: interval re-arms itself', async () => {
     const clock = new ManualClock();
     const ticks: number[] = [];

@@ -68,14 +68,27 @@ export class ManualClock implements SchedulerLike {
   async advanceByMs(deltaMs: number): Promise<void> {
     const targetMs = this.currentMs + deltaMs;
     await flushMicrotasks();
-    for (;;) {
-      const next = this.takeNextDue(targetMs);
-      if (!next) break;
-      this.currentMs = next.dueMs;
-      next.action.run(next.state);
-      await flushMicrotasks();
-    }
+    while (this.fireNextDue(targetMs)) await flushMicrotasks();
     this.currentMs = targetMs;
+  }
+
+  /**
+   * Moves time forward to `targetMs`, firing every timer that falls due, without waiting for
+   * promises: for purely synchronous pipelines (a replay in virtual time), where it is many times
+   * faster than {@link advanceByMs}. Never moves time backwards.
+   */
+  advanceSyncTo(targetMs: number): void {
+    while (this.fireNextDue(targetMs));
+    this.currentMs = Math.max(this.currentMs, targetMs);
+  }
+
+  /** Fires the earliest timer due at or before `limitMs`, at its due time; false when none is. */
+  private fireNextDue(limitMs: number): boolean {
+    const next = this.takeNextDue(limitMs);
+    if (!next) return false;
+    this.currentMs = next.dueMs;
+    next.action.run(next.state);
+    return true;
   }
 
   /** Runs whatever is due now without moving time. */

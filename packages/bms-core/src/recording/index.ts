@@ -1,0 +1,2 @@
+export * from './recording-format';
+export * from './replay-source';
