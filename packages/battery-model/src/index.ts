@@ -7,4 +7,3 @@ export * from './statistics';
 export * from './soc-estimator';
 export * from './pack-state';
 export * from './to-pack-state';
-export * from './reading-fixtures';

@@ -1,7 +1,7 @@
 import { buildBatteryModelConfig } from './config';
 import { initialPackModel, type PackModel, type PackState, updatePackModel } from './pack-state';
 import type { PackReading } from '@tsbms/pack-reading';
-import { makePackReading } from './reading-fixtures';
+import { makePackReading } from './testing';
 
 const config = buildBatteryModelConfig({ moduleCount: 4, parallelStringCount: 2 });
 

@@ -1,7 +1,7 @@
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { buildBatteryModelConfig } from './config';
-import { makePackReading } from './reading-fixtures';
+import { makePackReading } from './testing';
 import { toPackState } from './to-pack-state';
 
 describe('toPackState', () => {

@@ -1,6 +1,7 @@
 import { distinctUntilChanged, map, take, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { buildBatteryModelConfig, makePackReading } from '@tsbms/battery-model';
+import { buildBatteryModelConfig } from '@tsbms/battery-model';
+import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { ManualClock, SimulatedDigitalOutput, type Clock } from '@tsbms/hal';

@@ -1,11 +1,11 @@
 import {
   buildBatteryModelConfig,
   initialPackModel,
-  makePackReading,
   toPackState,
   updatePackModel,
   type PackState,
 } from '@tsbms/battery-model';
+import { makePackReading } from '@tsbms/battery-model/testing';
 import { concat, distinctUntilChanged, map, NEVER, take, timer } from 'rxjs';
 import { buildControlConfig } from './config';
 import { createControl } from './control';

@@ -1,4 +1,5 @@
-import { buildBatteryModelConfig, makePackReading, toPackState } from '@tsbms/battery-model';
+import { buildBatteryModelConfig, toPackState } from '@tsbms/battery-model';
+import { makePackReading } from '@tsbms/battery-model/testing';
 import { map, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { buildFaultEngineConfig, type FaultEngineConfigInput } from './config';

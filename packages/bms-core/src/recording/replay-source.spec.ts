@@ -1,5 +1,6 @@
 import { map, timer } from 'rxjs';
-import { buildBatteryModelConfig, makePackReading } from '@tsbms/battery-model';
+import { buildBatteryModelConfig } from '@tsbms/battery-model';
+import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { ManualClock, SimulatedDigitalOutput, type Clock } from '@tsbms/hal';

@@ -1,10 +1,10 @@
 import {
   buildBatteryModelConfig,
   initialPackModel,
-  makePackReading,
   type PackModel,
   updatePackModel,
 } from '@tsbms/battery-model';
+import { makePackReading } from '@tsbms/battery-model/testing';
 import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import type { SchedulerLike } from 'rxjs';
 import { buildFaultEngineConfig, type FaultEngineConfigInput } from '../config';
