@@ -40,6 +40,16 @@ describe('parseControllerArgs', () => {
     });
   });
 
+  it('reads --record, and --replay with its pace (fast unless told)', () => {
+    expect(parseControllerArgs(['--record', 'night.jsonl'])).toMatchObject({ recordFile: 'night.jsonl' });
+    expect(parseControllerArgs(['--replay', 'night.jsonl'])).toMatchObject({
+      replay: { file: 'night.jsonl', pace: 'fast' },
+    });
+    expect(parseControllerArgs(['--replay', 'night.jsonl', '--pace', 'realtime'])).toMatchObject({
+      replay: { file: 'night.jsonl', pace: 'realtime' },
+    });
+  });
+
   it('answers help', () => {
     expect(parseControllerArgs(['--help'])).toBe('help');
   });
@@ -52,6 +62,18 @@ describe('parseControllerArgs', () => {
     [['--can', 'can0; rm -rf'], '--can needs a network interface name such as can0, got "can0; rm -rf"'],
     [['--json'], '--json applies to --once only (the daemon logs JSON lines on stderr)'],
     [['--serial'], "Option '--serial <value>' argument missing"],
+    [['--pace', 'fast'], '--pace applies to --replay only'],
+    [['--replay', 'a.jsonl', '--pace', 'slow'], '--pace must be fast or realtime, got "slow"'],
+    [
+      ['--replay', 'a.jsonl', '--serial', '/dev/ttyUSB0'],
+      '--replay reads no modules: it does not go with --serial',
+    ],
+    [['--replay', 'a.jsonl', '--once'], '--replay reads no modules: it does not go with --once'],
+    [
+      ['--replay', 'a.jsonl', '--record', 'b.jsonl'],
+      '--replay reads no modules: it does not go with --record',
+    ],
+    [['--record', ''], '--record needs a file path'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['extra'], "Unexpected argument 'extra'. This command does not take positional arguments"],
   ])('rejects %j with one line', (argv, message) => {

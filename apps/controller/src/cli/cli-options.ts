@@ -16,10 +16,15 @@ Options:
   --config FILE   configuration file, JSON or YAML
   --once          discover, set up, scan once, print the status and exit
   --json          with --once: print the status as JSON
+  --record FILE   append every scan to FILE as JSON lines (recordFile)
+  --replay FILE   play a recording through the BMS core instead of reading modules
+  --pace P        with --replay: fast (default; virtual time, prints the decisions as JSON
+                  lines on stdout and exits) or realtime (runs the daemon with its outputs)
   --help          show this text
 
 Exit codes: 0 done (or stopped by SIGINT/SIGTERM), 1 discovery found fewer modules than
-configured, the port failed or the runtime failed, 2 bad options or configuration.`;
+configured, the port failed, the runtime failed or the recording cannot be read, 2 bad options
+or configuration. A malformed line in a recording is reported with its number and skipped.`;
 
 export interface ControllerCliOptions {
   readonly serialPath?: string;
@@ -29,7 +34,11 @@ export interface ControllerCliOptions {
   readonly configFile?: string;
   readonly once: boolean;
   readonly json: boolean;
+  readonly recordFile?: string;
+  readonly replay?: { readonly file: string; readonly pace: ReplayPaceName };
 }
+
+export type ReplayPaceName = 'fast' | 'realtime';
 
 /** A bad command line; the message is one line naming the option. */
 export class CliUsageError extends Error {
@@ -66,6 +75,9 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
         config: { type: 'string' },
         once: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        record: { type: 'string' },
+        replay: { type: 'string' },
+        pace: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -81,6 +93,17 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
   if (values.config === '') throw new CliUsageError('--config needs a file path');
   if (values.json && !values.once)
     throw new CliUsageError('--json applies to --once only (the daemon logs JSON lines on stderr)');
+  if (values.record === '') throw new CliUsageError('--record needs a file path');
+  if (values.replay === '') throw new CliUsageError('--replay needs a file path');
+  if (values.pace !== undefined && values.replay === undefined)
+    throw new CliUsageError('--pace applies to --replay only');
+  if (values.pace !== undefined && values.pace !== 'fast' && values.pace !== 'realtime')
+    throw new CliUsageError(`--pace must be fast or realtime, got "${values.pace}"`);
+  if (values.replay !== undefined) {
+    const clash = (['serial', 'once', 'record'] as const).find((option) => values[option]);
+    if (clash !== undefined)
+      throw new CliUsageError(`--replay reads no modules: it does not go with --${clash}`);
+  }
   return {
     serialPath: values.serial,
     baudRate: wholeNumber('baud', values.baud, BAUD_RATE_RANGE.min, BAUD_RATE_RANGE.max),
@@ -89,6 +112,11 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
     configFile: values.config,
     once: values.once,
     json: values.json,
+    recordFile: values.record,
+    replay:
+      values.replay === undefined
+        ? undefined
+        : { file: values.replay, pace: (values.pace as ReplayPaceName | undefined) ?? 'fast' },
   };
 }
 
@@ -99,6 +127,7 @@ export function commandLineOverrides(cli: ControllerCliOptions): ConfigOverride[
     ['serial.baudRate', cli.baudRate, '--baud'],
     ['pack.moduleCount', cli.moduleCount, '--modules'],
     ['can.interface', cli.canInterface, '--can'],
+    ['recordFile', cli.recordFile, '--record'],
   ];
   return given
     .filter(([, value]) => value !== undefined)

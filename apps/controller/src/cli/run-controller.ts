@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { pino } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
@@ -11,7 +13,7 @@ import {
   type ControllerConfig,
 } from '../config';
 import type { BmsRelays } from '@tsbms/bms-core';
-import { inspectTeslaPack } from '../runtime';
+import { inspectTeslaPack, replayCoreStarter, teslaCoreStarter, type CoreStarter } from '../runtime';
 import { checkOutputSettings, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
 import { BmsSupervisor, RuntimeStateFile, type ConfigSource } from '../supervisor';
 import {
@@ -21,6 +23,7 @@ import {
   type ControllerCliOptions,
 } from './cli-options';
 import { formatStatus } from './format-status';
+import { replayFast } from './replay-fast';
 import { createSystemdNotifier, scanProgressOf } from './sd-notify';
 
 /** Cell voltages of the demo pack, repeated over every module: cell 4 high enough to balance. */
@@ -191,23 +194,45 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   } catch (error) {
     return fail(2, (error as Error).message.split('\n')[0]);
   }
+  if (cli.replay?.pace === 'fast') return replayFast(cli.replay.file, libraries, io);
 
   const logger = createLogger(io.stderr);
-  let opened: OpenedLink;
+  const replay = cli.replay;
+  // A replay reads no modules: no link, and the core runs on the recording.
+  let opened: OpenedLink | null = null;
+  let startCore: CoreStarter;
   try {
-    opened = await openLink(config, !cli.once, logger);
+    if (replay === undefined) {
+      opened = await openLink(config, !cli.once, logger);
+      startCore = teslaCoreStarter(opened.link);
+    } else {
+      await access(replay.file, constants.R_OK);
+      startCore = replayCoreStarter(replay.file, (error) =>
+        logger.warn(
+          { event: 'replay', line: error.lineNumber },
+          `${replay.file}: ${error.message} (skipped)`,
+        ),
+      );
+      logger.info(
+        { event: 'link', source: 'replay', file: replay.file },
+        `replaying ${replay.file} in real time through the BMS core (no modules are read)`,
+      );
+    }
   } catch (error) {
     return fail(1, (error as Error).message.split('\n')[0]);
   }
+  const chain = opened?.chain ?? null;
+  const closeLink = async () => opened?.link.close();
   let gpio: ReturnType<typeof createOutputs>;
   try {
-    gpio = createOutputs(config, opened.chain !== null, logger);
+    // A replay never switches real relays: it is a rehearsal.
+    gpio = createOutputs(config, chain !== null || replay !== undefined, logger);
   } catch (error) {
-    await opened.link.close();
+    await closeLink();
     return fail(1, (error as Error).message.split('\n')[0]);
   }
   const { outputs } = gpio;
-  if (cli.once) {
+  if (cli.once && opened !== null) {
     const result = await inspectTeslaPack({
       link: opened.link,
       clock: systemClock,
@@ -229,8 +254,8 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   const stateFilePath =
     config.stateFile ?? (cli.configFile === undefined ? null : `${cli.configFile}.state.json`);
   const supervisor = new BmsSupervisor({
-    link: opened.link,
-    chain: opened.chain,
+    startCore,
+    chain,
     clock: systemClock,
     logger,
     configSource,
@@ -249,7 +274,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     // supervisor.stop() first: the relays go off in this tick, before the helper process is spawned.
     await Promise.all([supervisor.stop(), notifier?.stopping()]);
     gpio.release();
-    await opened.link.close();
+    await closeLink();
   };
   return new Promise<number>((resolve) => {
     let exitCode = 0;

@@ -12,6 +12,7 @@ export const ENV_OVERRIDABLE_PATHS = [
   'serial.path',
   'gpio.chip',
   'stateFile',
+  'recordFile',
   'can.interface',
   'mqtt.url',
   'mqtt.username',

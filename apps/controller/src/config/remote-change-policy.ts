@@ -20,6 +20,7 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'serial',
   'gpio',
   'stateFile',
+  'recordFile',
   'remoteChanges',
 ];
 

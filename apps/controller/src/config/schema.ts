@@ -265,6 +265,11 @@ export const controllerConfigSchema = z.strictObject({
    * a config file is given, none otherwise (the demo).
    */
   stateFile: z.string().min(1).nullable().default(null),
+  /**
+   * Every scan, as the source delivered it, appended to this file as JSON lines (`--record`), for
+   * `--replay` to reproduce; null = no recording. About 1.5 KiB per module per scan.
+   */
+  recordFile: z.string().min(1).nullable().default(null),
   /** What HTTP and MQTT may change (remote-change-policy.ts); this section itself only the file. */
   remoteChanges: z
     .strictObject({

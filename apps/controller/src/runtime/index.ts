@@ -1,1 +1,2 @@
 export * from './tesla-core';
+export * from './session-core';

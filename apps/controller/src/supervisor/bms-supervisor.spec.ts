@@ -12,6 +12,8 @@ import {
   type ControllerConfig,
 } from '../config';
 import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ServiceFactory } from '../services';
+import { teslaCoreStarter } from '../runtime';
+import { decodeRecordingLine, RECORDING_HEADER } from '@tsbms/bms-core';
 import { BmsSupervisor } from './bms-supervisor';
 import { RuntimeStateFile } from './runtime-state-file';
 
@@ -50,13 +52,15 @@ interface SetUpOptions {
   readonly stateText?: string;
   readonly persistIntervalS?: number;
   readonly stateWrites?: { failing: boolean };
+  /** Settings in the file beside FILE_SETTINGS. */
+  readonly settings?: Record<string, unknown>;
 }
 
 function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-supervisor-'));
   folders.push(dir);
   const configFile = path.join(dir, 'bms.yaml');
-  writeFileSync(configFile, JSON.stringify(FILE_SETTINGS));
+  writeFileSync(configFile, JSON.stringify({ ...FILE_SETTINGS, ...options.settings }));
   const store = ConfigStore.open(configFile, {});
   const clock = new ManualClock();
   const chain = new EmulatedChain({
@@ -78,7 +82,7 @@ function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
     options.stateWrites === undefined ? undefined : failingWrites(options.stateWrites),
   );
   const supervisor = new BmsSupervisor({
-    link: chain.link,
+    startCore: teslaCoreStarter(chain.link),
     chain: null,
     clock,
     logger,
@@ -146,6 +150,27 @@ function probeService(starts: { pollIntervalS: number; stopped: boolean }[]): Se
 
 describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => {
   jest.setTimeout(30_000);
+
+  it('recordFile: every scan appended as it arrives, one recording across a restart', async () => {
+    const recordPath = path.join(mkdtempSync(path.join(tmpdir(), 'tsbms-recording-')), 'scans.jsonl');
+    folders.push(path.dirname(recordPath));
+    const h = setUp([], { settings: { recordFile: recordPath } });
+    const scans: number[] = [];
+    h.supervisor.context.status$.subscribe((status) => scans.push(status.timestampMs ?? -1));
+    await h.advanceUntil(() => scans.length >= 10, 30);
+    expect(h.supervisor.context.requestRestart('test', 'test').accepted).toBe(true);
+    const before = scans.length;
+    await h.advanceUntil(() => scans.length >= before + 10, 30);
+    await h.stop();
+    const lines = readFileSync(recordPath, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe(RECORDING_HEADER);
+    const recorded = lines.slice(1).map((line, i) => decodeRecordingLine(line, i + 2));
+    // Every scan the core evaluated is in the recording, in order; one header for both sessions.
+    const timestamps = recorded.map((line) => (line.kind === 'scan' ? line.scan.reading.timestampMs : null));
+    expect(timestamps).toEqual(expect.arrayContaining(scans));
+    expect([...timestamps].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(timestamps);
+    expect(lines.filter((line) => line === RECORDING_HEADER)).toHaveLength(1);
+  });
 
   it('runs the core with its outputs: status$ per scan, output status in the snapshot', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];

@@ -1,17 +1,12 @@
 import { interval, map, Subject, type Subscription } from 'rxjs';
-import type { ByteLink, Clock, Logger } from '@tsbms/hal';
+import type { Clock, Logger } from '@tsbms/hal';
 import type { EmulatedChain } from '@tsbms/module-emulator';
 import type { FaultEvent } from '@tsbms/fault-engine';
-import {
-  errorMessage,
-  libraryConfigs,
-  type ConfigChange,
-  type ConfigCheckpoint,
-  type ControllerConfig,
-} from '../config';
+import { errorMessage, type ConfigChange, type ConfigCheckpoint, type ControllerConfig } from '../config';
 import { runChargeCycle } from '../demo/charge-cycle';
 import type { Bms, BmsRelays, BmsStatus, OutputsStatus, PersistedBmsState } from '@tsbms/bms-core';
-import { startTeslaCore, type TeslaCore } from '../runtime';
+import type { CoreStarter, SessionCore } from '../runtime';
+import { ReadingsRecorder } from '../recording';
 import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
 import { DEFAULT_RESTART_POLICY, RestartScheduler, type RestartPolicy } from './restart-scheduler';
 import { stateAfterLoad, type RuntimeStateFile } from './runtime-state-file';
@@ -31,7 +26,8 @@ export interface ConfigSource {
 }
 
 export interface SupervisorOptions {
-  readonly link: ByteLink;
+  /** Starts the core of a session on its source: the Tesla chain, or a recording played in real time. */
+  readonly startCore: CoreStarter;
   /** The in-process emulated pack of the demo, which gets the charge/discharge cycle. */
   readonly chain: EmulatedChain | null;
   readonly clock: Clock;
@@ -48,7 +44,7 @@ export interface SupervisorOptions {
 }
 
 interface Session {
-  readonly core: TeslaCore;
+  readonly core: SessionCore;
   readonly services: ControllerService[];
   readonly subscriptions: Subscription[];
 }
@@ -66,12 +62,14 @@ export class BmsSupervisor {
   private readonly faultEventsSubject = new Subject<FaultEvent>();
   private session: Session | null = null;
   /** The latest core, still answering status() (relays open) while a restart is under way. */
-  private latestCore: TeslaCore | null = null;
+  private latestCore: SessionCore | null = null;
   /** Start, restart and stop, one at a time. */
   private transition: Promise<void> = Promise.resolve();
   private stopped = false;
   private fail: (error: unknown) => void = () => undefined;
   private readonly restarts: RestartScheduler;
+  /** `recordFile`: kept across sessions, so a restart goes on appending to the same recording. */
+  private recorder: ReadingsRecorder | null = null;
   /** The settings the last session with every output started ran on. */
   private lastGoodConfig: ConfigCheckpoint | null = null;
   /** What a stopped core hands to the next one: its latched faults, SoC and last contactor opening. */
@@ -156,7 +154,7 @@ export class BmsSupervisor {
 
   private createContext(): ControllerContext {
     const { clock, logger, configSource } = this.options;
-    const latest = (): TeslaCore => {
+    const latest = (): SessionCore => {
       if (this.latestCore === null) throw new Error('the BMS core has not started');
       return this.latestCore;
     };
@@ -203,7 +201,11 @@ export class BmsSupervisor {
         }
         return decision;
       },
-      commsStats: () => latest().source.stats,
+      commsStats: () => {
+        const stats = latest().busStats();
+        if (stats === null) throw new Error('no serial loop: the core runs on a recording');
+        return stats;
+      },
     };
   }
 
@@ -214,17 +216,11 @@ export class BmsSupervisor {
     const { config } = checkpoint;
     const { stateFile } = options;
     const services: ControllerService[] = [];
-    const core = startTeslaCore({
-      link: options.link,
+    const core = options.startCore({
+      config,
       clock: options.clock,
       logger: options.logger,
       relays: options.outputs,
-      libraries: libraryConfigs(config),
-      settings: {
-        programHardwareThresholds: config.programHardwareThresholds,
-        readWithCrc: config.serial.readWithCrc,
-        replyTimeoutMs: config.serial.replyTimeoutMs,
-      },
       persisted: this.carried?.state ?? this.loadState(),
       contactorsLastOpenedAtMs: this.carried?.contactorsLastOpenedAtMs ?? null,
       ...(stateFile === null ? {} : { stateFileStatus: () => stateFile.status() }),
@@ -235,6 +231,12 @@ export class BmsSupervisor {
       bms.status$.subscribe((status) => this.statusSubject.next(status)),
       bms.events$.subscribe((event) => this.faultEventsSubject.next(event)),
     ];
+    if (config.recordFile !== null) {
+      if (this.recorder?.file !== config.recordFile)
+        this.recorder = new ReadingsRecorder(config.recordFile, options.logger);
+      const recorder = this.recorder;
+      subscriptions.push(core.source.readings$.subscribe((scan) => recorder.record(scan)));
+    }
     if (options.chain !== null) {
       subscriptions.push(
         runChargeCycle(options.chain, bms.contactors$.pipe(map((c) => c.state === 'CLOSED')), {

@@ -1,0 +1,2 @@
+export * from './readings-recorder';
+export * from './recording-file';
