@@ -6,4 +6,3 @@ export * from './manual-clock';
 export * from './logger';
 export * from './reconnect-policy';
 export * from './reconnector';
-export * from './fakes';

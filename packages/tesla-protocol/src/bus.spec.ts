@@ -1,4 +1,5 @@
-import { LinkError, ManualClock, ScriptedLink } from '@tsbms/hal';
+import { LinkError, ManualClock } from '@tsbms/hal';
+import { ScriptedLink } from '@tsbms/hal/testing';
 import { TeslaBus } from './bus';
 import { TeslaProtocolError } from './errors';
 import { encodeFrame, readRequest, writeRequest } from './frames';

@@ -1,4 +1,5 @@
-import { ManualClock, ScriptedLink } from '@tsbms/hal';
+import { ManualClock } from '@tsbms/hal';
+import { ScriptedLink } from '@tsbms/hal/testing';
 import { TeslaBus } from './bus';
 import { discoverModules } from './discovery';
 import { createFakeModuleLoop } from './testing/fake-module-loop';

@@ -1,4 +1,5 @@
-import { ManualClock, RecordingLink } from '@tsbms/hal';
+import { ManualClock } from '@tsbms/hal';
+import { RecordingLink } from '@tsbms/hal/testing';
 import { TeslaBus } from './bus';
 import { cellVoltageToRaw, gpaiVoltageToRaw } from './conversions';
 import { Register } from './registers';

@@ -1,5 +1,5 @@
-import { ManualClock, RecordingLink, SimulatedDigitalOutput } from '@tsbms/hal';
-import { RecordingLogger } from '@tsbms/hal/testing';
+import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
+import { RecordingLink, RecordingLogger } from '@tsbms/hal/testing';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import { buildBatteryModelConfig } from '@tsbms/battery-model';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';

@@ -2,3 +2,4 @@ export * from './recording-logger';
 export * from './contract';
 export * from './byte-link-contract';
 export * from './can-bus-contract';
+export * from './fakes';

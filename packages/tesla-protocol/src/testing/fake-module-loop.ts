@@ -1,4 +1,5 @@
-import { ScriptedLink, type Clock, type ScriptedLinkOptions } from '@tsbms/hal';
+import type { Clock } from '@tsbms/hal';
+import { ScriptedLink, type ScriptedLinkOptions } from '@tsbms/hal/testing';
 import { cellVoltageToRaw, gpaiVoltageToRaw, temperatureToRaw } from '../conversions';
 import { decodeRequest, encodeFrame, type ReadRequest, type WriteRequest } from '../frames';
 import {

@@ -1,6 +1,6 @@
-import { ManualClock } from '../manual-clock';
-import { LinkError, type LinkEvent } from '../byte-link';
-import { byteLinkContract } from '../testing';
+import { ManualClock } from '../../manual-clock';
+import { LinkError, type LinkEvent } from '../../byte-link';
+import { byteLinkContract } from '..';
 import { createMemoryLinkPair } from './memory-link';
 
 describe('createMemoryLinkPair', () => {

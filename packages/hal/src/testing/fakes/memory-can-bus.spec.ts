@@ -1,5 +1,5 @@
-import { ManualClock } from '../manual-clock';
-import { canBusContract } from '../testing';
+import { ManualClock } from '../../manual-clock';
+import { canBusContract } from '..';
 import { MemoryCanBus } from './memory-can-bus';
 
 describe('MemoryCanBus', () => {

@@ -1,7 +1,7 @@
 import { Subject, Subscription, type Observable } from 'rxjs';
-import type { LinkEvent } from '../byte-link';
-import { assertSendableCanFrame, CanBusError, type CanBus, type CanFrame } from '../can-bus';
-import { systemClock, type Clock } from '../clock';
+import type { LinkEvent } from '../../byte-link';
+import { assertSendableCanFrame, CanBusError, type CanBus, type CanFrame } from '../../can-bus';
+import { systemClock, type Clock } from '../../clock';
 
 export interface MemoryCanBusOptions {
   /** Schedules deliveries; a ManualClock makes them happen only when time is advanced. */

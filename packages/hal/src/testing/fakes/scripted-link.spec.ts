@@ -1,5 +1,5 @@
-import { ManualClock } from '../manual-clock';
-import { LinkError, type LinkEvent } from '../byte-link';
+import { ManualClock } from '../../manual-clock';
+import { LinkError, type LinkEvent } from '../../byte-link';
 import { ScriptedLink } from './scripted-link';
 import { RecordingLink } from './recording-link';
 

@@ -1,5 +1,5 @@
 import { Observable, share, tap } from 'rxjs';
-import type { ByteLink, LinkEvent } from '../byte-link';
+import type { ByteLink, LinkEvent } from '../../byte-link';
 
 /**
  * Wraps any {@link ByteLink} and counts what crosses it, so byte-cost assertions work the same

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from '../clock';
-import type { ByteLink } from '../byte-link';
+import { systemClock, type Clock } from '../../clock';
+import type { ByteLink } from '../../byte-link';
 import { FakeLinkEnd } from './fake-link-end';
 
 export interface MemoryLinkOptions {

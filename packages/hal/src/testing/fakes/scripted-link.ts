@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import { FakeLinkEnd } from './fake-link-end';
 
 export type ScriptBytes = Uint8Array | readonly number[];

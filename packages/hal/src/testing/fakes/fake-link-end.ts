@@ -1,6 +1,6 @@
 import { Observable, ReplaySubject, Subject, Subscription } from 'rxjs';
-import { LinkError, type ByteLink, type LinkEvent } from '../byte-link';
-import type { Clock } from '../clock';
+import { LinkError, type ByteLink, type LinkEvent } from '../../byte-link';
+import type { Clock } from '../../clock';
 
 /**
  * The receiving half shared by the in-memory fakes: chunks are delivered from clock callbacks,
