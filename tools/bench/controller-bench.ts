@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startPtyPair } from '@tsbms/hal-linux';
+import { startPtyPair } from '@tsbms/hal-linux/testing';
 import {
   cpuTimeMs,
   machineLine,

@@ -8,7 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '@tsbms/hal';
-import { SerialByteLink, startPtyPair } from '@tsbms/hal-linux';
+import { SerialByteLink } from '@tsbms/hal-linux';
+import { startPtyPair } from '@tsbms/hal-linux/testing';
 import {
   cbTimeForPollInterval,
   discoverModules,

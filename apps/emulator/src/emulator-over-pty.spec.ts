@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { startPtyPair, type PtyPair } from '@tsbms/hal-linux';
+import { startPtyPair, type PtyPair } from '@tsbms/hal-linux/testing';
 
 /**
  * End to end over a real pseudo-terminal pair (socat): this app in one process serves the

@@ -3,4 +3,3 @@ export * from './gpio-error';
 export * from './gpio-output';
 export * from './serial-byte-link';
 export * from './socketcan-bus';
-export * from './testing';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { startPtyPair, type PtyPair } from '@tsbms/hal-linux';
+import { startPtyPair, type PtyPair } from '@tsbms/hal-linux/testing';
 import { Arrivals } from './arrivals';
 
 /*
