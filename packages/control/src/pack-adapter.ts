@@ -1,10 +1,8 @@
+import { flagsMeaning } from '@tsbms/pack-reading';
 import type { ModuleState, PackState } from '@tsbms/battery-model';
 import type { ContactorStatus, FaultInput, FaultSet } from '@tsbms/fault-engine';
 import type { ContactorSequenceStatus, RelayOutputs } from './contactors';
 import type { ControlInputs, FaultSummary, ModuleInput } from './inputs';
-
-/** Chip status bits the fault engine treats as fault level (bms-behaviour.md §2.3). */
-const CHIP_FAULT_FLAGS = new Set(['COV', 'CUV', 'OT1', 'OT2', 'TSD', 'I_FAULT', 'UVLO']);
 
 /** What neither the pack nor the fault set knows. */
 export interface ControlContext {
@@ -36,7 +34,8 @@ function moduleInput(module: ModuleState): ModuleInput {
     cellVoltagesV: module.cells.map(usable),
     temperaturesC: module.temperatures.map(usable),
     stale: module.stale || module.offline,
-    chipFault: module.hardwareFlags.some((flag) => CHIP_FAULT_FLAGS.has(flag)),
+    // The chip bits the fault engine treats as fault level (bms-behaviour.md §2.3).
+    chipFault: flagsMeaning('fault', module.hardwareFlags).length > 0,
     balanceTimerRunning: module.balanceTimerRunning,
   };
 }
