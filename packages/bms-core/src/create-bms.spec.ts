@@ -4,10 +4,10 @@ import { buildBatteryModelConfig } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
-import { ManualClock, SimulatedDigitalOutput, type Clock } from '@tsbms/hal';
+import { ManualClock, type Clock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
-import { FakePackSource } from './testing';
+import { FakePackSource, simulatedRelays } from './testing';
 import { createBms, type BmsConfig } from './create-bms';
 import type { PersistedBmsState } from './persisted-state';
 
@@ -18,16 +18,6 @@ function bmsConfig(): BmsConfig {
     batteryModel: buildBatteryModelConfig({ moduleCount: MODULES, parallelStringCount: 1 }),
     faultEngine: buildFaultEngineConfig({}),
     control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1 }),
-  };
-}
-
-function relaysOn(clock: Clock) {
-  return {
-    contactorNegative: new SimulatedDigitalOutput('contactorNegative', clock),
-    contactorPrecharge: new SimulatedDigitalOutput('contactorPrecharge', clock),
-    contactorPositive: new SimulatedDigitalOutput('contactorPositive', clock),
-    heater: new SimulatedDigitalOutput('heater', clock),
-    statusLed: new SimulatedDigitalOutput('statusLed', clock),
   };
 }
 
@@ -52,7 +42,7 @@ function harness(persisted: PersistedBmsState | null = null) {
     scans(clock, (address) => pack.module(address)),
     MODULES,
   );
-  const relays = relaysOn(clock);
+  const relays = simulatedRelays(clock);
   const logger = new RecordingLogger();
   const bms = createBms({ source, clock, logger, config: bmsConfig(), relays, persisted });
   const closed = () => relays.contactorPositive.state && relays.contactorNegative.state;
@@ -181,7 +171,7 @@ describe('createBms with a fake source (virtual time)', () => {
   it('inspectOnly: the source is left to the caller and the contactors never close', async () => {
     const clock = new ManualClock();
     const source = new FakePackSource(undefined, MODULES);
-    const relays = relaysOn(clock);
+    const relays = simulatedRelays(clock);
     const bms = createBms({
       source,
       clock,
@@ -218,7 +208,7 @@ describe('createBms feedback loops (marbles, 1 s scans)', () => {
         clock: ts,
         logger: new RecordingLogger(),
         config: bmsConfig(),
-        relays: relaysOn(ts),
+        relays: simulatedRelays(ts),
       });
       // What the source was told after each scan: module 1's mask, as a marble value.
       const masks$ = bms.balancing$.pipe(map(() => source.balancing.at(-1)?.get(1) ?? -1));
@@ -253,7 +243,7 @@ describe('createBms feedback loops (marbles, 1 s scans)', () => {
           ...bmsConfig(),
           control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1, contactorControl: false }),
         },
-        relays: relaysOn(ts),
+        relays: simulatedRelays(ts),
       });
       const overCurrent$ = bms.faults$.pipe(
         map((set) => set.faults.find((f) => f.kind === 'chargeOverCurrent')?.level ?? 'none'),

@@ -40,11 +40,7 @@ export async function replayFast(
     clock,
     logger: silentLogger,
     relays: {},
-    config: {
-      batteryModel: libraries.batteryModel,
-      faultEngine: libraries.faultEngine,
-      control: libraries.control,
-    },
+    config: libraries,
   });
   const decisions = bmsDecisions(bms, clock).subscribe((decision) =>
     io.stdout.write(`${JSON.stringify({ at: new Date(decision.atMs).toISOString(), ...decision })}\n`),

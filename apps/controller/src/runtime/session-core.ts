@@ -78,11 +78,7 @@ export function replayCoreStarter(file: string, onSkippedLine: (error: Recording
     const bms = createBms({
       ...start,
       source,
-      config: {
-        batteryModel: libraries.batteryModel,
-        faultEngine: libraries.faultEngine,
-        control: libraries.control,
-      },
+      config: libraries,
     });
     void source.whenFinished().then((failure) => {
       if (failure === null) played();

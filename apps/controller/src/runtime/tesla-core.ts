@@ -1,13 +1,5 @@
-import {
-  createBms,
-  type Bms,
-  type BmsRelays,
-  type BmsStatus,
-  type OutputsStatus,
-  type PersistedBmsState,
-  type StateFileStatus,
-} from '@tsbms/bms-core';
-import type { ByteLink, Clock, Logger } from '@tsbms/hal';
+import { createBms, type Bms, type BmsOptions, type BmsStatus } from '@tsbms/bms-core';
+import type { ByteLink } from '@tsbms/hal';
 import { TeslaScanLoop } from '@tsbms/tesla-protocol';
 import type { LibraryConfigs } from '../config';
 
@@ -23,19 +15,12 @@ export interface TeslaLoopSettings {
   readonly controlBroadcastIntervalS?: number;
 }
 
-export interface TeslaCoreOptions {
+/** The core's options without its source and library settings, plus what the Tesla loop needs. */
+export type TeslaCoreOptions = Omit<BmsOptions, 'source' | 'config' | 'inspectOnly'> & {
   readonly link: ByteLink;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly relays: BmsRelays;
   readonly libraries: LibraryConfigs;
   readonly settings: TeslaLoopSettings;
-  /** Saved by a previous core; null or absent = a fresh start. */
-  readonly persisted?: PersistedBmsState | null;
-  readonly contactorsLastOpenedAtMs?: number | null;
-  readonly outputStatus?: () => OutputsStatus;
-  readonly stateFileStatus?: () => StateFileStatus;
-}
+};
 
 /** The BMS core on a Tesla module chain: the scan loop is its source. */
 export interface TeslaCore {
@@ -60,23 +45,8 @@ function scanLoop(options: TeslaCoreOptions): TeslaScanLoop {
 }
 
 function coreOn(source: TeslaScanLoop, options: TeslaCoreOptions, inspectOnly: boolean): Bms {
-  const { libraries } = options;
-  return createBms({
-    source,
-    clock: options.clock,
-    logger: options.logger,
-    relays: options.relays,
-    config: {
-      batteryModel: libraries.batteryModel,
-      faultEngine: libraries.faultEngine,
-      control: libraries.control,
-    },
-    persisted: options.persisted,
-    contactorsLastOpenedAtMs: options.contactorsLastOpenedAtMs,
-    outputStatus: options.outputStatus,
-    stateFileStatus: options.stateFileStatus,
-    inspectOnly,
-  });
+  // The library settings include the loop's hardware thresholds, which the core does not read.
+  return createBms({ ...options, source, config: options.libraries, inspectOnly });
 }
 
 /** Starts the core: discovery (retried), setup, then a scan every poll interval until `bms.stop()`. */

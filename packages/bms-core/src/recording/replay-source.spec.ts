@@ -3,12 +3,12 @@ import { buildBatteryModelConfig } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
-import { ManualClock, SimulatedDigitalOutput, type Clock } from '@tsbms/hal';
+import { ManualClock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import type { PackSource } from '@tsbms/pack-reading';
 import { createBms, type BmsConfig } from '../create-bms';
 import { bmsDecisions, type BmsDecision } from '../decisions';
-import { FakePackSource } from '../testing';
+import { FakePackSource, simulatedRelays } from '../testing';
 import { encodeRecordingLine, RECORDING_HEADER, type RecordingError } from './recording-format';
 import { firstScanMs, ReplaySource } from './replay-source';
 
@@ -22,14 +22,6 @@ function config(cellHighVoltageV?: number): BmsConfig {
     batteryModel: buildBatteryModelConfig({ moduleCount: MODULES, parallelStringCount: 1 }),
     faultEngine: buildFaultEngineConfig(cellHighVoltageV === undefined ? {} : { cellHighVoltageV }),
     control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1 }),
-  };
-}
-
-function relays(clock: Clock) {
-  return {
-    contactorNegative: new SimulatedDigitalOutput('contactorNegative', clock),
-    contactorPrecharge: new SimulatedDigitalOutput('contactorPrecharge', clock),
-    contactorPositive: new SimulatedDigitalOutput('contactorPositive', clock),
   };
 }
 
@@ -58,7 +50,7 @@ async function liveRun(): Promise<{ decisions: BmsDecision[]; lines: string[] }>
     clock,
     logger: new RecordingLogger(),
     config: config(),
-    relays: relays(clock),
+    relays: simulatedRelays(clock),
   });
   const decisions: BmsDecision[] = [];
   bmsDecisions(bms, clock).subscribe((d) => decisions.push(d));
@@ -81,7 +73,7 @@ async function replayFast(lines: readonly string[], bmsConfig: BmsConfig, skippe
     clock,
     logger: new RecordingLogger(),
     config: bmsConfig,
-    relays: relays(clock),
+    relays: simulatedRelays(clock),
   });
   const collected: BmsDecision[] = [];
   const subscription = bmsDecisions(bms, clock).subscribe((d) => collected.push(d));
@@ -151,7 +143,7 @@ describe('ReplaySource', () => {
       clock,
       logger: new RecordingLogger(),
       config: config(),
-      relays: relays(clock),
+      relays: simulatedRelays(clock),
     });
     await expect(bms.done).rejects.toThrow('line 1: a recording of format "tsbms-readings" version 9');
   });

@@ -1,1 +1,2 @@
 export * from './fake-pack-source';
+export * from './simulated-relays';
