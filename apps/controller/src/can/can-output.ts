@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { filter, interval, map, scan, startWith, type Subscription } from 'rxjs';
-import { silentLogger, type CanBus, type ReconnectPolicy } from '@tsbms/hal';
+import { silentLogger, type CanBus, type Clock, type ReconnectPolicy } from '@tsbms/hal';
 import { SocketCanBus, type SocketCanBusCounters } from '@tsbms/hal-linux';
 import {
   VictronFrameId,
@@ -9,10 +9,9 @@ import {
   type ScheduleAnomaly,
   type VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import { errorMessage, reconnectPolicy } from '../config';
-import type { OutputStatus } from '@tsbms/bms-core';
-import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
-import { toVictronSnapshot, victronIdentity, victronPackFacts } from './victron-snapshot';
+import { errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
+import type { BmsStatus, OutputContext, OutputFactory, OutputService, OutputStatus } from '@tsbms/bms-core';
+import { toVictronSnapshot, victronIdentityOf, type VictronPackFacts } from './victron-snapshot';
 
 /** The GX sends 0x305 every second; older than this counts as "not seen" (one lost frame and more). */
 export const GX_SEEN_WITHIN_S = 5;
@@ -29,7 +28,14 @@ export interface CanOutputBus extends CanBus {
 export interface CanBusSettings {
   readonly iface: string;
   readonly reconnect: ReconnectPolicy;
-  readonly clock: ControllerContext['clock'];
+  readonly clock: Clock;
+}
+
+/** What the Victron CAN output runs on: its `can` section and the pack facts the frames carry. */
+export interface CanOutputSettings {
+  readonly can: ControllerConfig['can'];
+  /** From the pack, cell and contactor settings (victronPackFacts); fixed while the output runs. */
+  readonly packFacts: VictronPackFacts;
 }
 
 export interface CanOutputOptions {
@@ -66,7 +72,7 @@ type LinkState = 'starting' | 'open' | 'down';
  * failing send makes the status degraded and logs one warning per change of state, while the bus
  * reopens with backoff and publishing resumes by itself. Sends never wait (V-3).
  */
-export class CanOutput implements ControllerService {
+export class CanOutput implements OutputService {
   readonly name = 'can';
   private readonly iface: string;
   private readonly bus: CanOutputBus;
@@ -83,18 +89,17 @@ export class CanOutput implements ControllerService {
   private anomalyCount = 0;
 
   constructor(
-    private readonly context: ControllerContext,
+    private readonly context: OutputContext<CanOutputSettings>,
     options: CanOutputOptions = {},
   ) {
-    const config = context.config();
-    if (config.can.interface === null) throw new Error('can.interface is not set');
-    this.iface = config.can.interface;
-    const identity = victronIdentity(config, options.firmwareVersion ?? controllerVersion());
-    const facts = victronPackFacts(config);
+    const { can, packFacts: facts } = context.settings();
+    if (can.interface === null) throw new Error('can.interface is not set');
+    this.iface = can.interface;
+    const identity = victronIdentityOf(can, facts, options.firmwareVersion ?? controllerVersion());
     this.bus = (options.openBus ?? socketCanBus)({
       iface: this.iface,
       clock: context.clock,
-      reconnect: reconnectPolicy(config.can.reconnect),
+      reconnect: reconnectPolicy(can.reconnect),
     });
 
     this.subscriptions.push(
@@ -111,7 +116,7 @@ export class CanOutput implements ControllerService {
 
     const snapshots$ = context.status$.pipe(
       startWith(context.status()),
-      scan<ReturnType<ControllerContext['status']>, VictronBmsSnapshot | null>(
+      scan<BmsStatus, VictronBmsSnapshot | null>(
         (previous, status) => toVictronSnapshot(status, facts, previous) ?? previous,
         null,
       ),
@@ -254,6 +259,6 @@ export class CanOutput implements ControllerService {
   }
 }
 
-/** The ServiceFactory for OUTPUT_SERVICES: null when `can.interface` is not set. */
-export const startCanOutput: ServiceFactory = (context) =>
-  Promise.resolve(context.config().can.interface === null ? null : new CanOutput(context));
+/** The output factory for OUTPUT_SERVICES: null when `can.interface` is not set. */
+export const startCanOutput: OutputFactory<CanOutputSettings> = (context) =>
+  Promise.resolve(context.settings().can.interface === null ? null : new CanOutput(context));

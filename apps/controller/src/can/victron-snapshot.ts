@@ -16,7 +16,7 @@ import type { BmsStatus } from '@tsbms/bms-core';
  * every scan. victron-can-bms.md §2 (fields), §3 (0x35A), V-5 (nothing before a valid scan), V-14.
  */
 
-/** The fixed pack facts the mapping needs, taken once from the configuration. */
+/** The fixed pack facts the mapping and the identity need, taken once from the configuration. */
 export interface VictronPackFacts {
   readonly moduleCount: number;
   readonly parallelStringCount: number;
@@ -24,7 +24,15 @@ export interface VictronPackFacts {
   readonly stringUsableAh: number;
   readonly contactorControl: boolean;
   readonly currentSensorRequired: boolean;
+  /** The low cell setpoint: × the series cells, the discharge voltage limit (V-7). */
+  readonly cellLowVoltageV: number;
 }
+
+/** What the identity takes of the `can` section. */
+export type VictronIdentitySettings = Pick<
+  ControllerConfig['can'],
+  'manufacturerName' | 'batteryName' | 'serialNumber' | 'productFamily'
+>;
 
 export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
   const batteryModel = libraryConfigs(config).batteryModel;
@@ -34,6 +42,7 @@ export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
     stringUsableAh: config.pack.moduleCapacityAh * usableWindowFraction(batteryModel),
     contactorControl: config.contactorControl,
     currentSensorRequired: config.currentSensorRequired,
+    cellLowVoltageV: config.cells.cellLowVoltageV,
   };
 }
 
@@ -45,7 +54,15 @@ export function firmwareFromVersion(version: string): { major: number; minor: nu
 }
 
 export function victronIdentity(config: ControllerConfig, firmwareVersion: string): VictronBatteryIdentity {
-  const { can } = config;
+  return victronIdentityOf(config.can, victronPackFacts(config), firmwareVersion);
+}
+
+/** The identity frames' content from the `can` section and the pack facts. */
+export function victronIdentityOf(
+  can: VictronIdentitySettings,
+  facts: VictronPackFacts,
+  firmwareVersion: string,
+): VictronBatteryIdentity {
   const firmware = firmwareFromVersion(firmwareVersion);
   return {
     manufacturerName: can.manufacturerName,
@@ -55,8 +72,8 @@ export function victronIdentity(config: ControllerConfig, firmwareVersion: strin
     modelId: 0,
     firmwareMajor: firmware.major,
     firmwareMinor: firmware.minor,
-    seriesCellCount: (config.pack.moduleCount / config.pack.parallelStringCount) * CELLS_PER_MODULE,
-    cellLowVoltageV: config.cells.cellLowVoltageV,
+    seriesCellCount: (facts.moduleCount / facts.parallelStringCount) * CELLS_PER_MODULE,
+    cellLowVoltageV: facts.cellLowVoltageV,
   };
 }
 

@@ -1,34 +1,28 @@
-/** One rejected setting: the dotted config path (`cells.cellHighVoltageV`) and why. */
-export interface ConfigIssue {
-  readonly configPath: string;
-  readonly reason: string;
-}
+import { ConfigChangeError, type ConfigChangeErrorCode, type ConfigIssue } from '@tsbms/bms-core';
 
-export type ControllerConfigErrorCode =
-  /** The settings are wrong: wrong type, unknown key, out of range, inconsistent. */
-  | 'INVALID_CONFIG'
-  /** The file itself: missing, unreadable, empty or not valid YAML/JSON. */
-  | 'CONFIG_FILE'
-  /** A setting that may not be changed over HTTP or MQTT (remote-change-policy.ts). */
-  | 'PROTECTED_SETTING';
+/** One rejected setting: the dotted config path (`cells.cellHighVoltageV`) and why. */
+export type { ConfigIssue };
+
+/**
+ * INVALID_CONFIG (wrong type, unknown key, out of range, inconsistent), CONFIG_FILE (the file
+ * itself: missing, unreadable, empty or not valid YAML/JSON) or PROTECTED_SETTING (a setting that
+ * may not be changed over HTTP or MQTT: remote-change-policy.ts).
+ */
+export type ControllerConfigErrorCode = ConfigChangeErrorCode;
 
 /**
  * A configuration the controller refuses. Each issue is one line, `FILE: PATH: REASON`, so the
  * CLI can print the message as it is and exit 2. `configPath` and `reason` are the first issue's.
+ * It is the ConfigChangeError of @tsbms/bms-core, so an output recognises it without the app.
  */
-export class ControllerConfigError extends Error {
-  readonly configPath: string;
-  readonly reason: string;
-
+export class ControllerConfigError extends ConfigChangeError {
   constructor(
-    readonly code: ControllerConfigErrorCode,
-    readonly issues: readonly ConfigIssue[],
+    code: ControllerConfigErrorCode,
+    issues: readonly ConfigIssue[],
     readonly file?: string,
   ) {
-    super(issues.map((issue) => issueLine(issue, file)).join('\n'));
+    super(code, issues, issues.map((issue) => issueLine(issue, file)).join('\n'));
     this.name = 'ControllerConfigError';
-    this.configPath = issues[0].configPath;
-    this.reason = issues[0].reason;
   }
 
   /** The same error, attributed to a file (or another source such as the environment). */

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '@tsbms/hal';
-import { errorMessage, isControllerConfigError } from '../config';
+import { isConfigChangeError } from '@tsbms/bms-core';
+import { errorMessage } from '../config';
 
 export interface ApiIssue {
   /** Dotted path, e.g. `cells.cellHighVoltageV`; `(root)` for the body as a whole. */
@@ -33,7 +34,7 @@ const BODY_ERRORS: Readonly<Record<string, readonly [number, string, string]>> =
 export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    if (isControllerConfigError(error)) {
+    if (isConfigChangeError(error)) {
       if (error.code === 'CONFIG_FILE') return sendError(res, 409, 'CONFIG_FILE', errorMessage(error));
       const issues = error.issues.map((issue) => ({ path: issue.configPath, reason: issue.reason }));
       // A setting HTTP may not change is refused whatever the credentials: 403, not a bad value.

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { interval, merge, map, type Subscription } from 'rxjs';
-import type { ControllerContext } from '../services';
+import type { OutputContext } from '@tsbms/bms-core';
 
 export interface EventStreamOptions {
   /** A comment line this often keeps proxies and browsers from closing an idle stream. */
@@ -28,7 +28,7 @@ export class EventStreamHub {
   private readonly subscription: Subscription;
 
   constructor(
-    private readonly context: ControllerContext,
+    private readonly context: OutputContext<unknown>,
     private readonly options: EventStreamOptions = DEFAULT_EVENT_STREAM_OPTIONS,
   ) {
     this.subscription = merge(

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
-import type { BmsStatus } from '@tsbms/bms-core';
-import type { ControllerContext } from '../services';
+import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import { apiErrorHandler, sendError } from './api-errors';
 import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
@@ -16,6 +15,13 @@ import { StatusHistory } from './status-history';
 import { requireWriteAccess } from './write-auth';
 
 export type HttpSettings = ControllerConfig['http'];
+
+/** What the HTTP output runs on: its `http` section, and the scan interval /healthz measures by. */
+export interface HttpOutputSettings {
+  readonly http: HttpSettings;
+  /** The top-level `pollIntervalS`: /healthz allows a few intervals without a scan. */
+  readonly pollIntervalS: number;
+}
 
 /** The dashboard's files, served by an allow-list made at start (dashboard-site.ts). */
 export const DASHBOARD_DIR = path.join(__dirname, 'dashboard');
@@ -47,7 +53,7 @@ export interface HttpApi {
  * The REST API, event stream, /metrics, /healthz and the dashboard as an express app, separate
  * from listening so tests run it on port 0 with a fake context. Routes: apps/controller/README.md.
  */
-export function createHttpApi(context: ControllerContext, options: HttpApiOptions): HttpApi {
+export function createHttpApi(context: OutputContext<HttpOutputSettings>, options: HttpApiOptions): HttpApi {
   const { settings } = options;
   // First: a folder that cannot be read stops the start before anything is subscribed.
   const dashboard = dashboardSite(options.dashboardDir ?? DASHBOARD_DIR);
@@ -92,10 +98,13 @@ export function createHttpApi(context: ControllerContext, options: HttpApiOption
     res.json(context.status());
   });
   app.get('/api/config', (_req, res) => {
-    res.json(redactConfig(context.config()));
+    res.json(redactConfig(context.configuration.current()));
   });
   app.put('/api/config', writeAccess, requireJson, jsonBody, (req, res) => {
-    const { config, changedPaths, restart } = context.updateConfig(withoutMaskedSecrets(req.body), SOURCE);
+    const { config, changedPaths, restart } = context.configuration.update(
+      withoutMaskedSecrets(req.body),
+      SOURCE,
+    );
     res.json({ config: redactConfig(config), changed: changedPaths, restart });
   });
   app.get('/api/events', (_req, res) => {
@@ -172,7 +181,7 @@ interface Health {
   readonly lastScanAgeS: number | null;
 }
 
-function healthOf(context: ControllerContext): Health {
+function healthOf(context: OutputContext<HttpOutputSettings>): Health {
   let status: BmsStatus;
   try {
     status = context.status();
@@ -192,7 +201,7 @@ function healthOf(context: ControllerContext): Health {
   const ageMs = context.clock.now() - timestampMs;
   const maxAgeMs = Math.max(
     MIN_HEALTHY_AGE_MS,
-    HEALTHY_SCAN_INTERVALS * context.config().pollIntervalS * 1000,
+    HEALTHY_SCAN_INTERVALS * context.settings().pollIntervalS * 1000,
   );
   const ok = ageMs <= maxAgeMs;
   return {

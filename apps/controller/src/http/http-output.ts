@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ControllerConfigError, errorMessage } from '../config';
+import {
+  ConfigChangeError,
+  type OutputContext,
+  type OutputFactory,
+  type OutputService,
+} from '@tsbms/bms-core';
+import { errorMessage } from '../config';
 import { isLoopbackHost } from '../config/schema-outputs';
-import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
-import { createHttpApi, type HttpApiOptions, type HttpSettings } from './http-app';
+import { createHttpApi, type HttpApiOptions, type HttpOutputSettings, type HttpSettings } from './http-app';
 import { StatusHistory } from './status-history';
 
 /** A stop lets requests in flight finish this long, then drops their connections. */
@@ -15,9 +20,9 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The chart's history outlives in-process restarts: saving a setting must not wipe 24 h of it. */
-const histories = new WeakMap<ControllerContext, StatusHistory>();
+const histories = new WeakMap<OutputContext<HttpOutputSettings>, StatusHistory>();
 
-function historyFor(context: ControllerContext, settings: HttpSettings): StatusHistory {
+function historyFor(context: OutputContext<HttpOutputSettings>, settings: HttpSettings): StatusHistory {
   const kept = histories.get(context);
   if (kept?.hasOptions(settings)) return kept;
   const history = new StatusHistory(settings);
@@ -25,8 +30,8 @@ function historyFor(context: ControllerContext, settings: HttpSettings): StatusH
   return history;
 }
 
-function configError(configPath: string, reason: string): ControllerConfigError {
-  return new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason }]);
+function configError(configPath: string, reason: string): ConfigChangeError {
+  return new ConfigChangeError('INVALID_CONFIG', [{ configPath, reason }]);
 }
 
 function readPem(configPath: string, file: string): Buffer {
@@ -65,9 +70,9 @@ function serverUrl(scheme: 'http' | 'https', address: AddressInfo): string {
  */
 export function startHttpOutputWith(
   overrides: Partial<Pick<HttpApiOptions, 'dashboardDir' | 'eventStream'>> = {},
-): ServiceFactory {
-  return async (context: ControllerContext): Promise<ControllerService | null> => {
-    const settings = context.config().http;
+): OutputFactory<HttpOutputSettings> {
+  return async (context: OutputContext<HttpOutputSettings>): Promise<OutputService | null> => {
+    const settings = context.settings().http;
     if (!settings.enabled) return null;
     const hasCredentials = settings.auth.passwordHash !== null || settings.auth.bearerTokenHash !== null;
     // The schema refuses this already; checked again because this is what keeps writes local.
@@ -124,4 +129,4 @@ export function startHttpOutputWith(
   };
 }
 
-export const startHttpOutput: ServiceFactory = startHttpOutputWith();
+export const startHttpOutput: OutputFactory<HttpOutputSettings> = startHttpOutputWith();

@@ -1,6 +1,6 @@
 export { startHttpOutput, startHttpOutputWith } from './http-output';
 export { createHttpApi, DASHBOARD_DIR } from './http-app';
-export type { HttpApi, HttpApiOptions, HttpSettings } from './http-app';
+export type { HttpApi, HttpApiOptions, HttpOutputSettings, HttpSettings } from './http-app';
 export { StatusHistory } from './status-history';
 export type { HistoryPoint } from './status-history';
 export { SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig } from './redact-config';

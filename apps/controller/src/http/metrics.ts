@@ -1,15 +1,14 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { FAULT_LEVELS } from '@tsbms/fault-engine';
-import type { BusStats, ModuleCounter } from '@tsbms/tesla-protocol';
-import type { BmsStatus } from '@tsbms/bms-core';
-import type { ControllerContext } from '../services';
+import type { BmsStatus, LinkStats, OutputContext } from '@tsbms/bms-core';
 
 /*
  * GET /metrics: read from the latest snapshot at scrape time (collect callbacks), so nothing is
  * computed per scan. Unknown values (null) are left out rather than reported as 0.
  */
 
-const MODULE_COUNTERS: readonly [ModuleCounter, string][] = [
+/** The pack source's counters per module address (the Tesla loop's T-5 counts). */
+const MODULE_COUNTERS: readonly [string, string][] = [
   ['framesOk', 'Frames received with a good CRC'],
   ['crcErrors', 'Frames with a CRC error'],
   ['badFrames', 'Malformed frames'],
@@ -31,7 +30,7 @@ function snakeCase(name: string): string {
 }
 
 /** The latest snapshot, or null while the core (re)starts: the scrape then has only counters. */
-function latestStatus(context: ControllerContext): BmsStatus | null {
+function latestStatus(context: OutputContext<unknown>): BmsStatus | null {
   try {
     return context.status();
   } catch {
@@ -39,16 +38,16 @@ function latestStatus(context: ControllerContext): BmsStatus | null {
   }
 }
 
-function latestComms(context: ControllerContext): BusStats | null {
+function latestComms(context: OutputContext<unknown>): LinkStats | null {
   try {
-    return context.commsStats();
+    return context.linkStats();
   } catch {
     return null;
   }
 }
 
 /** A registry of its own (never prom-client's global one), filled from `context` at each scrape. */
-export function createMetricsRegistry(context: ControllerContext): Registry {
+export function createMetricsRegistry(context: OutputContext<unknown>): Registry {
   const registry = new Registry();
   const gauge = (
     name: string,
@@ -132,7 +131,7 @@ export function createMetricsRegistry(context: ControllerContext): Registry {
       collect() {
         this.reset();
         for (const [address, stats] of Object.entries(latestComms(context)?.perModule ?? {})) {
-          this.inc({ address }, stats[key]);
+          this.inc({ address }, stats[key] ?? 0);
         }
       },
     });
@@ -144,7 +143,7 @@ export function createMetricsRegistry(context: ControllerContext): Registry {
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(latestComms(context)?.[key] ?? 0);
+        this.inc(latestComms(context)?.totals[key] ?? 0);
       },
     });
   }

@@ -1,4 +1,3 @@
-import type { ControllerConfig } from '../config';
 import { isPlainObject } from '../config/config-path';
 
 /** Shown instead of a configured secret; sent back unchanged in a PUT it means "keep it". */
@@ -24,8 +23,11 @@ function secretSlots(document: unknown): { parent: Record<string, unknown>; key:
   });
 }
 
-/** A copy of the config with every configured secret replaced by `***` (null stays null: unset). */
-export function redactConfig(config: ControllerConfig): unknown {
+/**
+ * A copy of the config (in the file's shape, as `configuration.current()` gives it) with every
+ * configured secret replaced by `***` (null stays null: unset).
+ */
+export function redactConfig(config: unknown): unknown {
   const copy: unknown = structuredClone(config);
   for (const { parent, key } of secretSlots(copy)) {
     if (parent[key] !== null && parent[key] !== undefined) parent[key] = SECRET_MASK;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ControllerConfigError, errorMessage, type ControllerConfig } from '../config';
+import { ConfigChangeError } from '@tsbms/bms-core';
+import { errorMessage, type ControllerConfig } from '../config';
 import {
   credentialTextProblem,
   parseSecretHash,
@@ -60,7 +61,7 @@ function storedHash(configPath: string, stored: string | null): ParsedHash | nul
   try {
     return parseSecretHash(stored);
   } catch (error) {
-    throw new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason: errorMessage(error) }]);
+    throw new ConfigChangeError('INVALID_CONFIG', [{ configPath, reason: errorMessage(error) }]);
   }
 }
 

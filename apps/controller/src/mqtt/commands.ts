@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
 import { credentialTextProblem, verifySecret, type FailedAttemptThrottle, type ParsedHash } from '../auth';
-import { errorMessage, isControllerConfigError, jsonDepthExceeds, MAX_PATCH_DEPTH } from '../config';
-import type { ControllerContext, RestartDecision } from '../services';
+import { errorMessage, jsonDepthExceeds, MAX_PATCH_DEPTH } from '../config';
+import { isConfigChangeError, type OutputContext, type RestartDecision } from '@tsbms/bms-core';
 import type { MqttTopics } from './topics';
 
 /*
@@ -143,7 +143,7 @@ function commandError(error: unknown): CommandError {
       ...(error.retryAfterS === undefined ? {} : { retryAfterS: error.retryAfterS }),
     };
   }
-  if (isControllerConfigError(error)) {
+  if (isConfigChangeError(error)) {
     const issues = error.issues.map(({ configPath, reason }) => ({ configPath, reason }));
     return { code: error.code, message: error.message, issues };
   }
@@ -156,23 +156,29 @@ function restartFields(decision: RestartDecision): { restartInS: number } {
   return { restartInS: decision.inS };
 }
 
+/** What the commands do through the output's context: change the config, acknowledge, restart. */
+export type CommandContext = Pick<
+  OutputContext<unknown>,
+  'configuration' | 'acknowledgeFaults' | 'requestRestart'
+>;
+
 /** A handler gets the command's fields without its envelope (id, token). */
 type Handler = (
   fields: Record<string, unknown>,
-  context: ControllerContext,
+  context: CommandContext,
 ) => Readonly<Record<string, unknown>>;
 
-function setConfig(fields: Record<string, unknown>, context: ControllerContext) {
+function setConfig(fields: Record<string, unknown>, context: CommandContext) {
   if (Object.keys(fields).length === 0) throw badRequest('no settings given');
   // Validated, checked and persisted, or throws with nothing changed; a no-op restarts nothing.
-  const update = context.updateConfig(fields, SOURCE);
+  const update = context.configuration.update(fields, SOURCE);
   return {
     changed: update.changedPaths,
     ...(update.restart === null ? {} : restartFields(update.restart)),
   };
 }
 
-function acknowledgeFaults(fields: Record<string, unknown>, context: ControllerContext) {
+function acknowledgeFaults(fields: Record<string, unknown>, context: CommandContext) {
   const { kind, location } = validated(faultsAckSchema, fields);
   const result = context.acknowledgeFaults({
     source: SOURCE,
@@ -190,7 +196,7 @@ function acknowledgeFaults(fields: Record<string, unknown>, context: ControllerC
   };
 }
 
-function restart(fields: Record<string, unknown>, context: ControllerContext) {
+function restart(fields: Record<string, unknown>, context: CommandContext) {
   validated(restartSchema, fields);
   // The restart itself waits for the clock, so this answer goes out first.
   return restartFields(context.requestRestart('restart requested', SOURCE));
@@ -218,7 +224,7 @@ export function commandHandlers(topics: MqttTopics): ReadonlyMap<string, Command
 export async function runCommand(
   handler: CommandHandler,
   payload: string,
-  context: ControllerContext,
+  context: CommandContext,
   authorisation: CommandAuthorisation,
 ): Promise<CommandResponse> {
   let id: CommandId = null;

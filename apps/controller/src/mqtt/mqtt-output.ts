@@ -2,10 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
-import { reconnectDelayMs } from '@tsbms/hal';
-import { ControllerConfigError, errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
-import type { BmsStatus, OutputStatus } from '@tsbms/bms-core';
-import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import { reconnectDelayMs, type Clock } from '@tsbms/hal';
+import { errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
+import {
+  ConfigChangeError,
+  type BmsStatus,
+  type OutputContext,
+  type OutputFactory,
+  type OutputService,
+  type OutputStatus,
+} from '@tsbms/bms-core';
 import { FailedAttemptThrottle, parseSecretHash } from '../auth';
 import { ChangeDetector } from './change-detector';
 import { CommandQueue } from './command-queue';
@@ -30,6 +36,14 @@ import {
 
 type MqttSettings = ControllerConfig['mqtt'];
 
+/**
+ * What the MQTT output runs on: its `mqtt` section. The module count its Home Assistant discovery
+ * announces sensors for is the pack's, from the status (`discovery.expected`).
+ */
+export interface MqttOutputSettings {
+  readonly mqtt: MqttSettings;
+}
+
 /** HA publishes `online` here when it (re)starts: the discovery is sent again. */
 const HA_BIRTH_PAYLOAD = 'online';
 /** A stop waits this long for the broker to take the `offline` message, then drops the socket. */
@@ -41,8 +55,8 @@ const LOGIN_REFUSED_CODES = new Set([4, 5, 134, 135]);
 
 type Problem = 'unreachable' | 'loginRefused' | 'connectionLost' | 'packetTooLarge';
 
-function configError(configPath: string, reason: string): ControllerConfigError {
-  return new ControllerConfigError('INVALID_CONFIG', [{ configPath, reason }]);
+function configError(configPath: string, reason: string): ConfigChangeError {
+  return new ConfigChangeError('INVALID_CONFIG', [{ configPath, reason }]);
 }
 
 /** The broker URL for messages and logs: scheme, host and port, never credentials. */
@@ -92,10 +106,7 @@ function clientOptions(settings: MqttSettings, topics: MqttTopics): IClientOptio
 }
 
 /** The command token's hash, parsed as it is used; the schema has checked it already. */
-function commandAuthorisation(
-  settings: MqttSettings,
-  context: ControllerContext,
-): CommandAuthorisation | null {
+function commandAuthorisation(settings: MqttSettings, clock: Clock): CommandAuthorisation | null {
   const { enabled, tokenHash } = settings.commands;
   if (!enabled || tokenHash === null) return null;
   let parsed;
@@ -104,15 +115,14 @@ function commandAuthorisation(
   } catch (error) {
     throw configError('mqtt.commands.tokenHash', errorMessage(error));
   }
-  return { tokenHash: parsed, throttle: new FailedAttemptThrottle(context.clock) };
+  return { tokenHash: parsed, throttle: new FailedAttemptThrottle(clock) };
 }
 
 /**
  * The MQTT output's start-up checks short of the network (broker URL, TLS files), for a config
- * about to be saved or started; throws ControllerConfigError naming the setting.
+ * about to be saved or started; throws ConfigChangeError naming the setting.
  */
-export function checkMqttSettings(config: ControllerConfig): void {
-  const settings = config.mqtt;
+export function checkMqttSettings({ mqtt: settings }: MqttOutputSettings): void {
   if (settings.url === null) return;
   brokerAddress(settings.url);
   clientOptions(settings, mqttTopics(settings.topicPrefix));
@@ -145,7 +155,7 @@ function isLoginRefused(error: Error | undefined): boolean {
 }
 
 /** The MQTT output: values, Home Assistant discovery and commands on one broker connection. */
-export class MqttOutput implements ControllerService {
+export class MqttOutput implements OutputService {
   readonly name = 'mqtt';
   private readonly topics: MqttTopics;
   private readonly address: string;
@@ -169,12 +179,12 @@ export class MqttOutput implements ControllerService {
   private oversizePacketBytes: number | null | undefined;
 
   constructor(
-    private readonly context: ControllerContext,
+    private readonly context: OutputContext<MqttOutputSettings>,
     private readonly settings: MqttSettings & { readonly url: string },
   ) {
     this.address = brokerAddress(settings.url);
     this.topics = mqttTopics(settings.topicPrefix);
-    const authorisation = commandAuthorisation(settings, context);
+    const authorisation = commandAuthorisation(settings, context.clock);
     this.handlers = authorisation === null ? new Map() : commandHandlers(this.topics);
     this.commandQueue =
       authorisation === null
@@ -189,7 +199,7 @@ export class MqttOutput implements ControllerService {
           topics: this.topics,
           prefix: discovery.prefix,
           nodeId: discovery.nodeId ?? settings.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '_'),
-          moduleCount: context.config().pack.moduleCount,
+          moduleCount: context.status().discovery.expected,
           perModuleSensors: discovery.perModuleSensors,
           perCellSensors: discovery.perCellSensors,
         }
@@ -372,8 +382,8 @@ export class MqttOutput implements ControllerService {
 }
 
 /** The output factory for OUTPUT_SERVICES: null when `mqtt.url` is null. */
-export const startMqttOutput: ServiceFactory = async (context) => {
-  const settings = context.config().mqtt;
+export const startMqttOutput: OutputFactory<MqttOutputSettings> = async (context) => {
+  const settings = context.settings().mqtt;
   if (settings.url === null) return null;
   return new MqttOutput(context, { ...settings, url: settings.url });
 };

@@ -1,7 +1,90 @@
-import { startCanOutput } from '../can';
-import { startMqttOutput } from '../mqtt';
-import { startHttpOutput } from '../http';
-import type { ServiceFactory } from './controller-context';
+import type { BusStats } from '@tsbms/tesla-protocol';
+import type { LinkStats, OutputContext, OutputFactory } from '@tsbms/bms-core';
+import type { ControllerConfig } from '../config';
+import { startCanOutput, victronPackFacts, type CanOutputSettings } from '../can';
+import { startMqttOutput, type MqttOutputSettings } from '../mqtt';
+import { startHttpOutput, type HttpOutputSettings } from '../http';
+import type { ControllerContext, ServiceFactory } from './controller-context';
+
+/*
+ * Each output's settings: its section of the configuration under its own name, and the few facts of
+ * other sections it needs. This is all an output reads of the configuration to run.
+ */
+
+/** The `can` section, and the pack facts the Victron frames carry. */
+export function canOutputSettings(config: ControllerConfig): CanOutputSettings {
+  return { can: config.can, packFacts: victronPackFacts(config) };
+}
+
+/** The `mqtt` section (the module count for discovery comes from the status). */
+export function mqttOutputSettings(config: ControllerConfig): MqttOutputSettings {
+  return { mqtt: config.mqtt };
+}
+
+/** The `http` section, and the scan interval its /healthz measures by. */
+export function httpOutputSettings(config: ControllerConfig): HttpOutputSettings {
+  return { http: config.http, pollIntervalS: config.pollIntervalS };
+}
+
+/** The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address. */
+export function linkStatsOf(stats: BusStats): LinkStats {
+  const { perModule, ...totals } = stats;
+  return {
+    totals,
+    perModule: Object.fromEntries(
+      Object.entries(perModule).map(([address, counts]) => [address, { ...counts }]),
+    ),
+  };
+}
+
+/**
+ * An output's own context, over the controller's: `settings()` is `settingsOf` the running
+ * configuration, `configuration` the whole of it, `linkStats()` the serial loop's counters.
+ */
+export function outputContext<Settings>(
+  context: ControllerContext,
+  settingsOf: (config: ControllerConfig) => Settings,
+): OutputContext<Settings> {
+  return {
+    clock: context.clock,
+    logger: context.logger,
+    settings: () => settingsOf(context.config()),
+    status: () => context.status(),
+    status$: context.status$,
+    faultEvents: () => context.faultEvents(),
+    faultEvents$: context.faultEvents$,
+    acknowledgeFaults: (request) => context.acknowledgeFaults(request),
+    requestRestart: (reason, source) => context.requestRestart(reason, source),
+    configuration: {
+      current: () => context.config(),
+      update: (patch, source) => context.updateConfig(patch, source),
+    },
+    linkStats: () => linkStatsOf(context.commsStats()),
+  };
+}
+
+/**
+ * Registers an output: started with an OutputContext of its own, made once per controller context,
+ * so that the output started again after a restart has the same one (HTTP keeps its history by it).
+ */
+export function outputService<Settings>(
+  start: OutputFactory<Settings>,
+  settingsOf: (config: ControllerConfig) => Settings,
+): ServiceFactory {
+  const contexts = new WeakMap<ControllerContext, OutputContext<Settings>>();
+  return (context) => {
+    let own = contexts.get(context);
+    if (own === undefined) {
+      own = outputContext(context, settingsOf);
+      contexts.set(context, own);
+    }
+    return start(own);
+  };
+}
 
 /** Every output the daemon starts beside the relays, in start order. */
-export const OUTPUT_SERVICES: readonly ServiceFactory[] = [startCanOutput, startMqttOutput, startHttpOutput];
+export const OUTPUT_SERVICES: readonly ServiceFactory[] = [
+  outputService(startCanOutput, canOutputSettings),
+  outputService(startMqttOutput, mqttOutputSettings),
+  outputService(startHttpOutput, httpOutputSettings),
+];

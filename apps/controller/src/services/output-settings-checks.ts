@@ -1,3 +1,4 @@
+import { isConfigChangeError } from '@tsbms/bms-core';
 import {
   checkRemoteChange,
   ControllerConfigError,
@@ -6,12 +7,15 @@ import {
   type ControllerConfig,
 } from '../config';
 import { checkMqttSettings } from '../mqtt';
+import { mqttOutputSettings } from './output-services';
 
 /**
  * What each output checks when it starts, short of the network: URLs it parses, files it reads,
- * hashes it uses. Each throws ControllerConfigError naming the setting.
+ * hashes it uses, on its own settings. Each throws a ConfigChangeError naming the setting.
  */
-const OUTPUT_SETTINGS_CHECKS: readonly ((config: ControllerConfig) => void)[] = [checkMqttSettings];
+const OUTPUT_SETTINGS_CHECKS: readonly ((config: ControllerConfig) => void)[] = [
+  (config) => checkMqttSettings(mqttOutputSettings(config)),
+];
 
 /**
  * Runs every output's start-up checks on `config`: at start (a failure is a bad configuration,
@@ -24,7 +28,7 @@ export function checkOutputSettings(config: ControllerConfig, file?: string): vo
     try {
       check(config);
     } catch (error) {
-      if (!(error instanceof ControllerConfigError)) throw error;
+      if (!isConfigChangeError(error)) throw error;
       issues.push(...error.issues);
     }
   }

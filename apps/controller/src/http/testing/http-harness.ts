@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
+import type { OutputService } from '@tsbms/bms-core';
 import { ConfigStore, parseControllerConfig, type ControllerConfig } from '../../config';
-import type { ControllerService } from '../../services';
 import { FakeControllerContext } from '../../services/testing/fake-context';
 import type { EventStreamOptions } from '../event-stream';
 import { startHttpOutputWith } from '../http-output';
@@ -49,7 +49,7 @@ export function fakeHttpContext(
 
 export interface TestHttp {
   readonly context: FakeControllerContext;
-  readonly service: ControllerService;
+  readonly service: OutputService;
   /** `http://127.0.0.1:PORT/` (or https). */
   readonly url: string;
   readonly dir: string;

@@ -4,9 +4,22 @@ import { RecordingLogger } from '@tsbms/hal/testing';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
-import type { BmsStatus } from '@tsbms/bms-core';
-import type { ConfigUpdate, ControllerContext, RestartDecision } from '../controller-context';
+import type {
+  BmsStatus,
+  ConfigurationAccess,
+  LinkStats,
+  OutputContext,
+  RestartDecision,
+} from '@tsbms/bms-core';
+import type { CanOutputSettings } from '../../can';
+import type { MqttOutputSettings } from '../../mqtt';
+import type { HttpOutputSettings } from '../../http';
+import type { ControllerConfigUpdate } from '../controller-context';
+import { canOutputSettings, httpOutputSettings, linkStatsOf, mqttOutputSettings } from '../output-services';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
+
+/** The settings of every output at once: one fake context serves each output's tests. */
+export type EveryOutputSettings = CanOutputSettings & MqttOutputSettings & HttpOutputSettings;
 
 export interface FakeContextOptions {
   /**
@@ -16,19 +29,24 @@ export interface FakeContextOptions {
   readonly config: ConfigStore | ControllerConfig;
   /** The snapshot `status()` returns until the test publishes another. */
   readonly status: BmsStatus;
-  /** What `commsStats()` answers; absent = an output that must not ask. */
+  /**
+   * The serial loop's counters, which `linkStats()` answers as the controller converts them;
+   * absent = an output that must not ask.
+   */
   readonly commsStats?: BusStats;
   /** Default: a ManualClock at 0. */
   readonly clock?: ManualClock;
 }
 
 /**
- * A ControllerContext that behaves like the supervisor's, recording what an output asked for:
- * acknowledges, config changes, restarts (every accepted config change requests one), log lines.
- * Acknowledges follow B-5 over the current status (only clearable latched faults are accepted)
- * unless the test sets `acknowledgeResult`. Status and fault events are published by the test.
+ * An OutputContext that behaves like the one the controller gives an output, recording what the
+ * output asked for: acknowledges, config changes, restarts (every accepted config change requests
+ * one), log lines. `settings()` is every output's settings, taken from the config as the controller
+ * takes them (output-services.ts). Acknowledges follow B-5 over the current status (only clearable
+ * latched faults are accepted) unless the test sets `acknowledgeResult`. Status and fault events
+ * are published by the test.
  */
-export class FakeControllerContext implements ControllerContext {
+export class FakeControllerContext implements OutputContext<EveryOutputSettings> {
   readonly clock: ManualClock;
   readonly logger = new RecordingLogger();
   private readonly statusSubject = new Subject<BmsStatus>();
@@ -55,9 +73,20 @@ export class FakeControllerContext implements ControllerContext {
     return this.options.config instanceof ConfigStore ? this.options.config.file : null;
   }
 
+  /** The running configuration. */
   config(): ControllerConfig {
     return this.options.config instanceof ConfigStore ? this.options.config.config : this.options.config;
   }
+
+  settings(): EveryOutputSettings {
+    const config = this.config();
+    return { ...canOutputSettings(config), ...mqttOutputSettings(config), ...httpOutputSettings(config) };
+  }
+
+  readonly configuration: ConfigurationAccess = {
+    current: () => this.config(),
+    update: (patch, source) => this.updateConfig(patch, source),
+  };
 
   status(): BmsStatus {
     return this.current;
@@ -93,7 +122,7 @@ export class FakeControllerContext implements ControllerContext {
   }
 
   /** Through the real store and the real remote-change checks; a no-op changes and restarts nothing. */
-  updateConfig(patch: unknown, source: string): ConfigUpdate {
+  updateConfig(patch: unknown, source: string): ControllerConfigUpdate {
     if (!(this.options.config instanceof ConfigStore)) {
       throw configFileError('(none)', 'no config file to save to: start the controller with --config FILE');
     }
@@ -109,8 +138,8 @@ export class FakeControllerContext implements ControllerContext {
     return this.restartDecision;
   }
 
-  commsStats(): BusStats {
-    if (this.options.commsStats === undefined) throw new Error('commsStats() is not for this output');
-    return this.options.commsStats;
+  linkStats(): LinkStats {
+    if (this.options.commsStats === undefined) throw new Error('linkStats() is not for this output');
+    return linkStatsOf(this.options.commsStats);
   }
 }
