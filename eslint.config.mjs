@@ -18,10 +18,12 @@ const layerConstraints = [
     sourceTag: 'type:core',
     onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port', 'type:contract'],
   },
+  // An output: the core's facts out through its own protocol library (victron-can, …) and ports.
   {
     sourceTag: 'type:output',
     onlyDependOnLibsWithTags: [
       'type:core',
+      'type:protocol',
       'type:domain',
       'type:engine',
       'type:control',

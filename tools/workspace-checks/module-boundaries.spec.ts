@@ -35,6 +35,7 @@ const forbidden: Array<[string, string, string]> = [
   ['packages/bms-core/src/probe.ts', '@tsbms/tesla-protocol', 'core -> protocol (a source is injected)'],
   ['packages/bms-core/src/probe.ts', '@tsbms/module-emulator', 'core -> emulator'],
   ['packages/control/src/probe.ts', '@tsbms/bms-core', 'control -> core'],
+  ['packages/victron-can/src/probe.ts', '@tsbms/bms-core', 'protocol -> core'],
 ];
 
 const allowed: Array<[string, string, string]> = [
