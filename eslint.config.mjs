@@ -31,6 +31,8 @@ const layerConstraints = [
       'type:contract',
     ],
   },
+  // The dashboard's browser modules read the status type only (JSDoc, checked by tsc).
+  { sourceTag: 'type:dashboard', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port', 'type:contract'] },
   // Composition roots (the apps and the developer tools under tools/) may use every library.
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { DASHBOARD_DIR } from './http-app';
+import { DASHBOARD_DIR } from '@tsbms/dashboard';
 import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
 import {
   AUTH_CONFIG,

@@ -1,9 +1,9 @@
-import * as path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { FailedAttemptThrottle } from '../auth';
 import type { ControllerConfig } from '../config';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import { apiErrorHandler, sendError } from './api-errors';
+import { DASHBOARD_DIR } from '@tsbms/dashboard';
 import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
 import { readJsonBody } from './json-body';
@@ -22,9 +22,6 @@ export interface HttpOutputSettings {
   /** The top-level `pollIntervalS`: /healthz allows a few intervals without a scan. */
   readonly pollIntervalS: number;
 }
-
-/** The dashboard's files, served by an allow-list made at start (dashboard-site.ts). */
-export const DASHBOARD_DIR = path.join(__dirname, 'dashboard');
 
 const SOURCE = 'http';
 /** /healthz is unhealthy when the latest scan is older than this many poll intervals (and 5 s). */

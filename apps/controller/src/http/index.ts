@@ -1,5 +1,5 @@
 export { startHttpOutput, startHttpOutputWith } from './http-output';
-export { createHttpApi, DASHBOARD_DIR } from './http-app';
+export { createHttpApi } from './http-app';
 export type { HttpApi, HttpApiOptions, HttpOutputSettings, HttpSettings } from './http-app';
 export { StatusHistory } from './status-history';
 export type { HistoryPoint } from './status-history';

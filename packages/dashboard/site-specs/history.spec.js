@@ -5,7 +5,7 @@ import {
   historyPointOf,
   linePath,
   valueRange,
-} from '../dashboard/history.js';
+} from '../site/history.js';
 
 const point = (timestampMs, packVoltage = 350, soc = 50) => ({ timestampMs, packVoltage, soc });
 const OPTIONS = { windowMs: 10_000, spacingMs: 1000 };

@@ -6,7 +6,7 @@ import {
   formatNumber,
   humanizeKind,
   UNKNOWN,
-} from '../dashboard/format.js';
+} from '../site/format.js';
 
 describe('formatNumber', () => {
   it('rounds to the digits and appends the unit', () => {

@@ -4,6 +4,7 @@
  */
 
 /** The lowest and highest known cell (the first of equals), `{ moduleAddress, cellIndex, voltage }` each; null if none is known. */
+/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
 export function cellExtremes(modules) {
   let min = null;
   let max = null;
@@ -41,6 +42,7 @@ function extremeOf(extremes, voltage) {
  * One bar per cell inside `width` × `height` pixels (y grows downwards, as in SVG), modules
  * separated by `moduleGapPx`. A cell with no reading gets a zero-height bar at the bottom.
  */
+/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
 export function layoutCellBars(modules, { width, height, cellGapPx = 2, moduleGapPx = 10 }) {
   const extremes = cellExtremes(modules);
   const scale = voltageScale(extremes);

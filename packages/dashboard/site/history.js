@@ -35,6 +35,7 @@ export function appendHistoryPoint(
 }
 
 /** A snapshot as a history point. */
+/** @param {import('@tsbms/bms-core').BmsStatus} status */
 export function historyPointOf(status) {
   return { timestampMs: status.timestampMs, packVoltage: status.packVoltage, soc: status.soc };
 }

@@ -64,7 +64,7 @@ function renderForm(config) {
 }
 
 function valueOf(field) {
-  const input = document.getElementById(`field-${field.path}`);
+  const input = /** @type {HTMLInputElement} */ (document.getElementById(`field-${field.path}`));
   return field.kind === 'boolean' ? input.checked : parseFieldText(field.kind, input.value);
 }
 
@@ -166,13 +166,15 @@ async function load() {
 
 function wireCredentials() {
   const form = byTestId('credentials-form');
+  /** @param {string} name */
+  const input = (name) => /** @type {HTMLInputElement} */ (form.querySelector(`[name="${name}"]`));
   const stored = loadCredentials();
-  for (const name of ['username', 'password', 'token']) form.elements[name].value = stored[name];
+  for (const name of ['username', 'password', 'token']) input(name).value = stored[name];
   form.addEventListener('input', () =>
     saveCredentials({
-      username: form.elements.username.value,
-      password: form.elements.password.value,
-      token: form.elements.token.value,
+      username: input('username').value,
+      password: input('password').value,
+      token: input('token').value,
     }),
   );
   form.addEventListener('submit', (e) => e.preventDefault());

@@ -1,4 +1,4 @@
-import { connectLive } from '../dashboard/live.js';
+import { connectLive } from '../site/live.js';
 
 /** Behaves like the browser's: listeners by event name, readyState, CLOSED = 2. */
 class FakeEventSource {

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { cellExtremes, layoutCellBars, voltageScale } from '../dashboard/cell-geometry.js';
+import { cellExtremes, layoutCellBars, voltageScale } from '../site/cell-geometry.js';
 
 const moduleOf = (address, voltages, balancing = []) => ({
   address,

@@ -18,6 +18,7 @@ function extremeText(name, e) {
 }
 
 /** Draws `modules` into `chart` (an element) and the min/max/spread line into `summary`. */
+/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
 export function renderCellChart(chart, summary, modules) {
   const layout = layoutCellBars(modules, { width: WIDTH - LEFT, height: PLOT_HEIGHT });
   const { floorV, ceilingV } = layout.scale;

@@ -1,4 +1,4 @@
-import { mergeEvents } from '../dashboard/events.js';
+import { mergeEvents } from '../site/events.js';
 
 const event = (timestampMs, type = 'raise', cellIndex = 0) => ({
   type,

@@ -7,7 +7,7 @@ import {
   GENERAL_SECTION,
   issuesByField,
   parseFieldText,
-} from '../dashboard/config-form.js';
+} from '../site/config-form.js';
 
 const CONFIG = {
   pollIntervalS: 1,

@@ -58,6 +58,7 @@ function signatureOf(active) {
 }
 
 /** Draws the faults and alerts of `status` into `body` (a tbody), marks `section` by the highest. */
+/** @param {import('@tsbms/bms-core').BmsStatus} status */
 export function renderFaultTable(section, body, status) {
   const active = [...status.faults, ...status.alerts];
   const signature = signatureOf(active);

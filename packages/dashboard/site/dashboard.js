@@ -16,6 +16,11 @@ import { renderHistoryChart } from './history-chart.js';
 import { appendHistoryPoint, historyPointOf } from './history.js';
 import { connectLive } from './live.js';
 
+/**
+ * The types this page renders, checked by `tsconfig.site.json` (a renamed field fails the build).
+ * @typedef {import('@tsbms/bms-core').BmsStatus} BmsStatus
+ */
+
 /* The dashboard page: one snapshot at a time from the event stream, drawn section by section. */
 
 const page = {
@@ -39,6 +44,7 @@ function renderConnection(state) {
   badge.textContent = CONNECTION_TEXT[state];
 }
 
+/** @param {BmsStatus} status */
 function renderPack(status) {
   setText('pack-voltage', formatNumber(status.packVoltage, 2, 'V'));
   setText('pack-current', formatNumber(status.current, 1, 'A'));
@@ -61,7 +67,10 @@ function renderPack(status) {
   setText('updated', formatClockTime(status.timestampMs));
 }
 
-/** The answer to an acknowledge, as one line under the table. */
+/**
+ * The answer to an acknowledge, as one line under the table.
+ * @param {number} status the HTTP status
+ */
 function acknowledgeText(status, body) {
   if (status === 200) {
     const rejected = body.rejected.map((r) => `${formatLocation(r.fault.location)}: ${r.reason}`);
@@ -76,6 +85,7 @@ async function acknowledge(request) {
   setText('ack-result', acknowledgeText(status, body));
 }
 
+/** @param {BmsStatus} status */
 function renderModules(status) {
   replaceChildren(
     byTestId('module-rows'),
@@ -114,6 +124,7 @@ function renderModules(status) {
   );
 }
 
+/** @param {BmsStatus} status */
 function renderComms(status) {
   replaceChildren(
     byTestId('comms'),
@@ -164,6 +175,7 @@ function renderEvents() {
   );
 }
 
+/** @param {BmsStatus} status */
 function onStatus(status) {
   renderPack(status);
   renderFaultTable(byTestId('faults-section'), byTestId('fault-rows'), status);

@@ -31,8 +31,9 @@ export function replaceChildren(parent, children) {
 }
 
 /** The element with `data-testid` = id (each section of the pages has one). */
+/** @returns {HTMLElement} */
 export function byTestId(id, root = document) {
-  const found = root.querySelector(`[data-testid="${id}"]`);
+  const found = /** @type {HTMLElement | null} */ (root.querySelector(`[data-testid="${id}"]`));
   if (found === null) throw new Error(`no element with data-testid="${id}"`);
   return found;
 }

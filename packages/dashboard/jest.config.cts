@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@tsbms/dashboard',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/site-specs/**/*.spec.js', '<rootDir>/src/**/*.spec.ts'],
+};
