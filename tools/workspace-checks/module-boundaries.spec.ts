@@ -61,11 +61,43 @@ const ioForbidden: Array<[string, string]> = [
 ];
 const ioAllowed: Array<[string, string]> = [['packages/hal-linux/src/probe.ts', 'serialport']];
 
+/*
+ * The Victron output (issue 11): devices come in through hal ports, never hal-linux, the app or
+ * socketcan itself. Each refusal is checked for the rule and message that must catch it.
+ */
+const outputVictron = 'packages/output-victron/src/probe.ts';
+const outputVictronForbidden: Array<[string, Probe, string, RegExp]> = [
+  [
+    '@tsbms/hal-linux (output -> adapter)',
+    reExport(outputVictron, '@tsbms/hal-linux'),
+    '@nx/enforce-module-boundaries',
+    /tagged with "type:output" can only depend on libs tagged with/,
+  ],
+  [
+    'the app by relative path',
+    reExport(outputVictron, '../../../apps/controller/src/config'),
+    '@nx/enforce-module-boundaries',
+    /cannot be imported by a relative or absolute path/,
+  ],
+  [
+    'socketcan (an I/O module)',
+    namespaceImport(outputVictron, 'socketcan'),
+    'no-restricted-imports',
+    /Pure packages take I\/O through ports/,
+  ],
+];
+const outputVictronAllowed: Array<[string, string]> = [
+  [outputVictron, '@tsbms/bms-core'],
+  [outputVictron, '@tsbms/victron-can'],
+];
+
 const probes: Probe[] = [
   ...forbidden.map(([file, target]) => reExport(file, target)),
   ...allowed.map(([file, target]) => reExport(file, target)),
   ...ioForbidden.map(([file, target]) => namespaceImport(file, target)),
   ...ioAllowed.map(([file, target]) => namespaceImport(file, target)),
+  ...outputVictronForbidden.map(([, probe]) => probe),
+  ...outputVictronAllowed.map(([file, target]) => reExport(file, target)),
 ];
 
 function ruleHits(file: string, source: string, rule: string): string[] {
@@ -105,5 +137,18 @@ describe('module boundaries (design.md layering)', () => {
   it.each(ioAllowed)('%s may import the I/O module %s', (file, target) => {
     const probe = namespaceImport(file, target);
     expect(ruleHits(probe.file, probe.source, 'no-restricted-imports')).toEqual([]);
+  });
+
+  describe('output-victron', () => {
+    it.each(outputVictronForbidden)('importing %s fails lint', (_what, probe, rule, message) => {
+      const hits = ruleHits(probe.file, probe.source, rule);
+      expect(hits).toEqual([expect.stringMatching(message)]);
+    });
+
+    it.each(outputVictronAllowed)('%s importing %s passes lint', (file, target) => {
+      const probe = reExport(file, target);
+      const index = probes.findIndex((p) => p.file === probe.file && p.source === probe.source);
+      expect(lintResults[index]).toEqual([]);
+    });
   });
 });

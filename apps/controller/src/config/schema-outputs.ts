@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { ReconnectPolicy } from '@tsbms/hal';
-import { identityTextIssues } from '@tsbms/victron-can';
 import { parseSecretHash } from '../auth';
 import { atMost } from './upper-bound';
 
 /*
- * The controller's outputs beside the relays: Victron CAN (issue 6), MQTT and HTTP (issue 7).
+ * The controller's outputs beside the relays: MQTT and HTTP (issue 7); Victron CAN's section is its
+ * own, canConfigSchema in @tsbms/output-victron.
  * Each section is off or loopback-only by default, so a fresh install exposes nothing.
  */
 
@@ -43,29 +43,6 @@ export function reconnectPolicy(settings: {
 }): ReconnectPolicy {
   return { initialDelayMs: settings.initialDelayS * 1000, maxDelayMs: settings.maxDelayS * 1000 };
 }
-
-/** Victron GX over SocketCAN. */
-export const canConfigSchema = z
-  .strictObject({
-    /** SocketCAN interface on the GX's BMS-CAN port, e.g. `can0`; null = no Victron output. */
-    interface: z.string().min(1).nullable().default(null),
-    /** 0x35E, at most 8 characters; brand names Venus rewrites limits for are refused (V-11). */
-    manufacturerName: z.string().min(1).default('tsBMS'),
-    /** 0x370/0x371 when longer than 8 characters (up to 16); null = not sent. */
-    batteryName: z.string().min(1).nullable().default(null),
-    /** 0x380/0x381, up to 16 characters; null = not sent. */
-    serialNumber: z.string().min(1).nullable().default(null),
-    /** 0x382, up to 8 characters; null = not sent. */
-    productFamily: z.string().min(1).nullable().default(null),
-    /** Interface missing or down: retry after initialDelayS, doubling up to maxDelayS. */
-    reconnect: reconnectSchema('can', 30),
-  })
-  .prefault({})
-  .superRefine((can, ctx) => {
-    for (const issue of identityTextIssues(can)) {
-      ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.reason });
-    }
-  });
 
 /**
  * `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md),

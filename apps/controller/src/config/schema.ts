@@ -3,7 +3,8 @@ import { BATTERY_MODEL_DEFAULTS } from '@tsbms/battery-model';
 import { DEFAULT_FAULT_TIMING, FAULT_ENGINE_DEFAULTS } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
-import { canConfigSchema, httpConfigSchema, mqttConfigSchema } from './schema-outputs';
+import { canConfigSchema } from '@tsbms/output-victron';
+import { httpConfigSchema, mqttConfigSchema } from './schema-outputs';
 import { atMost } from './upper-bound';
 
 /*

@@ -7,14 +7,14 @@ import {
   type CandumpRecord,
   type DecodedVictronMessage,
 } from '@tsbms/victron-can';
-import type { GuestResults, StatusSample } from '../can/testing/victron-can-guest';
-import { RECORD_BEFORE_FAULT_MS } from '../can/testing/victron-can-guest';
+import type { GuestResults, StatusSample } from './victron-can-guest';
+import { RECORD_BEFORE_FAULT_MS } from './victron-can-guest';
 import type { LogLine } from './process-harness';
 import { fromSource, workspaceRoot } from './process-harness';
 
 /*
  * Issue 6 end to end on a real SocketCAN interface: tools/with-vcan boots user-mode Linux with
- * vcan0, where can/testing/victron-can-guest.ts runs the emulator app and the controller
+ * vcan0, where e2e/victron-can-guest.ts runs the emulator app and the controller
  * (`--serial` on a socat pty pair, `--can vcan0`) with `candump -L vcan0` recording. The guest
  * prints what it saw; every assertion is here. The controller's own status comes from its HTTP
  * output (GET /api/status, sampled every 0.5 s) and its JSON log; candump timestamps and log
@@ -60,7 +60,7 @@ beforeAll(() => {
       '--',
       process.execPath,
       ...fromSource,
-      path.join(workspaceRoot, 'apps', 'controller', 'src', 'can', 'testing', 'victron-can-guest.ts'),
+      path.join(workspaceRoot, 'apps', 'controller', 'src', 'e2e', 'victron-can-guest.ts'),
     ],
     { cwd: workspaceRoot, encoding: 'utf8', timeout: 170_000 },
   );

@@ -1,7 +1,18 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { usableWindowFraction } from '@tsbms/battery-model';
+import { silentLogger } from '@tsbms/hal';
+import { SocketCanBus } from '@tsbms/hal-linux';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import type { LinkStats, OutputContext, OutputFactory } from '@tsbms/bms-core';
-import type { ControllerConfig } from '../config';
-import { startCanOutput, victronPackFacts, type CanOutputSettings } from '../can';
+import {
+  victronCanOutput,
+  type CanBusSettings,
+  type CanOutputBus,
+  type CanOutputSettings,
+  type VictronPackFacts,
+} from '@tsbms/output-victron';
+import { libraryConfigs, type ControllerConfig } from '../config';
 import { startMqttOutput, type MqttOutputSettings } from '../mqtt';
 import { startHttpOutput, type HttpOutputSettings } from '../http';
 import type { ControllerContext, ServiceFactory } from './controller-context';
@@ -10,6 +21,19 @@ import type { ControllerContext, ServiceFactory } from './controller-context';
  * Each output's settings: its section of the configuration under its own name, and the few facts of
  * other sections it needs. This is all an output reads of the configuration to run.
  */
+
+/** The fixed pack facts the Victron frames carry, from the pack, cell and contactor settings. */
+export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
+  const batteryModel = libraryConfigs(config).batteryModel;
+  return {
+    moduleCount: config.pack.moduleCount,
+    parallelStringCount: config.pack.parallelStringCount,
+    stringUsableAh: config.pack.moduleCapacityAh * usableWindowFraction(batteryModel),
+    contactorControl: config.contactorControl,
+    currentSensorRequired: config.currentSensorRequired,
+    cellLowVoltageV: config.cells.cellLowVoltageV,
+  };
+}
 
 /** The `can` section, and the pack facts the Victron frames carry. */
 export function canOutputSettings(config: ControllerConfig): CanOutputSettings {
@@ -82,9 +106,31 @@ export function outputService<Settings>(
   };
 }
 
+/** The controller's version (0x35F firmware): apps/controller/package.json, from src and dist alike. */
+export function controllerVersion(): string {
+  for (const up of ['../..', '../../..']) {
+    try {
+      return (
+        JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { version: string }
+      ).version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+/** The Victron output's bus: SocketCAN, retrying with the section's backoff by itself. */
+const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
+  // The bus logs every retry; the output logs the changes of state instead.
+  new SocketCanBus({ ...settings, logger: silentLogger });
+
 /** Every output the daemon starts beside the relays, in start order. */
 export const OUTPUT_SERVICES: readonly ServiceFactory[] = [
-  outputService(startCanOutput, canOutputSettings),
+  outputService(
+    victronCanOutput({ openBus: socketCanBus, firmwareVersion: controllerVersion() }),
+    canOutputSettings,
+  ),
   outputService(startMqttOutput, mqttOutputSettings),
   outputService(startHttpOutput, httpOutputSettings),
 ];

@@ -1,2 +1,4 @@
 export * from './fake-pack-source';
 export * from './simulated-relays';
+export * from './fake-output-context';
+export * from './status-fixtures';

@@ -11,7 +11,7 @@ import type {
   OutputContext,
   RestartDecision,
 } from '@tsbms/bms-core';
-import type { CanOutputSettings } from '../../can';
+import type { CanOutputSettings } from '@tsbms/output-victron';
 import type { MqttOutputSettings } from '../../mqtt';
 import type { HttpOutputSettings } from '../../http';
 import type { ControllerConfigUpdate } from '../controller-context';

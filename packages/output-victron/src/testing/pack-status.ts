@@ -1,22 +1,26 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
-import { parseControllerConfig, type ControllerConfig } from '../../config';
 import type { BmsStatus } from '@tsbms/bms-core';
-import {
-  activeFault as faultFixture,
-  controllerStatus,
-  moduleStatus,
-} from '../../runtime/testing/status-fixtures';
+import { activeFault as faultFixture, bmsStatus, moduleStatus } from '@tsbms/bms-core/testing';
+import { canConfigSchema, type CanConfig } from '../can-config';
+import type { CanOutputSettings } from '../can-output';
+import type { VictronPackFacts } from '../victron-snapshot';
 
 /** The spec's §8 pack: 2 parallel strings × 2 modules (12S), 232 Ah modules, setpoints 4.10 / 3.60 V. */
-export const TWO_BY_TWO_CONFIG: ControllerConfig = parseControllerConfig(
-  {
-    pack: { moduleCount: 4, parallelStringCount: 2, moduleCapacityAh: 232 },
-    cells: { cellHighVoltageV: 4.1, cellLowVoltageV: 3.6 },
-    can: { interface: 'vcan0' },
-    http: { enabled: false },
-  },
-  'test',
-);
+export const TWO_BY_TWO_FACTS: VictronPackFacts = Object.freeze({
+  moduleCount: 4,
+  parallelStringCount: 2,
+  // 232 Ah × the default OCV table's window between 3.60 and 4.10 V (the controller's victronPackFacts).
+  stringUsableAh: 128.46707070707055,
+  contactorControl: true,
+  currentSensorRequired: false,
+  cellLowVoltageV: 3.6,
+});
+
+/** That pack's `can` section: interface vcan0, everything else default. */
+export const TWO_BY_TWO_CAN: CanConfig = canConfigSchema.parse({ interface: 'vcan0' });
+
+/** The output's settings for that pack. */
+export const TWO_BY_TWO_SETTINGS: CanOutputSettings = { can: TWO_BY_TWO_CAN, packFacts: TWO_BY_TWO_FACTS };
 
 /**
  * A valid scan of that pack: lowest cell M1C1 3.981 V, highest M3C2 4.002 V, coolest sensor M2T1
@@ -24,7 +28,7 @@ export const TWO_BY_TWO_CONFIG: ControllerConfig = parseControllerConfig(
  */
 export function packStatus(overrides: Partial<BmsStatus> = {}): BmsStatus {
   const typical = [3.99, 3.99, 3.99, 3.99, 3.99, 3.99];
-  return controllerStatus({
+  return bmsStatus({
     timestampMs: 10_000,
     modules: [
       moduleStatus({ address: 1, cellsV: [3.981, 3.99, 3.99, 3.99, 3.99, 3.99], temperaturesC: [21, 22] }),

@@ -1,4 +1,3 @@
-import { usableWindowFraction } from '@tsbms/battery-model';
 import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
 import type { ActiveFault, FaultKind } from '@tsbms/fault-engine';
 import type {
@@ -8,15 +7,18 @@ import type {
   VictronBatteryIdentity,
   VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import { libraryConfigs, type ControllerConfig } from '../config';
 import type { BmsStatus } from '@tsbms/bms-core';
+import type { CanConfig } from './can-config';
 
 /*
- * BmsStatus (+ config) → what the Victron frames carry. Pure; the CAN service calls it after
+ * BmsStatus (+ the pack facts) → what the Victron frames carry. Pure; the CAN service calls it after
  * every scan. victron-can-bms.md §2 (fields), §3 (0x35A), V-5 (nothing before a valid scan), V-14.
  */
 
-/** The fixed pack facts the mapping and the identity need, taken once from the configuration. */
+/**
+ * The fixed pack facts the mapping and the identity need, taken once from the configuration by the
+ * application (the controller's victronPackFacts: pack, cell and contactor settings).
+ */
 export interface VictronPackFacts {
   readonly moduleCount: number;
   readonly parallelStringCount: number;
@@ -30,31 +32,15 @@ export interface VictronPackFacts {
 
 /** What the identity takes of the `can` section. */
 export type VictronIdentitySettings = Pick<
-  ControllerConfig['can'],
+  CanConfig,
   'manufacturerName' | 'batteryName' | 'serialNumber' | 'productFamily'
 >;
-
-export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
-  const batteryModel = libraryConfigs(config).batteryModel;
-  return {
-    moduleCount: config.pack.moduleCount,
-    parallelStringCount: config.pack.parallelStringCount,
-    stringUsableAh: config.pack.moduleCapacityAh * usableWindowFraction(batteryModel),
-    contactorControl: config.contactorControl,
-    currentSensorRequired: config.currentSensorRequired,
-    cellLowVoltageV: config.cells.cellLowVoltageV,
-  };
-}
 
 /** `0.1.0` → firmware 0.1 in 0x35F; anything unreadable is 0.0. */
 export function firmwareFromVersion(version: string): { major: number; minor: number } {
   const match = /^(\d+)\.(\d+)/.exec(version);
   const byte = (text: string | undefined) => Math.min(255, Number(text ?? 0));
   return { major: byte(match?.[1]), minor: byte(match?.[2]) };
-}
-
-export function victronIdentity(config: ControllerConfig, firmwareVersion: string): VictronBatteryIdentity {
-  return victronIdentityOf(config.can, victronPackFacts(config), firmwareVersion);
 }
 
 /** The identity frames' content from the `can` section and the pack facts. */

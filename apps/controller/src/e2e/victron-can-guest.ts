@@ -11,7 +11,7 @@ import {
   startPty,
   stopProcess,
   type LogLine,
-} from '../../e2e/process-harness';
+} from './process-harness';
 
 /*
  * Runs INSIDE user-mode Linux (tools/with-vcan), driven by e2e/victron-can.spec.ts: the emulator

@@ -1,17 +1,16 @@
 import { ManualClock } from '@tsbms/hal';
 import { decodeVictronFrame, VictronFrameId } from '@tsbms/victron-can';
-import type { ControllerConfig } from '../config';
 import type { BmsStatus } from '@tsbms/bms-core';
-import { FakeControllerContext } from '../services/testing/fake-context';
-import { CanOutput, startCanOutput } from './can-output';
+import { FakeOutputContext } from '@tsbms/bms-core/testing';
+import { CanOutput, victronCanOutput, type CanOutputSettings } from './can-output';
 import { FakeCanBus } from './testing/fake-can-bus';
-import { activeFault, packStatus, TWO_BY_TWO_CONFIG } from './testing/pack-status';
+import { activeFault, packStatus, TWO_BY_TWO_SETTINGS } from './testing/pack-status';
 
-function harness(options: { interfaceUp?: boolean; config?: ControllerConfig; initial?: BmsStatus } = {}) {
+function harness(options: { interfaceUp?: boolean; settings?: CanOutputSettings; initial?: BmsStatus } = {}) {
   const clock = new ManualClock(1_000_000);
-  const context = new FakeControllerContext({
+  const context = new FakeOutputContext({
     clock,
-    config: options.config ?? TWO_BY_TWO_CONFIG,
+    settings: options.settings ?? TWO_BY_TWO_SETTINGS,
     status: options.initial ?? packStatus({ limits: null, soc: null, packVoltage: null }),
   });
   const logs = context.logger.lines;
@@ -210,10 +209,15 @@ describe('CanOutput', () => {
   });
 });
 
-describe('startCanOutput', () => {
+describe('victronCanOutput', () => {
+  const startCanOutput = victronCanOutput({
+    firmwareVersion: '0.1.0',
+    openBus: (settings) => new FakeCanBus(settings),
+  });
+
   it('is off (null) without can.interface', async () => {
-    const config = { ...TWO_BY_TWO_CONFIG, can: { ...TWO_BY_TWO_CONFIG.can, interface: null } };
-    const context = new FakeControllerContext({ config, status: packStatus() });
+    const settings = { ...TWO_BY_TWO_SETTINGS, can: { ...TWO_BY_TWO_SETTINGS.can, interface: null } };
+    const context = new FakeOutputContext({ settings, status: packStatus() });
     await expect(startCanOutput(context)).resolves.toBeNull();
   });
 });

@@ -1,30 +1,38 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { filter, interval, map, scan, startWith, type Subscription } from 'rxjs';
-import { silentLogger, type CanBus, type Clock, type ReconnectPolicy } from '@tsbms/hal';
-import { SocketCanBus, type SocketCanBusCounters } from '@tsbms/hal-linux';
+import type { CanBus, Clock, ReconnectPolicy } from '@tsbms/hal';
 import {
   VictronFrameId,
   victronFrameSchedule,
   type ScheduleAnomaly,
   type VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import { errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
 import type { BmsStatus, OutputContext, OutputFactory, OutputService, OutputStatus } from '@tsbms/bms-core';
+import { canReconnectPolicy, type CanConfig } from './can-config';
 import { toVictronSnapshot, victronIdentityOf, type VictronPackFacts } from './victron-snapshot';
 
 /** The GX sends 0x305 every second; older than this counts as "not seen" (one lost frame and more). */
 export const GX_SEEN_WITHIN_S = 5;
 
-/** What the output needs of a CAN bus: a CanBus it can (re)open, with totals for the status. */
-export interface CanOutputBus extends CanBus {
-  open(): Promise<void>;
-  readonly counters: Pick<
-    SocketCanBusCounters,
-    'framesSent' | 'sendErrors' | 'sendsWhileClosed' | 'busOffs' | 'interfaceLosses' | 'reopens'
-  >;
+/** A bus's totals as the output's status shows them (hal-linux's SocketCanBus counts these). */
+export interface CanOutputBusCounters {
+  readonly framesSent: number;
+  readonly sendErrors: number;
+  readonly sendsWhileClosed: number;
+  readonly busOffs: number;
+  readonly interfaceLosses: number;
+  readonly reopens: number;
 }
 
+/**
+ * What the output needs of a CAN bus: a CanBus it can open, that reopens by itself with the given
+ * backoff after the interface went missing or down (reporting it on `events$`), with totals.
+ */
+export interface CanOutputBus extends CanBus {
+  open(): Promise<void>;
+  readonly counters: CanOutputBusCounters;
+}
+
+/** What the output asks of `openBus`: the interface, the section's backoff, the context's clock. */
 export interface CanBusSettings {
   readonly iface: string;
   readonly reconnect: ReconnectPolicy;
@@ -33,35 +41,29 @@ export interface CanBusSettings {
 
 /** What the Victron CAN output runs on: its `can` section and the pack facts the frames carry. */
 export interface CanOutputSettings {
-  readonly can: ControllerConfig['can'];
-  /** From the pack, cell and contactor settings (victronPackFacts); fixed while the output runs. */
+  readonly can: CanConfig;
+  /** From the pack, cell and contactor settings (the application's victronPackFacts); fixed while the output runs. */
   readonly packFacts: VictronPackFacts;
 }
 
+/** The devices and facts the application injects. */
 export interface CanOutputOptions {
-  /** Default: a {@link SocketCanBus} that retries with the configured backoff by itself. */
-  readonly openBus?: (settings: CanBusSettings) => CanOutputBus;
-  /** 0x35F firmware; default the controller's package version. */
-  readonly firmwareVersion?: string;
+  /**
+   * The CAN bus on `settings.iface`, not yet opened (the controller: hal-linux's SocketCanBus; tests:
+   * FakeCanBus from @tsbms/output-victron/testing). Its own retry logging is best left silent: the
+   * output logs the changes of state.
+   */
+  readonly openBus: (settings: CanBusSettings) => CanOutputBus;
+  /** The firmware version 0x35F carries, `major.minor[.patch]` (the controller's package version). */
+  readonly firmwareVersion: string;
 }
 
-function controllerVersion(): string {
-  // apps/controller/package.json, from src/can (source) and dist/src/can (build) alike.
-  for (const up of ['../..', '../../..']) {
-    try {
-      return (
-        JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { version: string }
-      ).version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
+/** The message of anything thrown or reported (an error from another realm too: no instanceof). */
+function errorMessage(error: unknown): string {
+  const message: unknown =
+    typeof error === 'object' && error !== null ? Reflect.get(error, 'message') : undefined;
+  return typeof message === 'string' ? message : String(error);
 }
-
-const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
-  // The bus logs every retry; this output logs the changes of state instead.
-  new SocketCanBus({ ...settings, logger: silentLogger });
 
 type LinkState = 'starting' | 'open' | 'down';
 
@@ -90,16 +92,16 @@ export class CanOutput implements OutputService {
 
   constructor(
     private readonly context: OutputContext<CanOutputSettings>,
-    options: CanOutputOptions = {},
+    options: CanOutputOptions,
   ) {
     const { can, packFacts: facts } = context.settings();
     if (can.interface === null) throw new Error('can.interface is not set');
     this.iface = can.interface;
-    const identity = victronIdentityOf(can, facts, options.firmwareVersion ?? controllerVersion());
-    this.bus = (options.openBus ?? socketCanBus)({
+    const identity = victronIdentityOf(can, facts, options.firmwareVersion);
+    this.bus = options.openBus({
       iface: this.iface,
       clock: context.clock,
-      reconnect: reconnectPolicy(can.reconnect),
+      reconnect: canReconnectPolicy(can.reconnect),
     });
 
     this.subscriptions.push(
@@ -259,6 +261,11 @@ export class CanOutput implements OutputService {
   }
 }
 
-/** The output factory for OUTPUT_SERVICES: null when `can.interface` is not set. */
-export const startCanOutput: OutputFactory<CanOutputSettings> = (context) =>
-  Promise.resolve(context.settings().can.interface === null ? null : new CanOutput(context));
+/**
+ * The Victron CAN output's factory, over the devices and facts `options` injects: null (off) when
+ * `can.interface` is not set, else a running {@link CanOutput}.
+ */
+export function victronCanOutput(options: CanOutputOptions): OutputFactory<CanOutputSettings> {
+  return (context) =>
+    Promise.resolve(context.settings().can.interface === null ? null : new CanOutput(context, options));
+}

@@ -1,16 +1,12 @@
 import fc from 'fast-check';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
 import { encodeVictronMessage, framesForTick, type VictronAlarmItem } from '@tsbms/victron-can';
-import { activeFault, packStatus, TWO_BY_TWO_CONFIG } from './testing/pack-status';
-import {
-  firmwareFromVersion,
-  toVictronSnapshot,
-  victronAlarms,
-  victronIdentity,
-  victronPackFacts,
-} from './victron-snapshot';
+import { activeFault, packStatus, TWO_BY_TWO_CAN, TWO_BY_TWO_FACTS } from './testing/pack-status';
+import { firmwareFromVersion, toVictronSnapshot, victronAlarms, victronIdentityOf } from './victron-snapshot';
 
-const facts = victronPackFacts(TWO_BY_TWO_CONFIG);
+const facts = TWO_BY_TWO_FACTS;
+const victronIdentity = (can: typeof TWO_BY_TWO_CAN, firmwareVersion: string) =>
+  victronIdentityOf(can, facts, firmwareVersion);
 const hex = (data: Uint8Array) =>
   Array.from(data, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 const alarmBytes = (status: ReturnType<typeof packStatus>) =>
@@ -59,7 +55,7 @@ describe('toVictronSnapshot', () => {
   it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x379', () => {
     const snapshot = toVictronSnapshot(packStatus(), facts, null);
     if (snapshot === null) throw new Error('no snapshot');
-    const identity = victronIdentity(TWO_BY_TWO_CONFIG, '0.1.0');
+    const identity = victronIdentity(TWO_BY_TWO_CAN, '0.1.0');
     const frames = new Map(framesForTick(0, snapshot, identity).map((f) => [f.id, hex(f.data)]));
     expect(frames.get(0x351)).toBe('EC 01 E8 03 E8 03 B0 01');
     expect(frames.get(0x355)).toBe('50 00 64 00 5A 1F 00 00');
@@ -198,7 +194,7 @@ describe('victronAlarms', () => {
 
 describe('victronIdentity', () => {
   it('takes names from can.*, Ns from the pack and the firmware from the version', () => {
-    expect(victronIdentity(TWO_BY_TWO_CONFIG, '2.13.0')).toEqual({
+    expect(victronIdentity(TWO_BY_TWO_CAN, '2.13.0')).toEqual({
       manufacturerName: 'tsBMS',
       modelId: 0,
       firmwareMajor: 2,

@@ -1,0 +1,2 @@
+export * from './fake-can-bus';
+export * from './pack-status';
