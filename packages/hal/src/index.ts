@@ -6,3 +6,4 @@ export * from './manual-clock';
 export * from './logger';
 export * from './reconnect-policy';
 export * from './reconnector';
+export * from './error-message';

@@ -1,5 +1,5 @@
 import { filter, interval, map, scan, startWith, type Subscription } from 'rxjs';
-import type { CanBus, Clock, ReconnectPolicy } from '@tsbms/hal';
+import { errorMessage, type CanBus, type Clock, type ReconnectPolicy } from '@tsbms/hal';
 import {
   VictronFrameId,
   victronFrameSchedule,
@@ -56,13 +56,6 @@ export interface CanOutputOptions {
   readonly openBus: (settings: CanBusSettings) => CanOutputBus;
   /** The firmware version 0x35F carries, `major.minor[.patch]` (the controller's package version). */
   readonly firmwareVersion: string;
-}
-
-/** The message of anything thrown or reported (an error from another realm too: no instanceof). */
-function errorMessage(error: unknown): string {
-  const message: unknown =
-    typeof error === 'object' && error !== null ? Reflect.get(error, 'message') : undefined;
-  return typeof message === 'string' ? message : String(error);
 }
 
 type LinkState = 'starting' | 'open' | 'down';
