@@ -20,7 +20,8 @@ export interface FakeOutputContextOptions<Settings> {
  * An OutputContext for an output's own tests, without an application: fixed settings, a status and
  * fault events the test publishes, a RecordingLogger, and records of acknowledges and restart
  * requests. Acknowledges follow B-5 over the current status (only clearable latched faults are
- * accepted). `configuration` has no file behind it: `current()` is undefined, `update()` throws.
+ * accepted) unless the test sets `acknowledgeResult`. `configuration` has no file behind it:
+ * `current()` is undefined, `update()` throws (an application's fake extends this with its file).
  */
 export class FakeOutputContext<Settings> implements OutputContext<Settings> {
   readonly clock: ManualClock;
@@ -33,14 +34,18 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
   readonly restarts: { reason: string; source: string }[] = [];
   /** The answer to restart requests. */
   restartDecision: RestartDecision = { accepted: true, inS: 0 };
+  /** A fixed answer to every acknowledge instead of the B-5 rule. */
+  acknowledgeResult: AcknowledgeResult | null = null;
   private current: BmsStatus;
   private currentSettings: Settings;
   private readonly events: FaultEvent[] = [];
+  private readonly stats: LinkStats | null;
 
-  constructor(private readonly options: FakeOutputContextOptions<Settings>) {
+  constructor(options: FakeOutputContextOptions<Settings>) {
     this.clock = options.clock ?? new ManualClock();
     this.current = options.status;
     this.currentSettings = options.settings;
+    this.stats = options.linkStats ?? null;
   }
 
   settings(): Settings {
@@ -79,6 +84,7 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
 
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult {
     this.acknowledges.push(request);
+    if (this.acknowledgeResult !== null) return this.acknowledgeResult;
     const matching = [...this.current.faults, ...this.current.alerts].filter(
       (fault) => fault.latched && (request.kind === undefined || fault.kind === request.kind),
     );
@@ -97,6 +103,6 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
   }
 
   linkStats(): LinkStats | null {
-    return this.options.linkStats ?? null;
+    return this.stats;
   }
 }
