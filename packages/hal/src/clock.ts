@@ -18,3 +18,32 @@ export function sleepMs(clock: Clock, delayMs: number): Promise<void> {
     clock.schedule(() => resolve(), delayMs);
   });
 }
+
+/**
+ * Waits on a clock that a stop can cut short: a loop sleeps between its steps with {@link sleep},
+ * and its stop calls {@link interrupt}, which ends the current wait and makes every later one
+ * resolve at once.
+ */
+export class InterruptibleSleep {
+  private interrupted = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Resolves after `delayMs` on the clock, or at once after {@link interrupt}. */
+  sleep(delayMs: number): Promise<void> {
+    if (this.interrupted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = this.clock.schedule(() => resolve(), delayMs);
+      this.wake = () => {
+        timer.unsubscribe();
+        resolve();
+      };
+    }).finally(() => (this.wake = undefined));
+  }
+
+  interrupt(): void {
+    this.interrupted = true;
+    this.wake?.();
+  }
+}

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { ByteLink, Clock, Logger } from '@tsbms/hal';
+import { InterruptibleSleep, type ByteLink, type Clock, type Logger } from '@tsbms/hal';
 import {
   flagsMeaning,
   type BalanceMasks,
@@ -60,6 +60,8 @@ export class TeslaScanLoop implements PackSource {
   private readonly cbTime: number;
   private readonly startedMs: number;
   private readonly readingsSubject = new Subject<SourceReading>();
+  /** Between scans and discovery retries; stop() cuts it short. */
+  private readonly sleeper: InterruptibleSleep;
 
   private masks: BalanceMasks = new Map();
   private discovered: number | null = null;
@@ -76,7 +78,6 @@ export class TeslaScanLoop implements PackSource {
   /** The previous scan wrote non-zero balance masks. */
   private sentMasks = false;
   private stopping = false;
-  private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -90,6 +91,7 @@ export class TeslaScanLoop implements PackSource {
     this.broadcastMs = (options.controlBroadcastIntervalS ?? DEFAULT_CONTROL_BROADCAST_INTERVAL_S) * 1000;
     this.cbTime = cbTimeForPollInterval(options.pollIntervalS);
     this.startedMs = clock.now();
+    this.sleeper = new InterruptibleSleep(clock);
     this.bus = new TeslaBus(options.link, {
       clock,
       replyTimeoutMs: options.replyTimeoutMs,
@@ -118,14 +120,14 @@ export class TeslaScanLoop implements PackSource {
   /** Discovery until the configured count answers, setup, then a scan every poll interval until {@link stop}. */
   start(): void {
     this.loop ??= this.guard(async () => {
-      while (!this.stopping && !(await this.discoverAndSetUp())) await this.pause(this.retryMs);
+      while (!this.stopping && !(await this.discoverAndSetUp())) await this.sleeper.sleep(this.retryMs);
       this.nextBroadcastMs = this.options.clock.now() + this.broadcastMs;
       while (!this.stopping) {
         const startedMs = this.options.clock.now();
         await this.scanOnceRaw();
         if (this.stopping) break;
         await this.maintain();
-        await this.pause(Math.max(0, this.pollMs - (this.options.clock.now() - startedMs)));
+        await this.sleeper.sleep(Math.max(0, this.pollMs - (this.options.clock.now() - startedMs)));
       }
     });
   }
@@ -154,7 +156,7 @@ export class TeslaScanLoop implements PackSource {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
-      this.wake?.();
+      this.sleeper.interrupt();
       await this.loop?.catch(() => undefined);
       try {
         await this.commands.stopBalancing();
@@ -365,21 +367,5 @@ export class TeslaScanLoop implements PackSource {
     const ended = this.sentMasks && !anyMask;
     this.sentMasks = anyMask;
     return ended;
-  }
-
-  /** Waits on the clock; {@link stop} cuts the wait short. */
-  private pause(delayMs: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.options.clock.schedule(() => {
-        this.wake = undefined;
-        resolve();
-      }, delayMs);
-      this.wake = () => {
-        timer.unsubscribe();
-        this.wake = undefined;
-        resolve();
-      };
-    });
   }
 }

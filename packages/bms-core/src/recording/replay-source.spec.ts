@@ -158,4 +158,23 @@ describe('ReplaySource', () => {
     await clock.advanceByMs(10_000);
     expect(seen).toEqual([5_000, 6_000, 7_000]);
   });
+
+  it('realtime: stop() does not wait out a gap in the recording', async () => {
+    const { lines } = await liveRun();
+    // The controller was down for an hour between two scans.
+    const later = JSON.parse(lines[3]) as { reading: { timestampMs: number } };
+    later.reading.timestampMs += 3_600_000;
+    const clock = new ManualClock(5_000);
+    const source = new ReplaySource({
+      lines: [...lines.slice(0, 3), JSON.stringify(later)],
+      pace: { realtime: clock },
+    });
+    source.start();
+    await clock.advanceByMs(2_000);
+    let stopped = false;
+    void source.stop().then(() => (stopped = true));
+    await clock.advanceByMs(10);
+    expect(stopped).toBe(true);
+    expect(source.progress.scans).toBe(2);
+  });
 });

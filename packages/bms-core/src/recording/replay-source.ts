@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import { sleepMs, type Clock, type ManualClock } from '@tsbms/hal';
+import { InterruptibleSleep, type Clock, type ManualClock } from '@tsbms/hal';
 import type { PackSource, SourceReading } from '@tsbms/pack-reading';
 import { decodeRecordingLine, RecordingError, shiftReading } from './recording-format';
 
@@ -41,6 +41,8 @@ export class ReplaySource implements PackSource {
   private readonly subject = new Subject<SourceReading>();
   private started = false;
   private stopping = false;
+  /** Real-time waits, which stop() cuts short (a recording may hold a gap of hours). */
+  private readonly sleeper: InterruptibleSleep | null;
   private scans = 0;
   private skippedLines = 0;
   private firstMs: number | null = null;
@@ -48,7 +50,9 @@ export class ReplaySource implements PackSource {
   private finished: Promise<unknown> = Promise.resolve(null);
   readonly readings$: Observable<SourceReading> = this.subject.asObservable();
 
-  constructor(private readonly options: ReplayOptions) {}
+  constructor(private readonly options: ReplayOptions) {
+    this.sleeper = 'realtime' in options.pace ? new InterruptibleSleep(options.pace.realtime) : null;
+  }
 
   get progress(): ReplayProgress {
     return {
@@ -89,6 +93,7 @@ export class ReplaySource implements PackSource {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.sleeper?.interrupt();
     await this.whenFinished();
     this.subject.complete();
   }
@@ -126,7 +131,7 @@ export class ReplaySource implements PackSource {
       } else {
         offsetMs ??= clock.now() - recordedMs;
         const waitMs = recordedMs + offsetMs - clock.now();
-        if (waitMs > 0) await sleepMs(clock, waitMs);
+        if (waitMs > 0) await this.sleeper?.sleep(waitMs);
         if (this.stopping) return;
       }
       this.scans++;
