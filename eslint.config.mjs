@@ -5,6 +5,8 @@ const layerConstraints = [
   // The reading contract (pack-reading) is the bottom floor: it imports nothing.
   { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:port', onlyDependOnLibsWithTags: [] },
+  // Secret hashes and the failed-attempt back-off, for the outputs that take commands.
+  { sourceTag: 'type:credentials', onlyDependOnLibsWithTags: ['type:port'] },
   { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:port'] },
   { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:port', 'type:contract'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contract'] },
@@ -24,6 +26,7 @@ const layerConstraints = [
     onlyDependOnLibsWithTags: [
       'type:core',
       'type:protocol',
+      'type:credentials',
       'type:domain',
       'type:engine',
       'type:control',

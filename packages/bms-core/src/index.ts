@@ -6,3 +6,4 @@ export * from './output-service';
 export { describeLocation } from './state-change-log';
 export * from './decisions';
 export * from './recording';
+export * from './config';

@@ -1,29 +1,11 @@
 import { z } from 'zod';
-import type { ReconnectPolicy } from '@tsbms/hal';
+import { reconnectSettingsSchema } from '@tsbms/bms-core';
 import { identityTextIssues } from '@tsbms/victron-can';
 
 /*
  * The output's own section of the controller's configuration, `can`. The application puts this
  * schema under its `can` key, so issue paths read `can.manufacturerName`, `can.reconnect.…`.
  */
-
-/** One wait of the backoff; its bound is how late an interface that is back is used again. */
-const reconnectDelayS = z
-  .number()
-  .positive()
-  .max(3600, 'at most 3600 s: a link that is back is used again within the hour');
-
-/** Interface missing or down: retried after initialDelayS, the wait doubling up to maxDelayS. */
-const canReconnectSchema = z
-  .strictObject({
-    initialDelayS: reconnectDelayS.default(1),
-    maxDelayS: reconnectDelayS.default(30),
-  })
-  .prefault({})
-  .refine((r) => r.initialDelayS <= r.maxDelayS, {
-    path: ['initialDelayS'],
-    message: 'must not exceed can.reconnect.maxDelayS',
-  });
 
 /** Victron GX over SocketCAN: the `can` section of the configuration. */
 export const canConfigSchema = z
@@ -39,7 +21,7 @@ export const canConfigSchema = z
     /** 0x382, up to 8 characters; null = not sent. */
     productFamily: z.string().min(1).nullable().default(null),
     /** Interface missing or down: retry after initialDelayS, doubling up to maxDelayS. */
-    reconnect: canReconnectSchema,
+    reconnect: reconnectSettingsSchema('can', 30),
   })
   .prefault({})
   .superRefine((can, ctx) => {
@@ -50,8 +32,3 @@ export const canConfigSchema = z
 
 /** The `can` section as validated (defaults filled in). */
 export type CanConfig = z.output<typeof canConfigSchema>;
-
-/** The section's seconds as hal's policy (whose `reconnectDelayMs` does the doubling). */
-export function canReconnectPolicy(reconnect: CanConfig['reconnect']): ReconnectPolicy {
-  return { initialDelayMs: reconnect.initialDelayS * 1000, maxDelayMs: reconnect.maxDelayS * 1000 };
-}

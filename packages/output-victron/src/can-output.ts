@@ -6,8 +6,15 @@ import {
   type ScheduleAnomaly,
   type VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import type { BmsStatus, OutputContext, OutputFactory, OutputService, OutputStatus } from '@tsbms/bms-core';
-import { canReconnectPolicy, type CanConfig } from './can-config';
+import {
+  reconnectPolicy,
+  type BmsStatus,
+  type OutputContext,
+  type OutputFactory,
+  type OutputService,
+  type OutputStatus,
+} from '@tsbms/bms-core';
+import type { CanConfig } from './can-config';
 import { toVictronSnapshot, victronIdentityOf, type VictronPackFacts } from './victron-snapshot';
 
 /** The GX sends 0x305 every second; older than this counts as "not seen" (one lost frame and more). */
@@ -94,7 +101,7 @@ export class CanOutput implements OutputService {
     this.bus = options.openBus({
       iface: this.iface,
       clock: context.clock,
-      reconnect: canReconnectPolicy(can.reconnect),
+      reconnect: reconnectPolicy(can.reconnect),
     });
 
     this.subscriptions.push(

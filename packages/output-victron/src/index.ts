@@ -1,4 +1,4 @@
-export { canConfigSchema, canReconnectPolicy, type CanConfig } from './can-config';
+export { canConfigSchema, type CanConfig } from './can-config';
 export {
   CanOutput,
   GX_SEEN_WITHIN_S,

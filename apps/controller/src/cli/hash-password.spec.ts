@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import { parseSecretHash, verifySecret } from '../auth';
+import { parseSecretHash, verifySecret } from '@tsbms/credentials';
 import { hashPasswordCommand } from './hash-password';
 
 async function run(input: string | Buffer) {

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { credentialTextProblem, hashSecret } from '../auth';
+import { credentialTextProblem, hashSecret } from '@tsbms/credentials';
 
 /**
  * `npm run hash-password`: reads a password (or a bearer token) from stdin and prints its

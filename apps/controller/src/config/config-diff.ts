@@ -1,4 +1,4 @@
-import { isPlainObject } from './config-path';
+import { isPlainObject } from '@tsbms/bms-core';
 
 /**
  * The dotted paths of the settings that differ between two configurations (tables count as one

@@ -1,4 +1,4 @@
-import { getAtPath, setAtPath } from './config-path';
+import { getAtPath, setAtPath } from '@tsbms/bms-core';
 import { ControllerConfigError } from './errors';
 
 /**

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { isPlainObject, setAtPath } from './config-path';
+import { isPlainObject, setAtPath } from '@tsbms/bms-core';
 
 /**
  * The assignments a deep-merge of `patch` into `document` makes: mappings merge key by key,

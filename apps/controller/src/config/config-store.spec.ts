@@ -3,13 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
-import { setAtPath } from './config-path';
+import { MAX_PATCH_DEPTH, setAtPath } from '@tsbms/bms-core';
 import {
   ConfigStore,
   ControllerConfigError,
   DEFAULT_CONTROLLER_CONFIG,
   loadControllerConfig,
-  MAX_PATCH_DEPTH,
   parseControllerConfig,
   type ConfigFileSystem,
 } from './index';

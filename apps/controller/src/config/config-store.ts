@@ -7,17 +7,13 @@ import {
 } from './atomic-file';
 import { changedConfigPaths } from './config-diff';
 import { overriddenChanges, type ConfigOverride } from './config-overrides';
-import { isPlainObject } from './config-path';
 import { patchConfigText } from './config-patch';
 import { effectiveConfig } from './effective-config';
 import { envOverrides } from './env-overrides';
 import { ControllerConfigError, configFileError, errorMessage } from './errors';
-import { jsonDepthExceeds } from './json-depth';
+import { isPlainObject, jsonDepthExceeds, MAX_PATCH_DEPTH } from '@tsbms/bms-core';
 import { parseConfigText, readConfigText } from './load-config';
 import type { ControllerConfig } from './schema';
-
-/** The settings nest four levels deep (`limits.chargeSocTable[1].input`); a patch has no reason to go deeper. */
-export const MAX_PATCH_DEPTH = 8;
 
 export interface ConfigStoreOptions {
   /** Settings given on the command line: they win over the file and the environment. */

@@ -1,7 +1,6 @@
 export { ControllerConfigError, configFileError, errorMessage, isControllerConfigError } from './errors';
 export type { ConfigIssue, ControllerConfigErrorCode } from './errors';
 export { BAUD_RATE_RANGE, controllerConfigSchema, MODULE_COUNT_RANGE } from './schema';
-export { reconnectPolicy } from './schema-outputs';
 export type { ConfigPath, ControllerConfig } from './schema';
 export { libraryConfigs } from './library-configs';
 export type { LibraryConfigs } from './library-configs';
@@ -11,7 +10,7 @@ export { ENV_OVERRIDABLE_PATHS, envVariableName } from './env-overrides';
 export type { ConfigOverride } from './config-overrides';
 export { checkRemoteChange } from './remote-change-policy';
 export { loadControllerConfig } from './load-config';
-export { ConfigStore, MAX_PATCH_DEPTH } from './config-store';
+export { ConfigStore } from './config-store';
 export type {
   ConfigChange,
   ConfigChangeCheck,
@@ -19,7 +18,6 @@ export type {
   ConfigStoreOptions,
   ProposedConfigChange,
 } from './config-store';
-export { jsonDepthExceeds } from './json-depth';
 export {
   nodeFileSystem,
   replaceFileKeepingPrevious,

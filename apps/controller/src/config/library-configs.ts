@@ -21,7 +21,7 @@ import {
   isTeslaProtocolError,
   type HardwareThresholds,
 } from '@tsbms/tesla-protocol';
-import { getAtPath, setAtPath } from './config-path';
+import { getAtPath, setAtPath } from '@tsbms/bms-core';
 import { ControllerConfigError, type ConfigIssue } from './errors';
 import type { ConfigPath, ControllerConfig } from './schema';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatConfigPath } from './config-path';
+import { formatConfigPath } from '@tsbms/bms-core';
 import { ControllerConfigError, type ConfigIssue } from './errors';
 import { libraryConfigs } from './library-configs';
 import { controllerConfigSchema, type ControllerConfig } from './schema';

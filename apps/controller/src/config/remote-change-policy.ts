@@ -1,5 +1,5 @@
 import type { ProposedConfigChange } from './config-store';
-import { getAtPath } from './config-path';
+import { getAtPath } from '@tsbms/bms-core';
 import { DEFAULT_CONTROLLER_CONFIG } from './defaults';
 import { ControllerConfigError, type ConfigIssue } from './errors';
 import type { ConfigPath } from './schema';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { ReconnectPolicy } from '@tsbms/hal';
-import { parseSecretHash } from '../auth';
-import { atMost } from './upper-bound';
+import { scryptHashSchema } from '@tsbms/credentials';
+import { atMost, reconnectSettingsSchema } from '@tsbms/bms-core';
 
 /*
  * The controller's outputs beside the relays: MQTT and HTTP (issue 7); Victron CAN's section is its
@@ -13,53 +12,6 @@ import { atMost } from './upper-bound';
 const mqttTopicLevels = z
   .string()
   .regex(/^[^/#+]+(\/[^/#+]+)*$/, 'topic levels without + or #, no leading, trailing or double /');
-
-/** One wait of a reconnect backoff; its bound is how late a link that is back is used again. */
-const reconnectDelayS = atMost(
-  z.number().positive(),
-  3600,
-  's',
-  'a link that is back is used again within the hour',
-);
-
-/** A lost interface or broker is retried after initialDelayS, the wait doubling up to maxDelayS. */
-function reconnectSchema(section: string, maxDelayDefaultS: number) {
-  return z
-    .strictObject({
-      initialDelayS: reconnectDelayS.default(1),
-      maxDelayS: reconnectDelayS.default(maxDelayDefaultS),
-    })
-    .prefault({})
-    .refine((r) => r.initialDelayS <= r.maxDelayS, {
-      path: ['initialDelayS'],
-      message: `must not exceed ${section}.reconnect.maxDelayS`,
-    });
-}
-
-/** The config's seconds as hal's policy, whose `reconnectDelayMs` does the doubling. */
-export function reconnectPolicy(settings: {
-  readonly initialDelayS: number;
-  readonly maxDelayS: number;
-}): ReconnectPolicy {
-  return { initialDelayMs: settings.initialDelayS * 1000, maxDelayMs: settings.maxDelayS * 1000 };
-}
-
-/**
- * `scrypt$N$r$p$saltB64$hashB64`, as printed by `hash-password` (apps/controller/README.md),
- * checked by the parser the credential check uses: a cost it would refuse (N = 2^32) is refused
- * here, naming the setting, instead of stopping the output at start.
- */
-export const scryptHashSchema = z.string().superRefine((text, ctx) => {
-  try {
-    parseSecretHash(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.addIssue({
-      code: 'custom',
-      message: `${reason} (expected a hash printed by hash-password, never the password itself)`,
-    });
-  }
-});
 
 /** MQTT with Home Assistant discovery (topics and commands: apps/controller/README.md). */
 export const mqttConfigSchema = z
@@ -83,7 +35,7 @@ export const mqttConfigSchema = z
     /** QoS of the value topics: 0 (the next change or refresh replaces a lost one) or 1. */
     qos: z.union([z.literal(0), z.literal(1)]).default(0),
     /** Reconnect backoff: doubles from initialDelayS after every failed attempt, up to maxDelayS. */
-    reconnect: reconnectSchema('mqtt', 60),
+    reconnect: reconnectSettingsSchema('mqtt', 60),
     /**
      * An incoming packet larger than this drops the connection before its body is buffered
      * (commands are small; 64 KiB, like http.maxBodyBytes).

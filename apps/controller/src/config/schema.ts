@@ -5,14 +5,14 @@ import { buildControlConfig } from '@tsbms/control';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { canConfigSchema } from '@tsbms/output-victron';
 import { httpConfigSchema, mqttConfigSchema } from './schema-outputs';
-import { atMost } from './upper-bound';
+import { atMost } from '@tsbms/bms-core';
 
 /*
  * The controller's config file (bms-behaviour.md §1 plus the daemon's own settings). Defaults that
  * a library owns are taken from that library, so each default lives in one place; range and
  * ordering checks are the libraries' too (see library-configs.ts). This schema checks shape and
  * types, the ranges of the settings only the controller uses (serial, GPIO, emulator), and an
- * upper bound with its reason on every duration, rate, current and count (upper-bound.ts).
+ * upper bound with its reason on every duration, rate, current and count (atMost, @tsbms/bms-core).
  */
 
 /** Matches the emulator app's default loop, so `npm start` and `npm run emulator` agree. */

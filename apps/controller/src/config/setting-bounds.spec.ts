@@ -1,4 +1,4 @@
-import { getAtPath, setAtPath } from './config-path';
+import { getAtPath, setAtPath } from '@tsbms/bms-core';
 import { parseControllerConfig } from './index';
 import { configErrorOf } from './testing/config-error';
 import { isDurationRateCurrentOrCount, numberSettingRanges } from './testing/setting-ranges';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { hashSecret } from '../auth';
+import { hashSecret } from '@tsbms/credentials';
 import {
   ControllerDaemon,
   putJson,

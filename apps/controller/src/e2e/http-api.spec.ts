@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { hashSecret } from '../auth';
+import { hashSecret } from '@tsbms/credentials';
 import { parsePrometheusText, sampleValue } from '../http/testing/prometheus-text';
 import { ControllerDaemon, putJson, scoped } from './process-harness';
 

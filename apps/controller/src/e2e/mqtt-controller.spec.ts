@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { hashSecret } from '../auth';
+import { hashSecret } from '@tsbms/credentials';
 import { freePort, startMosquitto } from '../mqtt/testing/mosquitto-broker';
 import { MqttProbe } from '../mqtt/testing/mqtt-probe';
 import { ControllerDaemon, scoped, type Scope } from './process-harness';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { hashSecret } from '../auth';
+import { hashSecret } from '@tsbms/credentials';
 import { ControllerDaemon, scoped, type Scope } from './process-harness';
 
 /**

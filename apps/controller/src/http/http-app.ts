@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { FailedAttemptThrottle } from '../auth';
+import { FailedAttemptThrottle } from '@tsbms/credentials';
 import type { ControllerConfig } from '../config';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import { apiErrorHandler, sendError } from './api-errors';

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from 'express';
-import { jsonDepthExceeds } from '../config';
+import { jsonDepthExceeds } from '@tsbms/bms-core';
 import { sendError } from './api-errors';
 
 /** Far deeper than any setting (`soc.ocvTable[0].voltageV` is 4 levels), far from a stack overflow. */

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../config/config-path';
+import { isPlainObject } from '@tsbms/bms-core';
 
 /** Shown instead of a configured secret; sent back unchanged in a PUT it means "keep it". */
 export const SECRET_MASK = '***';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
-import { formatConfigPath } from '../config/config-path';
+import { formatConfigPath } from '@tsbms/bms-core';
 import type { ApiIssue } from './api-errors';
 
 /** POST /api/faults/ack: no kind = every kind; `location` as in the status (cellIndex from 0). */

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fc from 'fast-check';
 import type { NextFunction, Request, Response } from 'express';
 import { ManualClock } from '@tsbms/hal';
-import { FailedAttemptThrottle } from '../auth';
+import { FailedAttemptThrottle } from '@tsbms/credentials';
 import { parseAuthorization, requireWriteAccess } from './write-auth';
 import { AUTH_CONFIG, GOOD_BASIC, PASSWORD, USERNAME, basicAuth } from './testing/http-harness';
 

@@ -8,7 +8,7 @@ import {
   verifySecret,
   type FailedAttemptThrottle,
   type ParsedHash,
-} from '../auth';
+} from '@tsbms/credentials';
 import { sendError } from './api-errors';
 
 type AuthSettings = ControllerConfig['http']['auth'];

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { FailedAttemptThrottle, hashSecret, parseSecretHash } from '../auth';
+import { FailedAttemptThrottle, hashSecret, parseSecretHash } from '@tsbms/credentials';
 import { ConfigStore } from '../config';
 import { FakeControllerContext } from '../services/testing/fake-context';
 import { commandHandlers, runCommand, type CommandAuthorisation, type CommandResponse } from './commands';

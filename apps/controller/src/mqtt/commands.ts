@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
-import { credentialTextProblem, verifySecret, type FailedAttemptThrottle, type ParsedHash } from '../auth';
-import { errorMessage, jsonDepthExceeds, MAX_PATCH_DEPTH } from '../config';
+import { credentialTextProblem, verifySecret, type FailedAttemptThrottle, type ParsedHash } from '@tsbms/credentials';
+import { jsonDepthExceeds, MAX_PATCH_DEPTH } from '@tsbms/bms-core';
+import { errorMessage } from '../config';
 import { isConfigChangeError, type OutputContext, type RestartDecision } from '@tsbms/bms-core';
 import type { MqttTopics } from './topics';
 

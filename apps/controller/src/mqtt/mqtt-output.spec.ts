@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
-import { hashSecret } from '../auth';
+import { hashSecret } from '@tsbms/credentials';
 import { ConfigStore } from '../config';
 import { scoped, type Scope } from '../e2e/process-harness';
 import { FakeControllerContext } from '../services/testing/fake-context';

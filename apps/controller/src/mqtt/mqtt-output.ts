@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
 import { reconnectDelayMs, type Clock } from '@tsbms/hal';
-import { errorMessage, reconnectPolicy, type ControllerConfig } from '../config';
+import { reconnectPolicy } from '@tsbms/bms-core';
+import { errorMessage, type ControllerConfig } from '../config';
 import {
   ConfigChangeError,
   type BmsStatus,
@@ -12,7 +13,7 @@ import {
   type OutputService,
   type OutputStatus,
 } from '@tsbms/bms-core';
-import { FailedAttemptThrottle, parseSecretHash } from '../auth';
+import { FailedAttemptThrottle, parseSecretHash } from '@tsbms/credentials';
 import { ChangeDetector } from './change-detector';
 import { CommandQueue } from './command-queue';
 import { commandHandlers, runCommand, type CommandAuthorisation, type CommandResponse } from './commands';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseControllerConfig } from '../config';
-import { setAtPath } from '../config/config-path';
+import { setAtPath } from '@tsbms/bms-core';
 import {
   isDurationRateCurrentOrCount,
   numberSettingRanges,

@@ -7,7 +7,7 @@ import { ConfigStore, parseControllerConfig, type ControllerConfig } from '../..
 import { FakeControllerContext } from '../../services/testing/fake-context';
 import type { EventStreamOptions } from '../event-stream';
 import { startHttpOutputWith } from '../http-output';
-import { hashSecret } from '../../auth';
+import { hashSecret } from '@tsbms/credentials';
 import { busStatsFixture, statusFixture } from './status-fixture';
 
 /** Cheap scrypt parameters: the same format and code path, milliseconds per check. */

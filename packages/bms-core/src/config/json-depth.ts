@@ -1,3 +1,6 @@
+/** The settings nest four levels deep (`limits.chargeSocTable[1].input`); a patch has no reason to go deeper. */
+export const MAX_PATCH_DEPTH = 8;
+
 /**
  * Whether `value` nests objects or arrays more than `maxDepth` levels deep (a scalar is depth 0,
  * `{}` and `[]` depth 1, `{ "a": [] }` depth 2). Iterative, so a hostile body of thousands of
