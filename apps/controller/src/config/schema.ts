@@ -4,7 +4,8 @@ import { DEFAULT_FAULT_TIMING, FAULT_ENGINE_DEFAULTS } from '@tsbms/fault-engine
 import { buildControlConfig } from '@tsbms/control';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { canConfigSchema } from '@tsbms/output-victron';
-import { httpConfigSchema, mqttConfigSchema } from './schema-outputs';
+import { httpConfigSchema } from './schema-http';
+import { mqttConfigSchema } from './schema-mqtt';
 import { atMost } from '@tsbms/bms-core';
 
 /*
