@@ -27,6 +27,7 @@ const layerConstraints = [
       'type:core',
       'type:protocol',
       'type:credentials',
+      'type:dashboard',
       'type:domain',
       'type:engine',
       'type:control',
@@ -39,6 +40,8 @@ const layerConstraints = [
   { sourceTag: 'type:emulator', onlyDependOnLibsWithTags: ['type:protocol', 'type:port', 'type:contract'] },
   // Composition roots (the apps and the developer tools under tools/) may use every library.
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+  // Test infrastructure (processes, a broker, certificates): for tests only, see testFileConstraints.
+  { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
 ];
 
@@ -67,6 +70,17 @@ const boundaryOptions = {
   depConstraints: layerConstraints,
 };
 
+/** Tests (and the test doubles of a `testing` folder) may also use the test infrastructure. */
+const testFileConstraints = layerConstraints.map((constraint) =>
+  constraint.onlyDependOnLibsWithTags.includes('*')
+    ? constraint
+    : {
+        ...constraint,
+        onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:test-support'],
+      },
+);
+const testFiles = ['**/*.spec.ts', '**/testing/**/*.ts', '**/e2e/**/*.ts', '**/spec-support/**/*.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -77,6 +91,12 @@ export default [
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaryOptions] },
+  },
+  {
+    files: testFiles,
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { ...boundaryOptions, depConstraints: testFileConstraints }],
+    },
   },
 ];
 

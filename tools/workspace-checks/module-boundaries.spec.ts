@@ -36,6 +36,8 @@ const forbidden: Array<[string, string, string]> = [
   ['packages/bms-core/src/probe.ts', '@tsbms/module-emulator', 'core -> emulator'],
   ['packages/control/src/probe.ts', '@tsbms/bms-core', 'control -> core'],
   ['packages/victron-can/src/probe.ts', '@tsbms/bms-core', 'protocol -> core'],
+  ['packages/bms-core/src/probe.ts', '@tsbms/test-support', 'production code -> test infrastructure'],
+  ['packages/credentials/src/probe.ts', '@tsbms/bms-core', 'credentials -> core'],
 ];
 
 const allowed: Array<[string, string, string]> = [
@@ -49,6 +51,8 @@ const allowed: Array<[string, string, string]> = [
   ['packages/bms-core/src/probe.ts', '@tsbms/fault-engine', 'core -> engine'],
   ['packages/bms-core/src/probe.ts', '@tsbms/hal', 'core -> port'],
   ['packages/bms-core/src/probe.ts', '@tsbms/pack-reading', 'core -> contract'],
+  ['packages/bms-core/src/probe.spec.ts', '@tsbms/test-support', 'a test -> test infrastructure'],
+  ['packages/output-victron/src/probe.ts', '@tsbms/credentials', 'output -> credentials'],
 ];
 
 const ioForbidden: Array<[string, string]> = [

@@ -1,15 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  ControllerDaemon,
-  putJson,
-  runControllerOnce,
-  scoped,
-  startEmulator,
-  startPty,
-  type Scope,
-} from './process-harness';
+import { ControllerDaemon, putJson, runControllerOnce, startEmulator, startPty } from './process-harness';
+import { type Scope, scoped } from '@tsbms/test-support';
 
 /**
  * Issue 5 end to end: the emulator app and the controller app, each in its own process from

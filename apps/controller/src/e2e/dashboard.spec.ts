@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { hashSecret } from '@tsbms/credentials';
-import {
-  ControllerDaemon,
-  putJson,
-  scoped,
-  startEmulator,
-  startPty,
-  workspaceRoot,
-  type Scope,
-} from './process-harness';
+import { ControllerDaemon, putJson, startEmulator, startPty, workspaceRoot } from './process-harness';
+import { type Scope, scoped } from '@tsbms/test-support';
 
 /**
  * Issue 7's dashboard in a real browser: headless Chromium (Debian's, driven by playwright-core)

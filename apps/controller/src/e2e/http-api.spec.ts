@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { hashSecret } from '@tsbms/credentials';
 import { parsePrometheusText, sampleValue } from '../http/testing/prometheus-text';
-import { ControllerDaemon, putJson, scoped } from './process-harness';
+import { ControllerDaemon, putJson } from './process-harness';
+import { scoped } from '@tsbms/test-support';
 
 /**
  * Issue 7 (HTTP) end to end: the real controller on its in-process demo pack (4 modules) with

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { hashSecret } from '@tsbms/credentials';
-import { freePort, startMosquitto } from '../mqtt/testing/mosquitto-broker';
-import { MqttProbe } from '../mqtt/testing/mqtt-probe';
-import { ControllerDaemon, scoped, type Scope } from './process-harness';
+import { ControllerDaemon } from './process-harness';
+import { freePort, MqttProbe, type Scope, scoped, startMosquitto } from '@tsbms/test-support';
 
 /**
  * Issue 7 (MQTT) end to end: a real Mosquitto on a free loopback port, the controller process

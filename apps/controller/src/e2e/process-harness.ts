@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPtyPair, type PtyPair } from '@tsbms/hal-linux/testing';
-import { Arrivals } from './arrivals';
+import { Arrivals, stopProcess, type Scope } from '@tsbms/test-support';
 
 /*
  * Process-level test harness: the emulator and controller apps, each in its own process from
@@ -19,39 +19,6 @@ export interface LogLine {
   readonly msg: string;
   readonly event?: string;
   readonly [field: string]: unknown;
-}
-
-/** What one test started, stopped in reverse order when the test ends. */
-export class Scope {
-  private readonly cleanups: (() => Promise<void>)[] = [];
-
-  add(cleanup: () => Promise<void>): void {
-    this.cleanups.push(cleanup);
-  }
-
-  async close(): Promise<void> {
-    for (let cleanup = this.cleanups.pop(); cleanup; cleanup = this.cleanups.pop()) await cleanup();
-  }
-}
-
-/** A test body with its own Scope (tests may run concurrently). */
-export function scoped(body: (scope: Scope) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const scope = new Scope();
-    try {
-      await body(scope);
-    } finally {
-      await scope.close();
-    }
-  };
-}
-
-export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
 }
 
 /** A socat pty pair in a fresh folder under `workDir`. */

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { hashSecret } from '@tsbms/credentials';
-import { ControllerDaemon, scoped, type Scope } from './process-harness';
+import { ControllerDaemon } from './process-harness';
+import { type Scope, scoped } from '@tsbms/test-support';
 
 /**
  * Issue "safety first", end to end: the controller process on its in-process demo pack (4 modules,

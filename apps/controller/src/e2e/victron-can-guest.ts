@@ -3,15 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  ControllerDaemon,
-  putJson,
-  Scope,
-  startEmulator,
-  startPty,
-  stopProcess,
-  type LogLine,
-} from './process-harness';
+import { ControllerDaemon, putJson, startEmulator, startPty, type LogLine } from './process-harness';
+import { Scope, stopProcess } from '@tsbms/test-support';
 
 /*
  * Runs INSIDE user-mode Linux (tools/with-vcan), driven by e2e/victron-can.spec.ts: the emulator

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { ControllerConfigError, loadControllerConfig, parseControllerConfig } from '../config';
 import { startHttpOutput } from './http-output';
 import { AUTH_CONFIG, fakeHttpContext, startTestHttp, type TestHttp } from './testing/http-harness';
-import { selfSignedCertificate } from '../testing/self-signed-cert';
 import { statusFixture } from './testing/status-fixture';
+import { selfSignedCertificate } from '@tsbms/test-support';
 
 /** A well-formed salt and key, for hashes whose cost parameters are under test. */
 const SALT = Buffer.from('saltsaltsalt').toString('base64');

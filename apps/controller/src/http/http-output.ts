@@ -9,7 +9,7 @@ import {
   type OutputService,
 } from '@tsbms/bms-core';
 import { errorMessage } from '../config';
-import { isLoopbackHost } from '../config/schema-outputs';
+import { isLoopbackHost } from '../config/schema-http';
 import { createHttpApi, type HttpApiOptions, type HttpOutputSettings, type HttpSettings } from './http-app';
 import { StatusHistory } from './status-history';
 

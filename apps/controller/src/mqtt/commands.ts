@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
-import { credentialTextProblem, verifySecret, type FailedAttemptThrottle, type ParsedHash } from '@tsbms/credentials';
+import {
+  credentialTextProblem,
+  verifySecret,
+  type FailedAttemptThrottle,
+  type ParsedHash,
+} from '@tsbms/credentials';
 import { jsonDepthExceeds, MAX_PATCH_DEPTH } from '@tsbms/bms-core';
 import { errorMessage } from '../config';
 import { isConfigChangeError, type OutputContext, type RestartDecision } from '@tsbms/bms-core';

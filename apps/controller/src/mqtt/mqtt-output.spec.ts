@@ -4,14 +4,18 @@ import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
 import { hashSecret } from '@tsbms/credentials';
 import { ConfigStore } from '../config';
-import { scoped, type Scope } from '../e2e/process-harness';
 import { FakeControllerContext } from '../services/testing/fake-context';
 import { MqttOutput, startMqttOutput } from './mqtt-output';
-import { eventually } from './testing/eventually';
-import { freePort, startMosquitto } from './testing/mosquitto-broker';
-import { MqttProbe } from './testing/mqtt-probe';
-import { selfSignedCertificate } from '../testing/self-signed-cert';
 import { moduleFixture, statusFixture } from './testing/status-fixture';
+import {
+  eventually,
+  freePort,
+  MqttProbe,
+  type Scope,
+  scoped,
+  selfSignedCertificate,
+  startMosquitto,
+} from '@tsbms/test-support';
 
 /*
  * The output in-process against a real Mosquitto: the BMS side is a FakeControllerContext over a

@@ -1,6 +1,6 @@
 import { connectAsync, type MqttClient } from 'mqtt';
-import { Arrivals } from '../../e2e/arrivals';
-import type { Scope } from '../../e2e/process-harness';
+import { Arrivals } from './arrivals';
+import type { Scope } from './scope';
 
 export interface ProbeMessage {
   readonly topic: string;

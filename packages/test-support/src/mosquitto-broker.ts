@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import * as path from 'node:path';
-import { stopProcess, type Scope } from '../../e2e/process-harness';
-import type { TestCertificate } from '../../testing/self-signed-cert';
+import { stopProcess, type Scope } from './scope';
+import type { TestCertificate } from './self-signed-cert';
 
 /*
  * A real Mosquitto broker for tests: its own temp config, loopback only, on a free (or given)

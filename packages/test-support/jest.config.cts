@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@tsbms/test-support',
+  preset: '../../jest.preset.js',
+};

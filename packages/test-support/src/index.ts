@@ -1,0 +1,12 @@
+export { Scope, scoped, stopProcess } from './scope';
+export { Arrivals } from './arrivals';
+export { eventually } from './eventually';
+export { selfSignedCertificate, type TestCertificate } from './self-signed-cert';
+export {
+  freePort,
+  MOSQUITTO,
+  startMosquitto,
+  type MosquittoBroker,
+  type MosquittoOptions,
+} from './mosquitto-broker';
+export { MqttProbe, type ProbeMessage } from './mqtt-probe';
