@@ -6,6 +6,7 @@ import {
   Subject,
   map,
 } from 'rxjs';
+import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { FaultEngineConfig } from './config';
 import {
   clearTracker,
@@ -38,6 +39,7 @@ interface Tracked {
   readonly location: FaultLocation;
   value: number | null;
   detail?: string;
+  chipFlags?: readonly ModuleHardwareFlag[];
   state: LevelTrackerState;
 }
 
@@ -103,6 +105,7 @@ export class FaultEngine {
         location: f.location,
         value: f.value,
         detail: f.detail,
+        chipFlags: f.chipFlags,
         state: { ...IDLE_TRACKER, active: true, latched: true, sinceMs: f.sinceMs },
       });
     }
@@ -175,6 +178,7 @@ export class FaultEngine {
         tracked.value = o.value;
         // An observation without a detail keeps the one known (e.g. the file a stateLost fault names).
         tracked.detail = o.detail ?? tracked.detail;
+        tracked.chipFlags = o.chipFlags ?? tracked.chipFlags;
       }
       const latchedBefore = tracked.state.latched;
       tracked.state = step.state;
@@ -273,6 +277,7 @@ export class FaultEngine {
           location: t.location,
           value: t.value,
           detail: t.detail,
+          ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
           sinceMs: t.state.sinceMs as number,
         })),
     };
@@ -295,6 +300,7 @@ export class FaultEngine {
       location: t.location,
       value: t.value,
       ...(t.detail === undefined ? {} : { detail: t.detail }),
+      ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
       sinceMs: t.state.sinceMs as number,
       latched: t.state.latched,
       clearable: t.state.clearReady && !this.heldByHigher(t),
@@ -327,6 +333,7 @@ export class FaultEngine {
       location: t.location,
       value: t.value,
       ...(t.detail === undefined ? {} : { detail: t.detail }),
+      ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
       source,
       latched,
       ...(reason === undefined ? {} : { reason }),

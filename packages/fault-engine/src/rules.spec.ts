@@ -2,6 +2,7 @@ import { buildBatteryModelConfig, initialPackModel, updatePackModel } from '@tsb
 import { locationKey } from './fault-engine';
 import { stateLostFault } from './state-lost';
 import { cell, Harness, temperature } from './testing/harness';
+import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { FaultLocation, PersistedFaults } from './types';
 
 /** B-10: every kind raises after its delay, not for a shorter excursion, clears after hysteresis and delay, latches as specified. */
@@ -189,7 +190,7 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
 
   describe('moduleHardwareFault', () => {
     const flags =
-      (...f: ('CRC' | 'OT1' | 'COV')[]) =>
+      (...f: ModuleHardwareFlag[]) =>
       (a: number) =>
         a === 1 ? { hardwareFlags: f, overVoltageCells: f.includes('COV') ? [2] : [] } : {};
     it('warning bits → W, fault bits → F, each clearing 60 s after the bits clear', () => {
@@ -218,6 +219,17 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
         1,
       );
       expect(h.levels('moduleHardwareFault')).toEqual([]);
+    });
+
+    it('carries its chip flags as data: the active fault, the raise event and the persisted latch', () => {
+      const h = new Harness();
+      h.run(500, flags('COV', 'CRC'));
+      expect(h.active('moduleHardwareFault', 'fault')?.chipFlags).toEqual(['COV', 'CRC']);
+      expect(h.events('raise').find((e) => e.level === 'fault')?.chipFlags).toEqual(['COV', 'CRC']);
+      const persisted = h.engine.persistedState();
+      expect(persisted.faults).toMatchObject([{ kind: 'moduleHardwareFault', chipFlags: ['COV', 'CRC'] }]);
+      const restarted = new Harness({}, 2, persisted);
+      expect(restarted.active('moduleHardwareFault', 'fault')?.chipFlags).toEqual(['COV', 'CRC']);
     });
 
     it('a CRC warning clears 60 s after the flag clears; a flag that stays set holds it', () => {

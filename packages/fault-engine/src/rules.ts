@@ -1,5 +1,5 @@
 import type { MeasuredValue, ModuleState, PackState } from '@tsbms/battery-model';
-import { flagsMeaning } from '@tsbms/pack-reading';
+import { flagsMeaning, type ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { FaultEngineConfig, LevelThresholds } from './config';
 import type { LevelCondition } from './level-tracker';
 import type { FaultInput, FaultKind, FaultLevel, FaultLocation } from './types';
@@ -10,6 +10,8 @@ export interface Observation {
   readonly location: FaultLocation;
   readonly value: number | null;
   readonly detail?: string;
+  /** The chip flags behind a moduleHardwareFault: outputs map them without parsing the detail. */
+  readonly chipFlags?: readonly ModuleHardwareFlag[];
   /** The value is a kept last good value: it may raise, never recover (B-7). */
   readonly stale: boolean;
   readonly levels: Readonly<Partial<Record<FaultLevel, LevelCondition>>>;
@@ -165,6 +167,7 @@ const moduleHardwareFault: Rule = ({ input }) =>
         location: { moduleAddress: m.address },
         value: null,
         detail: [...faults, ...warnings, ...cells].join(' ') || 'clear',
+        chipFlags: [...faults, ...warnings],
         stale: m.stale,
         levels: {
           // The chip's COV latches: a hardware over-voltage trip needs an operator.

@@ -1,4 +1,5 @@
 import type { PackState } from '@tsbms/battery-model';
+import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 
 export const FAULT_KINDS = [
   'cellOverVoltage',
@@ -42,6 +43,8 @@ export interface ActiveFault {
   /** The value that was evaluated last (volts, °C, amperes, seconds, count); null when not a number. */
   readonly value: number | null;
   readonly detail?: string;
+  /** The chip flags a moduleHardwareFault stands for, as data (its detail is for people). */
+  readonly chipFlags?: readonly ModuleHardwareFlag[];
   readonly sinceMs: number;
   readonly latched: boolean;
   /** The clear condition holds now and no higher level holds this one (B-3): an acknowledge would be accepted (B-5). */
@@ -65,6 +68,7 @@ export interface FaultEvent {
   readonly location: FaultLocation;
   readonly value: number | null;
   readonly detail?: string;
+  readonly chipFlags?: readonly ModuleHardwareFlag[];
   /** 'engine' for raise and clear; the operator's channel (e.g. 'http', 'mqtt', 'cli') for acknowledges. */
   readonly source: string;
   readonly latched: boolean;
@@ -100,6 +104,7 @@ export interface PersistedFaults {
     readonly location: FaultLocation;
     readonly value: number | null;
     readonly detail?: string;
+    readonly chipFlags?: readonly ModuleHardwareFlag[];
     readonly sinceMs: number;
   }[];
 }

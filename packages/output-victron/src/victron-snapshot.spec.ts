@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
+import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import { encodeVictronMessage, framesForTick, type VictronAlarmItem } from '@tsbms/victron-can';
 import { activeFault, packStatus, TWO_BY_TWO_CAN, TWO_BY_TWO_FACTS } from './testing/pack-status';
 import { firmwareFromVersion, toVictronSnapshot, victronAlarms, victronIdentityOf } from './victron-snapshot';
@@ -132,14 +133,22 @@ describe('victronAlarms', () => {
   });
 
   it('maps the chip trips to their quantity and other chip flags to BMS internal', () => {
-    const levels = (detail: string) =>
-      victronAlarms(packStatus({ faults: [activeFault('moduleHardwareFault', 'fault', detail)] }), facts)
+    const levels = (chipFlags: readonly ModuleHardwareFlag[]) =>
+      victronAlarms(packStatus({ faults: [activeFault('moduleHardwareFault', 'fault', chipFlags)] }), facts)
         .levels;
-    expect(levels('COV COV cells 2')).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'ok' });
-    expect(levels('CUV')).toMatchObject({ lowVoltage: 'alarm', bmsInternal: 'ok' });
-    expect(levels('OT2')).toMatchObject({ highTemperature: 'alarm', bmsInternal: 'ok' });
-    expect(levels('TSD')).toMatchObject({ highVoltage: 'ok', bmsInternal: 'alarm' });
-    expect(levels('COV UVLO')).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'alarm' });
+    expect(levels(['COV'])).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'ok' });
+    expect(levels(['CUV'])).toMatchObject({ lowVoltage: 'alarm', bmsInternal: 'ok' });
+    expect(levels(['OT2'])).toMatchObject({ highTemperature: 'alarm', bmsInternal: 'ok' });
+    expect(levels(['TSD'])).toMatchObject({ highVoltage: 'ok', bmsInternal: 'alarm' });
+    expect(levels(['COV', 'UVLO'])).toMatchObject({ highVoltage: 'alarm', bmsInternal: 'alarm' });
+  });
+
+  it('reads the chip flags from the fault, never from its detail text', () => {
+    const fault = { ...activeFault('moduleHardwareFault', 'fault'), detail: 'COV cells 2' };
+    expect(victronAlarms(packStatus({ faults: [fault] }), facts).levels).toMatchObject({
+      highVoltage: 'ok',
+      bmsInternal: 'alarm',
+    });
   });
 
   it('system status: online with closed contactors, or no fault when contactor control is off', () => {

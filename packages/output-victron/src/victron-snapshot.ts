@@ -1,4 +1,4 @@
-import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
+import { CELLS_PER_MODULE, type ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { ActiveFault, FaultKind } from '@tsbms/fault-engine';
 import type {
   AlarmLevel,
@@ -83,7 +83,7 @@ const ITEM_OF_KIND: Readonly<Record<FaultKind, VictronAlarmItem>> = {
 };
 
 /** §3: the chip's own trips count as the quantity they protect; its other flags are internal. */
-const ITEM_OF_CHIP_FLAG: Readonly<Record<string, VictronAlarmItem>> = {
+const ITEM_OF_CHIP_FLAG: Readonly<Partial<Record<ModuleHardwareFlag, VictronAlarmItem>>> = {
   COV: 'highVoltage',
   CUV: 'lowVoltage',
   OT1: 'highTemperature',
@@ -92,9 +92,9 @@ const ITEM_OF_CHIP_FLAG: Readonly<Record<string, VictronAlarmItem>> = {
 
 function itemsOf(fault: ActiveFault, currentSensor: boolean): VictronAlarmItem[] {
   if (fault.kind === 'moduleHardwareFault') {
-    const words = (fault.detail ?? '').split(/\s+/);
-    const items = words.filter((w) => w in ITEM_OF_CHIP_FLAG).map((w) => ITEM_OF_CHIP_FLAG[w]);
-    const internal = words.some((w) => /^[A-Z][A-Z0-9_]+$/.test(w) && !(w in ITEM_OF_CHIP_FLAG));
+    const flags = fault.chipFlags ?? [];
+    const items = flags.flatMap((flag) => ITEM_OF_CHIP_FLAG[flag] ?? []);
+    const internal = flags.some((flag) => ITEM_OF_CHIP_FLAG[flag] === undefined);
     return internal || items.length === 0 ? [...items, 'bmsInternal'] : items;
   }
   const item = ITEM_OF_KIND[fault.kind];

@@ -1,4 +1,5 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
+import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { BmsStatus } from '@tsbms/bms-core';
 import { activeFault as faultFixture, bmsStatus, moduleStatus } from '@tsbms/bms-core/testing';
 import { canConfigSchema, type CanConfig } from '../can-config';
@@ -47,12 +48,12 @@ export function packStatus(overrides: Partial<BmsStatus> = {}): BmsStatus {
 export function activeFault(
   kind: ActiveFault['kind'],
   level: ActiveFault['level'],
-  detail?: string,
+  chipFlags?: readonly ModuleHardwareFlag[],
 ): ActiveFault {
   return faultFixture({
     kind,
     level,
     location: { moduleAddress: 3 },
-    ...(detail === undefined ? {} : { detail }),
+    ...(chipFlags === undefined ? {} : { chipFlags, detail: chipFlags.join(' ') }),
   });
 }
