@@ -2,3 +2,22 @@ export { atMost } from './upper-bound';
 export { reconnectPolicy, reconnectSettingsSchema, type ReconnectSettings } from './reconnect-settings';
 export { defineKey, formatConfigPath, getAtPath, isPlainObject, setAtPath } from './config-path';
 export { jsonDepthExceeds, MAX_PATCH_DEPTH } from './json-depth';
+export {
+  BMS_CELL_SETTINGS,
+  bmsConfigShape,
+  DEFAULT_MODULE_COUNT,
+  MAX_PACK_CURRENT_A,
+  type BmsSettings,
+  type DeepReadonly,
+  type PackSourceBounds,
+} from './bms-config-schema';
+export {
+  attemptBuild,
+  buildBmsConfig,
+  collectBmsConfig,
+  libraryInput,
+  withoutRepeats,
+  type ConfigBindings,
+  type LeafPath,
+  type LibraryRejection,
+} from './bms-library-configs';
