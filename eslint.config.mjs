@@ -130,23 +130,35 @@ export const packageJsonChecks = [
 ];
 
 /** Libraries that stay pure logic over ports (every package but hal-linux); tests may do I/O. */
-export const pureLibraryRules = [
-  {
-    files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.fixture.ts', '**/testing/**', '**/spec-support/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ioModules,
-              message:
-                'Pure packages take I/O through ports (design.md): only hal-linux and the apps may import this.',
-            },
-          ],
-        },
-      ],
+export const pureLibraryRules = libraryRulesAllowing([]);
+
+/**
+ * A network output (output-mqtt, output-http): pure but for its own client or server library and
+ * the files its section names (TLS PEM files, the dashboard folder); never serial, CAN or processes.
+ */
+export function outputLibraryRules(ownModules) {
+  return libraryRulesAllowing(ownModules);
+}
+
+function libraryRulesAllowing(ownModules) {
+  return [
+    {
+      files: ['**/*.ts'],
+      ignores: ['**/*.spec.ts', '**/*.fixture.ts', '**/testing/**', '**/spec-support/**'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ioModules.filter((name) => !ownModules.includes(name)),
+                message:
+                  'Pure packages take I/O through ports (design.md): only hal-linux and the apps may import this.',
+              },
+            ],
+          },
+        ],
+      },
     },
-  },
-];
+  ];
+}

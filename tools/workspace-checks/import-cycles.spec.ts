@@ -4,9 +4,9 @@ import * as ts from 'typescript';
 
 /**
  * No import circles between the parts of the workspace: between the top-level folders of
- * apps/controller/src (an output folder such as can/ never imports services/, which registers it)
- * and between the packages. A circle between folders is what stops a folder from becoming a package
- * of its own (issue 11 moves can/, mqtt/ and http/ out), so it is caught here, not at the move.
+ * apps/controller/src (a folder never imports services/, which registers the outputs) and between
+ * the packages. A circle between folders is what stopped can/, mqtt/ and http/ from becoming
+ * packages of their own (issue 11 moved them out), so a new one is caught here, not at a move.
  *
  * The graph is TypeScript's own reading of each file's imports and re-exports (`ts.preProcessFile`,
  * type-only ones included: they are dependencies too); relative imports resolve to files, `@tsbms/*`

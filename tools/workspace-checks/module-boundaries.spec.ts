@@ -66,33 +66,64 @@ const ioForbidden: Array<[string, string]> = [
 const ioAllowed: Array<[string, string]> = [['packages/hal-linux/src/probe.ts', 'serialport']];
 
 /*
- * The Victron output (issue 11): devices come in through hal ports, never hal-linux, the app or
- * socketcan itself. Each refusal is checked for the rule and message that must catch it.
+ * The outputs (issue 11): devices come in through hal ports, never hal-linux or the app; each may
+ * use its own network library and no other I/O module. Each refusal is checked for the rule and
+ * message that must catch it.
  */
-const outputVictron = 'packages/output-victron/src/probe.ts';
-const outputVictronForbidden: Array<[string, Probe, string, RegExp]> = [
-  [
-    '@tsbms/hal-linux (output -> adapter)',
-    reExport(outputVictron, '@tsbms/hal-linux'),
-    '@nx/enforce-module-boundaries',
-    /tagged with "type:output" can only depend on libs tagged with/,
+const outputFile = (name: string) => `packages/${name}/src/probe.ts`;
+const outputForbidden: Array<[string, Probe, string, RegExp]> = [
+  'output-victron',
+  'output-mqtt',
+  'output-http',
+].flatMap(
+  (name): Array<[string, Probe, string, RegExp]> => [
+    [
+      `${name}: @tsbms/hal-linux (output -> adapter)`,
+      reExport(outputFile(name), '@tsbms/hal-linux'),
+      '@nx/enforce-module-boundaries',
+      /tagged with "type:output" can only depend on libs tagged with/,
+    ],
+    [
+      `${name}: the app by relative path`,
+      reExport(outputFile(name), '../../../apps/controller/src/config'),
+      '@nx/enforce-module-boundaries',
+      /cannot be imported by a relative or absolute path/,
+    ],
+    [
+      `${name}: socketcan (an I/O module)`,
+      namespaceImport(outputFile(name), 'socketcan'),
+      'no-restricted-imports',
+      /Pure packages take I\/O through ports/,
+    ],
   ],
+);
+outputForbidden.push(
   [
-    'the app by relative path',
-    reExport(outputVictron, '../../../apps/controller/src/config'),
-    '@nx/enforce-module-boundaries',
-    /cannot be imported by a relative or absolute path/,
-  ],
-  [
-    'socketcan (an I/O module)',
-    namespaceImport(outputVictron, 'socketcan'),
+    "output-mqtt: express (the HTTP output's library)",
+    namespaceImport(outputFile('output-mqtt'), 'express'),
     'no-restricted-imports',
     /Pure packages take I\/O through ports/,
   ],
-];
-const outputVictronAllowed: Array<[string, string]> = [
-  [outputVictron, '@tsbms/bms-core'],
-  [outputVictron, '@tsbms/victron-can'],
+  [
+    "output-http: mqtt (the MQTT output's library)",
+    namespaceImport(outputFile('output-http'), 'mqtt'),
+    'no-restricted-imports',
+    /Pure packages take I\/O through ports/,
+  ],
+  [
+    'output-victron: the test infrastructure',
+    reExport(outputFile('output-victron'), '@tsbms/test-support'),
+    '@nx/enforce-module-boundaries',
+    /tagged with "type:output" can only depend on libs tagged with/,
+  ],
+);
+const outputAllowed: Array<[string, Probe]> = [
+  ['output-victron: @tsbms/bms-core', reExport(outputFile('output-victron'), '@tsbms/bms-core')],
+  ['output-victron: @tsbms/victron-can', reExport(outputFile('output-victron'), '@tsbms/victron-can')],
+  ['output-mqtt: mqtt', namespaceImport(outputFile('output-mqtt'), 'mqtt')],
+  ['output-mqtt: @tsbms/credentials', reExport(outputFile('output-mqtt'), '@tsbms/credentials')],
+  ['output-http: express', namespaceImport(outputFile('output-http'), 'express')],
+  ['output-http: @tsbms/dashboard', reExport(outputFile('output-http'), '@tsbms/dashboard')],
 ];
 
 const probes: Probe[] = [
@@ -100,8 +131,8 @@ const probes: Probe[] = [
   ...allowed.map(([file, target]) => reExport(file, target)),
   ...ioForbidden.map(([file, target]) => namespaceImport(file, target)),
   ...ioAllowed.map(([file, target]) => namespaceImport(file, target)),
-  ...outputVictronForbidden.map(([, probe]) => probe),
-  ...outputVictronAllowed.map(([file, target]) => reExport(file, target)),
+  ...outputForbidden.map(([, probe]) => probe),
+  ...outputAllowed.map(([, probe]) => probe),
 ];
 
 function ruleHits(file: string, source: string, rule: string): string[] {
@@ -143,14 +174,13 @@ describe('module boundaries (design.md layering)', () => {
     expect(ruleHits(probe.file, probe.source, 'no-restricted-imports')).toEqual([]);
   });
 
-  describe('output-victron', () => {
-    it.each(outputVictronForbidden)('importing %s fails lint', (_what, probe, rule, message) => {
+  describe('outputs', () => {
+    it.each(outputForbidden)('%s fails lint', (_what, probe, rule, message) => {
       const hits = ruleHits(probe.file, probe.source, rule);
       expect(hits).toEqual([expect.stringMatching(message)]);
     });
 
-    it.each(outputVictronAllowed)('%s importing %s passes lint', (file, target) => {
-      const probe = reExport(file, target);
+    it.each(outputAllowed)('%s passes lint', (_what, probe) => {
       const index = probes.findIndex((p) => p.file === probe.file && p.source === probe.source);
       expect(lintResults[index]).toEqual([]);
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { canConfigSchema } from '@tsbms/output-victron';
 import { httpConfigSchema } from '@tsbms/output-http';
-import { mqttConfigSchema } from './schema-mqtt';
+import { mqttConfigSchema } from '@tsbms/output-mqtt';
 import {
   atMost,
   BMS_CELL_SETTINGS,

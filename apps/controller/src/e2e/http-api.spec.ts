@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { hashSecret } from '@tsbms/credentials';
-import { parsePrometheusText, sampleValue } from '../http/testing/prometheus-text';
+import { parsePrometheusText, sampleValue } from '@tsbms/output-http/testing';
 import { ControllerDaemon, putJson } from './process-harness';
 import { scoped } from '@tsbms/test-support';
 

@@ -3,8 +3,8 @@ import { ManualClock, silentLogger } from '@tsbms/hal';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import type { FaultEvent } from '@tsbms/fault-engine';
 import { parseControllerConfig, type ControllerConfig } from '../config';
-import type { HttpOutputSettings } from '../http';
-import { busStatsFixture, statusFixture } from '../http/testing/status-fixture';
+import type { HttpOutputSettings } from '@tsbms/output-http';
+import { busStatsFixture, statusFixture } from '@tsbms/output-http/testing';
 import type { ControllerContext } from './controller-context';
 import { httpOutputSettings, linkStatsOf, mqttOutputSettings, outputService } from './output-services';
 

@@ -12,9 +12,9 @@ import {
   type CanOutputSettings,
   type VictronPackFacts,
 } from '@tsbms/output-victron';
-import { libraryConfigs, type ControllerConfig } from '../config';
-import { startMqttOutput, type MqttOutputSettings } from '../mqtt';
-import { startHttpOutput, type HttpOutputSettings } from '../http';
+import { libraryConfigs, type ConfigPath, type ControllerConfig } from '../config';
+import { MQTT_SECRET_CONFIG_PATHS, startMqttOutput, type MqttOutputSettings } from '@tsbms/output-mqtt';
+import { HTTP_SECRET_CONFIG_PATHS, startHttpOutputWith, type HttpOutputSettings } from '@tsbms/output-http';
 import type { ControllerContext, ServiceFactory } from './controller-context';
 
 /*
@@ -49,6 +49,12 @@ export function mqttOutputSettings(config: ControllerConfig): MqttOutputSettings
 export function httpOutputSettings(config: ControllerConfig): HttpOutputSettings {
   return { http: config.http, pollIntervalS: config.pollIntervalS };
 }
+
+/** What the HTTP API never shows (GET and PUT /api/config): MQTT's secrets beside HTTP's own. */
+export const SECRET_CONFIG_PATHS = [
+  ...MQTT_SECRET_CONFIG_PATHS,
+  ...HTTP_SECRET_CONFIG_PATHS,
+] as const satisfies readonly ConfigPath[];
 
 /** The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address. */
 export function linkStatsOf(stats: BusStats): LinkStats {
@@ -132,5 +138,5 @@ export const OUTPUT_SERVICES: readonly ServiceFactory[] = [
     canOutputSettings,
   ),
   outputService(startMqttOutput, mqttOutputSettings),
-  outputService(startHttpOutput, httpOutputSettings),
+  outputService(startHttpOutputWith({ secretConfigPaths: SECRET_CONFIG_PATHS }), httpOutputSettings),
 ];

@@ -6,7 +6,7 @@ import {
   type ConfigIssue,
   type ControllerConfig,
 } from '../config';
-import { checkMqttSettings } from '../mqtt';
+import { checkMqttSettings } from '@tsbms/output-mqtt';
 import { mqttOutputSettings } from './output-services';
 
 /**

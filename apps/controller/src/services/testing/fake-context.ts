@@ -4,8 +4,8 @@ import { ConfigStore, configFileError, type ControllerConfig } from '../../confi
 import type { BmsStatus, ConfigurationAccess, LinkStats } from '@tsbms/bms-core';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
 import type { CanOutputSettings } from '@tsbms/output-victron';
-import type { MqttOutputSettings } from '../../mqtt';
-import type { HttpOutputSettings } from '../../http';
+import type { MqttOutputSettings } from '@tsbms/output-mqtt';
+import type { HttpOutputSettings } from '@tsbms/output-http';
 import type { ControllerConfigUpdate } from '../controller-context';
 import { canOutputSettings, httpOutputSettings, linkStatsOf, mqttOutputSettings } from '../output-services';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';

@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ManualClock } from '@tsbms/hal';
+import { MqttOutput, startMqttOutput } from '@tsbms/output-mqtt';
+import { statusFixture, testCommand as command, testCommandsSection } from '@tsbms/output-mqtt/testing';
+import { eventually, MqttProbe, type Scope, scoped, startMosquitto } from '@tsbms/test-support';
+import { ConfigStore } from '../config';
+import { FakeControllerContext } from './testing/fake-context';
+
+/*
+ * The MQTT output (@tsbms/output-mqtt) in-process against a real Mosquitto, with what is the
+ * controller's: a FakeControllerContext over a real ConfigStore (its validation, remote-change
+ * policy and config paths, the file it saves) and the broker ACL of deploy/. Time for the output's
+ * own timers is a ManualClock.
+ */
+jest.setTimeout(30_000);
+
+let workDir: string;
+beforeAll(() => (workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-mqtt-'))));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+const PREFIX = 'test/bms';
+/** Commands on, with a cheap scrypt cost: the check is the same, the test stays fast. */
+const COMMANDS = testCommandsSection();
+
+function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
+  const file = path.join(mkdtempSync(path.join(workDir, 'cfg-')), 'bms.json');
+  const text = JSON.stringify({
+    pack: { moduleCount: 2 },
+    http: { enabled: false },
+    mqtt: { topicPrefix: PREFIX, ...mqtt },
+  });
+  writeFileSync(file, text);
+  return {
+    context: new FakeControllerContext({
+      clock,
+      config: ConfigStore.open(file, {}),
+      status: statusFixture(),
+    }),
+    clock,
+    file,
+    text,
+  };
+}
+
+async function startOutput(scope: Scope, context: FakeControllerContext): Promise<MqttOutput> {
+  const output = await startMqttOutput(context);
+  if (!(output instanceof MqttOutput)) throw new Error('the MQTT output did not start');
+  scope.add(() => output.stop());
+  return output;
+}
+
+const connected = (output: MqttOutput) => () => output.status().state === 'ok';
+const describeStatus = (output: MqttOutput) => () => JSON.stringify(output.status());
+
+describe('the MQTT output over the controller config, against a real Mosquitto', () => {
+  it(
+    'commands: a bad config/set is answered with its issues and nothing is saved; a good one is saved',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, file, text } = contextFor({ url: broker.url, commands: COMMANDS });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/cmd/response`]);
+
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        command({ id: 1, cells: { cellHighVoltageV: '4.05' } }),
+      );
+      const rejected = JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`)).payload);
+      expect(rejected).toMatchObject({
+        id: 1,
+        ok: false,
+        error: { code: 'INVALID_CONFIG', issues: [{ configPath: 'cells.cellHighVoltageV' }] },
+      });
+      await probe.publish(`${PREFIX}/cmd/config/set`, 'not json');
+      const malformed = await probe.waitFor((m) => JSON.parse(m.payload).error?.code === 'BAD_REQUEST');
+      expect(JSON.parse(malformed.payload).id).toBeNull();
+      // An unauthorised change: refused, the file byte-identical.
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        '{"id": "intruder", "programHardwareThresholds": false}',
+      );
+      const intruder = await probe.waitFor((m) => JSON.parse(m.payload).id === 'intruder');
+      expect(JSON.parse(intruder.payload)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+      expect(readFileSync(file, 'utf8')).toBe(text);
+
+      // The back-off after the wrong token has passed (virtual time), then the right token works.
+      await context.clock.advanceByMs(1000);
+      const from = probe.messages.length;
+      await probe.publish(
+        `${PREFIX}/cmd/config/set`,
+        command({ id: 'ok', cells: { cellHighVoltageV: 4.05 } }),
+      );
+      expect(JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, from)).payload)).toEqual({
+        id: 'ok',
+        command: 'config/set',
+        ok: true,
+        changed: ['cells.cellHighVoltageV'],
+        restartInS: 0,
+      });
+      expect(JSON.parse(readFileSync(file, 'utf8')).cells).toEqual({ cellHighVoltageV: 4.05 });
+      expect(
+        context.logger.lines.filter((l) => l.fields['command'] === 'config/set').map((l) => l.fields['ok']),
+      ).toEqual([false, false, false, true]);
+    }),
+  );
+
+  /** Home Assistant's birth message is answered with discovery: once that arrives, what was sent before it has been read. */
+  async function afterEarlierMessages(probe: MqttProbe): Promise<void> {
+    const from = probe.messages.length;
+    await probe.publish('homeassistant/status', 'online');
+    await probe.waitForTopic('homeassistant/sensor/test_bms/voltage/config', from);
+  }
+
+  it(
+    'commands are off by default: the command topics are not even subscribed',
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context, file, text } = contextFor({ url: broker.url });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const probe = await MqttProbe.connect(scope, broker.url, [
+        `${PREFIX}/cmd/response`,
+        'homeassistant/sensor/test_bms/voltage/config',
+      ]);
+      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 1, programHardwareThresholds: false }));
+      await probe.publish(`${PREFIX}/cmd/restart`, command({ id: 2 }));
+      await afterEarlierMessages(probe);
+      expect(probe.messages.filter((m) => m.topic === `${PREFIX}/cmd/response`)).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      expect(context.restarts).toEqual([]);
+    }),
+  );
+
+  it(
+    'the broker ACL of deploy/mosquitto.acl: only Home Assistant’s commands reach the controller; others cannot read them',
+    scoped(async (scope) => {
+      const users = { tsbms: 'bms-pass', homeassistant: 'ha-pass', neighbour: 'nb-pass' };
+      const aclFile = path.join(__dirname, '..', '..', 'deploy', 'mosquitto.acl');
+      const broker = await startMosquitto(scope, workDir, { users, aclFile });
+      const { context, file, text } = contextFor({
+        url: broker.url,
+        username: 'tsbms',
+        password: users.tsbms,
+        topicPrefix: 'tsbms',
+        commands: COMMANDS,
+      });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const ha = await MqttProbe.connect(scope, broker.url, ['tsbms/cmd/response'], {
+        username: 'homeassistant',
+        password: users.homeassistant,
+      });
+      const neighbour = await MqttProbe.connect(scope, broker.url, ['tsbms/#'], {
+        username: 'neighbour',
+        password: users.neighbour,
+      });
+      // Even with the token, the neighbour's command is dropped by the broker (QoS 1: acknowledged
+      // once the broker has dealt with it, before Home Assistant sends its own).
+      await neighbour.publish(
+        'tsbms/cmd/config/set',
+        command({ id: 'neighbour', programHardwareThresholds: true }),
+      );
+      await ha.publish('tsbms/cmd/faults/ack', command({ id: 'ha' }));
+      const first = JSON.parse((await ha.waitForTopic('tsbms/cmd/response')).payload);
+      expect(first).toMatchObject({ id: 'ha', ok: true });
+      expect(ha.messages.map((m) => JSON.parse(m.payload).id)).toEqual(['ha']);
+      // The neighbour saw neither Home Assistant's command (and its token) nor the answer.
+      expect(neighbour.messages).toEqual([]);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    }),
+  );
+});

@@ -1,0 +1,214 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { FailedAttemptThrottle } from '@tsbms/credentials';
+import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
+import { DASHBOARD_DIR } from '@tsbms/dashboard';
+import { apiErrorHandler, sendError } from './api-errors';
+import { dashboardSite } from './dashboard-site';
+import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
+import type { HttpConfig } from './http-config';
+import { readJsonBody } from './json-body';
+import { createMetricsRegistry } from './metrics';
+import { HTTP_SECRET_CONFIG_PATHS, redactConfig, withoutMaskedSecrets } from './redact-config';
+import { faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
+import { securityHeaders } from './security-headers';
+import { StatusHistory } from './status-history';
+import { requireWriteAccess } from './write-auth';
+
+/** What the HTTP output runs on: its `http` section, and the scan interval /healthz measures by. */
+export interface HttpOutputSettings {
+  readonly http: HttpConfig;
+  /** The top-level `pollIntervalS`: /healthz allows a few intervals without a scan. */
+  readonly pollIntervalS: number;
+}
+
+const SOURCE = 'http';
+/** /healthz is unhealthy when the latest scan is older than this many poll intervals (and 5 s). */
+const HEALTHY_SCAN_INTERVALS = 5;
+const MIN_HEALTHY_AGE_MS = 5000;
+
+export interface HttpApiOptions {
+  readonly settings: HttpConfig;
+  /** Served over HTTPS: adds HSTS. */
+  readonly tls: boolean;
+  /** Default: the dashboard package's site. */
+  readonly dashboardDir?: string;
+  readonly eventStream?: EventStreamOptions;
+  /**
+   * Dotted paths of the configuration never shown (GET and PUT /api/config answer `***`); by
+   * default the `http` section's own (HTTP_SECRET_CONFIG_PATHS). The application lists all of its own.
+   */
+  readonly secretConfigPaths?: readonly string[];
+  /** A history kept from before a restart; by default a new one. */
+  readonly history?: StatusHistory;
+}
+
+/** The express app with what it holds; `close()` ends streams and subscriptions (not the server). */
+export interface HttpApi {
+  readonly app: Express;
+  readonly history: StatusHistory;
+  readonly eventStream: EventStreamHub;
+  close(): void;
+}
+
+/**
+ * The REST API, event stream, /metrics, /healthz and the dashboard as an express app, separate
+ * from listening so tests run it on port 0 with a fake context. Routes: this package's README.md.
+ */
+export function createHttpApi(context: OutputContext<HttpOutputSettings>, options: HttpApiOptions): HttpApi {
+  const { settings } = options;
+  const secretPaths = options.secretConfigPaths ?? HTTP_SECRET_CONFIG_PATHS;
+  // First: a folder that cannot be read stops the start before anything is subscribed.
+  const dashboard = dashboardSite(options.dashboardDir ?? DASHBOARD_DIR);
+  const history = options.history ?? new StatusHistory(settings);
+  const eventStream = new EventStreamHub(context, options.eventStream ?? DEFAULT_EVENT_STREAM_OPTIONS);
+  const metrics = createMetricsRegistry(context);
+  const historySubscription = context.status$.subscribe((status) => history.record(status));
+  try {
+    history.record(context.status());
+  } catch {
+    // No snapshot yet: the first scan is recorded when it comes.
+  }
+
+  const writeAccess = requireWriteAccess(
+    settings.auth,
+    settings.writesEnabled,
+    new FailedAttemptThrottle(context.clock),
+  );
+  const jsonBody = readJsonBody(settings.maxBodyBytes);
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) {
+      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+      return;
+    }
+    next();
+  };
+  /** Acknowledge and restart take an optional body: none at all is `{}`. */
+  const optionalJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!hasBody(req)) {
+      req.body = {};
+      return next();
+    }
+    requireJson(req, res, next);
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(securityHeaders(options.tls));
+
+  app.get('/api/status', (_req, res) => {
+    res.json(context.status());
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json(redactConfig(context.configuration.current(), secretPaths));
+  });
+  app.put('/api/config', writeAccess, requireJson, jsonBody, (req, res) => {
+    const { config, changedPaths, restart } = context.configuration.update(
+      withoutMaskedSecrets(req.body, secretPaths),
+      SOURCE,
+    );
+    res.json({ config: redactConfig(config, secretPaths), changed: changedPaths, restart });
+  });
+  app.get('/api/events', (_req, res) => {
+    res.json({ events: context.faultEvents() });
+  });
+  app.post('/api/faults/ack', writeAccess, optionalJson, jsonBody, (req, res) => {
+    const parsed = faultsAckBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'expected { kind?, location? }', zodIssues(parsed.error));
+      return;
+    }
+    const { kind, location } = parsed.data;
+    res.json(
+      context.acknowledgeFaults({
+        source: SOURCE,
+        ...(kind === undefined ? {} : { kind }),
+        ...(location === undefined ? {} : { location }),
+      }),
+    );
+  });
+  app.post('/api/restart', writeAccess, optionalJson, jsonBody, (req, res) => {
+    const parsed = restartBodySchema.safeParse(req.body);
+    if (!parsed.success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'expected { reason? }', zodIssues(parsed.error));
+      return;
+    }
+    // The restart waits for the clock (it stops this server too), so this answer goes out first.
+    const decision = context.requestRestart(parsed.data.reason ?? 'requested over HTTP', SOURCE);
+    if (!decision.accepted) {
+      res.setHeader('Retry-After', String(decision.retryAfterS));
+      sendError(res, 429, 'RESTART_REFUSED', decision.reason);
+      return;
+    }
+    res.status(202).json({ restarting: true, inS: decision.inS });
+  });
+  app.get('/api/history', (_req, res) => {
+    res.json({ points: history.points() });
+  });
+  app.get('/api/stream', (_req, res) => {
+    eventStream.attach(res);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+  app.get('/healthz', (_req, res) => {
+    const health = healthOf(context);
+    res.status(health.ok ? 200 : 503).json(health);
+  });
+  app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'no such API route'));
+
+  app.use(dashboard);
+  app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'not found'));
+  app.use(apiErrorHandler(context.logger));
+
+  return {
+    app,
+    history,
+    eventStream,
+    close() {
+      historySubscription.unsubscribe();
+      eventStream.close();
+    },
+  };
+}
+
+function hasBody(req: Request): boolean {
+  const length = req.get('content-length');
+  return req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}
+
+interface Health {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly lastScanAgeS: number | null;
+}
+
+function healthOf(context: OutputContext<HttpOutputSettings>): Health {
+  let status: BmsStatus;
+  try {
+    status = context.status();
+  } catch {
+    return { ok: false, reason: 'the BMS core is starting', lastScanAgeS: null };
+  }
+  const { timestampMs, stateFile } = status;
+  if (timestampMs === null) return { ok: false, reason: 'no scan has completed yet', lastScanAgeS: null };
+  // Latched faults would not survive a crash: as unhealthy as a BMS that does not scan.
+  if (stateFile !== null && !stateFile.ok) {
+    return {
+      ok: false,
+      reason: `state file ${stateFile.file} cannot be saved: ${stateFile.error ?? 'unknown error'}`,
+      lastScanAgeS: (context.clock.now() - timestampMs) / 1000,
+    };
+  }
+  const ageMs = context.clock.now() - timestampMs;
+  const maxAgeMs = Math.max(
+    MIN_HEALTHY_AGE_MS,
+    HEALTHY_SCAN_INTERVALS * context.settings().pollIntervalS * 1000,
+  );
+  const ok = ageMs <= maxAgeMs;
+  return {
+    ok,
+    reason: ok ? 'scans complete' : `no scan for ${Math.round(ageMs / 1000)} s`,
+    lastScanAgeS: ageMs / 1000,
+  };
+}

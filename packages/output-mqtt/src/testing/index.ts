@@ -1,0 +1,8 @@
+export { moduleFixture, statusFixture } from './status-fixture';
+export {
+  commandErrorOf,
+  TEST_COMMAND_TOKEN,
+  TestCommandRunner,
+  testCommand,
+  testCommandsSection,
+} from './test-commands';

@@ -1,0 +1,25 @@
+import type { BmsStatus, ModuleStatus } from '@tsbms/bms-core';
+import { bmsStatus, moduleStatus } from '@tsbms/bms-core/testing';
+
+/** A module of six cells at `cellV` (cell 4 balancing when `balancingCell4`), thermistors 24 and 26 °C. */
+export function moduleFixture(address: number, cellV = 3.92, balancingCell4 = false): ModuleStatus {
+  return moduleStatus({
+    address,
+    cellsV: Array.from({ length: 6 }, () => cellV),
+    temperaturesC: [24, 26],
+    balancing: Array.from({ length: 6 }, (_, i) => balancingCell4 && i === 3),
+  });
+}
+
+/** A healthy, closed two-module pack; override what a test needs. */
+export function statusFixture(overrides: Partial<BmsStatus> = {}): BmsStatus {
+  return bmsStatus({
+    timestampMs: 1000,
+    modules: [moduleFixture(1), moduleFixture(2)],
+    packVoltage: 47.04,
+    current: 12.34,
+    soc: 62.26,
+    heater: { on: false, blockedBy: null },
+    ...overrides,
+  });
+}
