@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { DASHBOARD_DIR } from '@tsbms/dashboard';
+import { apiRequests } from './testing/api-requests';
 import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
 import {
   AUTH_CONFIG,
@@ -24,28 +25,7 @@ afterEach(async () => server?.close());
 
 const fileText = () => readFileSync(server.context.configFile as string, 'utf8');
 
-function put(pathName: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
-  return fetch(new URL(pathName, server.url), {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: GOOD_BASIC, ...headers },
-    body,
-  });
-}
-
-function post(pathName: string, body: string | undefined, headers: Record<string, string> = {}) {
-  return fetch(new URL(pathName, server.url), {
-    method: 'POST',
-    headers: {
-      authorization: GOOD_BASIC,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body }),
-  });
-}
-
-const get = (pathName: string, headers: Record<string, string> = {}) =>
-  fetch(new URL(pathName, server.url), { headers });
+const { get, put, post } = apiRequests(() => server.url);
 
 /**
  * A GET with the path sent exactly as written (fetch's URL parsing would resolve `%2e%2e`), on a

@@ -7,13 +7,13 @@ import {
   eventually,
   freePort,
   MqttProbe,
-  type Scope,
   scoped,
   selfSignedCertificate,
   startMosquitto,
 } from '@tsbms/test-support';
-import { mqttConfigSchema, type MqttOutputSettings } from './mqtt-config';
-import { MqttOutput, startMqttOutput } from './mqtt-output';
+import { mqttConfigSchema } from './mqtt-config';
+import { startMqttOutput } from './mqtt-output';
+import { connected, describeStatus, startOutputInScope as startOutput } from './testing/output-in-scope';
 import { moduleFixture, statusFixture } from './testing/status-fixture';
 import { testCommand as command, testCommandsSection } from './testing/test-commands';
 
@@ -33,22 +33,11 @@ const PREFIX = 'test/bms';
 /** Commands on, with a cheap scrypt cost: the check is the same, the test stays fast. */
 const COMMANDS = testCommandsSection();
 
-type Context = FakeOutputContext<MqttOutputSettings>;
 
 function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
   const settings = { mqtt: mqttConfigSchema.parse({ topicPrefix: PREFIX, ...mqtt }) };
   return { context: new FakeOutputContext({ clock, settings, status: statusFixture() }), clock };
 }
-
-async function startOutput(scope: Scope, context: Context): Promise<MqttOutput> {
-  const output = await startMqttOutput(context);
-  if (!(output instanceof MqttOutput)) throw new Error('the MQTT output did not start');
-  scope.add(() => output.stop());
-  return output;
-}
-
-const connected = (output: MqttOutput) => () => output.status().state === 'ok';
-const describeStatus = (output: MqttOutput) => () => JSON.stringify(output.status());
 
 describe('MqttOutput against a real Mosquitto', () => {
   it('is off without a url', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
 import { createHttpApi } from '@tsbms/output-http';
-import { AUTH_CONFIG, GOOD_BASIC, USERNAME, nestedObjects, statusFixture } from '@tsbms/output-http/testing';
+import { apiRequests, AUTH_CONFIG, USERNAME, nestedObjects, statusFixture } from '@tsbms/output-http/testing';
 import { ConfigStore } from '../config';
 import { SECRET_CONFIG_PATHS } from './output-services';
 import { FakeControllerContext } from './testing/fake-context';
@@ -63,16 +63,7 @@ afterEach(async () => server?.close());
 
 const fileText = () => readFileSync(server.context.configFile as string, 'utf8');
 
-function put(pathName: string, body: string | Uint8Array, headers: Record<string, string> = {}) {
-  return fetch(new URL(pathName, server.url), {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: GOOD_BASIC, ...headers },
-    body,
-  });
-}
-
-const get = (pathName: string, headers: Record<string, string> = {}) =>
-  fetch(new URL(pathName, server.url), { headers });
+const { get, put } = apiRequests(() => server.url);
 
 describe('HTTP API: reads', () => {
   beforeEach(async () => {

@@ -2,9 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '@tsbms/hal';
-import { MqttOutput, startMqttOutput } from '@tsbms/output-mqtt';
-import { statusFixture, testCommand as command, testCommandsSection } from '@tsbms/output-mqtt/testing';
-import { eventually, MqttProbe, type Scope, scoped, startMosquitto } from '@tsbms/test-support';
+import {
+  connected,
+  describeStatus,
+  startOutputInScope as startOutput,
+  statusFixture,
+  testCommand as command,
+  testCommandsSection,
+} from '@tsbms/output-mqtt/testing';
+import { eventually, MqttProbe, scoped, startMosquitto } from '@tsbms/test-support';
 import { ConfigStore } from '../config';
 import { FakeControllerContext } from './testing/fake-context';
 
@@ -43,16 +49,6 @@ function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
     text,
   };
 }
-
-async function startOutput(scope: Scope, context: FakeControllerContext): Promise<MqttOutput> {
-  const output = await startMqttOutput(context);
-  if (!(output instanceof MqttOutput)) throw new Error('the MQTT output did not start');
-  scope.add(() => output.stop());
-  return output;
-}
-
-const connected = (output: MqttOutput) => () => output.status().state === 'ok';
-const describeStatus = (output: MqttOutput) => () => JSON.stringify(output.status());
 
 describe('the MQTT output over the controller config, against a real Mosquitto', () => {
   it(

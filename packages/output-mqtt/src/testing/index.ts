@@ -6,3 +6,4 @@ export {
   testCommand,
   testCommandsSection,
 } from './test-commands';
+export { connected, describeStatus, startOutputInScope } from './output-in-scope';
