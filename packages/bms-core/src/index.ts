@@ -7,3 +7,4 @@ export { describeLocation } from './state-change-log';
 export * from './decisions';
 export * from './recording';
 export * from './config';
+export * from './supervisor';

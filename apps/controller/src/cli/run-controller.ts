@@ -10,12 +10,22 @@ import {
   configFileError,
   libraryConfigs,
   loadControllerConfig,
+  type ConfigCheckpoint,
   type ControllerConfig,
 } from '../config';
-import type { BmsRelays } from '@tsbms/bms-core';
-import { inspectTeslaPack, replayCoreStarter, teslaCoreStarter, type CoreStarter } from '../runtime';
+import { BmsSupervisor, type BmsRelays, type ConfigSource } from '@tsbms/bms-core';
+import {
+  controllerSessionTasks,
+  inspectTeslaPack,
+  replayCoreStarter,
+  teslaCoreStarter,
+  type ControllerCoreStarter,
+} from '../runtime';
 import { checkOutputSettings, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
-import { BmsSupervisor, RuntimeStateFile, type ConfigSource } from '../supervisor';
+import { RuntimeStateFile } from '../supervisor';
+
+/** The running configuration and the config file behind it (bms-core's supervisor applies changes). */
+type ControllerConfigSource = ConfigSource<ControllerConfig, ConfigCheckpoint>;
 import {
   commandLineOverrides,
   CONTROLLER_USAGE,
@@ -145,7 +155,7 @@ function createOutputs(
 }
 
 /** The config file (when given) behind the running configuration; the command line always wins. */
-function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): ConfigSource {
+function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): ControllerConfigSource {
   const commandLine = commandLineOverrides(cli);
   if (cli.configFile === undefined) {
     const config = loadControllerConfig(undefined, env, commandLine);
@@ -177,7 +187,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     return code;
   };
   let cli: ControllerCliOptions;
-  let configSource: ConfigSource;
+  let configSource: ControllerConfigSource;
   let config: ControllerConfig;
   let libraries: ReturnType<typeof libraryConfigs>;
   try {
@@ -200,7 +210,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   const replay = cli.replay;
   // A replay reads no modules: no link, and the core runs on the recording.
   let opened: OpenedLink | null = null;
-  let startCore: CoreStarter;
+  let startCore: ControllerCoreStarter;
   try {
     if (replay === undefined) {
       opened = await openLink(config, !cli.once, logger);
@@ -255,13 +265,13 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     config.stateFile ?? (cli.configFile === undefined ? null : `${cli.configFile}.state.json`);
   const supervisor = new BmsSupervisor({
     startCore,
-    chain,
     clock: systemClock,
     logger,
     configSource,
-    outputs,
+    relays: outputs,
     services: OUTPUT_SERVICES,
-    stateFile: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
+    stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
+    sessionTasks: controllerSessionTasks(chain, systemClock, logger),
   });
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
   const notifier = createSystemdNotifier({

@@ -1,2 +1,3 @@
 export * from './tesla-core';
 export * from './session-core';
+export * from './session-tasks';

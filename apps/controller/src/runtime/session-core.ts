@@ -1,44 +1,32 @@
 import {
   createBms,
   ReplaySource,
-  type Bms,
-  type BmsRelays,
-  type OutputsStatus,
-  type PersistedBmsState,
+  type CoreStarter,
+  type LinkStats,
   type RecordingError,
-  type StateFileStatus,
 } from '@tsbms/bms-core';
-import type { ByteLink, Clock, Logger } from '@tsbms/hal';
-import type { PackSource } from '@tsbms/pack-reading';
+import type { ByteLink } from '@tsbms/hal';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { libraryConfigs, type ControllerConfig } from '../config';
 import { lazyRecordingLines } from '../recording';
 import { startTeslaCore } from './tesla-core';
 
-/** What the supervisor hands a new core: the settings it runs on and what the last one left. */
-export interface CoreStart {
-  readonly config: ControllerConfig;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly relays: BmsRelays;
-  readonly persisted: PersistedBmsState | null;
-  readonly contactorsLastOpenedAtMs: number | null;
-  readonly outputStatus: () => OutputsStatus;
-  readonly stateFileStatus?: () => StateFileStatus;
-}
+/** The controller's sessions: bms-core's supervisor starts each on the controller's configuration. */
+export type ControllerCoreStarter = CoreStarter<ControllerConfig>;
 
-/** One session's core on its source. */
-export interface SessionCore {
-  readonly bms: Bms;
-  readonly source: PackSource;
-  /** Serial-loop counters (T-5) for /metrics; null for a source without a serial loop. */
-  busStats(): BusStats | null;
+/** The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address. */
+export function linkStatsOf(stats: BusStats): LinkStats {
+  const { perModule, ...totals } = stats;
+  return {
+    totals,
+    perModule: Object.fromEntries(
+      Object.entries(perModule).map(([address, counts]) => [address, { ...counts }]),
+    ),
+  };
 }
-
-export type CoreStarter = (start: CoreStart) => SessionCore;
 
 /** The daemon: the core on the Tesla module chain behind `link` (a serial port or the demo's emulated chain). */
-export function teslaCoreStarter(link: ByteLink): CoreStarter {
+export function teslaCoreStarter(link: ByteLink): ControllerCoreStarter {
   return (start) => {
     const { config } = start;
     const core = startTeslaCore({
@@ -51,7 +39,7 @@ export function teslaCoreStarter(link: ByteLink): CoreStarter {
         replyTimeoutMs: config.serial.replyTimeoutMs,
       },
     });
-    return { ...core, busStats: () => core.source.stats };
+    return { ...core, linkStats: () => linkStatsOf(core.source.stats) };
   };
 }
 
@@ -60,7 +48,10 @@ export function teslaCoreStarter(link: ByteLink): CoreStarter {
  * output running as in the daemon. Each session (a restart after a config change) plays the
  * recording from its start.
  */
-export function replayCoreStarter(file: string, onSkippedLine: (error: RecordingError) => void): CoreStarter {
+export function replayCoreStarter(
+  file: string,
+  onSkippedLine: (error: RecordingError) => void,
+): ControllerCoreStarter {
   return (start) => {
     const played = () => {
       const { scans, skippedLines } = source.progress;
@@ -83,6 +74,6 @@ export function replayCoreStarter(file: string, onSkippedLine: (error: Recording
     void source.whenFinished().then((failure) => {
       if (failure === null) played();
     });
-    return { bms, source, busStats: () => null };
+    return { bms, source, linkStats: () => null };
   };
 }

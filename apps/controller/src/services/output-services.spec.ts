@@ -1,12 +1,13 @@
 import { Subject } from 'rxjs';
 import { ManualClock, silentLogger } from '@tsbms/hal';
-import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
+import { outputService, type BmsStatus, type OutputContext } from '@tsbms/bms-core';
 import type { FaultEvent } from '@tsbms/fault-engine';
 import { parseControllerConfig, type ControllerConfig } from '../config';
 import type { HttpOutputSettings } from '@tsbms/output-http';
 import { busStatsFixture, statusFixture } from '@tsbms/output-http/testing';
 import type { ControllerContext } from './controller-context';
-import { httpOutputSettings, linkStatsOf, mqttOutputSettings, outputService } from './output-services';
+import { linkStatsOf } from '../runtime';
+import { httpOutputSettings, mqttOutputSettings } from './output-services';
 
 /** The supervisor's context over a config the test replaces, recording config changes. */
 function controllerContext(initial: ControllerConfig) {
@@ -26,7 +27,7 @@ function controllerContext(initial: ControllerConfig) {
       return { config: running, changedPaths: [], restart: null };
     },
     requestRestart: () => ({ accepted: true, inS: 0 }),
-    commsStats: () => busStatsFixture(),
+    linkStats: () => linkStatsOf(busStatsFixture()),
   };
   return { context, changes, run: (config: ControllerConfig) => (running = config) };
 }

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import { usableWindowFraction } from '@tsbms/battery-model';
 import { silentLogger } from '@tsbms/hal';
 import { SocketCanBus } from '@tsbms/hal-linux';
-import type { BusStats } from '@tsbms/tesla-protocol';
-import type { LinkStats, OutputContext, OutputFactory } from '@tsbms/bms-core';
+import { outputService } from '@tsbms/bms-core';
 import {
   victronCanOutput,
   type CanBusSettings,
@@ -15,7 +14,7 @@ import {
 import { libraryConfigs, type ConfigPath, type ControllerConfig } from '../config';
 import { MQTT_SECRET_CONFIG_PATHS, startMqttOutput, type MqttOutputSettings } from '@tsbms/output-mqtt';
 import { HTTP_SECRET_CONFIG_PATHS, startHttpOutputWith, type HttpOutputSettings } from '@tsbms/output-http';
-import type { ControllerContext, ServiceFactory } from './controller-context';
+import type { ControllerServiceFactory } from './controller-context';
 
 /*
  * Each output's settings: its section of the configuration under its own name, and the few facts of
@@ -56,62 +55,6 @@ export const SECRET_CONFIG_PATHS = [
   ...HTTP_SECRET_CONFIG_PATHS,
 ] as const satisfies readonly ConfigPath[];
 
-/** The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address. */
-export function linkStatsOf(stats: BusStats): LinkStats {
-  const { perModule, ...totals } = stats;
-  return {
-    totals,
-    perModule: Object.fromEntries(
-      Object.entries(perModule).map(([address, counts]) => [address, { ...counts }]),
-    ),
-  };
-}
-
-/**
- * An output's own context, over the controller's: `settings()` is `settingsOf` the running
- * configuration, `configuration` the whole of it, `linkStats()` the serial loop's counters.
- */
-export function outputContext<Settings>(
-  context: ControllerContext,
-  settingsOf: (config: ControllerConfig) => Settings,
-): OutputContext<Settings> {
-  return {
-    clock: context.clock,
-    logger: context.logger,
-    settings: () => settingsOf(context.config()),
-    status: () => context.status(),
-    status$: context.status$,
-    faultEvents: () => context.faultEvents(),
-    faultEvents$: context.faultEvents$,
-    acknowledgeFaults: (request) => context.acknowledgeFaults(request),
-    requestRestart: (reason, source) => context.requestRestart(reason, source),
-    configuration: {
-      current: () => context.config(),
-      update: (patch, source) => context.updateConfig(patch, source),
-    },
-    linkStats: () => linkStatsOf(context.commsStats()),
-  };
-}
-
-/**
- * Registers an output: started with an OutputContext of its own, made once per controller context,
- * so that the output started again after a restart has the same one (HTTP keeps its history by it).
- */
-export function outputService<Settings>(
-  start: OutputFactory<Settings>,
-  settingsOf: (config: ControllerConfig) => Settings,
-): ServiceFactory {
-  const contexts = new WeakMap<ControllerContext, OutputContext<Settings>>();
-  return (context) => {
-    let own = contexts.get(context);
-    if (own === undefined) {
-      own = outputContext(context, settingsOf);
-      contexts.set(context, own);
-    }
-    return start(own);
-  };
-}
-
 /** The controller's version (0x35F firmware): apps/controller/package.json, from src and dist alike. */
 export function controllerVersion(): string {
   for (const up of ['../..', '../../..']) {
@@ -132,7 +75,7 @@ const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
   new SocketCanBus({ ...settings, logger: silentLogger });
 
 /** Every output the daemon starts beside the relays, in start order. */
-export const OUTPUT_SERVICES: readonly ServiceFactory[] = [
+export const OUTPUT_SERVICES: readonly ControllerServiceFactory[] = [
   outputService(
     victronCanOutput({ openBus: socketCanBus, firmwareVersion: controllerVersion() }),
     canOutputSettings,

@@ -1,3 +1,1 @@
-export * from './bms-supervisor';
 export * from './runtime-state-file';
-export * from './restart-scheduler';

@@ -8,7 +8,7 @@ import {
   writeFileAtomically,
   type ConfigFileSystem,
 } from '../config';
-import type { PersistedBmsState, StateFileStatus } from '@tsbms/bms-core';
+import type { PersistedBmsState, StateFileStatus, StateStore } from '@tsbms/bms-core';
 import { dirname } from 'node:path';
 
 /** What loading found. */
@@ -26,7 +26,7 @@ export type StateFileLoad =
  * missing while its previous copy exists, or that cannot be read, is reported `lost`, and the
  * BMS starts with a latched `stateLost` fault (see {@link stateAfterLoad}).
  */
-export class RuntimeStateFile {
+export class RuntimeStateFile implements StateStore {
   private lastSavedMs: number | null = null;
   private saveError: string | null = null;
 
@@ -36,6 +36,11 @@ export class RuntimeStateFile {
     private readonly clock: Clock,
     private readonly fsx: ConfigFileSystem = nodeFileSystem,
   ) {}
+
+  /** The state the first core starts from (bms-core's StateStore): see {@link stateAfterLoad}. */
+  loadState(): PersistedBmsState | null {
+    return stateAfterLoad(this.load(), this.file, this.clock.now(), this.logger);
+  }
 
   load(): StateFileLoad {
     let text: string;

@@ -7,7 +7,8 @@ import type { CanOutputSettings } from '@tsbms/output-victron';
 import type { MqttOutputSettings } from '@tsbms/output-mqtt';
 import type { HttpOutputSettings } from '@tsbms/output-http';
 import type { ControllerConfigUpdate } from '../controller-context';
-import { canOutputSettings, httpOutputSettings, linkStatsOf, mqttOutputSettings } from '../output-services';
+import { linkStatsOf } from '../../runtime';
+import { canOutputSettings, httpOutputSettings, mqttOutputSettings } from '../output-services';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 
 /** The settings of every output at once: one fake context serves each output's tests. */

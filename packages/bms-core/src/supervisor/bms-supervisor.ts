@@ -1,42 +1,36 @@
-import { interval, map, Subject, type Subscription } from 'rxjs';
-import type { Clock, Logger } from '@tsbms/hal';
-import type { EmulatedChain } from '@tsbms/module-emulator';
+import { interval, Subject, type Subscription } from 'rxjs';
+import { errorMessage, type Clock, type Logger } from '@tsbms/hal';
 import type { FaultEvent } from '@tsbms/fault-engine';
-import { errorMessage, type ConfigChange, type ConfigCheckpoint, type ControllerConfig } from '../config';
-import { runChargeCycle } from '../demo/charge-cycle';
-import type { Bms, BmsRelays, BmsStatus, OutputsStatus, PersistedBmsState } from '@tsbms/bms-core';
-import type { CoreStarter, SessionCore } from '../runtime';
-import { ReadingsRecorder } from '../recording';
-import type { ControllerContext, ControllerService, ServiceFactory } from '../services';
+import type { Bms } from '../create-bms';
+import type { OutputService } from '../output-service';
+import type { PersistedBmsState } from '../persisted-state';
+import type { BmsRelays } from '../relays';
+import type { BmsStatus, OutputsStatus } from '../status';
 import { DEFAULT_RESTART_POLICY, RestartScheduler, type RestartPolicy } from './restart-scheduler';
-import { stateAfterLoad, type RuntimeStateFile } from './runtime-state-file';
+import type {
+  ConfigCheckpoint,
+  ConfigSource,
+  CoreStarter,
+  ServiceFactory,
+  SessionCore,
+  SessionTasks,
+  StateStore,
+  SupervisorContext,
+} from './supervisor-ports';
 
-/** Where the running configuration comes from and where run-time changes go. */
-export interface ConfigSource {
-  config(): ControllerConfig;
-  /**
-   * Validates, checks (remote-change policy, output start-up checks) and persists a patch; throws
-   * ControllerConfigError. No changed paths = a no-op, nothing saved.
-   */
-  update(patch: unknown): ConfigChange;
-  /** The saved settings as they are now, to go back to with {@link restore}. */
-  checkpoint(): ConfigCheckpoint;
-  /** Puts the settings of `checkpoint` back (file included); returns the config that runs again. */
-  restore(checkpoint: ConfigCheckpoint): ControllerConfig;
-}
-
-export interface SupervisorOptions {
-  /** Starts the core of a session on its source: the Tesla chain, or a recording played in real time. */
-  readonly startCore: CoreStarter;
-  /** The in-process emulated pack of the demo, which gets the charge/discharge cycle. */
-  readonly chain: EmulatedChain | null;
+export interface SupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<Config>> {
+  /** Starts the core of a session on its source (a module chain, a recording played in real time, …). */
+  readonly startCore: CoreStarter<Config>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly configSource: ConfigSource;
+  readonly configSource: ConfigSource<Config, Checkpoint>;
   /** Relays and lamps, created once: they keep their lines across restarts. */
-  readonly outputs: BmsRelays;
-  readonly services: readonly ServiceFactory[];
-  readonly stateFile: RuntimeStateFile | null;
+  readonly relays: BmsRelays;
+  readonly services: readonly ServiceFactory<Config>[];
+  /** Null = nothing survives a restart of the process (the demo). */
+  readonly stateStore: StateStore | null;
+  /** What runs beside each session's core, stopped with it. */
+  readonly sessionTasks?: SessionTasks<Config>;
   /** B-36: the SoC and latched faults are saved this often and at every stop. Default 60 s. */
   readonly persistIntervalS?: number;
   /** Rate limit and coalescing of restarts; default {@link DEFAULT_RESTART_POLICY}. */
@@ -45,19 +39,19 @@ export interface SupervisorOptions {
 
 interface Session {
   readonly core: SessionCore;
-  readonly services: ControllerService[];
+  readonly services: OutputService[];
   readonly subscriptions: Subscription[];
 }
 
 /**
- * Runs the BMS core (createBms on the Tesla scan loop) and its outputs, and restarts both in-process when the
+ * Runs the BMS core (createBms on the application's source) and its outputs, and restarts both in-process when the
  * configuration changes or an operator asks. Restarts are serialised, rate-limited and coalesced
  * (RestartScheduler); the relays are switched off by the old core before anything else happens,
  * and the new core starts with them open. When an output cannot start after a config change, the
  * settings that last ran with every output are put back and run again.
  */
-export class BmsSupervisor {
-  readonly context: ControllerContext;
+export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> = ConfigCheckpoint<Config>> {
+  readonly context: SupervisorContext<Config>;
   private readonly statusSubject = new Subject<BmsStatus>();
   private readonly faultEventsSubject = new Subject<FaultEvent>();
   private session: Session | null = null;
@@ -68,17 +62,15 @@ export class BmsSupervisor {
   private stopped = false;
   private fail: (error: unknown) => void = () => undefined;
   private readonly restarts: RestartScheduler;
-  /** `recordFile`: kept across sessions, so a restart goes on appending to the same recording. */
-  private recorder: ReadingsRecorder | null = null;
   /** The settings the last session with every output started ran on. */
-  private lastGoodConfig: ConfigCheckpoint | null = null;
+  private lastGoodConfig: Checkpoint | null = null;
   /** What a stopped core hands to the next one: its latched faults, SoC and last contactor opening. */
   private carried: {
     readonly state: PersistedBmsState;
     readonly contactorsLastOpenedAtMs: number | null;
   } | null = null;
 
-  constructor(private readonly options: SupervisorOptions) {
+  constructor(private readonly options: SupervisorOptions<Config, Checkpoint>) {
     this.restarts = new RestartScheduler(
       options.clock,
       options.restartPolicy ?? DEFAULT_RESTART_POLICY,
@@ -152,7 +144,7 @@ export class BmsSupervisor {
     this.transition = this.transition.then(step).catch((error: unknown) => this.fail(error));
   }
 
-  private createContext(): ControllerContext {
+  private createContext(): SupervisorContext<Config> {
     const { clock, logger, configSource } = this.options;
     const latest = (): SessionCore => {
       if (this.latestCore === null) throw new Error('the BMS core has not started');
@@ -201,11 +193,7 @@ export class BmsSupervisor {
         }
         return decision;
       },
-      commsStats: () => {
-        const stats = latest().busStats();
-        if (stats === null) throw new Error('no serial loop: the core runs on a recording');
-        return stats;
-      },
+      linkStats: () => latest().linkStats(),
     };
   }
 
@@ -214,16 +202,16 @@ export class BmsSupervisor {
     const { options } = this;
     const checkpoint = options.configSource.checkpoint();
     const { config } = checkpoint;
-    const { stateFile } = options;
-    const services: ControllerService[] = [];
+    const { stateStore } = options;
+    const services: OutputService[] = [];
     const core = options.startCore({
       config,
       clock: options.clock,
       logger: options.logger,
-      relays: options.outputs,
+      relays: options.relays,
       persisted: this.carried?.state ?? this.loadState(),
       contactorsLastOpenedAtMs: this.carried?.contactorsLastOpenedAtMs ?? null,
-      ...(stateFile === null ? {} : { stateFileStatus: () => stateFile.status() }),
+      ...(stateStore === null ? {} : { stateFileStatus: () => stateStore.status() }),
       outputStatus: () => outputsStatus(services),
     });
     const { bms } = core;
@@ -231,23 +219,9 @@ export class BmsSupervisor {
       bms.status$.subscribe((status) => this.statusSubject.next(status)),
       bms.events$.subscribe((event) => this.faultEventsSubject.next(event)),
     ];
-    if (config.recordFile !== null) {
-      if (this.recorder?.file !== config.recordFile)
-        this.recorder = new ReadingsRecorder(config.recordFile, options.logger);
-      const recorder = this.recorder;
-      subscriptions.push(core.source.readings$.subscribe((scan) => recorder.record(scan)));
-    }
-    if (options.chain !== null) {
-      subscriptions.push(
-        runChargeCycle(options.chain, bms.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
-          clock: options.clock,
-          amplitudeA: config.emulator.cycleCurrentA,
-          periodS: config.emulator.cyclePeriodS,
-        }),
-      );
-    }
-    if (stateFile !== null) {
-      const save = () => stateFile.save(bms.persistedState());
+    if (options.sessionTasks !== undefined) subscriptions.push(...options.sessionTasks(core, config));
+    if (stateStore !== null) {
+      const save = () => stateStore.save(bms.persistedState());
       // At once (a stateLost fault, or a first start's file, is on disk before anything else), the
       // moment a fault latches or a latched one is acknowledged (B-6), and every interval (B-36).
       save();
@@ -276,10 +250,9 @@ export class BmsSupervisor {
     return failed;
   }
 
-  /** The first core starts from the state file; later ones from the core before them. */
+  /** The first core starts from the state store; later ones from the core before them. */
   private loadState(): PersistedBmsState | null {
-    const { stateFile, clock, logger } = this.options;
-    return stateFile === null ? null : stateAfterLoad(stateFile.load(), stateFile.file, clock.now(), logger);
+    return this.options.stateStore?.loadState() ?? null;
   }
 
   private async stopSession(): Promise<void> {
@@ -288,7 +261,7 @@ export class BmsSupervisor {
     // The core first: relays off in this tick, CB_CTRL = 0; then the state and the outputs.
     await session.core.bms.stop();
     const state = session.core.bms.persistedState();
-    this.options.stateFile?.save(state);
+    this.options.stateStore?.save(state);
     this.carried = { state, contactorsLastOpenedAtMs: session.core.bms.contactorsLastOpenedAtMs() };
     for (const subscription of session.subscriptions) subscription.unsubscribe();
     await Promise.all(
@@ -307,6 +280,6 @@ export class BmsSupervisor {
   }
 }
 
-function outputsStatus(services: readonly ControllerService[]): OutputsStatus {
+function outputsStatus(services: readonly OutputService[]): OutputsStatus {
   return Object.fromEntries(services.map((service) => [service.name, service.status()]));
 }

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { Clock } from '@tsbms/hal';
-import type { RestartDecision } from '../services';
+import type { RestartDecision } from '../output-service';
 
 /**
  * Every restart opens the contactors, so restarts are rate-limited and coalesced: a burst of

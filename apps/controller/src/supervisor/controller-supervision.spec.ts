@@ -11,10 +11,9 @@ import {
   type ConfigFileSystem,
   type ControllerConfig,
 } from '../config';
-import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ServiceFactory } from '../services';
-import { teslaCoreStarter } from '../runtime';
-import { decodeRecordingLine, RECORDING_HEADER } from '@tsbms/bms-core';
-import { BmsSupervisor } from './bms-supervisor';
+import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ControllerServiceFactory } from '../services';
+import { controllerSessionTasks, teslaCoreStarter } from '../runtime';
+import { BmsSupervisor, decodeRecordingLine, RECORDING_HEADER } from '@tsbms/bms-core';
 import { RuntimeStateFile } from './runtime-state-file';
 
 /** Fails every write (a read-only or full disk) while `failing` is set. */
@@ -56,7 +55,7 @@ interface SetUpOptions {
   readonly settings?: Record<string, unknown>;
 }
 
-function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
+function setUp(services: ControllerServiceFactory[], options: SetUpOptions = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-supervisor-'));
   folders.push(dir);
   const configFile = path.join(dir, 'bms.yaml');
@@ -83,7 +82,6 @@ function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
   );
   const supervisor = new BmsSupervisor({
     startCore: teslaCoreStarter(chain.link),
-    chain: null,
     clock,
     logger,
     configSource: {
@@ -92,9 +90,10 @@ function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
       checkpoint: () => store.checkpoint(),
       restore: (checkpoint) => store.restore(checkpoint),
     },
-    outputs: { contactorPositive: positive },
+    relays: { contactorPositive: positive },
     services,
-    stateFile,
+    stateStore: stateFile,
+    sessionTasks: controllerSessionTasks(null, clock, logger),
     persistIntervalS: options.persistIntervalS ?? 5,
   });
   const running = supervisor.run();
@@ -134,7 +133,7 @@ function setUp(services: ServiceFactory[], options: SetUpOptions = {}) {
 }
 
 /** An output that records what it saw at start and whether it was stopped. */
-function probeService(starts: { pollIntervalS: number; stopped: boolean }[]): ServiceFactory {
+function probeService(starts: { pollIntervalS: number; stopped: boolean }[]): ControllerServiceFactory {
   return async (context: ControllerContext) => {
     const start = { pollIntervalS: context.config().pollIntervalS, stopped: false };
     starts.push(start);
@@ -402,7 +401,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('a change an output cannot start with is undone: the previous settings run again, file included', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];
-    const picky: ServiceFactory = async (context) => {
+    const picky: ControllerServiceFactory = async (context) => {
       if (context.config().pollIntervalS === 1) throw new Error('cannot run at a 1 s poll');
       return probeService(starts)(context);
     };
