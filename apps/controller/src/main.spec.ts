@@ -22,22 +22,24 @@ describe('controller process', () => {
     const status = JSON.parse(result.stdout);
     expect(status.modules.map((m: { address: number }) => m.address)).toEqual([1, 2]);
     for (const module of status.modules) {
-      expect(module.voltage).toBeGreaterThan(23);
-      expect(module.voltage).toBeLessThan(24);
-      expect(module.temperatures).toHaveLength(2);
-      for (const t of module.temperatures) expect(t).toBeCloseTo(25, -1);
+      expect(module.voltageV).toBeGreaterThan(23);
+      expect(module.voltageV).toBeLessThan(24);
+      expect(module.temperaturesC).toHaveLength(2);
+      for (const t of module.temperaturesC) expect(t).toBeCloseTo(25, -1);
       expect(module.cells).toHaveLength(6);
       for (const cell of module.cells) {
-        expect(cell.voltage).toBeGreaterThan(3.9);
-        expect(cell.voltage).toBeLessThan(4.0);
+        expect(cell.voltageV).toBeGreaterThan(3.9);
+        expect(cell.voltageV).toBeLessThan(4.0);
         expect(cell.balancing).toBe(false); // one scan decides nothing (MEASURE first)
       }
     }
     expect(status.faults).toEqual([]);
     expect(Array.isArray(status.alerts)).toBe(true);
     expect(status.contactors.state).toBe('OPEN');
-    expect(status.limits).toEqual({ cvl: expect.any(Number), ccl: 0, dcl: 0 });
-    expect(status.soc).toBeGreaterThan(50);
+    expect(status.limits).toEqual({ cvlV: expect.any(Number), cclA: 0, dclA: 0 });
+    expect(status.socPercent).toBeGreaterThan(50);
+    expect(status.strings).toEqual([{ index: 0, moduleAddresses: [1, 2], voltageV: expect.any(Number) }]);
+    expect(status.extremes.lowestCell.voltageV).toBeLessThanOrEqual(status.extremes.highestCell.voltageV);
     // Logs are JSON lines on stderr (not a TTY), one per state change.
     const logs = result.stderr
       .split('\n')

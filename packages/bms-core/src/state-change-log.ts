@@ -144,12 +144,17 @@ export function logDecisions(logger: Logger, streams: DecisionStreams): Subscrip
 
 /** Scans are not logged one by one; the first one says that they run, and what they see. */
 function logFirstScan(logger: Logger, status: BmsStatus, pollIntervalS: number): void {
-  const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage)).filter((v) => v !== null);
-  const [lowest, highest] = cells.length === 0 ? [null, null] : [Math.min(...cells), Math.max(...cells)];
+  const lowest = status.extremes.lowestCell?.voltageV ?? null;
+  const highest = status.extremes.highestCell?.voltageV ?? null;
   const volts = (v: number | null, digits: number) => (v === null ? '?' : v.toFixed(digits));
   logger.info(
-    { event: 'scan', modules: status.modules.length, packVoltage: status.packVoltage, soc: status.soc },
-    `scanning ${status.modules.length} modules every ${pollIntervalS} s: pack ${volts(status.packVoltage, 2)} V, ` +
-      `cells ${volts(lowest, 3)}–${volts(highest, 3)} V, SoC ${volts(status.soc, 1)} %`,
+    {
+      event: 'scan',
+      modules: status.modules.length,
+      packVoltageV: status.packVoltageV,
+      socPercent: status.socPercent,
+    },
+    `scanning ${status.modules.length} modules every ${pollIntervalS} s: pack ${volts(status.packVoltageV, 2)} V, ` +
+      `cells ${volts(lowest, 3)}–${volts(highest, 3)} V, SoC ${volts(status.socPercent, 1)} %`,
   );
 }

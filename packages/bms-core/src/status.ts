@@ -1,28 +1,69 @@
-import { moduleCellSumV, type ModuleState, type PackState } from '@tsbms/battery-model';
+import {
+  type LocatedValue,
+  moduleCellSumV,
+  type ModuleState,
+  type PackState,
+  type SeriesStringState,
+} from '@tsbms/battery-model';
 import type { ActiveFault, FaultSet } from '@tsbms/fault-engine';
 import type { BalancingState, ChargeLimits, ContactorSequenceStatus, HeatingStatus } from '@tsbms/control';
 
 /** One cell: volts (null = unknown) and whether its bleed FET is commanded on. */
 export interface CellStatus {
-  readonly voltage: number | null;
+  readonly voltageV: number | null;
   readonly balancing: boolean;
 }
 
 export interface ModuleStatus {
   readonly address: number;
+  /** The 0-based series string the module belongs to. */
+  readonly stringIndex: number;
   readonly commsOk: boolean;
   /** The values are last good ones (this scan failed). */
   readonly stale: boolean;
   /** Seconds since the last valid reply; null if never. */
   readonly ageS: number | null;
   /** Volts: the sum of the cells, or the GPAI reading when a cell is unknown; null if neither. */
-  readonly voltage: number | null;
+  readonly voltageV: number | null;
   /** °C per thermistor; null = unknown. */
-  readonly temperatures: readonly (number | null)[];
+  readonly temperaturesC: readonly (number | null)[];
   readonly cells: readonly CellStatus[];
   /** The chip's CBT bit: its balance timer runs. */
   readonly balanceTimerRunning: boolean;
   readonly hardwareFlags: readonly string[];
+}
+
+/** A cell's voltage and where it is (0-based cell index within the module). */
+export interface CellExtreme {
+  readonly voltageV: number;
+  readonly moduleAddress: number;
+  readonly cellIndex: number;
+}
+
+/** A thermistor's reading and where it is (0-based sensor index within the module). */
+export interface TemperatureExtreme {
+  readonly temperatureC: number;
+  readonly moduleAddress: number;
+  readonly sensorIndex: number;
+}
+
+/** The pack's extremes over the known values of the latest scan; all null before the first. */
+export interface PackExtremes {
+  readonly lowestCell: CellExtreme | null;
+  readonly highestCell: CellExtreme | null;
+  readonly lowestTemperature: TemperatureExtreme | null;
+  readonly highestTemperature: TemperatureExtreme | null;
+  /** Highest − lowest cell, volts. */
+  readonly cellSpreadV: number | null;
+}
+
+/** One series string: its modules in address order and its voltage. */
+export interface StringStatus {
+  /** 0-based, as `ModuleStatus.stringIndex`. */
+  readonly index: number;
+  readonly moduleAddresses: readonly number[];
+  /** Sum of the string's cells; null when any cell is unknown. */
+  readonly voltageV: number | null;
 }
 
 export interface DiscoveryStatus {
@@ -37,14 +78,18 @@ export interface BmsStatus {
   readonly timestampMs: number | null;
   readonly discovery: DiscoveryStatus;
   readonly modules: readonly ModuleStatus[];
+  /** Lowest and highest cell and thermistor of the pack (battery-model's statistics). */
+  readonly extremes: PackExtremes;
+  /** The series strings in index order; empty before the first scan. */
+  readonly strings: readonly StringStatus[];
   /** Volts, null when unknown. */
-  readonly packVoltage: number | null;
+  readonly packVoltageV: number | null;
   /** Amperes (+ = charging), null without a current sensor. */
-  readonly current: number | null;
+  readonly currentA: number | null;
   /** Percent of the usable window, null when unknown. */
-  readonly soc: number | null;
+  readonly socPercent: number | null;
   /** State of health, percent of nameplate capacity (B-37); 100 until measured. */
-  readonly soh: number | null;
+  readonly sohPercent: number | null;
   /** Active fault-level conditions (contactors open while any is present). */
   readonly faults: readonly ActiveFault[];
   /** Active warning and info levels. */
@@ -55,7 +100,7 @@ export interface BmsStatus {
     readonly relays: ContactorSequenceStatus['relays'];
   };
   /** Volts and amperes sent to the inverter; null before the first scan. */
-  readonly limits: { readonly cvl: number; readonly ccl: number; readonly dcl: number } | null;
+  readonly limits: { readonly cvlV: number; readonly cclA: number; readonly dclA: number } | null;
   readonly heater: { readonly on: boolean; readonly blockedBy: HeatingStatus['blockedBy'] } | null;
   /** The source's link counters since start (the Tesla loop's T-5 totals); empty when it keeps none. */
   readonly comms: LinkCounters;
@@ -115,15 +160,38 @@ function balancingCells(balancing: BalancingState | null): Map<number, readonly 
 function moduleStatus(module: ModuleState, balancing: readonly boolean[] | undefined): ModuleStatus {
   return {
     address: module.address,
+    stringIndex: module.stringIndex,
     commsOk: module.commsOk,
     stale: module.stale,
     ageS: module.ageS,
-    voltage: moduleCellSumV(module) ?? module.moduleVoltage.value,
-    temperatures: module.temperatures.map((t) => t.value),
-    cells: module.cells.map((cell, i) => ({ voltage: cell.value, balancing: balancing?.[i] ?? false })),
+    voltageV: moduleCellSumV(module) ?? module.moduleVoltage.value,
+    temperaturesC: module.temperatures.map((t) => t.value),
+    cells: module.cells.map((cell, i) => ({ voltageV: cell.value, balancing: balancing?.[i] ?? false })),
     balanceTimerRunning: module.balanceTimerRunning,
     hardwareFlags: module.hardwareFlags,
   };
+}
+
+const cellExtreme = (v: LocatedValue | null): CellExtreme | null =>
+  v === null ? null : { voltageV: v.value, moduleAddress: v.moduleAddress, cellIndex: v.index };
+
+const temperatureExtreme = (v: LocatedValue | null): TemperatureExtreme | null =>
+  v === null ? null : { temperatureC: v.value, moduleAddress: v.moduleAddress, sensorIndex: v.index };
+
+/** The pack's statistics as the status carries them; all null before the first scan. */
+function packExtremes(pack: PackState | null): PackExtremes {
+  const stats = pack?.statistics;
+  return {
+    lowestCell: cellExtreme(stats?.minCell ?? null),
+    highestCell: cellExtreme(stats?.maxCell ?? null),
+    lowestTemperature: temperatureExtreme(stats?.minTemperature ?? null),
+    highestTemperature: temperatureExtreme(stats?.maxTemperature ?? null),
+    cellSpreadV: stats?.cellSpreadV ?? null,
+  };
+}
+
+function stringStatus(string: SeriesStringState): StringStatus {
+  return { index: string.index, moduleAddresses: string.moduleAddresses, voltageV: string.voltageV };
 }
 
 /** Assembles the status snapshot from the latest value of every stream. */
@@ -134,14 +202,16 @@ export function buildStatusSnapshot(sources: StatusSources): BmsStatus {
     timestampMs: pack?.timestampMs ?? null,
     discovery: { expected: sources.expectedModules, found: sources.discoveredModules },
     modules: (pack?.modules ?? []).map((m) => moduleStatus(m, cells.get(m.address))),
-    packVoltage: pack?.packVoltageV ?? null,
-    current: pack?.currentA ?? null,
-    soc: pack?.soc.socPercent ?? null,
-    soh: pack?.soc.sohPercent ?? null,
+    extremes: packExtremes(pack),
+    strings: (pack?.strings ?? []).map(stringStatus),
+    packVoltageV: pack?.packVoltageV ?? null,
+    currentA: pack?.currentA ?? null,
+    socPercent: pack?.soc.socPercent ?? null,
+    sohPercent: pack?.soc.sohPercent ?? null,
     faults: faults.faults.filter((f) => f.level === 'fault'),
     alerts: faults.faults.filter((f) => f.level !== 'fault'),
     contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },
-    limits: limits === null ? null : { cvl: limits.cvlV, ccl: limits.cclA, dcl: limits.dclA },
+    limits: limits === null ? null : { cvlV: limits.cvlV, cclA: limits.cclA, dclA: limits.dclA },
     heater: heating === null ? null : { on: heating.heaterOn, blockedBy: heating.blockedBy },
     comms: sources.comms,
     outputs: sources.outputs,

@@ -1,12 +1,17 @@
 import * as fc from 'fast-check';
-import { cellExtremes, layoutCellBars, voltageScale } from '../site/cell-geometry.js';
+import { statusExtremes } from '@tsbms/bms-core/testing';
+import { layoutCellBars, voltageScale } from '../site/cell-geometry.js';
 
 const moduleOf = (address, voltages, balancing = []) => ({
   address,
-  cells: voltages.map((voltage, i) => ({ voltage, balancing: balancing[i] === true })),
+  temperaturesC: [],
+  cells: voltages.map((voltageV, i) => ({ voltageV, balancing: balancing[i] === true })),
 });
 
 const BOX = { width: 600, height: 200 };
+
+/** The bars of `modules` with the extremes the core reports for them (`status.extremes`). */
+const layout = (modules, box = BOX) => layoutCellBars(modules, statusExtremes(modules), box);
 
 const packArb = fc
   .array(
@@ -21,44 +26,40 @@ const packArb = fc
   )
   .map((modules) => modules.map((cells, i) => moduleOf(i + 1, cells)));
 
-describe('cellExtremes', () => {
-  it('finds the lowest and highest known cell with their place', () => {
-    const modules = [
-      moduleOf(1, [3.9, 3.95, null, 3.91, 3.9, 3.9]),
-      moduleOf(2, [3.9, 3.9, 4.05, 3.9, 3.85, 3.9]),
-    ];
-    expect(cellExtremes(modules)).toEqual({
-      min: { moduleAddress: 2, cellIndex: 4, voltage: 3.85 },
-      max: { moduleAddress: 2, cellIndex: 2, voltage: 4.05 },
-    });
+describe('layoutCellBars with the status extremes', () => {
+  it('highlights by the extremes the status carries, not by its own search', () => {
+    const modules = [moduleOf(1, [3.9, 4.0, 3.95])];
+    const extremes = {
+      lowestCell: { voltageV: 3.95, moduleAddress: 1, cellIndex: 2 },
+      highestCell: { voltageV: 4.0, moduleAddress: 1, cellIndex: 1 },
+    };
+    expect(layoutCellBars(modules, extremes, BOX).bars.map((b) => b.extreme)).toEqual([null, 'max', 'min']);
   });
 
-  it('is null when no cell is known', () => {
-    expect(cellExtremes([moduleOf(1, [null, null])])).toBeNull();
-    expect(cellExtremes([])).toBeNull();
+  it('marks nothing and keeps the fallback scale before any cell is known', () => {
+    const { bars, scale } = layout([moduleOf(1, [null, null])]);
+    expect(bars.map((b) => b.extreme)).toEqual([null, null]);
+    expect(scale).toEqual({ floorV: 3.0, ceilingV: 4.2 });
   });
 });
 
 describe('voltageScale', () => {
   it('spans the known cells with a margin on 0.1 V steps', () => {
-    const e = { min: { voltage: 3.62 }, max: { voltage: 4.11 } };
+    const e = { lowestCell: { voltageV: 3.62 }, highestCell: { voltageV: 4.11 } };
     const scale = voltageScale(e);
     expect(scale.floorV).toBeCloseTo(3.5, 9);
     expect(scale.ceilingV).toBeCloseTo(4.2, 9);
   });
 
   it('is never flat when every cell reads the same', () => {
-    const scale = voltageScale({ min: { voltage: 4 }, max: { voltage: 4 } });
+    const scale = voltageScale({ lowestCell: { voltageV: 4 }, highestCell: { voltageV: 4 } });
     expect(scale.ceilingV - scale.floorV).toBeGreaterThanOrEqual(0.1);
   });
 });
 
 describe('layoutCellBars', () => {
   it('draws one bar per cell, grouped by module, cells numbered per module', () => {
-    const { bars, groups } = layoutCellBars(
-      [moduleOf(1, [3.9, 3.9, 3.9]), moduleOf(2, [3.9, 3.9, 3.9])],
-      BOX,
-    );
+    const { bars, groups } = layout([moduleOf(1, [3.9, 3.9, 3.9]), moduleOf(2, [3.9, 3.9, 3.9])]);
     expect(bars.map((b) => [b.moduleAddress, b.cellIndex])).toEqual([
       [1, 0],
       [1, 1],
@@ -75,35 +76,35 @@ describe('layoutCellBars', () => {
   });
 
   it('marks the highest and lowest cell and carries balancing', () => {
-    const { bars } = layoutCellBars([moduleOf(1, [3.9, 4.05, 3.8, 3.9, 3.9, 3.9], [false, true])], BOX);
+    const { bars } = layout([moduleOf(1, [3.9, 4.05, 3.8, 3.9, 3.9, 3.9], [false, true])]);
     expect(bars.map((b) => b.extreme)).toEqual([null, 'max', 'min', null, null, null]);
     expect(bars.map((b) => b.balancing)).toEqual([false, true, false, false, false, false]);
   });
 
   it('marks every cell at the highest or lowest reading', () => {
-    const { bars } = layoutCellBars([moduleOf(1, [3.9, 4.0, 3.95]), moduleOf(2, [3.9, 4.0, 3.95])], BOX);
+    const { bars } = layout([moduleOf(1, [3.9, 4.0, 3.95]), moduleOf(2, [3.9, 4.0, 3.95])]);
     expect(bars.map((b) => b.extreme)).toEqual(['min', 'max', null, 'min', 'max', null]);
   });
 
   it('marks no extremes when every cell reads the same', () => {
-    const { bars } = layoutCellBars([moduleOf(1, [4, 4, 4])], BOX);
+    const { bars } = layout([moduleOf(1, [4, 4, 4])]);
     expect(bars.every((b) => b.extreme === null)).toBe(true);
   });
 
   it('draws a higher cell taller', () => {
-    const { bars } = layoutCellBars([moduleOf(1, [3.9, 3.91])], BOX);
+    const { bars } = layout([moduleOf(1, [3.9, 3.91])]);
     expect(bars[1].height).toBeGreaterThan(bars[0].height);
   });
 
   it('draws an unknown cell as an empty bar with no voltage', () => {
-    const { bars } = layoutCellBars([moduleOf(1, [null, 3.9])], BOX);
-    expect(bars[0]).toMatchObject({ voltage: null, height: 0, y: BOX.height });
+    const { bars } = layout([moduleOf(1, [null, 3.9])]);
+    expect(bars[0]).toMatchObject({ voltageV: null, height: 0, y: BOX.height });
   });
 
   it('keeps every bar inside the box, left to right without overlap, taller for a higher voltage', () => {
     fc.assert(
       fc.property(packArb, (modules) => {
-        const { bars } = layoutCellBars(modules, BOX);
+        const { bars } = layout(modules);
         expect(bars).toHaveLength(modules.length * 6);
         for (const [i, bar] of bars.entries()) {
           expect(bar.x).toBeGreaterThanOrEqual(0);
@@ -112,19 +113,20 @@ describe('layoutCellBars', () => {
           expect(bar.y + bar.height).toBeCloseTo(BOX.height, 6);
           if (i > 0) expect(bar.x).toBeGreaterThanOrEqual(bars[i - 1].x + bars[i - 1].width);
         }
-        const known = bars.filter((b) => b.voltage !== null);
+        const known = bars.filter((b) => b.voltageV !== null);
         for (const a of known) {
-          for (const b of known) if (a.voltage > b.voltage) expect(a.height).toBeGreaterThanOrEqual(b.height);
+          for (const b of known)
+            if (a.voltageV > b.voltageV) expect(a.height).toBeGreaterThanOrEqual(b.height);
         }
-        const highest = Math.max(...known.map((b) => b.voltage));
-        const lowest = Math.min(...known.map((b) => b.voltage));
+        const highest = Math.max(...known.map((b) => b.voltageV));
+        const lowest = Math.min(...known.map((b) => b.voltageV));
         for (const bar of known) {
           const expected =
             highest === lowest
               ? null
-              : bar.voltage === highest
+              : bar.voltageV === highest
                 ? 'max'
-                : bar.voltage === lowest
+                : bar.voltageV === lowest
                   ? 'min'
                   : null;
           expect(bar.extreme).toBe(expected);

@@ -7,7 +7,11 @@ import {
   valueRange,
 } from '../site/history.js';
 
-const point = (timestampMs, packVoltage = 350, soc = 50) => ({ timestampMs, packVoltage, soc });
+const point = (timestampMs, packVoltageV = 350, socPercent = 50) => ({
+  timestampMs,
+  packVoltageV,
+  socPercent,
+});
 const OPTIONS = { windowMs: 10_000, spacingMs: 1000 };
 
 describe('appendHistoryPoint', () => {
@@ -68,7 +72,7 @@ describe('appendHistoryPoint', () => {
 
 describe('historyPointOf', () => {
   it('takes the time, pack voltage and SoC of a snapshot', () => {
-    expect(historyPointOf({ timestampMs: 5, packVoltage: 360.5, soc: 71, modules: [] })).toEqual(
+    expect(historyPointOf({ timestampMs: 5, packVoltageV: 360.5, socPercent: 71, modules: [] })).toEqual(
       point(5, 360.5, 71),
     );
   });
@@ -92,17 +96,17 @@ describe('linePath', () => {
   const box = { endMs: 10_000, windowMs: 10_000, width: 100, height: 50, range: { min: 0, max: 100 } };
 
   it('maps time to x and value to y, y growing downwards', () => {
-    expect(linePath([point(0, 0), point(5000, 50), point(10_000, 100)], (p) => p.packVoltage, box)).toBe(
+    expect(linePath([point(0, 0), point(5000, 50), point(10_000, 100)], (p) => p.packVoltageV, box)).toBe(
       'M0 50 L50 25 L100 0',
     );
   });
 
   it('breaks the line at an unknown value and leaves out points before the window', () => {
     const points = [point(-1000, 10), point(1000, 10), point(2000, null), point(3000, 20), point(4000, 20)];
-    expect(linePath(points, (p) => p.packVoltage, box)).toBe('M10 45 M30 40 L40 40');
+    expect(linePath(points, (p) => p.packVoltageV, box)).toBe('M10 45 M30 40 L40 40');
   });
 
   it('is empty without points', () => {
-    expect(linePath([], (p) => p.soc, box)).toBe('');
+    expect(linePath([], (p) => p.socPercent, box)).toBe('');
   });
 });

@@ -59,10 +59,10 @@ describe('connectLive', () => {
     expect(current().url).toBe('/api/stream');
     current().readyState = FakeEventSource.OPEN;
     current().emit('open');
-    current().emit('status', { data: '{"packVoltage":350.5}' });
+    current().emit('status', { data: '{"packVoltageV":350.5}' });
     current().emit('fault', { data: '{"type":"raise","kind":"cellOverVoltage"}' });
     expect(received.states).toEqual(['connecting', 'live']);
-    expect(received.statuses).toEqual([{ packVoltage: 350.5 }]);
+    expect(received.statuses).toEqual([{ packVoltageV: 350.5 }]);
     expect(received.faults).toEqual([{ type: 'raise', kind: 'cellOverVoltage' }]);
   });
 

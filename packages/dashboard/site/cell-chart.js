@@ -13,14 +13,19 @@ const TOP = 16;
 const LEFT = 44;
 const LABEL_HEIGHT = 22;
 
+/** @param {import('@tsbms/bms-core').CellExtreme} e */
 function extremeText(name, e) {
-  return `${name} ${formatNumber(e.voltage, 3, 'V')} (${formatLocation({ moduleAddress: e.moduleAddress, cellIndex: e.cellIndex })})`;
+  return `${name} ${formatNumber(e.voltageV, 3, 'V')} (${formatLocation({ moduleAddress: e.moduleAddress, cellIndex: e.cellIndex })})`;
 }
 
-/** Draws `modules` into `chart` (an element) and the min/max/spread line into `summary`. */
-/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
-export function renderCellChart(chart, summary, modules) {
-  const layout = layoutCellBars(modules, { width: WIDTH - LEFT, height: PLOT_HEIGHT });
+/**
+ * Draws the status's modules into `chart` (an element) and the max/min/spread line of its
+ * `extremes` into `summary`.
+ * @param {import('@tsbms/bms-core').BmsStatus} status
+ */
+export function renderCellChart(chart, summary, status) {
+  const { modules, extremes } = status;
+  const layout = layoutCellBars(modules, extremes, { width: WIDTH - LEFT, height: PLOT_HEIGHT });
   const { floorV, ceilingV } = layout.scale;
   const plot = svg('g', { transform: `translate(${LEFT} ${TOP})` });
 
@@ -32,10 +37,10 @@ export function renderCellChart(chart, summary, modules) {
     );
   }
   for (const bar of layout.bars) {
-    const label = `${formatLocation({ moduleAddress: bar.moduleAddress, cellIndex: bar.cellIndex })}: ${formatNumber(bar.voltage, 3, 'V')}${bar.balancing ? ', balancing' : ''}`;
+    const label = `${formatLocation({ moduleAddress: bar.moduleAddress, cellIndex: bar.cellIndex })}: ${formatNumber(bar.voltageV, 3, 'V')}${bar.balancing ? ', balancing' : ''}`;
     const classes = [
       'cell',
-      bar.voltage === null ? 'unknown' : null,
+      bar.voltageV === null ? 'unknown' : null,
       bar.extreme,
       bar.balancing ? 'balancing' : null,
     ];
@@ -47,7 +52,7 @@ export function renderCellChart(chart, summary, modules) {
           'data-module': bar.moduleAddress,
           // 1-based like the modules' labels and the emulator's API; the status JSON is 0-based.
           'data-cell': bar.cellIndex + 1,
-          'data-voltage': bar.voltage === null ? '' : bar.voltage,
+          'data-voltage': bar.voltageV === null ? '' : bar.voltageV,
           'data-balancing': String(bar.balancing),
           'data-extreme': bar.extreme ?? '',
           class: classes.filter(Boolean).join(' '),
@@ -93,13 +98,13 @@ export function renderCellChart(chart, summary, modules) {
     ),
   ]);
 
-  const e = layout.extremes;
+  const { lowestCell, highestCell, cellSpreadV } = extremes;
   replaceChildren(summary, [
-    e === null
+    lowestCell === null || highestCell === null
       ? html('span', { text: 'no cell readings yet' })
       : html('span', {
           'data-testid': 'cell-extremes',
-          text: `${extremeText('max', e.max)} · ${extremeText('min', e.min)} · spread ${formatNumber((e.max.voltage - e.min.voltage) * 1000, 0, 'mV')}`,
+          text: `${extremeText('max', highestCell)} · ${extremeText('min', lowestCell)} · spread ${formatNumber(cellSpreadV === null ? null : cellSpreadV * 1000, 0, 'mV')}`,
         }),
   ]);
 }

@@ -3,48 +3,46 @@
  * grouped by module in the snapshot's order; `cellIndex` is 0-based like the status JSON.
  */
 
-/** The lowest and highest known cell (the first of equals), `{ moduleAddress, cellIndex, voltage }` each; null if none is known. */
-/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
-export function cellExtremes(modules) {
-  let min = null;
-  let max = null;
-  for (const module of modules) {
-    module.cells.forEach((cell, cellIndex) => {
-      if (typeof cell.voltage !== 'number') return;
-      const here = { moduleAddress: module.address, cellIndex, voltage: cell.voltage };
-      if (min === null || cell.voltage < min.voltage) min = here;
-      if (max === null || cell.voltage > max.voltage) max = here;
-    });
-  }
-  return min === null ? null : { min, max };
-}
+/**
+ * The extremes the status carries (`status.extremes`, from the core's pack statistics); the chart
+ * highlights and scales by them and never recomputes them.
+ * @typedef {import('@tsbms/bms-core').PackExtremes} PackExtremes
+ */
 
-/** Volts at the bottom and top of the chart: the known cells with a margin, on 0.1 V steps. */
+/**
+ * Volts at the bottom and top of the chart: the lowest and highest cell with a margin, on 0.1 V
+ * steps; `fallback` while either is unknown.
+ * @param {Pick<PackExtremes, 'lowestCell' | 'highestCell'>} extremes
+ */
 export function voltageScale(extremes, { marginV = 0.05, fallback = { floorV: 3.0, ceilingV: 4.2 } } = {}) {
-  if (extremes === null) return fallback;
-  const floorV = Math.floor((extremes.min.voltage - marginV) * 10) / 10;
-  const ceilingV = Math.ceil((extremes.max.voltage + marginV) * 10) / 10;
+  const { lowestCell, highestCell } = extremes;
+  if (lowestCell === null || highestCell === null) return fallback;
+  const floorV = Math.floor((lowestCell.voltageV - marginV) * 10) / 10;
+  const ceilingV = Math.ceil((highestCell.voltageV + marginV) * 10) / 10;
   return { floorV, ceilingV: Math.max(ceilingV, floorV + 0.1) };
 }
 
 /**
  * Which extreme a voltage is: 'max', 'min' or null. Every cell at the highest (lowest) reading is
- * one, not only the first; none when every known cell reads the same.
+ * one, not only the one the status names; none when every known cell reads the same.
+ * @param {Pick<PackExtremes, 'lowestCell' | 'highestCell'>} extremes
+ * @param {number | null} voltageV
  */
-function extremeOf(extremes, voltage) {
-  if (extremes === null || voltage === null || extremes.max.voltage === extremes.min.voltage) return null;
-  if (voltage === extremes.max.voltage) return 'max';
-  if (voltage === extremes.min.voltage) return 'min';
+function extremeOf({ lowestCell, highestCell }, voltageV) {
+  if (lowestCell === null || highestCell === null || voltageV === null) return null;
+  if (highestCell.voltageV === lowestCell.voltageV) return null;
+  if (voltageV === highestCell.voltageV) return 'max';
+  if (voltageV === lowestCell.voltageV) return 'min';
   return null;
 }
 
 /**
  * One bar per cell inside `width` × `height` pixels (y grows downwards, as in SVG), modules
  * separated by `moduleGapPx`. A cell with no reading gets a zero-height bar at the bottom.
+ * @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules
+ * @param {Pick<PackExtremes, 'lowestCell' | 'highestCell'>} extremes the status's `extremes`
  */
-/** @param {readonly import('@tsbms/bms-core').ModuleStatus[]} modules */
-export function layoutCellBars(modules, { width, height, cellGapPx = 2, moduleGapPx = 10 }) {
-  const extremes = cellExtremes(modules);
+export function layoutCellBars(modules, extremes, { width, height, cellGapPx = 2, moduleGapPx = 10 }) {
   const scale = voltageScale(extremes);
   const cellCount = modules.reduce((n, m) => n + m.cells.length, 0);
   const gaps =
@@ -62,14 +60,14 @@ export function layoutCellBars(modules, { width, height, cellGapPx = 2, moduleGa
     if (m > 0) x += moduleGapPx - cellGapPx;
     const groupX = x;
     module.cells.forEach((cell, cellIndex) => {
-      const known = typeof cell.voltage === 'number';
-      const y = known ? toY(cell.voltage) : height;
+      const known = typeof cell.voltageV === 'number';
+      const y = known ? toY(cell.voltageV) : height;
       bars.push({
         moduleAddress: module.address,
         cellIndex,
-        voltage: known ? cell.voltage : null,
+        voltageV: known ? cell.voltageV : null,
         balancing: cell.balancing === true,
-        extreme: extremeOf(extremes, known ? cell.voltage : null),
+        extreme: extremeOf(extremes, known ? cell.voltageV : null),
         x,
         y,
         width: barWidth,
@@ -79,5 +77,5 @@ export function layoutCellBars(modules, { width, height, cellGapPx = 2, moduleGa
     });
     groups.push({ moduleAddress: module.address, x: groupX, width: x - cellGapPx - groupX });
   });
-  return { bars, groups, scale, extremes };
+  return { bars, groups, scale };
 }

@@ -46,18 +46,18 @@ function renderConnection(state) {
 
 /** @param {BmsStatus} status */
 function renderPack(status) {
-  setText('pack-voltage', formatNumber(status.packVoltage, 2, 'V'));
-  setText('pack-current', formatNumber(status.current, 1, 'A'));
-  setText('pack-soc', formatNumber(status.soc, 1, '%'));
+  setText('pack-voltage', formatNumber(status.packVoltageV, 2, 'V'));
+  setText('pack-current', formatNumber(status.currentA, 1, 'A'));
+  setText('pack-soc', formatNumber(status.socPercent, 1, '%'));
   const { state, openReason } = status.contactors;
   const contactors = byTestId('contactor-state');
   // The reason of the latest opening stays in the status after they close again.
   contactors.textContent = state === 'OPEN' && openReason ? `${state} (${openReason})` : state;
   contactors.dataset.state = state;
   const limits = status.limits;
-  setText('limit-cvl', formatNumber(limits?.cvl, 2, 'V'));
-  setText('limit-ccl', formatNumber(limits?.ccl, 1, 'A'));
-  setText('limit-dcl', formatNumber(limits?.dcl, 1, 'A'));
+  setText('limit-cvl', formatNumber(limits?.cvlV, 2, 'V'));
+  setText('limit-ccl', formatNumber(limits?.cclA, 1, 'A'));
+  setText('limit-dcl', formatNumber(limits?.dclA, 1, 'A'));
   const heater = status.heater;
   setText(
     'heater',
@@ -102,11 +102,11 @@ function renderModules(status) {
                 : 'ok'
               : `lost${m.ageS === null ? '' : ` (${formatAge(m.ageS * 1000)})`}`,
           }),
-          html('td', { text: formatNumber(m.voltage, 2, 'V') }),
+          html('td', { text: formatNumber(m.voltageV, 2, 'V') }),
           html(
             'td',
             {},
-            m.temperatures.map((t, i) =>
+            m.temperaturesC.map((t, i) =>
               html('span', {
                 'data-testid': 'temperature',
                 'data-module': m.address,
@@ -179,7 +179,7 @@ function renderEvents() {
 function onStatus(status) {
   renderPack(status);
   renderFaultTable(byTestId('faults-section'), byTestId('fault-rows'), status);
-  renderCellChart(byTestId('cell-chart'), byTestId('cell-summary'), status.modules);
+  renderCellChart(byTestId('cell-chart'), byTestId('cell-summary'), status);
   renderModules(status);
   renderComms(status);
   page.history = appendHistoryPoint(page.history, historyPointOf(status));

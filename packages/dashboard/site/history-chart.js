@@ -15,19 +15,19 @@ const SOC_RANGE = { min: 0, max: 100 };
 export function renderHistoryChart(chart, points) {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const endMs = points.length > 0 ? points[points.length - 1].timestampMs : 0;
-  const voltageRange = valueRange(points.map((p) => p.packVoltage));
+  const voltageRange = valueRange(points.map((p) => p.packVoltageV));
   const box = { endMs, windowMs: HISTORY_WINDOW_MS, width: plotWidth, height: HEIGHT, range: voltageRange };
   const plot = svg('g', { transform: `translate(${LEFT} ${TOP})` }, [
     svg('rect', { class: 'frame', x: 0, y: 0, width: plotWidth, height: HEIGHT }),
     svg('path', {
       'data-testid': 'history-voltage',
       class: 'series voltage',
-      d: linePath(points, (p) => p.packVoltage, box),
+      d: linePath(points, (p) => p.packVoltageV, box),
     }),
     svg('path', {
       'data-testid': 'history-soc',
       class: 'series soc',
-      d: linePath(points, (p) => p.soc, { ...box, range: SOC_RANGE }),
+      d: linePath(points, (p) => p.socPercent, { ...box, range: SOC_RANGE }),
     }),
   ]);
   for (const fraction of [0, 0.5, 1]) {

@@ -27,8 +27,8 @@ export function appendHistoryPoint(
       : points.slice();
   kept.push({
     timestampMs: point.timestampMs,
-    packVoltage: point.packVoltage ?? null,
-    soc: point.soc ?? null,
+    packVoltageV: point.packVoltageV ?? null,
+    socPercent: point.socPercent ?? null,
   });
   const oldestMs = point.timestampMs - windowMs;
   return kept.filter((p) => p.timestampMs >= oldestMs);
@@ -37,7 +37,11 @@ export function appendHistoryPoint(
 /** A snapshot as a history point. */
 /** @param {import('@tsbms/bms-core').BmsStatus} status */
 export function historyPointOf(status) {
-  return { timestampMs: status.timestampMs, packVoltage: status.packVoltage, soc: status.soc };
+  return {
+    timestampMs: status.timestampMs,
+    packVoltageV: status.packVoltageV,
+    socPercent: status.socPercent,
+  };
 }
 
 /** The known values' range with a margin; `fallback` when there are none; never zero height. */

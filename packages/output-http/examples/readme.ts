@@ -13,9 +13,9 @@ const cellsV = [3.9, 3.91, 3.92, 3.9, 3.93, 3.9];
 const status = bmsStatus({
   timestampMs: clock.now(),
   modules: [moduleStatus({ address: 1, cellsV, temperaturesC: [21.5, 22] })],
-  packVoltage: 23.46,
-  current: -5,
-  soc: 63,
+  packVoltageV: 23.46,
+  currentA: -5,
+  socPercent: 63,
 });
 const context = new FakeOutputContext({ clock, settings, status });
 
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const get = (path: string) => fetch(new URL(path, url));
 
   const snapshot = (await (await get('/api/status')).json()) as BmsStatus;
-  console.log(`status: ${snapshot.packVoltage} V, SoC ${snapshot.soc} %, ${snapshot.modules.length} module`);
+  console.log(
+    `status: ${snapshot.packVoltageV} V, SoC ${snapshot.socPercent} %, ${snapshot.modules.length} module`,
+  );
   const health = await get('/healthz');
   console.log(`healthz: ${health.status} ${JSON.stringify(await health.json())}`);
   const metrics = await (await get('/metrics')).text();

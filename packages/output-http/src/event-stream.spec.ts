@@ -89,13 +89,13 @@ describe('GET /api/stream (server-sent events)', () => {
     expect(first.event).toBe('status');
     expect(JSON.parse(first.data as string)).toEqual(JSON.parse(JSON.stringify(server.context.status())));
 
-    const next = statusFixture({ timestampMs: 1_700_000_001_000, soc: 64 });
+    const next = statusFixture({ timestampMs: 1_700_000_001_000, socPercent: 64 });
     const fault = faultEventFixture();
     server.context.publishStatus(next);
     server.context.publishFault(fault);
     const [, second, third] = await client.waitForBlocks(3);
     expect(second.event).toBe('status');
-    expect(JSON.parse(second.data as string).soc).toBe(64);
+    expect(JSON.parse(second.data as string).socPercent).toBe(64);
     expect(third.event).toBe('fault');
     expect(JSON.parse(third.data as string)).toEqual(fault);
 

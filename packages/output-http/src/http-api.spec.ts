@@ -112,13 +112,17 @@ describe('HTTP API: reads', () => {
 
   it('GET /api/history answers the recorded points, the latest last', async () => {
     const t0 = server.context.status().timestampMs as number;
-    server.context.publishStatus(statusFixture({ timestampMs: t0 + 30_000, packVoltage: 47.1, soc: 64 }));
-    server.context.publishStatus(statusFixture({ timestampMs: t0 + 31_000, packVoltage: 47.2, soc: 64.1 }));
+    server.context.publishStatus(
+      statusFixture({ timestampMs: t0 + 30_000, packVoltageV: 47.1, socPercent: 64 }),
+    );
+    server.context.publishStatus(
+      statusFixture({ timestampMs: t0 + 31_000, packVoltageV: 47.2, socPercent: 64.1 }),
+    );
     const { points } = (await (await get('/api/history')).json()) as { points: unknown[] };
     expect(points).toEqual([
-      { timestampMs: t0, packVoltage: 46.98, soc: 63.2 },
-      { timestampMs: t0 + 30_000, packVoltage: 47.1, soc: 64 },
-      { timestampMs: t0 + 31_000, packVoltage: 47.2, soc: 64.1 },
+      { timestampMs: t0, packVoltageV: 46.98, socPercent: 63.2 },
+      { timestampMs: t0 + 30_000, packVoltageV: 47.1, socPercent: 64 },
+      { timestampMs: t0 + 31_000, packVoltageV: 47.2, socPercent: 64.1 },
     ]);
   });
 
@@ -573,7 +577,7 @@ describe('GET /metrics', () => {
   });
 
   it('leaves unknown pack values out', async () => {
-    server.context.publishStatus(statusFixture({ soc: null, limits: null, packVoltage: null }));
+    server.context.publishStatus(statusFixture({ socPercent: null, limits: null, packVoltageV: null }));
     const families = parsePrometheusText(await (await get('/metrics')).text());
     expect(families.get('tsbms_soc_percent')?.samples).toEqual([]);
     expect(families.get('tsbms_pack_voltage_volts')?.samples).toEqual([]);

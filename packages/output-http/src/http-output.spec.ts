@@ -64,7 +64,7 @@ describe('history across restarts', () => {
     const first = await startTestHttp();
     const { context } = first;
     const t0 = context.status().timestampMs as number;
-    context.publishStatus(statusFixture({ timestampMs: t0 + 60_000, packVoltage: 47 }));
+    context.publishStatus(statusFixture({ timestampMs: t0 + 60_000, packVoltageV: 47 }));
     const historyUrl = new URL('/api/history', first.url);
     const before = (await (await fetch(historyUrl)).json()) as { points: unknown[] };
     expect(before.points).toHaveLength(2);
@@ -115,7 +115,7 @@ describe('HTTPS', () => {
     });
     expect(statusCode).toBe(200);
     expect(headers['strict-transport-security']).toBe('max-age=31536000');
-    expect(JSON.parse(body).packVoltage).toBe(46.98);
+    expect(JSON.parse(body).packVoltageV).toBe(46.98);
   });
 
   it('refuses plain HTTP on the HTTPS port', async () => {

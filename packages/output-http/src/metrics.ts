@@ -78,7 +78,7 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
 
   gauge('tsbms_cell_voltage_volts', 'Cell voltage', ['module', 'cell'], (g, s) =>
     s.modules.forEach((m) =>
-      m.cells.forEach((c, i) => setKnown(g, { module: m.address, cell: i + 1 }, c.voltage)),
+      m.cells.forEach((c, i) => setKnown(g, { module: m.address, cell: i + 1 }, c.voltageV)),
     ),
   );
   gauge('tsbms_cell_balancing', '1 while the cell bleed resistor is on', ['module', 'cell'], (g, s) =>
@@ -87,32 +87,34 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
     ),
   );
   gauge('tsbms_module_voltage_volts', 'Module voltage', ['module'], (g, s) =>
-    s.modules.forEach((m) => setKnown(g, { module: m.address }, m.voltage)),
+    s.modules.forEach((m) => setKnown(g, { module: m.address }, m.voltageV)),
   );
   gauge('tsbms_module_temperature_celsius', 'Module thermistor temperature', ['module', 'sensor'], (g, s) =>
     s.modules.forEach((m) =>
-      m.temperatures.forEach((t, i) => setKnown(g, { module: m.address, sensor: i + 1 }, t)),
+      m.temperaturesC.forEach((t, i) => setKnown(g, { module: m.address, sensor: i + 1 }, t)),
     ),
   );
   gauge('tsbms_module_comms_ok', '1 while the module answers', ['module'], (g, s) =>
     s.modules.forEach((m) => g.set({ module: m.address }, m.commsOk ? 1 : 0)),
   );
-  gauge('tsbms_pack_voltage_volts', 'Pack voltage', [], (g, s) => setKnown(g, {}, s.packVoltage));
+  gauge('tsbms_pack_voltage_volts', 'Pack voltage', [], (g, s) => setKnown(g, {}, s.packVoltageV));
   gauge('tsbms_pack_current_amperes', 'Pack current, positive = charging', [], (g, s) =>
-    setKnown(g, {}, s.current),
+    setKnown(g, {}, s.currentA),
   );
-  gauge('tsbms_soc_percent', 'State of charge of the usable window', [], (g, s) => setKnown(g, {}, s.soc));
+  gauge('tsbms_soc_percent', 'State of charge of the usable window', [], (g, s) =>
+    setKnown(g, {}, s.socPercent),
+  );
   gauge('tsbms_charge_voltage_limit_volts', 'Charge voltage limit (CVL) sent to the inverter', [], (g, s) =>
-    setKnown(g, {}, s.limits?.cvl ?? null),
+    setKnown(g, {}, s.limits?.cvlV ?? null),
   );
   gauge('tsbms_charge_current_limit_amperes', 'Charge current limit (CCL) sent to the inverter', [], (g, s) =>
-    setKnown(g, {}, s.limits?.ccl ?? null),
+    setKnown(g, {}, s.limits?.cclA ?? null),
   );
   gauge(
     'tsbms_discharge_current_limit_amperes',
     'Discharge current limit (DCL) sent to the inverter',
     [],
-    (g, s) => setKnown(g, {}, s.limits?.dcl ?? null),
+    (g, s) => setKnown(g, {}, s.limits?.dclA ?? null),
   );
   gauge('tsbms_active_faults', 'Active fault conditions by level', ['level'], (g, s) => {
     for (const level of FAULT_LEVELS) {

@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { StatusHistory } from './status-history';
 import { statusFixture } from './testing/status-fixture';
 
-const at = (timestampMs: number | null, packVoltage = 48) =>
-  statusFixture({ timestampMs, packVoltage, soc: 50 });
+const at = (timestampMs: number | null, packVoltageV = 48) =>
+  statusFixture({ timestampMs, packVoltageV, socPercent: 50 });
 
 describe('StatusHistory', () => {
   it('keeps one point per interval plus the latest snapshot', () => {
     const history = new StatusHistory({ historyHours: 1, historyIntervalS: 30 });
     [0, 10_000, 29_000, 30_000, 45_000].forEach((t, i) => history.record(at(t, 48 + i)));
-    expect(history.points().map((p) => [p.timestampMs, p.packVoltage])).toEqual([
+    expect(history.points().map((p) => [p.timestampMs, p.packVoltageV])).toEqual([
       [0, 48],
       [30_000, 51],
       [45_000, 52],

@@ -3,8 +3,8 @@ import type { BmsStatus } from '@tsbms/bms-core';
 /** One chart point: pack volts and SoC percent (null when unknown) at a scan time. */
 export interface HistoryPoint {
   readonly timestampMs: number;
-  readonly packVoltage: number | null;
-  readonly soc: number | null;
+  readonly packVoltageV: number | null;
+  readonly socPercent: number | null;
 }
 
 export interface StatusHistoryOptions {
@@ -34,8 +34,8 @@ export class StatusHistory {
     if (status.timestampMs === null) return;
     const point: HistoryPoint = Object.freeze({
       timestampMs: status.timestampMs,
-      packVoltage: status.packVoltage,
-      soc: status.soc,
+      packVoltageV: status.packVoltageV,
+      socPercent: status.socPercent,
     });
     const last = this.samples.at(-1);
     // The same scan again (an output restarted and recorded the current snapshot): nothing new.

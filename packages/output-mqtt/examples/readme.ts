@@ -23,9 +23,9 @@ const status = bmsStatus({
       temperaturesC: [24.46, null],
     }),
   ],
-  packVoltage: 23.5224,
-  current: -12.34,
-  soc: 62.26,
+  packVoltageV: 23.5224,
+  currentA: -12.34,
+  socPercent: 62.26,
 });
 
 // The value topics and payloads the broker holds once this snapshot is published.

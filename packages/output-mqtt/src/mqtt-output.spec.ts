@@ -33,7 +33,6 @@ const PREFIX = 'test/bms';
 /** Commands on, with a cheap scrypt cost: the check is the same, the test stays fast. */
 const COMMANDS = testCommandsSection();
 
-
 function contextFor(mqtt: Record<string, unknown>, clock = new ManualClock()) {
   const settings = { mqtt: mqttConfigSchema.parse({ topicPrefix: PREFIX, ...mqtt }) };
   return { context: new FakeOutputContext({ clock, settings, status: statusFixture() }), clock };
@@ -84,12 +83,12 @@ describe('MqttOutput against a real Mosquitto', () => {
             moduleFixture(1),
             {
               ...moduleFixture(2),
-              cells: moduleFixture(2).cells.map((c, i) => (i === 0 ? { ...c, voltage: 3.85 } : c)),
+              cells: moduleFixture(2).cells.map((c, i) => (i === 0 ? { ...c, voltageV: 3.85 } : c)),
             },
           ],
         }),
       );
-      context.publishStatus(statusFixture({ soc: 63 }));
+      context.publishStatus(statusFixture({ socPercent: 63 }));
       await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '63', before);
       const changed = new Set(probe.messages.slice(before).map((m) => m.topic));
       expect(changed).toEqual(
@@ -99,7 +98,7 @@ describe('MqttOutput against a real Mosquitto', () => {
       // Nothing changes, but the refresh interval passed: everything again.
       await clock.advanceByMs(30_000);
       const refreshFrom = probe.messages.length;
-      context.publishStatus(statusFixture({ soc: 63 }));
+      context.publishStatus(statusFixture({ socPercent: 63 }));
       await probe.waitForTopic(`${PREFIX}/cell/2/6/balancing`, refreshFrom);
       expect(new Set(probe.messages.slice(refreshFrom).map((m) => m.topic)).size).toBe(19 + 2 * 17);
 
@@ -198,7 +197,7 @@ describe('MqttOutput against a real Mosquitto', () => {
       await clock.advanceByMs(4000);
       await eventually(retrying(5), describeStatus(output));
       // The BMS goes on: statuses while disconnected are not queued.
-      for (let soc = 10; soc < 20; soc += 1) context.publishStatus(statusFixture({ soc }));
+      for (let soc = 10; soc < 20; soc += 1) context.publishStatus(statusFixture({ socPercent: soc }));
       expect(context.logger.lines.filter((l) => l.fields['event'] === 'mqtt').map((l) => l.message)).toEqual([
         expect.stringMatching(/^mqtt: broker .* unreachable/),
       ]);

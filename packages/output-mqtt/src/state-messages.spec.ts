@@ -50,7 +50,7 @@ describe('formatValue', () => {
 describe('stateMessages', () => {
   it('publishes pack, module, thermistor and cell values with their resolution', () => {
     const status = statusFixture({
-      modules: [moduleFixture(1, 3.9216, true), { ...moduleFixture(2, 3.9), temperatures: [null, 30.04] }],
+      modules: [moduleFixture(1, 3.9216, true), { ...moduleFixture(2, 3.9), temperaturesC: [null, 30.04] }],
     });
     const state = stateMessages(topics, status);
     expect(Object.fromEntries([...state].filter(([t]) => t.includes('/pack/')))).toEqual({
@@ -124,7 +124,14 @@ describe('stateMessages', () => {
   it('before the first scan every quantity is unknown and no module is listed', () => {
     const state = stateMessages(
       topics,
-      statusFixture({ modules: [], packVoltage: null, current: null, soc: null, limits: null, heater: null }),
+      statusFixture({
+        modules: [],
+        packVoltageV: null,
+        currentA: null,
+        socPercent: null,
+        limits: null,
+        heater: null,
+      }),
     );
     expect(state.get(topics.pack('voltage'))).toBe('None');
     expect(state.get(topics.pack('cellMinVoltage'))).toBe('None');

@@ -22,11 +22,6 @@ export function formatValue(value: number | null, decimals: number): string {
 const flag = (on: boolean | null | undefined): string =>
   on === null || on === undefined ? UNKNOWN_PAYLOAD : on ? ON : OFF;
 
-function extreme(values: readonly (number | null)[], pick: (a: number, b: number) => number): number | null {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length === 0 ? null : known.reduce((a, b) => pick(a, b));
-}
-
 /** The fault list without the evaluated value, which moves every scan. */
 function faultList(faults: readonly ActiveFault[]): string {
   return JSON.stringify(
@@ -43,14 +38,14 @@ function faultList(faults: readonly ActiveFault[]): string {
 
 function moduleMessages(topics: MqttTopics, module: ModuleStatus, into: Map<string, string>): void {
   const { address } = module;
-  into.set(topics.module(address, 'voltage'), formatValue(module.voltage, DECIMALS.voltageV));
+  into.set(topics.module(address, 'voltage'), formatValue(module.voltageV, DECIMALS.voltageV));
   into.set(topics.module(address, 'comms'), flag(module.commsOk));
   into.set(topics.module(address, 'balancing'), flag(module.cells.some((c) => c.balancing)));
-  module.temperatures.forEach((t, i) =>
+  module.temperaturesC.forEach((t, i) =>
     into.set(topics.moduleTemperature(address, i + 1), formatValue(t, DECIMALS.temperatureC)),
   );
   module.cells.forEach((cell, i) => {
-    into.set(topics.cell(address, i + 1, 'voltage'), formatValue(cell.voltage, DECIMALS.cellV));
+    into.set(topics.cell(address, i + 1, 'voltage'), formatValue(cell.voltageV, DECIMALS.cellV));
     into.set(topics.cell(address, i + 1, 'balancing'), flag(cell.balancing));
   });
 }
@@ -65,18 +60,17 @@ function moduleMessages(topics: MqttTopics, module: ModuleStatus, into: Map<stri
 export function stateMessages(topics: MqttTopics, status: BmsStatus): ReadonlyMap<string, string> {
   const messages = new Map<string, string>();
   const pack = (field: string, payload: string) => messages.set(topics.pack(field), payload);
-  const cells = status.modules.flatMap((m) => m.cells.map((c) => c.voltage));
-  const temperatures = status.modules.flatMap((m) => m.temperatures);
-  pack('voltage', formatValue(status.packVoltage, DECIMALS.voltageV));
-  pack('current', formatValue(status.current, DECIMALS.currentA));
-  pack('soc', formatValue(status.soc, DECIMALS.percent));
-  pack('cellMinVoltage', formatValue(extreme(cells, Math.min), DECIMALS.cellV));
-  pack('cellMaxVoltage', formatValue(extreme(cells, Math.max), DECIMALS.cellV));
-  pack('temperatureMin', formatValue(extreme(temperatures, Math.min), DECIMALS.temperatureC));
-  pack('temperatureMax', formatValue(extreme(temperatures, Math.max), DECIMALS.temperatureC));
-  pack('chargeVoltageLimit', formatValue(status.limits?.cvl ?? null, DECIMALS.voltageV));
-  pack('chargeCurrentLimit', formatValue(status.limits?.ccl ?? null, DECIMALS.currentA));
-  pack('dischargeCurrentLimit', formatValue(status.limits?.dcl ?? null, DECIMALS.currentA));
+  const { lowestCell, highestCell, lowestTemperature, highestTemperature } = status.extremes;
+  pack('voltage', formatValue(status.packVoltageV, DECIMALS.voltageV));
+  pack('current', formatValue(status.currentA, DECIMALS.currentA));
+  pack('soc', formatValue(status.socPercent, DECIMALS.percent));
+  pack('cellMinVoltage', formatValue(lowestCell?.voltageV ?? null, DECIMALS.cellV));
+  pack('cellMaxVoltage', formatValue(highestCell?.voltageV ?? null, DECIMALS.cellV));
+  pack('temperatureMin', formatValue(lowestTemperature?.temperatureC ?? null, DECIMALS.temperatureC));
+  pack('temperatureMax', formatValue(highestTemperature?.temperatureC ?? null, DECIMALS.temperatureC));
+  pack('chargeVoltageLimit', formatValue(status.limits?.cvlV ?? null, DECIMALS.voltageV));
+  pack('chargeCurrentLimit', formatValue(status.limits?.cclA ?? null, DECIMALS.currentA));
+  pack('dischargeCurrentLimit', formatValue(status.limits?.dclA ?? null, DECIMALS.currentA));
   pack('contactors', status.contactors.state);
   pack('contactorsClosed', flag(status.contactors.state === 'CLOSED'));
   pack('fault', flag(status.faults.length > 0));

@@ -11,7 +11,7 @@ function harness(options: { interfaceUp?: boolean; settings?: CanOutputSettings;
   const context = new FakeOutputContext({
     clock,
     settings: options.settings ?? TWO_BY_TWO_SETTINGS,
-    status: options.initial ?? packStatus({ limits: null, soc: null, packVoltage: null }),
+    status: options.initial ?? packStatus({ limits: null, socPercent: null, packVoltageV: null }),
   });
   const logs = context.logger.lines;
   let bus: FakeCanBus | undefined;
@@ -75,7 +75,7 @@ describe('CanOutput', () => {
     h.scan(
       packStatus({
         faults: [activeFault('cellOverVoltage', 'fault')],
-        limits: { cvl: 48.9, ccl: 0, dcl: 0 },
+        limits: { cvlV: 48.9, cclA: 0, dclA: 0 },
         contactors: {
           state: 'OPEN',
           openReason: 'fault',

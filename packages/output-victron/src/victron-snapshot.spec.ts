@@ -49,8 +49,8 @@ describe('toVictronSnapshot', () => {
   });
 
   it('sends the learnt state of health, and 100 % while none is known', () => {
-    expect(toVictronSnapshot(packStatus({ soh: 92.4 }), facts, null)?.stateOfHealthPercent).toBe(92.4);
-    expect(toVictronSnapshot(packStatus({ soh: null }), facts, null)?.stateOfHealthPercent).toBe(100);
+    expect(toVictronSnapshot(packStatus({ sohPercent: 92.4 }), facts, null)?.stateOfHealthPercent).toBe(92.4);
+    expect(toVictronSnapshot(packStatus({ sohPercent: null }), facts, null)?.stateOfHealthPercent).toBe(100);
   });
 
   it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x379', () => {
@@ -73,15 +73,19 @@ describe('toVictronSnapshot', () => {
 
   it('is null until the first complete valid scan (V-5)', () => {
     expect(toVictronSnapshot(packStatus({ limits: null }), facts, null)).toBeNull();
-    expect(toVictronSnapshot(packStatus({ packVoltage: null }), facts, null)).toBeNull();
-    expect(toVictronSnapshot(packStatus({ soc: null }), facts, null)).toBeNull();
-    const noTemperatures = packStatus().modules.map((m) => ({ ...m, temperatures: [null, null] }));
+    expect(toVictronSnapshot(packStatus({ packVoltageV: null }), facts, null)).toBeNull();
+    expect(toVictronSnapshot(packStatus({ socPercent: null }), facts, null)).toBeNull();
+    const noTemperatures = packStatus().modules.map((m) => ({ ...m, temperaturesC: [null, null] }));
     expect(toVictronSnapshot(packStatus({ modules: noTemperatures }), facts, null)).toBeNull();
   });
 
   it('after a valid scan, keeps last values but stops charge and discharge when the limits are lost', () => {
     const first = toVictronSnapshot(packStatus(), facts, null);
-    const later = toVictronSnapshot(packStatus({ limits: null, packVoltage: null, soc: null }), facts, first);
+    const later = toVictronSnapshot(
+      packStatus({ limits: null, packVoltageV: null, socPercent: null }),
+      facts,
+      first,
+    );
     expect(later).toMatchObject({
       chargeVoltageLimitV: 49.2,
       chargeCurrentLimitA: 0,
@@ -103,7 +107,7 @@ describe('toVictronSnapshot', () => {
 describe('victronAlarms', () => {
   it('matches the spec vectors: all OK, no sensor, over-voltage alarm, comms-loss alarm', () => {
     expect(alarmBytes(packStatus())).toBe('A8 82 82 02 A8 82 82 0A');
-    expect(alarmBytes(packStatus({ current: null }))).toBe('A8 02 80 02 A8 02 80 0A');
+    expect(alarmBytes(packStatus({ currentA: null }))).toBe('A8 02 80 02 A8 02 80 0A');
     expect(
       alarmBytes(
         packStatus({ faults: [activeFault('cellOverVoltage', 'fault')], contactors: contactorsOpen }),

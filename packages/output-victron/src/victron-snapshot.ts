@@ -7,7 +7,7 @@ import type {
   VictronBatteryIdentity,
   VictronBmsSnapshot,
 } from '@tsbms/victron-can';
-import type { BmsStatus } from '@tsbms/bms-core';
+import type { BmsStatus, CellExtreme, TemperatureExtreme } from '@tsbms/bms-core';
 import type { CanConfig } from './can-config';
 
 /*
@@ -111,7 +111,7 @@ const RANK: Readonly<Record<AlarmLevel, number>> = { ok: 0, warning: 1, alarm: 2
  * shows). Supported items are `ok` otherwise (V-9); the current items only with a current sensor.
  */
 export function victronAlarms(status: BmsStatus, facts: VictronPackFacts): AlarmState {
-  const currentSensor = facts.currentSensorRequired || status.current !== null;
+  const currentSensor = facts.currentSensorRequired || status.currentA !== null;
   const levels: Partial<Record<VictronAlarmItem, AlarmLevel>> = {
     highVoltage: 'ok',
     lowVoltage: 'ok',
@@ -137,43 +137,24 @@ export function victronAlarms(status: BmsStatus, facts: VictronPackFacts): Alarm
   };
 }
 
-interface Extreme {
-  readonly value: number;
-  readonly id: string;
-}
+const cellId = (e: CellExtreme | null): string | null =>
+  e === null ? null : `M${e.moduleAddress}C${e.cellIndex + 1}`;
+const sensorId = (e: TemperatureExtreme | null): string | null =>
+  e === null ? null : `M${e.moduleAddress}T${e.sensorIndex + 1}`;
 
-function extremes(entries: readonly Extreme[]): { low: Extreme | null; high: Extreme | null } {
-  let low: Extreme | null = null;
-  let high: Extreme | null = null;
-  for (const entry of entries) {
-    if (low === null || entry.value < low.value) low = entry;
-    if (high === null || entry.value > high.value) high = entry;
-  }
-  return { low, high };
-}
-
-function cellEntries(status: BmsStatus): Extreme[] {
-  return status.modules.flatMap((m) =>
-    m.cells.flatMap((cell, i) =>
-      cell.voltage === null ? [] : [{ value: cell.voltage, id: `M${m.address}C${i + 1}` }],
-    ),
-  );
-}
-
-function temperatureEntries(status: BmsStatus): Extreme[] {
-  return status.modules.flatMap((m) =>
-    m.temperatures.flatMap((t, i) => (t === null ? [] : [{ value: t, id: `M${m.address}T${i + 1}` }])),
-  );
+/** Mean of the known thermistors (the core reports extremes only); null when none is known. */
+function meanTemperatureC(status: BmsStatus): number | null {
+  const known = status.modules.flatMap((m) => m.temperaturesC).filter((t): t is number => t !== null);
+  return known.length === 0 ? null : known.reduce((sum, t) => sum + t, 0) / known.length;
 }
 
 /** Usable Ah of the strings whose every module answered (0x35F). */
 function onlineCapacityAh(status: BmsStatus, facts: VictronPackFacts): number {
-  const perString = facts.moduleCount / facts.parallelStringCount;
-  let full = 0;
-  for (let s = 0; s < facts.parallelStringCount; s++) {
-    const members = status.modules.filter((m) => Math.floor((m.address - 1) / perString) === s);
-    if (members.length === perString && members.every((m) => m.commsOk)) full++;
-  }
+  const commsOk = new Map(status.modules.map((m) => [m.address, m.commsOk]));
+  const full = status.strings.filter(
+    (s) =>
+      s.moduleAddresses.length > 0 && s.moduleAddresses.every((address) => commsOk.get(address) === true),
+  ).length;
   // Modules in series share one current: a string holds one module's Ah, not N times it (V-14).
   return full * facts.stringUsableAh;
 }
@@ -189,43 +170,37 @@ export function toVictronSnapshot(
   facts: VictronPackFacts,
   previous: VictronBmsSnapshot | null,
 ): VictronBmsSnapshot | null {
-  const cells = extremes(cellEntries(status));
-  const temperatures = temperatureEntries(status);
-  const sensors = extremes(temperatures);
-  const meanTemperatureC =
-    temperatures.length === 0
-      ? null
-      : temperatures.reduce((sum, t) => sum + t.value, 0) / temperatures.length;
+  const { lowestCell, highestCell, lowestTemperature, highestTemperature } = status.extremes;
   const limits =
-    status.limits ?? (previous === null ? null : { cvl: previous.chargeVoltageLimitV, ccl: 0, dcl: 0 });
-  const batteryVoltageV = status.packVoltage ?? previous?.batteryVoltageV ?? null;
-  const socPercent = status.soc ?? previous?.stateOfChargePercent ?? null;
-  const batteryTemperatureC = meanTemperatureC ?? previous?.batteryTemperatureC ?? null;
+    status.limits ?? (previous === null ? null : { cvlV: previous.chargeVoltageLimitV, cclA: 0, dclA: 0 });
+  const batteryVoltageV = status.packVoltageV ?? previous?.batteryVoltageV ?? null;
+  const socPercent = status.socPercent ?? previous?.stateOfChargePercent ?? null;
+  const batteryTemperatureC = meanTemperatureC(status) ?? previous?.batteryTemperatureC ?? null;
   if (limits === null || batteryVoltageV === null || socPercent === null || batteryTemperatureC === null) {
     return null;
   }
   const modulesOnline = status.modules.filter((m) => m.commsOk).length;
   return {
-    chargeVoltageLimitV: limits.cvl,
-    chargeCurrentLimitA: limits.ccl,
-    dischargeCurrentLimitA: limits.dcl,
+    chargeVoltageLimitV: limits.cvlV,
+    chargeCurrentLimitA: limits.cclA,
+    dischargeCurrentLimitA: limits.dclA,
     stateOfChargePercent: socPercent,
     // SoH is learnt over full cycles (B-37); before the first scan reports it, 100 %.
-    stateOfHealthPercent: status.soh ?? 100,
+    stateOfHealthPercent: status.sohPercent ?? 100,
     batteryVoltageV,
-    batteryCurrentA: status.current,
+    batteryCurrentA: status.currentA,
     batteryTemperatureC,
     alarms: victronAlarms(status, facts),
     modulesOnline,
     modulesOffline: Math.max(0, facts.moduleCount - modulesOnline),
-    lowestCellVoltageV: cells.low?.value ?? null,
-    highestCellVoltageV: cells.high?.value ?? null,
-    lowestTemperatureC: sensors.low?.value ?? null,
-    highestTemperatureC: sensors.high?.value ?? null,
-    lowestCellId: cells.low?.id ?? null,
-    highestCellId: cells.high?.id ?? null,
-    lowestTemperatureId: sensors.low?.id ?? null,
-    highestTemperatureId: sensors.high?.id ?? null,
+    lowestCellVoltageV: lowestCell?.voltageV ?? null,
+    highestCellVoltageV: highestCell?.voltageV ?? null,
+    lowestTemperatureC: lowestTemperature?.temperatureC ?? null,
+    highestTemperatureC: highestTemperature?.temperatureC ?? null,
+    lowestCellId: cellId(lowestCell),
+    highestCellId: cellId(highestCell),
+    lowestTemperatureId: sensorId(lowestTemperature),
+    highestTemperatureId: sensorId(highestTemperature),
     // Energy counters are not persisted by the controller yet: 0x378 is left out.
     energyChargedKWh: null,
     energyDischargedKWh: null,

@@ -16,19 +16,19 @@ function describeFault(fault: ActiveFault): string {
 export function formatStatus(status: BmsStatus): string {
   const lines = [`modules: ${status.discovery.found ?? 'none'} found of ${status.discovery.expected}`];
   for (const m of status.modules) {
-    const cells = m.cells.map((c) => `${volts(c.voltage)}${c.balancing ? '*' : ' '}`).join(' ');
+    const cells = m.cells.map((c) => `${volts(c.voltageV)}${c.balancing ? '*' : ' '}`).join(' ');
     const comms = m.commsOk ? '' : '  NO REPLY';
     lines.push(
-      `  ${String(m.address).padStart(2)}: ${volts(m.voltage, 2)} V  cells ${cells}  ${m.temperatures.map(celsius).join(' / ')}${comms}`,
+      `  ${String(m.address).padStart(2)}: ${volts(m.voltageV, 2)} V  cells ${cells}  ${m.temperaturesC.map(celsius).join(' / ')}${comms}`,
     );
   }
   lines.push(
-    `pack: ${volts(status.packVoltage, 2)} V, SoC ${status.soc === null ? '?' : `${status.soc.toFixed(1)} %`}`,
+    `pack: ${volts(status.packVoltageV, 2)} V, SoC ${status.socPercent === null ? '?' : `${status.socPercent.toFixed(1)} %`}`,
   );
   lines.push(`contactors: ${status.contactors.state} (${status.contactors.openReason})`);
   if (status.limits !== null) {
     lines.push(
-      `limits: CVL ${status.limits.cvl.toFixed(1)} V, CCL ${status.limits.ccl.toFixed(1)} A, DCL ${status.limits.dcl.toFixed(1)} A`,
+      `limits: CVL ${status.limits.cvlV.toFixed(1)} V, CCL ${status.limits.cclA.toFixed(1)} A, DCL ${status.limits.dclA.toFixed(1)} A`,
     );
   }
   for (const fault of [...status.faults, ...status.alerts]) lines.push(`${describeFault(fault)}`);

@@ -120,8 +120,8 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
   // The fault must find charge and discharge allowed, or "reduced limits" would prove nothing.
   const limitsOpenBy = Date.now() + 30_000;
   const allowed = () => {
-    const limits = results.statusSamples.at(-1)?.status.limits as { ccl: number; dcl: number } | null;
-    return limits !== null && limits !== undefined && limits.ccl > 0 && limits.dcl > 0;
+    const limits = results.statusSamples.at(-1)?.status.limits as { cclA: number; dclA: number } | null;
+    return limits !== null && limits !== undefined && limits.cclA > 0 && limits.dclA > 0;
   };
   while (!allowed()) {
     if (Date.now() > limitsOpenBy) throw new Error('charge and discharge limits stayed at 0 for 30 s');

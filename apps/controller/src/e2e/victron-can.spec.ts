@@ -109,20 +109,22 @@ describe('controller --can vcan0 in user-mode Linux', () => {
     )) {
       const expected = candidates(frame.atMs).map((sample) => {
         const s = sample.status as {
-          limits: { cvl: number; ccl: number; dcl: number } | null;
-          soc: number;
-          packVoltage: number;
-          modules: Array<{ temperatures: Array<number | null> }>;
+          limits: { cvlV: number; cclA: number; dclA: number } | null;
+          socPercent: number;
+          packVoltageV: number;
+          modules: Array<{ temperaturesC: Array<number | null> }>;
         };
-        const temperatures = s.modules.flatMap((m) => m.temperatures).filter((t): t is number => t !== null);
+        const temperatures = s.modules.flatMap((m) => m.temperaturesC).filter((t): t is number => t !== null);
         const meanC = temperatures.reduce((a, b) => a + b, 0) / temperatures.length;
         switch (frame.message.kind) {
           case 'chargeLimits':
-            return s.limits && [round(s.limits.cvl, 0.1), round(s.limits.ccl, 0.1), round(s.limits.dcl, 0.1)];
+            return (
+              s.limits && [round(s.limits.cvlV, 0.1), round(s.limits.cclA, 0.1), round(s.limits.dclA, 0.1)]
+            );
           case 'stateOfCharge':
-            return [Math.round(s.soc), round(s.soc, 0.01)];
+            return [Math.round(s.socPercent), round(s.socPercent, 0.01)];
           case 'measurements':
-            return [round(s.packVoltage, 0.01), round(meanC, 0.1)];
+            return [round(s.packVoltageV, 0.01), round(meanC, 0.1)];
           default:
             return null;
         }

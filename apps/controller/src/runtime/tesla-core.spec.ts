@@ -137,7 +137,7 @@ describe('The BMS core on the Tesla scan loop, on an emulated pack (virtual time
     for (const module of status.modules) {
       expect(module.commsOk).toBe(true);
       expect(module.hardwareFlags).toEqual([]); // setup cleared POR and AR
-      for (const cell of module.cells) expect(cell.voltage).toBeCloseTo(3.8, 2);
+      for (const cell of module.cells) expect(cell.voltageV).toBeCloseTo(3.8, 2);
     }
     // The boards hold the thresholds the runtime wrote (COV 4.20 V → 0x2C, CUV 3.50 V → 0x1C, T-18).
     const registers = h.chain.snapshot().modules[0].registers;
@@ -169,7 +169,7 @@ describe('The BMS core on the Tesla scan loop, on an emulated pack (virtual time
     expect(off(h.outputs.contactorPrecharge)[0] - positiveOn).toBe(1000); // overlap
     expect(h.relays()).toEqual({ negative: true, precharge: false, positive: true });
     expect(h.outputs.statusLed.state).toBe(true);
-    expect(h.bms.status().limits?.ccl).toBeGreaterThanOrEqual(0);
+    expect(h.bms.status().limits?.cclA).toBeGreaterThanOrEqual(0);
     expect(h.log.filter((l) => l.fields.event === 'contactors').map((l) => l.fields.state)).toEqual([
       'OPEN',
       'NEGATIVE',
@@ -202,7 +202,7 @@ describe('The BMS core on the Tesla scan loop, on an emulated pack (virtual time
         location: { moduleAddress: 2, cellIndex: 2 },
       }),
     ]);
-    expect(status.limits).toMatchObject({ ccl: 0, dcl: 0 });
+    expect(status.limits).toMatchObject({ cclA: 0, dclA: 0 });
     expect(
       h.log.some(
         (l) => l.level === 'error' && l.message === 'cellOverVoltage fault raise at module 2 cell 3',

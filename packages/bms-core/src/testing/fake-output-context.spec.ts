@@ -3,9 +3,9 @@ import { activeFault, bmsStatus, FakeOutputContext, moduleStatus } from './index
 const status = bmsStatus({
   timestampMs: 0,
   modules: [moduleStatus({ address: 1, cellsV: [3.9, 3.9, 3.9, 3.9, 3.9, 3.9], temperaturesC: [20, null] })],
-  packVoltage: 23.4,
-  current: null,
-  soc: 50,
+  packVoltageV: 23.4,
+  currentA: null,
+  socPercent: 50,
 });
 
 describe('FakeOutputContext', () => {

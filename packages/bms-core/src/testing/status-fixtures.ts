@@ -1,5 +1,12 @@
 import type { ActiveFault } from '@tsbms/fault-engine';
-import type { BmsStatus, ModuleStatus } from '../status';
+import type {
+  BmsStatus,
+  CellExtreme,
+  ModuleStatus,
+  PackExtremes,
+  StringStatus,
+  TemperatureExtreme,
+} from '../status';
 
 /*
  * Building blocks for BmsStatus snapshots shaped as the core builds them. Each suite composes its
@@ -14,35 +21,112 @@ export interface ModuleFixture {
   readonly balancing?: readonly boolean[];
   /** Seconds since the last valid reply (default 0). */
   readonly ageS?: number;
+  /** The series string (default 0). */
+  readonly stringIndex?: number;
 }
 
 /** A module read well this scan; its voltage is the sum of its cells. */
 export function moduleStatus(fixture: ModuleFixture): ModuleStatus {
   return {
     address: fixture.address,
+    stringIndex: fixture.stringIndex ?? 0,
     commsOk: true,
     stale: false,
     ageS: fixture.ageS ?? 0,
-    voltage: fixture.cellsV.reduce((sum, v) => sum + v, 0),
-    temperatures: fixture.temperaturesC,
-    cells: fixture.cellsV.map((voltage, i) => ({ voltage, balancing: fixture.balancing?.[i] ?? false })),
+    voltageV: fixture.cellsV.reduce((sum, v) => sum + v, 0),
+    temperaturesC: fixture.temperaturesC,
+    cells: fixture.cellsV.map((voltageV, i) => ({ voltageV, balancing: fixture.balancing?.[i] ?? false })),
     balanceTimerRunning: false,
     hardwareFlags: [],
   };
 }
 
+/*
+ * The core takes the extremes and strings from battery-model's PackState; a fixture has no
+ * PackState, so these derive them from its modules the same way (known values only, the first of
+ * equal values wins, strings by `stringIndex`), to keep a snapshot consistent with its modules.
+ */
+
+interface Located {
+  readonly value: number;
+  readonly moduleAddress: number;
+  readonly index: number;
+}
+
+function located(
+  modules: readonly ModuleStatus[],
+  values: (m: ModuleStatus) => readonly (number | null)[],
+  better: (a: number, b: number) => boolean,
+): Located | null {
+  let best: Located | null = null;
+  for (const m of modules) {
+    values(m).forEach((value, index) => {
+      if (value !== null && (best === null || better(value, best.value))) {
+        best = { value, moduleAddress: m.address, index };
+      }
+    });
+  }
+  return best;
+}
+
+const cellsOf = (m: ModuleStatus) => m.cells.map((c) => c.voltageV);
+const temperaturesOf = (m: ModuleStatus) => m.temperaturesC;
+const smaller = (a: number, b: number) => a < b;
+const greater = (a: number, b: number) => a > b;
+const cell = (v: Located | null): CellExtreme | null =>
+  v === null ? null : { voltageV: v.value, moduleAddress: v.moduleAddress, cellIndex: v.index };
+const sensor = (v: Located | null): TemperatureExtreme | null =>
+  v === null ? null : { temperatureC: v.value, moduleAddress: v.moduleAddress, sensorIndex: v.index };
+
+/** The extremes of these modules' known cells and thermistors, as the core reports them. */
+export function statusExtremes(modules: readonly ModuleStatus[]): PackExtremes {
+  const lowestCell = cell(located(modules, cellsOf, smaller));
+  const highestCell = cell(located(modules, cellsOf, greater));
+  return {
+    lowestCell,
+    highestCell,
+    lowestTemperature: sensor(located(modules, temperaturesOf, smaller)),
+    highestTemperature: sensor(located(modules, temperaturesOf, greater)),
+    cellSpreadV:
+      lowestCell === null || highestCell === null ? null : highestCell.voltageV - lowestCell.voltageV,
+  };
+}
+
+/** The series strings of these modules by `stringIndex` (0 up to the highest), as the core reports them. */
+export function statusStrings(modules: readonly ModuleStatus[]): StringStatus[] {
+  const count = modules.length === 0 ? 0 : Math.max(...modules.map((m) => m.stringIndex)) + 1;
+  return Array.from({ length: count }, (_, index) => {
+    const members = modules.filter((m) => m.stringIndex === index);
+    const cells = members.map(cellsOf);
+    const known = cells.every((moduleCells) => moduleCells.every((v) => v !== null));
+    // Summed as battery-model sums a string: each module's cells, then the modules.
+    const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+    return {
+      index,
+      moduleAddresses: members.map((m) => m.address),
+      voltageV: known ? sum(cells.map((moduleCells) => sum(moduleCells as number[]))) : null,
+    };
+  });
+}
+
 /** What every snapshot names; the rest defaults to a healthy pack on closed contactors. */
-export type StatusFixture = Pick<BmsStatus, 'timestampMs' | 'modules' | 'packVoltage' | 'current' | 'soc'> &
+export type StatusFixture = Pick<
+  BmsStatus,
+  'timestampMs' | 'modules' | 'packVoltageV' | 'currentA' | 'socPercent'
+> &
   Partial<BmsStatus>;
 
 /**
- * A snapshot: all modules found, SoH 100 %, no faults or alerts, contactors closed, limits 49.2 V /
- * 100 A / 100 A, no heater, no link counters, no outputs; `fields` replace any of these.
+ * A snapshot: all modules found, extremes and strings of those modules (`statusExtremes`,
+ * `statusStrings`), SoH 100 %, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
+ * 100 A, no heater, no link counters, no outputs; `fields` replace any of these.
  */
 export function bmsStatus(fields: StatusFixture): BmsStatus {
   return {
     discovery: { expected: fields.modules.length, found: fields.modules.length },
-    soh: 100,
+    extremes: statusExtremes(fields.modules),
+    strings: statusStrings(fields.modules),
+    sohPercent: 100,
     faults: [],
     alerts: [],
     contactors: {
@@ -50,7 +134,7 @@ export function bmsStatus(fields: StatusFixture): BmsStatus {
       openReason: 'startup',
       relays: { negative: true, precharge: false, positive: true },
     },
-    limits: { cvl: 49.2, ccl: 100, dcl: 100 },
+    limits: { cvlV: 49.2, cclA: 100, dclA: 100 },
     heater: null,
     comms: {},
     outputs: {},

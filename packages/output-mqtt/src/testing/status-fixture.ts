@@ -11,14 +11,17 @@ export function moduleFixture(address: number, cellV = 3.92, balancingCell4 = fa
   });
 }
 
-/** A healthy, closed two-module pack; override what a test needs. */
+/**
+ * A healthy, closed two-module pack (one string); override what a test needs. The extremes and
+ * strings follow the modules, also overridden ones.
+ */
 export function statusFixture(overrides: Partial<BmsStatus> = {}): BmsStatus {
   return bmsStatus({
     timestampMs: 1000,
     modules: [moduleFixture(1), moduleFixture(2)],
-    packVoltage: 47.04,
-    current: 12.34,
-    soc: 62.26,
+    packVoltageV: 47.04,
+    currentA: 12.34,
+    socPercent: 62.26,
     heater: { on: false, blockedBy: null },
     ...overrides,
   });

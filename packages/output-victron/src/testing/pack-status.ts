@@ -25,21 +25,32 @@ export const TWO_BY_TWO_SETTINGS: CanOutputSettings = { can: TWO_BY_TWO_CAN, pac
 
 /**
  * A valid scan of that pack: lowest cell M1C1 3.981 V, highest M3C2 4.002 V, coolest sensor M2T1
- * 20.0 °C, warmest M4T2 23.6 °C; contactors closed; no faults.
+ * 20.0 °C, warmest M4T2 23.6 °C (the extremes and strings derived from `modules`, also when
+ * `overrides` replace them); contactors closed; no faults.
  */
 export function packStatus(overrides: Partial<BmsStatus> = {}): BmsStatus {
   const typical = [3.99, 3.99, 3.99, 3.99, 3.99, 3.99];
   return bmsStatus({
     timestampMs: 10_000,
     modules: [
-      moduleStatus({ address: 1, cellsV: [3.981, 3.99, 3.99, 3.99, 3.99, 3.99], temperaturesC: [21, 22] }),
-      moduleStatus({ address: 2, cellsV: typical, temperaturesC: [20, 22] }),
-      moduleStatus({ address: 3, cellsV: [3.99, 4.002, 3.99, 3.99, 3.99, 3.99], temperaturesC: [21, 22] }),
-      moduleStatus({ address: 4, cellsV: typical, temperaturesC: [22, 23.6] }),
+      moduleStatus({
+        address: 1,
+        stringIndex: 0,
+        cellsV: [3.981, 3.99, 3.99, 3.99, 3.99, 3.99],
+        temperaturesC: [21, 22],
+      }),
+      moduleStatus({ address: 2, stringIndex: 0, cellsV: typical, temperaturesC: [20, 22] }),
+      moduleStatus({
+        address: 3,
+        stringIndex: 1,
+        cellsV: [3.99, 4.002, 3.99, 3.99, 3.99, 3.99],
+        temperaturesC: [21, 22],
+      }),
+      moduleStatus({ address: 4, stringIndex: 1, cellsV: typical, temperaturesC: [22, 23.6] }),
     ],
-    packVoltage: 47.83,
-    current: -12.3,
-    soc: 80.26,
+    packVoltageV: 47.83,
+    currentA: -12.3,
+    socPercent: 80.26,
     ...overrides,
   });
 }
