@@ -3,3 +3,14 @@ export * from './gpio-error';
 export * from './gpio-output';
 export * from './serial-byte-link';
 export * from './socketcan-bus';
+export {
+  createNotifySender,
+  createSystemdNotifier,
+  findExecutable,
+  socatAddress,
+  SystemdNotifier,
+  watchdogPingIntervalMs,
+  type NotifySend,
+  type ScanProgress,
+  type SystemdNotifierOptions,
+} from './systemd-notify';

@@ -3,7 +3,14 @@ import { access } from 'node:fs/promises';
 import { pino } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
-import { GpioError, openGpioOutputs, SerialByteLink, type GpioOutputs } from '@tsbms/hal-linux';
+import {
+  createSystemdNotifier,
+  GpioError,
+  openGpioOutputs,
+  SerialByteLink,
+  type GpioOutputs,
+  type ScanProgress,
+} from '@tsbms/hal-linux';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import {
   ConfigStore,
@@ -13,7 +20,7 @@ import {
   type ConfigCheckpoint,
   type ControllerConfig,
 } from '../config';
-import { BmsSupervisor, type BmsRelays, type ConfigSource } from '@tsbms/bms-core';
+import { BmsSupervisor, type BmsRelays, type BmsStatus, type ConfigSource } from '@tsbms/bms-core';
 import {
   controllerSessionTasks,
   inspectTeslaPack,
@@ -34,7 +41,6 @@ import {
 } from './cli-options';
 import { formatStatus } from './format-status';
 import { replayFast } from './replay-fast';
-import { createSystemdNotifier, scanProgressOf } from './sd-notify';
 
 /** Cell voltages of the demo pack, repeated over every module: cell 4 high enough to balance. */
 export const DEMO_CELL_VOLTAGES_V: readonly number[] = [3.92, 3.93, 3.92, 3.98, 3.93, 3.92];
@@ -178,6 +184,11 @@ function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): Con
     checkpoint: () => store.checkpoint(),
     restore: (checkpoint) => store.restore(checkpoint),
   };
+}
+
+/** For systemd's watchdog: the loop went round (a scan's time), and a module answered in it. */
+function scanProgressOf(status: BmsStatus): ScanProgress {
+  return { latestScanMs: status.timestampMs, anyModuleAnswered: status.modules.some((m) => m.commsOk) };
 }
 
 /** Runs the controller as the command line asks; resolves with the process exit code. */

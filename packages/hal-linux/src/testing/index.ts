@@ -1,2 +1,3 @@
 export * from './pty-pair';
 export * from './fake-gpio-chip';
+export * from './notify-socket';

@@ -3,14 +3,13 @@ import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import { interval, type Subscription } from 'rxjs';
 import type { Clock, Logger } from '@tsbms/hal';
-import type { BmsStatus } from '@tsbms/bms-core';
 
 /** Sends one sd_notify message; resolves when the helper process has ended, never rejects. */
 export type NotifySend = (message: string) => Promise<void>;
 
 /** A helper that hangs (e.g. a stuck socket) is killed after this, so children never pile up. */
 const HELPER_TIMEOUT_MS = 10_000;
-/** How often the notifier looks at the scan loop. */
+/** How often the notifier looks at the service's main loop. */
 const DEFAULT_CHECK_INTERVAL_MS = 500;
 
 /** The absolute path of an executable on PATH, or null. */
@@ -87,16 +86,12 @@ export function createNotifySender(env: NodeJS.ProcessEnv, logger: Logger): Noti
     });
 }
 
-/** What the notifier needs to know about the scan loop. */
+/** What the notifier needs to know about the service's main loop (for a BMS: its scans). */
 export interface ScanProgress {
   /** Clock time of the latest scan, failed or not (the loop went round); null before any. */
   readonly latestScanMs: number | null;
   /** Some module answered in the latest scan: discovery, setup and a complete scan are done. */
   readonly anyModuleAnswered: boolean;
-}
-
-export function scanProgressOf(status: BmsStatus): ScanProgress {
-  return { latestScanMs: status.timestampMs, anyModuleAnswered: status.modules.some((m) => m.commsOk) };
 }
 
 /** Half of systemd's WATCHDOG_USEC in milliseconds, or null when the watchdog is off. */

@@ -1,18 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ManualClock, type Logger } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import {
   createNotifySender,
-  findExecutable,
   socatAddress,
   SystemdNotifier,
   watchdogPingIntervalMs,
   type ScanProgress,
-} from './sd-notify';
+} from './systemd-notify';
+import { listenForNotifications, pathWithOnly, type NotificationReceiver } from './testing/notify-socket';
 
 describe('SystemdNotifier (virtual time)', () => {
   /** A scan loop that completes a scan every 500 ms unless stuck, like the runtime at 2 Hz. */
@@ -120,45 +118,23 @@ describe('socatAddress', () => {
 });
 
 describe('createNotifySender over a real unix datagram socket', () => {
-  /** The tests need both helpers installed (the dev container and CI have them). */
-  const requireExecutable = (name: string): string => {
-    const found = findExecutable(name, process.env);
-    if (found === null) throw new Error(`${name} is not on PATH: install it to run these tests`);
-    return found;
-  };
   let dir: string;
-  let listener: ChildProcess | undefined;
+  let listener: NotificationReceiver | undefined;
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tsbms-sd-notify-'));
   });
   afterEach(async () => {
-    const running = listener;
+    await listener?.stop();
     listener = undefined;
-    if (running !== undefined && running.exitCode === null) {
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      await exited;
-    }
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** systemd's side: a datagram socket that prints what arrives. */
+  /** systemd's side, stopped after the test. */
   async function listen(socketPath: string) {
-    let received = '';
-    const child = spawn(requireExecutable('socat'), ['-u', `UNIX-RECV:${socketPath}`, '-'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    listener = child;
-    child.stdout.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    while (!existsSync(socketPath)) await delay(10);
-    return {
-      stop: () => child.kill('SIGTERM'),
-      async waitFor(text: string): Promise<string> {
-        while (!received.includes(text)) await delay(10);
-        return received;
-      },
-    };
+    const receiver = await listenForNotifications(socketPath);
+    listener = receiver;
+    return receiver;
   }
 
   function senderFor(env: NodeJS.ProcessEnv, logger: Logger) {
@@ -167,14 +143,7 @@ describe('createNotifySender over a real unix datagram socket', () => {
     return send;
   }
 
-  /** A PATH holding only the named helpers. */
-  function pathWith(...helpers: string[]): string {
-    const bin = path.join(dir, 'bin');
-    rmSync(bin, { recursive: true, force: true });
-    mkdirSync(bin);
-    for (const helper of helpers) symlinkSync(requireExecutable(helper), path.join(bin, helper));
-    return bin;
-  }
+  const pathWith = (...helpers: string[]) => pathWithOnly(dir, ...helpers);
 
   it('is null when NOTIFY_SOCKET is unset', () => {
     const logger = new RecordingLogger();
@@ -195,7 +164,7 @@ describe('createNotifySender over a real unix datagram socket', () => {
     const received = await receiver.waitFor('STOPPING=1');
     expect(received).toContain('READY=1');
     expect(received).toContain('WATCHDOG=1');
-    receiver.stop();
+    void receiver.stop();
     await Promise.all(sends);
     expect(lines.filter((l) => l.level !== 'info')).toEqual([]);
   });
@@ -234,32 +203,4 @@ describe('createNotifySender over a real unix datagram socket', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0].message).toMatch(/neither systemd-notify nor socat/);
   });
-
-  it('the daemon sends READY=1 after its first scan, WATCHDOG=1 while scanning and STOPPING=1 on SIGTERM', async () => {
-    const socketPath = path.join(dir, 'notify.sock');
-    const receiver = await listen(socketPath);
-    const workspaceRoot = path.resolve(__dirname, '..', '..', '..', '..');
-    const daemon = spawn(
-      process.execPath,
-      ['--conditions=@tsbms/source', '-r', '@swc-node/register', 'apps/controller/src/main.ts'],
-      {
-        cwd: workspaceRoot,
-        // socat only: systemd-notify would wait for a barrier reply that socat never sends.
-        env: { PATH: pathWith('socat'), NOTIFY_SOCKET: socketPath, WATCHDOG_USEC: '1000000' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let log = '';
-    daemon.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => daemon.once('exit', resolve));
-    await receiver.waitFor('WATCHDOG=1\n');
-    daemon.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const messages = (await receiver.waitFor('STOPPING=1\n')).trim().split('\n');
-    expect(messages[0]).toBe('READY=1');
-    expect(messages.at(-1)).toBe('STOPPING=1');
-    expect(messages.slice(1, -1).every((m) => m === 'WATCHDOG=1')).toBe(true);
-    // READY=1 came after a complete scan: setup is logged before it.
-    expect(log.indexOf('"event":"setup"')).toBeLessThan(log.indexOf('READY=1 sent'));
-  }, 30_000);
 });
