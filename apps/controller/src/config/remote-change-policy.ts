@@ -1,5 +1,5 @@
 import type { ProposedConfigChange } from './config-store';
-import { getAtPath } from '@tsbms/bms-core';
+import { BMS_SAFETY_SETTINGS, loosenedSafetySettings, type SafetySetting } from '@tsbms/bms-core';
 import { DEFAULT_CONTROLLER_CONFIG } from './defaults';
 import { ControllerConfigError, type ConfigIssue } from './errors';
 import type { ConfigPath } from './schema';
@@ -25,47 +25,14 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
 ];
 
 /**
- * A setting that protects the battery, and which way it loosens: `higher` (a larger value trips
- * later), `lower`, or `off` (false). How far a remote change may loosen it anyway is its default,
- * which is the behaviour document's value (bms-behaviour.md §1, §2.2; T-18).
+ * The settings that protect the battery: the core's, and the Tesla loop's own (T-18). How far a
+ * remote change may loosen one anyway is its default, the behaviour document's value.
  */
-interface SafetySetting {
-  readonly configPath: ConfigPath;
-  readonly looser: 'higher' | 'lower' | 'off';
-}
-
-export const SAFETY_SETTINGS: readonly SafetySetting[] = [
+export const SAFETY_SETTINGS: readonly SafetySetting<ConfigPath>[] = [
   { configPath: 'programHardwareThresholds', looser: 'off' },
-  { configPath: 'contactorControl', looser: 'off' },
-  { configPath: 'currentSensorRequired', looser: 'off' },
-  { configPath: 'cells.cellHighVoltageV', looser: 'higher' },
-  { configPath: 'cells.cellLowVoltageV', looser: 'lower' },
-  { configPath: 'cells.voltageAlertOffsetV', looser: 'higher' },
-  { configPath: 'cells.voltageFaultOffsetV', looser: 'higher' },
+  ...BMS_SAFETY_SETTINGS,
   { configPath: 'cells.voltageHardwareOffsetV', looser: 'higher' },
-  { configPath: 'cells.overVoltageDelayS', looser: 'higher' },
-  { configPath: 'cells.deepDischargeV', looser: 'lower' },
-  { configPath: 'commsTimeoutS', looser: 'higher' },
-  { configPath: 'temperature.highTemperatureC', looser: 'higher' },
-  { configPath: 'temperature.lowTemperatureC', looser: 'lower' },
-  { configPath: 'temperature.temperatureWarningOffsetC', looser: 'higher' },
-  { configPath: 'imbalance.maxCellDifferenceV', looser: 'higher' },
-  { configPath: 'limits.maxChargeCurrentA', looser: 'higher' },
-  { configPath: 'limits.maxDischargeCurrentA', looser: 'higher' },
-  { configPath: 'limits.chargeMaxTemperatureC', looser: 'higher' },
 ];
-
-/** `a` protects less than `b` for this setting. */
-function looserThan(setting: SafetySetting, a: unknown, b: unknown): boolean {
-  switch (setting.looser) {
-    case 'off':
-      return a === false && b === true;
-    case 'higher':
-      return (a as number) > (b as number);
-    case 'lower':
-      return (a as number) < (b as number);
-  }
-}
 
 function isFileOnly(configPath: string): boolean {
   return FILE_ONLY_SETTINGS.some((setting) => configPath === setting || configPath.startsWith(`${setting}.`));
@@ -73,30 +40,14 @@ function isFileOnly(configPath: string): boolean {
 
 /** The reasons a remote change is refused; empty when it may be saved. */
 export function remoteChangeIssues(change: ProposedConfigChange): ConfigIssue[] {
-  const { before, after, changedPaths } = change;
+  const { before, changedPaths } = change;
   const fileOnly: ConfigIssue[] = changedPaths.filter(isFileOnly).map((configPath) => ({
     configPath,
     reason: 'a security setting: change it in the config file, not over HTTP or MQTT',
   }));
-  const loosened: ConfigIssue[] = before.remoteChanges.allowSafetySettings
+  const loosened = before.remoteChanges.allowSafetySettings
     ? []
-    : SAFETY_SETTINGS.filter(({ configPath }) => changedPaths.includes(configPath)).flatMap((setting) => {
-        const value = getAtPath(after, setting.configPath);
-        const documented = getAtPath(DEFAULT_CONTROLLER_CONFIG, setting.configPath);
-        const loosens =
-          looserThan(setting, value, getAtPath(before, setting.configPath)) &&
-          looserThan(setting, value, documented);
-        if (!loosens) return [];
-        const limit = setting.looser === 'off' ? 'on' : `${String(documented)} (bms-behaviour.md)`;
-        return [
-          {
-            configPath: setting.configPath,
-            reason:
-              `a safety setting: over HTTP or MQTT it may be tightened, or loosened as far as ${limit}; ` +
-              'beyond that edit the file (or set remoteChanges.allowSafetySettings: true in it)',
-          },
-        ];
-      });
+    : loosenedSafetySettings(SAFETY_SETTINGS, change, DEFAULT_CONTROLLER_CONFIG);
   return [...fileOnly, ...loosened];
 }
 

@@ -21,3 +21,9 @@ export {
   type LeafPath,
   type LibraryRejection,
 } from './bms-library-configs';
+export {
+  BMS_SAFETY_SETTINGS,
+  loosenedSafetySettings,
+  type SafetySetting,
+  type SettingsChange,
+} from './safety-settings';
