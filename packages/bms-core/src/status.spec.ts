@@ -6,43 +6,13 @@ import {
   updatePackModel,
 } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
-import { buildControlConfig, type ContactorSequenceStatus } from '@tsbms/control';
+import { buildControlConfig } from '@tsbms/control';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { ManualClock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading } from '@tsbms/pack-reading';
 import { createBms } from './create-bms';
-import { buildStatusSnapshot, type BmsStatus } from './status';
-import { FakePackSource, simulatedRelays } from './testing';
-
-const OPEN: ContactorSequenceStatus = {
-  state: 'OPEN',
-  sinceMs: 0,
-  relays: { negative: false, precharge: false, positive: false },
-  openReason: 'startup',
-  failedAttempts: 0,
-  prechargeFailed: false,
-  prechargeVerified: null,
-  testMode: false,
-  lastOpenedAtMs: null,
-};
-
-/** The status of `pack` (null = before the first scan), every other stream at its start. */
-function statusOf(pack: PackState | null, expectedModules: number): BmsStatus {
-  return buildStatusSnapshot({
-    expectedModules,
-    discoveredModules: pack === null ? null : expectedModules,
-    pack,
-    faults: { timestampMs: 0, faults: [], highestLevel: null },
-    contactors: OPEN,
-    limits: null,
-    comms: {},
-    outputs: {},
-    stateFile: null,
-    balancing: null,
-    heating: null,
-  });
-}
+import { FakePackSource, simulatedRelays, statusOfPack } from './testing';
 
 /** battery-model's pack after one scan at 1 s; `module(address)` says what each module reports. */
 function scannedPack(
@@ -65,7 +35,7 @@ const silent: Partial<ModuleReading> = {
 
 describe('buildStatusSnapshot: the pack facts from PackState', () => {
   it('before the first scan: no extremes, no strings, no modules', () => {
-    const status = statusOf(null, 4);
+    const status = statusOfPack(null, 4);
     expect(status.extremes).toEqual({
       lowestCell: null,
       highestCell: null,
@@ -83,7 +53,7 @@ describe('buildStatusSnapshot: the pack facts from PackState', () => {
         ? { cellVoltagesV: [3.9, 3.9, 3.95, 3.9, 3.9, 3.9], temperaturesC: [24, 27.5] }
         : { cellVoltagesV: [3.9, 3.9, 3.9, 3.9, 3.85, 3.9], temperaturesC: [21.5, 25] },
     );
-    const status = statusOf(pack, 2);
+    const status = statusOfPack(pack, 2);
     expect(status.extremes).toEqual({
       lowestCell: { voltageV: 3.85, moduleAddress: 2, cellIndex: 4 },
       highestCell: { voltageV: 3.95, moduleAddress: 1, cellIndex: 2 },
@@ -108,7 +78,7 @@ describe('buildStatusSnapshot: the pack facts from PackState', () => {
     const pack = scannedPack(4, 2, (address) =>
       address === 4 ? silent : address === 3 ? { cellVoltagesV: [3.9, 3.9, 3.9, 3.9, 3.9, 4.01] } : {},
     );
-    const status = statusOf(pack, 4);
+    const status = statusOfPack(pack, 4);
     expect(status.modules.map((m) => [m.address, m.stringIndex])).toEqual([
       [1, 0],
       [2, 0],
@@ -130,7 +100,7 @@ describe('buildStatusSnapshot: the pack facts from PackState', () => {
   });
 
   it('is JSON as it is: the facts survive a round trip unchanged', () => {
-    const status = statusOf(
+    const status = statusOfPack(
       scannedPack(4, 2, () => ({})),
       4,
     );

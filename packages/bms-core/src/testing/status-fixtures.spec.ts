@@ -1,21 +1,7 @@
 import fc from 'fast-check';
 import { buildBatteryModelConfig, initialPackModel, updatePackModel } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
-import type { ContactorSequenceStatus } from '@tsbms/control';
-import { buildStatusSnapshot } from '../status';
-import { bmsStatus, moduleStatus, statusExtremes, statusStrings } from './status-fixtures';
-
-const OPEN: ContactorSequenceStatus = {
-  state: 'OPEN',
-  sinceMs: 0,
-  relays: { negative: false, precharge: false, positive: false },
-  openReason: 'startup',
-  failedAttempts: 0,
-  prechargeFailed: false,
-  prechargeVerified: null,
-  testMode: false,
-  lastOpenedAtMs: null,
-};
+import { bmsStatus, moduleStatus, statusExtremes, statusOfPack, statusStrings } from './status-fixtures';
 
 const cell = fc.option(fc.constantFrom(3.6, 3.85, 3.9, 3.91, 4.05), { nil: null });
 const sensor = fc.option(fc.constantFrom(-5, 20, 25.5, 40), { nil: null });
@@ -31,19 +17,7 @@ describe('status fixtures', () => {
       fc.property(fc.array(moduleValues, { minLength: 4, maxLength: 4 }), (modules) => {
         const reading = makePackReading(1000, 4, (address) => modules[address - 1]);
         const pack = updatePackModel(initialPackModel(config), reading).pack;
-        const status = buildStatusSnapshot({
-          expectedModules: 4,
-          discoveredModules: 4,
-          pack,
-          faults: { timestampMs: 0, faults: [], highestLevel: null },
-          contactors: OPEN,
-          limits: null,
-          comms: {},
-          outputs: {},
-          stateFile: null,
-          balancing: null,
-          heating: null,
-        });
+        const status = statusOfPack(pack, 4);
         expect(statusExtremes(status.modules)).toEqual(status.extremes);
         expect(statusStrings(status.modules)).toEqual(status.strings);
       }),

@@ -1,11 +1,14 @@
+import type { PackState } from '@tsbms/battery-model';
+import type { ContactorSequenceStatus } from '@tsbms/control';
 import type { ActiveFault } from '@tsbms/fault-engine';
-import type {
-  BmsStatus,
-  CellExtreme,
-  ModuleStatus,
-  PackExtremes,
-  StringStatus,
-  TemperatureExtreme,
+import {
+  buildStatusSnapshot,
+  type BmsStatus,
+  type CellExtreme,
+  type ModuleStatus,
+  type PackExtremes,
+  type StringStatus,
+  type TemperatureExtreme,
 } from '../status';
 
 /*
@@ -146,4 +149,33 @@ export function bmsStatus(fields: StatusFixture): BmsStatus {
 /** An active condition; unnamed fields: no location, no value, since 0, neither latched nor clearable. */
 export function activeFault(fields: Pick<ActiveFault, 'kind' | 'level'> & Partial<ActiveFault>): ActiveFault {
   return { location: {}, value: null, sinceMs: 0, latched: false, clearable: false, ...fields };
+}
+
+const OPEN_CONTACTORS: ContactorSequenceStatus = {
+  state: 'OPEN',
+  sinceMs: 0,
+  relays: { negative: false, precharge: false, positive: false },
+  openReason: 'startup',
+  failedAttempts: 0,
+  prechargeFailed: false,
+  prechargeVerified: null,
+  testMode: false,
+  lastOpenedAtMs: null,
+};
+
+/** The status of `pack` (null = before the first scan), every other stream at its start. */
+export function statusOfPack(pack: PackState | null, expectedModules: number): BmsStatus {
+  return buildStatusSnapshot({
+    expectedModules,
+    discoveredModules: pack === null ? null : expectedModules,
+    pack,
+    faults: { timestampMs: 0, faults: [], highestLevel: null },
+    contactors: OPEN_CONTACTORS,
+    limits: null,
+    comms: {},
+    outputs: {},
+    stateFile: null,
+    balancing: null,
+    heating: null,
+  });
 }
