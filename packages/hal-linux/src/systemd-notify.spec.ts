@@ -161,9 +161,12 @@ describe('createNotifySender over a real unix datagram socket', () => {
     // systemd-notify waits for systemd to read its message (a barrier socat does not answer): the
     // sends end when the listener goes away, so wait for the bytes, not the promises.
     const sends = ['READY=1', 'WATCHDOG=1', 'STOPPING=1'].map((m) => send(m));
-    const received = await receiver.waitFor('STOPPING=1');
+    // Each message is followed by systemd-notify's BARRIER=1: the listener must not go away
+    // before the third has arrived, or that send fails.
+    const received = await receiver.waitFor('BARRIER=1', 3);
     expect(received).toContain('READY=1');
     expect(received).toContain('WATCHDOG=1');
+    expect(received).toContain('STOPPING=1');
     void receiver.stop();
     await Promise.all(sends);
     expect(lines.filter((l) => l.level !== 'info')).toEqual([]);

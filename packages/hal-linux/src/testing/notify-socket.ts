@@ -17,8 +17,8 @@ function requireExecutable(name: string): string {
 }
 
 export interface NotificationReceiver {
-  /** Resolves with everything received so far once it includes `text`. */
-  waitFor(text: string): Promise<string>;
+  /** Resolves with everything received so far once it includes `text` (at least `times` times). */
+  waitFor(text: string, times?: number): Promise<string>;
   /** Stops the listener and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -32,8 +32,8 @@ export async function listenForNotifications(socketPath: string): Promise<Notifi
   child.stdout.on('data', (chunk: Buffer) => (received += chunk.toString()));
   while (!existsSync(socketPath) && child.exitCode === null) await delay(10);
   return {
-    async waitFor(text) {
-      while (!received.includes(text)) await delay(10);
+    async waitFor(text, times = 1) {
+      while (received.split(text).length - 1 < times) await delay(10);
       return received;
     },
     async stop() {
