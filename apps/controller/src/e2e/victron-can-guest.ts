@@ -23,7 +23,8 @@ export const RECORD_BEFORE_FAULT_MS = 6000;
 const RECORD_AFTER_FAULT_MS = 2500;
 const INTERFACE_DOWN_MS = 3000;
 const RECORD_AFTER_RETURN_MS = 3000;
-const STATUS_SAMPLE_MS = 500;
+/** Twice per scan, so that a late answer on a loaded guest still leaves every scan sampled. */
+const STATUS_SAMPLE_MS = 250;
 
 const CONFIG = {
   pack: { moduleCount: GUEST_MODULES },

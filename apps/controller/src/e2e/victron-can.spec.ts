@@ -96,18 +96,37 @@ describe('controller --can vcan0 in user-mode Linux', () => {
   });
 
   it("decodes to the controller's own status at that time (GET /api/status)", () => {
-    const samples = results.statusSamples.filter((s) => s.atMs < (results.faultInjectedAtMs ?? 0));
-    // The frame after a sample carries that sample's values or, if a scan landed in between, the next one's.
-    const candidates = (frameAtMs: number): StatusSample[] => {
+    const sampled = results.statusSamples.filter((s) => s.atMs < (results.faultInjectedAtMs ?? 0));
+    // Frames are compared while the samples were taken, each with the status of its scan (the
+    // status's own timestampMs, on the guest's clock like candump's): a loaded guest may answer a
+    // GET after the next scan, later than it was sent.
+    const firstSampleMs = sampled[0].atMs;
+    const lastSampleMs = sampled.at(-1)?.atMs ?? 0;
+    const samples = sampled
+      .map((s) => ({ ...s, atMs: (s.status.timestampMs as number | null) ?? s.atMs }))
+      .sort((x, y) => x.atMs - y.atMs);
+    // The scan interval, as the samples saw it: the median step between two sampled scans.
+    const steps = samples
+      .slice(1)
+      .map((s, i) => s.atMs - samples[i].atMs)
+      .filter((step) => step > 0)
+      .sort((x, y) => x - y);
+    const scanIntervalMs = steps[Math.floor(steps.length / 2)];
+    // The frame after a scan carries that scan's values or, if a scan landed in between, the next
+    // one's. Where the samples missed a scan (a loaded guest answered late), that scan's values are
+    // nowhere to compare with: such a frame is left out (`compared` bounds how many may be).
+    const candidates = (frameAtMs: number): StatusSample[] | null => {
       const before = samples.filter((s) => s.atMs <= frameAtMs).at(-1);
       const after = samples.find((s) => s.atMs > frameAtMs);
+      if (before !== undefined && after !== undefined && after.atMs - before.atMs > 1.5 * scanIntervalMs)
+        return null;
       return [before, after].filter((s): s is StatusSample => s !== undefined);
     };
     let compared = 0;
-    for (const frame of frames.filter(
-      (f) => f.atMs > samples[0].atMs && f.atMs < (samples.at(-1)?.atMs ?? 0),
-    )) {
-      const expected = candidates(frame.atMs).map((sample) => {
+    for (const frame of frames.filter((f) => f.atMs > firstSampleMs && f.atMs < lastSampleMs)) {
+      const around = candidates(frame.atMs);
+      if (around === null) continue;
+      const expected = around.map((sample) => {
         const s = sample.status as {
           limits: { cvlV: number; cclA: number; dclA: number } | null;
           socPercent: number;
