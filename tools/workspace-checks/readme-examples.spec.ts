@@ -13,7 +13,16 @@ const packagesDir = path.join(workspaceRoot, 'packages');
 const exampleOf = (name: string) => path.join(packagesDir, name, 'examples', 'readme.ts');
 
 /** The packages whose README must carry a tested example (each new package of wave 2 joins). */
-const REQUIRED = ['pack-reading', 'bms-core', 'dashboard', 'output-victron', 'credentials', 'test-support', 'output-mqtt', 'output-http'];
+const REQUIRED = [
+  'pack-reading',
+  'bms-core',
+  'dashboard',
+  'output-victron',
+  'credentials',
+  'test-support',
+  'output-mqtt',
+  'output-http',
+];
 
 const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));
 
