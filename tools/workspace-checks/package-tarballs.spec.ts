@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import {
+  buildLibraries,
+  LIBRARIES,
+  manifestOf,
+  packagesDir,
+  type PackageJson,
+} from './spec-support/libraries';
 
 /*
  * What `npm pack` of each library would publish (issue 12): the built entry points every export
@@ -8,25 +14,7 @@ import * as path from 'node:path';
  * tsconfig.lib.json (what `nx build` runs), then listed by npm itself (`npm pack --dry-run`).
  */
 
-const workspaceRoot = path.resolve(__dirname, '..', '..');
-const packagesDir = path.join(workspaceRoot, 'packages');
-
-interface PackageJson {
-  readonly name: string;
-  readonly version: string;
-  readonly private?: boolean;
-  readonly main?: string;
-  readonly types?: string;
-  readonly engines?: Readonly<Record<string, string>>;
-  readonly exports?: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
-}
-
-const manifestOf = (name: string): PackageJson =>
-  JSON.parse(readFileSync(path.join(packagesDir, name, 'package.json'), 'utf8')) as PackageJson;
-
-const libraries = readdirSync(packagesDir)
-  .filter((name) => existsSync(path.join(packagesDir, name, 'package.json')))
-  .filter((name) => manifestOf(name).private !== true);
+const libraries = LIBRARIES;
 
 /** Every file an export, `main` or `types` points at, except the workspace's own source condition. */
 function entryFiles(manifest: PackageJson): string[] {
@@ -46,15 +34,7 @@ function entryFiles(manifest: PackageJson): string[] {
 const packed = new Map<string, string[]>();
 
 beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve('typescript/bin/tsc'),
-      '--build',
-      ...libraries.map((name) => path.join('packages', name, 'tsconfig.lib.json')),
-    ],
-    { cwd: workspaceRoot, stdio: 'pipe' },
-  );
+  buildLibraries();
   for (const name of libraries) {
     const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: path.join(packagesDir, name),
