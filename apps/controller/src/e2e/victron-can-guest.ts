@@ -19,7 +19,8 @@ export const GUEST_MODULES = 3;
 export const GUEST_CELLS_V = [3.95, 3.97, 3.96, 3.98, 3.95, 3.96];
 /** cellHighVoltageV 4.1 + voltageFaultOffsetV 0.05 = 4.15 V fault level; the chip's COV is 4.20 V. */
 export const GUEST_OVER_VOLTAGE_V = 4.17;
-export const RECORD_BEFORE_FAULT_MS = 6000;
+/** Long enough that, on a loaded guest, at least 15 frames fall between sampled scans (the decode check). */
+export const RECORD_BEFORE_FAULT_MS = 9000;
 const RECORD_AFTER_FAULT_MS = 2500;
 const INTERFACE_DOWN_MS = 3000;
 const RECORD_AFTER_RETURN_MS = 3000;
