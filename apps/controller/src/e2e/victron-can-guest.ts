@@ -32,6 +32,9 @@ const CONFIG = {
   // User-mode Linux is slow: a calm poll keeps the scan watchdog and comms timeouts out of the way.
   pollIntervalS: 0.5,
   commsTimeoutS: 5,
+  // A cold start on a loaded guest once missed the 100 ms default three times: discovery failed,
+  // and moduleCountMismatch held the limits at 0 for its 60 s clear delay (behaviour doc §2.3), past the test.
+  serial: { replyTimeoutMs: 500 },
   cells: { cellHighVoltageV: 4.1, voltageFaultOffsetV: 0.05, overVoltageDelayS: 1 },
   balancing: { enabled: false },
   // Limits leave 0 a second after closing (not 30 s), so the fault visibly reduces them.
@@ -126,7 +129,16 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
     return limits !== null && limits !== undefined && limits.cclA > 0 && limits.dclA > 0;
   };
   while (!allowed()) {
-    if (Date.now() > limitsOpenBy) throw new Error('charge and discharge limits stayed at 0 for 30 s');
+    if (Date.now() > limitsOpenBy) {
+      const last = results.statusSamples.at(-1)?.status;
+      throw new Error(
+        `charge and discharge limits stayed at 0 for 30 s; last status: ${JSON.stringify({
+          limits: last?.limits,
+          faults: last?.faults,
+          contactors: last?.contactors,
+        })}`,
+      );
+    }
     await delay(STATUS_SAMPLE_MS);
   }
   results.faultInjectedAtMs = Date.now();
