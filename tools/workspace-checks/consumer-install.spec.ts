@@ -6,10 +6,11 @@ import { buildLibraries, LIBRARIES, packagesDir, workspaceRoot } from './spec-su
 
 /*
  * The libraries as another project gets them (issue 12): every library built and packed with npm,
- * the tarballs installed into a fresh project outside the workspace, and three consumers run
- * against what was installed: CommonJS `require`, an ES module `import`, and strict TypeScript
- * (node16 resolution) type-checking against the shipped declarations. A missing file, a wrong
- * export map or an undeclared dependency fails here.
+ * the tarballs installed into a fresh project outside the workspace, and the consumers run
+ * against what was installed: CommonJS `require`, an ES module `import`, strict TypeScript
+ * (node16 resolution) type-checking against the shipped declarations, and a plain JavaScript
+ * caller passing the wrong thing, which gets hal's typed InvalidArgumentError. A missing file, a
+ * wrong export map or an undeclared dependency fails here.
  */
 
 const consumersDir = path.join(__dirname, 'consumers');
@@ -66,6 +67,18 @@ describe('the libraries installed from their tarballs outside the workspace', ()
       expect(result.packVoltageV).toBeCloseTo(2 * 6 * 3.9, 1);
     },
   );
+
+  it('bad-input.cjs gets a typed error naming the argument when it passes a plain object as a link', () => {
+    const result: unknown = JSON.parse(run(process.execPath, ['bad-input.cjs']).trim());
+    expect(result).toEqual({
+      name: 'InvalidArgumentError',
+      code: 'INVALID_ARGUMENT',
+      argument: 'link',
+      received: 'a plain object without data$, events$, write, close',
+      message: expect.stringMatching(/^link must be a ByteLink/),
+      isInvalidArgumentError: true,
+    });
+  });
 
   it('type-checks a strict TypeScript consumer against the shipped declarations', () => {
     writeFileSync(

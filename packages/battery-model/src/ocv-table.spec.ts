@@ -43,14 +43,8 @@ describe('OCV table', () => {
   });
 
   it('rejects tables that are not monotonic, too short or out of range, naming the point', () => {
-    const reject = (table: { voltageV: number; socPercent: number }[]) => {
-      try {
-        validateOcvTable('ocvTable', table);
-      } catch (e) {
-        return e as ConfigError;
-      }
-      throw new Error('accepted');
-    };
+    const reject = (table: { voltageV: number; socPercent: number }[]) =>
+      rejectionOf(() => validateOcvTable('ocvTable', table));
     expect(reject([{ voltageV: 3, socPercent: 0 }])).toMatchObject({
       code: 'CONFIG_OCV_NOT_MONOTONIC',
       path: 'ocvTable',
@@ -92,4 +86,25 @@ describe('OCV table', () => {
       path: 'ocvTable[0].voltageV',
     });
   });
+
+  // Plain JavaScript callers get no type checks: these crashed inside the loop before.
+  it.each([
+    ['a number', 5, 'ocvTable', 'needs a list of at least 2 points, got number'],
+    ['a plain object', {}, 'ocvTable', 'needs a list of at least 2 points, got object'],
+    ['null', null, 'ocvTable', 'needs a list of at least 2 points, got null'],
+    ['a list with a null point', [{ voltageV: 3, socPercent: 0 }, null], 'ocvTable[1].voltageV', 'must be'],
+  ])('rejects %s as a table with a ConfigError naming the path', (_, table, path, reason) => {
+    const error = rejectionOf(() => validateOcvTable('ocvTable', table as never));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ path, message: expect.stringContaining(`${path}: ${reason}`) });
+  });
 });
+
+function rejectionOf(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('accepted');
+}

@@ -35,12 +35,15 @@ export const DEFAULT_OCV_TABLE: readonly OcvPoint[] = Object.freeze(
  * A non-monotonic table would make the SoC jump backwards as a cell charges.
  */
 export function validateOcvTable(path: string, table: readonly OcvPoint[]): readonly OcvPoint[] {
-  if (table.length < 2) {
-    throw new ConfigError('CONFIG_OCV_NOT_MONOTONIC', path, `needs at least 2 points, got ${table.length}`);
+  // From plain JavaScript anything may come: a table that is not a list, or a null point, is
+  // rejected here rather than crashed on.
+  if (!Array.isArray(table) || table.length < 2) {
+    const got = Array.isArray(table) ? `${table.length}` : table === null ? 'null' : typeof table;
+    throw new ConfigError('CONFIG_OCV_NOT_MONOTONIC', path, `needs a list of at least 2 points, got ${got}`);
   }
-  table.forEach((p, i) => {
-    requireFinite(`${path}[${i}].voltageV`, p.voltageV);
-    const soc = requireFinite(`${path}[${i}].socPercent`, p.socPercent);
+  table.forEach((point: OcvPoint | null, i) => {
+    const voltageV = requireFinite(`${path}[${i}].voltageV`, point?.voltageV);
+    const soc = requireFinite(`${path}[${i}].socPercent`, point?.socPercent);
     if (soc < 0 || soc > 100) {
       throw new ConfigError(
         'CONFIG_OUT_OF_RANGE',
@@ -50,18 +53,18 @@ export function validateOcvTable(path: string, table: readonly OcvPoint[]): read
     }
     if (i === 0) return;
     const prev = table[i - 1];
-    if (!(p.voltageV > prev.voltageV)) {
+    if (!(voltageV > prev.voltageV)) {
       throw new ConfigError(
         'CONFIG_OCV_NOT_MONOTONIC',
         `${path}[${i}].voltageV`,
-        `voltages must strictly increase (${prev.voltageV} V then ${p.voltageV} V)`,
+        `voltages must strictly increase (${prev.voltageV} V then ${voltageV} V)`,
       );
     }
-    if (p.socPercent < prev.socPercent) {
+    if (soc < prev.socPercent) {
       throw new ConfigError(
         'CONFIG_OCV_NOT_MONOTONIC',
         `${path}[${i}].socPercent`,
-        `SoC must not decrease (${prev.socPercent} % then ${p.socPercent} %)`,
+        `SoC must not decrease (${prev.socPercent} % then ${soc} %)`,
       );
     }
   });

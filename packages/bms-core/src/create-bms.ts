@@ -41,8 +41,16 @@ import {
   type ControlConfig,
   type HeatingStatus,
 } from '@tsbms/control';
-import type { Clock, Logger } from '@tsbms/hal';
+import {
+  requireClock,
+  requireFunction,
+  requireLogger,
+  requireObject,
+  type Clock,
+  type Logger,
+} from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
+import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
 import { logDecisions, logFaultEvent } from './state-change-log';
@@ -109,6 +117,19 @@ export interface Bms {
   stop(): Promise<void>;
 }
 
+/** Plain JavaScript callers get no type checks: a wrong port fails here, not in the first scan or the fail-safe. */
+function requireBmsOptions(options: BmsOptions): void {
+  requireObject(options, 'options', 'createBms options ({ source, clock, logger, config, relays, ... })');
+  requirePackSource(options.source, 'options.source');
+  requireClock(options.clock, 'options.clock');
+  requireLogger(options.logger, 'options.logger');
+  requireLibraryConfigs(options.config, 'options.config');
+  requireRelays(options.relays, 'options.relays');
+  if (options.outputStatus !== undefined) requireFunction(options.outputStatus, 'options.outputStatus');
+  if (options.stateFileStatus !== undefined)
+    requireFunction(options.stateFileStatus, 'options.stateFileStatus');
+}
+
 /** One scan, evaluated: the pack, the discovery it was read under, and the faults it raised. */
 interface Evaluated {
   readonly pack: PackState;
@@ -124,6 +145,7 @@ interface Evaluated {
  * control's decision, applied to the relays in the same tick.
  */
 export function createBms(options: BmsOptions): Bms {
+  requireBmsOptions(options);
   const { source, clock, logger, config, relays } = options;
   const persisted = options.persisted ?? null;
   const lastOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;

@@ -1,5 +1,5 @@
 import { shareReplay, type Observable } from 'rxjs';
-import type { Clock } from '@tsbms/hal';
+import { requireClock, requireObject, requireObservable, type Clock } from '@tsbms/hal';
 import { balanceCells, type BalancingState } from './balancing';
 import { chargeLimits, type ChargeLimits } from './charge-limits';
 import type { ControlConfig } from './config';
@@ -27,6 +27,7 @@ export interface ControlOutputs {
  * contactor state. `inputs$` is subscribed once however many outputs are used.
  */
 export function createControl(inputs$: Observable<ControlInputs>, options: ControlOptions): ControlOutputs {
+  requireControlArguments(inputs$, options);
   const shared$ = inputs$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
   const contactors$ = sequenceContactors(shared$, {
     config: options.config,
@@ -40,4 +41,15 @@ export function createControl(inputs$: Observable<ControlInputs>, options: Contr
     balancing$: balanceCells(shared$, options),
     heating$: controlHeating(shared$, options),
   };
+}
+
+/** Plain JavaScript callers get no type checks: a wrong clock or stream fails here, not at the first input. */
+function requireControlArguments(inputs$: unknown, options: ControlOptions): void {
+  requireObservable(inputs$, 'inputs$');
+  requireObject(options, 'options', 'control options ({ config, clock, ... })');
+  requireObject(options.config, 'options.config', 'the result of buildControlConfig()');
+  requireClock(options.clock, 'options.clock');
+  if (options.contactorCommands$ !== undefined) {
+    requireObservable(options.contactorCommands$, 'options.contactorCommands$');
+  }
 }

@@ -7,3 +7,6 @@ export * from './logger';
 export * from './reconnect-policy';
 export * from './reconnector';
 export * from './error-message';
+export * from './invalid-argument-error';
+export * from './argument-guards';
+export * from './port-guards';

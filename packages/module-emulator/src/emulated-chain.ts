@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import type { ByteLink, Clock } from '@tsbms/hal';
+import { requireClock, requireObject, type ByteLink, type Clock } from '@tsbms/hal';
 import { EmulatedModule, type ModuleEnvironment, type ModuleSnapshot } from './emulated-module';
 import { EmulatorError, requireNumberInRange } from './errors';
 import {
@@ -108,6 +108,9 @@ export class EmulatedChain {
   private ambientC: number;
 
   constructor(options: EmulatedChainOptions) {
+    // The option values are checked below (EmulatorError); these two would fail deep inside instead.
+    requireObject(options, 'options', 'EmulatedChain options ({ clock, modules, ... })');
+    requireClock(options.clock, 'options.clock');
     const count = requireNumberInRange(options.modules, 'modules', 1, MAX_MODULES);
     if (!Number.isInteger(count)) {
       throw new EmulatorError('INVALID_OPTION', 'modules must be a whole number', {

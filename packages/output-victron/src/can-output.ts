@@ -15,6 +15,7 @@ import {
   type OutputStatus,
 } from '@tsbms/bms-core';
 import type { CanConfig } from './can-config';
+import { requireCanOutputBus, requireCanOutputOptions, requireOutputContext } from './can-output-guards';
 import { toVictronSnapshot, victronIdentityOf, type VictronPackFacts } from './victron-snapshot';
 
 /** The GX sends 0x305 every second; older than this counts as "not seen" (one lost frame and more). */
@@ -94,6 +95,8 @@ export class CanOutput implements OutputService {
     private readonly context: OutputContext<CanOutputSettings>,
     options: CanOutputOptions,
   ) {
+    requireOutputContext(context, 'context');
+    requireCanOutputOptions(options, 'options');
     const { can, packFacts: facts } = context.settings();
     if (can.interface === null) throw new Error('can.interface is not set');
     this.iface = can.interface;
@@ -103,6 +106,7 @@ export class CanOutput implements OutputService {
       clock: context.clock,
       reconnect: reconnectPolicy(can.reconnect),
     });
+    requireCanOutputBus(this.bus, 'options.openBus(settings)');
 
     this.subscriptions.push(
       this.bus.events$.subscribe((event) => {
@@ -266,6 +270,8 @@ export class CanOutput implements OutputService {
  * `can.interface` is not set, else a running {@link CanOutput}.
  */
 export function victronCanOutput(options: CanOutputOptions): OutputFactory<CanOutputSettings> {
+  // Checked when the application is wired, long before the output starts.
+  requireCanOutputOptions(options, 'options');
   return (context) =>
     Promise.resolve(context.settings().can.interface === null ? null : new CanOutput(context, options));
 }

@@ -1,5 +1,6 @@
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
-import type { ByteLink, Clock } from '@tsbms/hal';
+import { requireByteLink, type ByteLink, type Clock } from '@tsbms/hal';
+import { requireClockOptions } from './argument-guards';
 import { BusStatsTally, type BusStats, type ModuleCounter } from './bus-stats';
 import { TeslaProtocolError, type TeslaProtocolErrorCode } from './errors';
 import {
@@ -84,6 +85,8 @@ export class TeslaBus {
     private readonly link: ByteLink,
     options: TeslaBusOptions,
   ) {
+    requireByteLink(link, 'link');
+    requireClockOptions(options, 'options', 'TeslaBus options');
     this.clock = options.clock;
     this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;

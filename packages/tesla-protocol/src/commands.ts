@@ -1,3 +1,4 @@
+import { requireTeslaBus } from './argument-guards';
 import type { TeslaBus } from './bus';
 import { TeslaProtocolError } from './errors';
 import {
@@ -140,7 +141,9 @@ export interface ConfigReadBack {
  * periodic broadcasts, balancing (T-22/T-23), and sleep/wake (T-28).
  */
 export class ModuleCommands {
-  constructor(private readonly bus: TeslaBus) {}
+  constructor(private readonly bus: TeslaBus) {
+    requireTeslaBus(bus, 'bus');
+  }
 
   /** ALERT_STATUS, FAULT_STATUS, COV_FAULT, CUV_FAULT of one module. */
   async readStatusRegisters(address: number): Promise<ModuleStatusRegisters> {

@@ -1,4 +1,5 @@
-import { sleepMs, type Clock } from '@tsbms/hal';
+import { requireFiniteNumber, sleepMs, type Clock } from '@tsbms/hal';
+import { requireClockOptions, requireTeslaBus } from './argument-guards';
 import type { TeslaBus } from './bus';
 import { isTeslaProtocolError, TeslaProtocolError } from './errors';
 import {
@@ -51,6 +52,9 @@ export const DEFAULT_RESET_SETTLE_MS = 100;
  * count with its configuration (T-16). Throws only when the broadcast reset fails or the link closes.
  */
 export async function discoverModules(bus: TeslaBus, options: DiscoveryOptions): Promise<DiscoveryResult> {
+  requireDiscoveryArguments(bus, options);
+  // Not a count would probe nothing and renumber the whole chain.
+  requireFiniteNumber(options.expectedCount, 'options.expectedCount');
   const expected = Math.min(Math.max(0, Math.floor(options.expectedCount)), MAX_MODULE_ADDRESS);
   const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   let allAnswered = expected > 0;
@@ -77,6 +81,7 @@ export async function discoverModules(bus: TeslaBus, options: DiscoveryOptions):
 
 /** Broadcast reset and renumbering (T-15). */
 export async function assignAddresses(bus: TeslaBus, options: DiscoveryOptions): Promise<DiscoveryResult> {
+  requireDiscoveryArguments(bus, options);
   const resetTries = options.resetTries ?? DEFAULT_RESET_TRIES;
   // The bus accepts only the exact echo 7F 3C A5 57.
   await bus.broadcastRegister(Register.RESET, RESET_MAGIC, {
@@ -120,6 +125,11 @@ export async function assignAddresses(bus: TeslaBus, options: DiscoveryOptions):
     addresses.push(next);
   }
   return result('maxAddress');
+}
+
+function requireDiscoveryArguments(bus: unknown, options: unknown): void {
+  requireTeslaBus(bus, 'bus');
+  requireClockOptions(options, 'options', 'discovery options');
 }
 
 /** A protocol failure ends renumbering with a partial result; a closed link or a bug is thrown. */

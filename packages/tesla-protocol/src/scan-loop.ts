@@ -1,5 +1,13 @@
 import { Subject, type Observable } from 'rxjs';
-import { InterruptibleSleep, type ByteLink, type Clock, type Logger } from '@tsbms/hal';
+import {
+  InterruptibleSleep,
+  requireByteLink,
+  requireFiniteNumber,
+  requireLogger,
+  type ByteLink,
+  type Clock,
+  type Logger,
+} from '@tsbms/hal';
 import {
   flagsMeaning,
   type BalanceMasks,
@@ -8,6 +16,7 @@ import {
   type PackSource,
   type SourceReading,
 } from '@tsbms/pack-reading';
+import { requireClockOptions } from './argument-guards';
 import { TeslaBus } from './bus';
 import type { BusStats } from './bus-stats';
 import { cbTimeForPollInterval, ModuleCommands, type HardwareThresholds } from './commands';
@@ -84,6 +93,11 @@ export class TeslaScanLoop implements PackSource {
   readonly readings$: Observable<SourceReading> = this.readingsSubject.asObservable();
 
   constructor(private readonly options: TeslaScanLoopOptions) {
+    requireClockOptions(options, 'options', 'scan loop options');
+    requireByteLink(options.link, 'options.link');
+    requireLogger(options.logger, 'options.logger');
+    requireFiniteNumber(options.moduleCount, 'options.moduleCount');
+    requireFiniteNumber(options.pollIntervalS, 'options.pollIntervalS');
     const { clock } = options;
     this.addresses = Array.from({ length: options.moduleCount }, (_, i) => i + 1);
     this.pollMs = options.pollIntervalS * 1000;

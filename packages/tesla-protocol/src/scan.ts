@@ -1,4 +1,5 @@
 import { sleepMs, type Clock } from '@tsbms/hal';
+import { requireClockOptions, requireTeslaBus } from './argument-guards';
 import type { TeslaBus } from './bus';
 import { cellVoltageFromRaw, gpaiVoltageFromRaw, readUint16BE, temperatureFromRaw } from './conversions';
 import { isTeslaProtocolError } from './errors';
@@ -82,6 +83,8 @@ export class PackScanner {
     private readonly bus: TeslaBus,
     private readonly options: ScanOptions,
   ) {
+    requireTeslaBus(bus, 'bus');
+    requireClockOptions(options, 'options', 'scan options');
     this.conversionWaitMs = Math.max(
       DEFAULT_CONVERSION_WAIT_MS,
       options.conversionWaitMs ?? DEFAULT_CONVERSION_WAIT_MS,

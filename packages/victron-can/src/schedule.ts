@@ -1,4 +1,11 @@
-import type { CanFrame } from '@tsbms/hal';
+import {
+  requireClock,
+  requireFiniteNumber,
+  requireFunction,
+  requireObject,
+  requireObservable,
+  type CanFrame,
+} from '@tsbms/hal';
 import {
   type Observable,
   type SchedulerLike,
@@ -187,6 +194,7 @@ export function victronFrameSchedule(
   identity: VictronBatteryIdentity,
   options: ScheduleOptions,
 ): Observable<CanFrame> {
+  requireScheduleArguments(snapshots$, identity, options);
   const latest$ = snapshots$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
   return latest$.pipe(
     take(1),
@@ -194,4 +202,19 @@ export function victronFrameSchedule(
     withLatestFrom(latest$),
     concatMap(([tick, snapshot]) => from(framesForTick(tick, snapshot, identity, options.onAnomaly))),
   );
+}
+
+/**
+ * Plain JavaScript callers get no type checks: a wrong argument fails here, not every second
+ * inside the stream. Without a scheduler RxJS would even fall back to real time silently.
+ */
+function requireScheduleArguments(snapshots$: unknown, identity: unknown, options: ScheduleOptions): void {
+  requireObservable(snapshots$, 'snapshots$');
+  requireObject(identity, 'identity', 'a VictronBatteryIdentity');
+  // The discharge voltage limit and the CVL floor (V-7) are made of these two.
+  requireFiniteNumber(Reflect.get(identity, 'seriesCellCount'), 'identity.seriesCellCount');
+  requireFiniteNumber(Reflect.get(identity, 'cellLowVoltageV'), 'identity.cellLowVoltageV');
+  requireObject(options, 'options', 'schedule options ({ scheduler, onAnomaly? })');
+  requireClock(options.scheduler, 'options.scheduler');
+  if (options.onAnomaly !== undefined) requireFunction(options.onAnomaly, 'options.onAnomaly');
 }

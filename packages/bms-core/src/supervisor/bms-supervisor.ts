@@ -1,6 +1,20 @@
 import { interval, Subject, type Subscription } from 'rxjs';
-import { errorMessage, type Clock, type Logger } from '@tsbms/hal';
+import {
+  errorMessage,
+  requireClock,
+  requireFunction,
+  requireLogger,
+  requireObject,
+  type Clock,
+  type Logger,
+} from '@tsbms/hal';
 import type { FaultEvent } from '@tsbms/fault-engine';
+import {
+  requireConfigSource,
+  requireFunctionList,
+  requireRelays,
+  requireStateStoreOrNull,
+} from '../argument-guards';
 import type { Bms } from '../create-bms';
 import type { OutputService } from '../output-service';
 import type { PersistedBmsState } from '../persisted-state';
@@ -71,6 +85,7 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
   } | null = null;
 
   constructor(private readonly options: SupervisorOptions<Config, Checkpoint>) {
+    requireSupervisorOptions(options);
     this.restarts = new RestartScheduler(
       options.clock,
       options.restartPolicy ?? DEFAULT_RESTART_POLICY,
@@ -278,6 +293,25 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
     );
     this.session = null;
   }
+}
+
+/** Plain JavaScript callers get no type checks: a wrong part fails here, not at a restart. */
+function requireSupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<Config>>(
+  options: SupervisorOptions<Config, Checkpoint>,
+): void {
+  requireObject(
+    options,
+    'options',
+    'BmsSupervisor options ({ startCore, clock, logger, configSource, relays, services, stateStore, ... })',
+  );
+  requireFunction(options.startCore, 'options.startCore', 'a CoreStarter function');
+  requireClock(options.clock, 'options.clock');
+  requireLogger(options.logger, 'options.logger');
+  requireConfigSource(options.configSource, 'options.configSource');
+  requireRelays(options.relays, 'options.relays');
+  requireFunctionList(options.services, 'options.services', 'ServiceFactory function');
+  requireStateStoreOrNull(options.stateStore, 'options.stateStore');
+  if (options.sessionTasks !== undefined) requireFunction(options.sessionTasks, 'options.sessionTasks');
 }
 
 function outputsStatus(services: readonly OutputService[]): OutputsStatus {

@@ -3,3 +3,4 @@ export * from './contract';
 export * from './byte-link-contract';
 export * from './can-bus-contract';
 export * from './fakes';
+export * from './invalid-argument';

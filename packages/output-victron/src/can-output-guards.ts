@@ -1,0 +1,43 @@
+import {
+  CAN_BUS_MEMBERS,
+  requireClock,
+  requireFunction,
+  requireLogger,
+  requireObject,
+  requirePort,
+  type PortMembers,
+} from '@tsbms/hal';
+
+/*
+ * Guards of the Victron CAN output's entry points (victronCanOutput, CanOutput): plain JavaScript
+ * callers get no type checks, so a wrong bus or context fails here with hal's InvalidArgumentError,
+ * not inside a subscription once the output runs.
+ */
+
+const CAN_OUTPUT_BUS_MEMBERS: PortMembers = { ...CAN_BUS_MEMBERS, open: 'function' };
+
+/** What the output reads of its context. */
+const OUTPUT_CONTEXT_MEMBERS: PortMembers = {
+  settings: 'function',
+  status: 'function',
+  status$: 'observable',
+};
+
+export function requireCanOutputOptions(options: unknown, argument: string): void {
+  requireObject(options, argument, 'CanOutput options ({ openBus, firmwareVersion })');
+  requireFunction(
+    Reflect.get(options, 'openBus'),
+    `${argument}.openBus`,
+    'a function (settings) => CanOutputBus',
+  );
+}
+
+export function requireCanOutputBus(bus: unknown, argument: string): void {
+  requirePort(bus, argument, CAN_OUTPUT_BUS_MEMBERS, 'a CanOutputBus');
+}
+
+export function requireOutputContext(context: unknown, argument: string): void {
+  requirePort(context, argument, OUTPUT_CONTEXT_MEMBERS, 'an OutputContext');
+  requireClock(Reflect.get(context, 'clock'), `${argument}.clock`);
+  requireLogger(Reflect.get(context, 'logger'), `${argument}.logger`);
+}
