@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   buildLibraries,
@@ -62,6 +63,46 @@ describe('library tarballs (npm pack)', () => {
       const files = packed.get(name) ?? [];
       const missing = entryFiles(manifestOf(name)).filter((entry) => !files.includes(entry));
       expect(missing).toEqual([]);
+    });
+
+    it('maps every script to its source inside the map, so no map points at a file left out', () => {
+      const files = packed.get(name) ?? [];
+      // Compiled scripts (the dashboard's site/ is hand-written browser code, its own source).
+      const scripts = files.filter((file) => file.startsWith('dist/') && file.endsWith('.js'));
+      expect(scripts.length).toBeGreaterThan(0);
+      const unmapped = scripts.filter((file) => {
+        if (!files.includes(`${file}.map`)) return true;
+        const map = JSON.parse(readFileSync(path.join(packagesDir, name, `${file}.map`), 'utf8')) as {
+          sourcesContent?: (string | null)[];
+        };
+        return !map.sourcesContent?.length || map.sourcesContent.some((content) => !content);
+      });
+      expect(unmapped).toEqual([]);
+      // Declaration maps would point at src/, which is not shipped.
+      expect(files.filter((file) => file.endsWith('.d.ts.map'))).toEqual([]);
+    });
+
+    it('names its repository folder and keywords, and takes rxjs from the consumer (a peer)', () => {
+      const manifest = manifestOf(name);
+      expect(manifest.repository).toEqual({
+        type: 'git',
+        url: manifestOf(LIBRARIES[0]).repository?.url,
+        directory: `packages/${name}`,
+      });
+      expect(manifest.keywords).toEqual(expect.arrayContaining(['tsbms', 'bms']));
+      // One rxjs in an application: observables cross library boundaries.
+      expect(manifest.dependencies?.rxjs).toBeUndefined();
+      // In its code or in the types a consumer compiles against.
+      const usesRxjs = (packed.get(name) ?? [])
+        .filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'))
+        .some((file) =>
+          /require\("rxjs(\/[a-z]+)?"\)|from 'rxjs(\/[a-z]+)?'/.test(
+            readFileSync(path.join(packagesDir, name, file), 'utf8'),
+          ),
+        );
+      expect({ usesRxjs, peer: manifest.peerDependencies?.rxjs }).toEqual(
+        usesRxjs ? { usesRxjs, peer: '^7.8.0' } : { usesRxjs, peer: undefined },
+      );
     });
 
     it('holds no TypeScript sources, specs, build state or test output', () => {

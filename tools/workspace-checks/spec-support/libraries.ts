@@ -12,6 +12,10 @@ export interface PackageJson {
   readonly main?: string;
   readonly types?: string;
   readonly engines?: Readonly<Record<string, string>>;
+  readonly keywords?: readonly string[];
+  readonly repository?: { readonly type: string; readonly url: string; readonly directory?: string };
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly peerDependencies?: Readonly<Record<string, string>>;
   readonly exports?: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
 }
 
