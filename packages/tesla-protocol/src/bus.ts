@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { map, startWith, Subject, type Observable, type Subscription } from 'rxjs';
 import { requireByteLink, type ByteLink, type Clock } from '@tsbms/hal';
 import { requireClockOptions } from './argument-guards';
 import { BusStatsTally, type BusStats, type ModuleCounter } from './bus-stats';
@@ -74,7 +74,9 @@ export class TeslaBus {
   private readonly readWithCrc: boolean;
   private readonly framer = new ReplyFramer();
   private readonly tally = new BusStatsTally();
-  private readonly statsSubject: BehaviorSubject<BusStats>;
+  /** Ticks after every attempt; the counters are copied only when someone reads them. */
+  private readonly statsChanged = new Subject<void>();
+  private latestStats: BusStats | undefined;
   private readonly subscriptions: Subscription[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private active: ActiveAttempt | undefined;
@@ -91,7 +93,6 @@ export class TeslaBus {
     this.replyTimeoutMs = options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.readWithCrc = options.readWithCrc ?? true;
-    this.statsSubject = new BehaviorSubject(this.snapshot());
     this.subscriptions.push(
       link.data$.subscribe({
         next: (chunk) => this.onData(chunk),
@@ -108,11 +109,15 @@ export class TeslaBus {
 
   /** Counters, re-emitted after every attempt. */
   get stats$(): Observable<BusStats> {
-    return this.statsSubject.asObservable();
+    return this.statsChanged.pipe(
+      startWith(undefined),
+      map(() => this.stats),
+    );
   }
 
   get stats(): BusStats {
-    return this.statsSubject.value;
+    this.latestStats ??= this.tally.snapshot(this.framer.droppedBytes + this.idleDroppedBytes);
+    return this.latestStats;
   }
 
   /** Reads `count` registers from `register` at `address` (0..62) and returns their bytes. */
@@ -151,7 +156,7 @@ export class TeslaBus {
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.active?.onLinkGone('bus disposed');
-    this.statsSubject.complete();
+    this.statsChanged.complete();
   }
 
   private async sendWrite(request: WriteRequest, options: TransactionOptions): Promise<void> {
@@ -305,11 +310,8 @@ export class TeslaBus {
     return result;
   }
 
-  private snapshot(): BusStats {
-    return this.tally.snapshot(this.framer.droppedBytes + this.idleDroppedBytes);
-  }
-
   private publish(): void {
-    if (!this.statsSubject.closed) this.statsSubject.next(this.snapshot());
+    this.latestStats = undefined;
+    this.statsChanged.next();
   }
 }
