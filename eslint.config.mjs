@@ -66,6 +66,8 @@ const ioModules = [
 
 const boundaryOptions = {
   enforceBuildableLibDependency: true,
+  // The controller loads the emulator only for its demo (issue 12 footprint); its tests import it.
+  checkDynamicDependenciesExceptions: ['@tsbms/module-emulator'],
   allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
   depConstraints: layerConstraints,
 };
@@ -79,7 +81,14 @@ const testFileConstraints = layerConstraints.map((constraint) =>
         onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:test-support'],
       },
 );
-const testFiles = ['**/*.spec.ts', '**/testing/**/*.ts', '**/e2e/**/*.ts', '**/spec-support/**/*.ts'];
+// Benchmarks measure real processes with the tests' infrastructure (a real broker, process scopes).
+const testFiles = [
+  '**/*.spec.ts',
+  '**/testing/**/*.ts',
+  '**/e2e/**/*.ts',
+  '**/spec-support/**/*.ts',
+  '**/bench/**/*.ts',
+];
 
 export default [
   ...nx.configs['flat/base'],

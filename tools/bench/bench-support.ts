@@ -1,6 +1,6 @@
 /* Shared pieces of the benchmarks: processes from source, the emulator app, /proc readings. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,22 @@ export function cpuTimeMs(pid: number): number {
   // /proc/PID/stat: fields 14 and 15 are utime and stime in clock ticks (after the comm field).
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000;
+}
+
+/** User and system CPU time of each of a process's threads so far, ms, summed by thread name. */
+export function threadCpuMs(pid: number): Map<string, { userMs: number; systemMs: number }> {
+  const byName = new Map<string, { userMs: number; systemMs: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Threads of one kind share a name ("V8 DefaultWorke", "libuv-worker"): summed under it.
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const entry = byName.get(name) ?? { userMs: 0, systemMs: 0 };
+    entry.userMs += (Number(fields[11]) / CLOCK_TICKS_PER_S) * 1000;
+    entry.systemMs += (Number(fields[12]) / CLOCK_TICKS_PER_S) * 1000;
+    byName.set(name, entry);
+  }
+  return byName;
 }
 
 export function rssMiB(pid: number): number {

@@ -1,20 +1,29 @@
 /*
- * The controller daemon's cost at 2 Hz polling (issue 5 "Performance"): CPU time per scan and
- * resident memory of the real process (from /proc), running from source against the emulator app
- * over a socat pty with wire timing at 612500 baud. Scan times against the wire-rate bound for
- * N = 1, 16, 62 come from scan-over-pty.ts in the same `npm run bench`.
+ * The controller daemon's footprint (issue 12): 16 modules at 2 Hz with the HTTP output and MQTT
+ * (a real Mosquitto) on, against the emulator app over a socat pty with wire timing at 612500 baud.
+ * Two ways of running it, each a real process measured from /proc:
+ *   - from source (`npm start`'s way: TypeScript through @swc-node/register, dev dependencies);
+ *   - the production bundle (`nx run @tsbms/controller:package`), installed with
+ *     `npm ci --omit=dev` in a temporary folder and started there as the systemd unit does.
+ * Prints start-up (process start to the first completed scan, and to READY=1 on a NOTIFY_SOCKET),
+ * CPU per scan and RSS over the run (the last sample is "after N minutes"). No time is asserted.
  *
- *   node --conditions=@tsbms/source -r @swc-node/register tools/bench/controller-bench.ts [SECONDS]
+ *   node --conditions=@tsbms/source -r @swc-node/register tools/bench/controller-bench.ts \
+ *     [SECONDS] [--built-only] [--cpu-prof]
+ *
+ * --cpu-prof profiles each daemon (`node --cpu-prof`) and prints where its CPU time went.
+ * --node-flags=A,B runs the bundle with these Node flags instead of the production ones (to
+ * measure a flag's reason); --node-flags= runs it with none.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startPtyPair } from '@tsbms/hal-linux/testing';
+import { listenForNotifications, startPtyPair } from '@tsbms/hal-linux/testing';
+import { Scope, startMosquitto, stopProcess } from '@tsbms/test-support';
 import {
   cpuTimeMs,
   machineLine,
@@ -22,14 +31,47 @@ import {
   percentile,
   rssMiB,
   startEmulator,
-  stopProcess,
+  threadCpuMs,
   workspaceRoot,
 } from './bench-support';
+import { PRODUCTION_NODE_FLAGS } from '../deploy/node-flags';
+import { selfTimes } from './cpu-profile-summary';
 
 const DAEMON_MODULES = 16;
 const DAEMON_POLL_S = 0.5;
 const DAEMON_WARM_UP_MS = 5_000;
-const DAEMON_RUN_S = Number(process.argv[2] ?? 60);
+const args = process.argv.slice(2);
+const DAEMON_RUN_S = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 300);
+const BUILT_ONLY = args.includes('--built-only');
+const CPU_PROFILE = args.includes('--cpu-prof');
+const flagsArgument = args.find((arg) => arg.startsWith('--node-flags='));
+const BUNDLE_NODE_FLAGS =
+  flagsArgument === undefined
+    ? PRODUCTION_NODE_FLAGS
+    : flagsArgument.slice('--node-flags='.length).split(',').filter(Boolean);
+const PROFILE_TOP_FUNCTIONS = 25;
+
+interface Variant {
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly cwd: string;
+}
+
+interface Footprint {
+  readonly startToFirstScanMs: number;
+  readonly startToReadyMs: number;
+  readonly elapsedS: number;
+  readonly scans: number;
+  readonly cpuPerScanMs: number;
+  readonly cpuPercent: number;
+  readonly rssMedianMiB: number;
+  readonly rssMaxMiB: number;
+  readonly rssLastMiB: number;
+  /** CPU per scan by thread (name → user and system ms per scan) over the run. */
+  readonly threads: ReadonlyMap<string, { userMs: number; systemMs: number }>;
+  /** With --cpu-prof: the folder of the daemon's profile. */
+  readonly profileDir: string | null;
+}
 
 /** Read frames module 1 has executed: after setup, exactly one 19-byte read per scan. */
 async function module1Reads(httpPort: number): Promise<number> {
@@ -41,82 +83,168 @@ async function module1Reads(httpPort: number): Promise<number> {
   return framesExecuted - writesExecuted;
 }
 
-/** Resolves when the daemon logs its first module setup (discovery done, scans about to start). */
-function waitForSetup(child: ChildProcess & { stderr: Readable }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (line.includes('"event":"setup"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`controller exited with ${code} before setup`)));
+/** The production bundle as a user deploys it: packaged, then `npm ci --omit=dev` in a folder of its own. */
+function installBuiltController(scope: Scope): string {
+  execFileSync('npx', ['nx', 'run', '@tsbms/controller:package', '--outputStyle=static'], {
+    cwd: workspaceRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-built-'));
+  scope.add(async () => rmSync(dir, { recursive: true, force: true }));
+  for (const item of ['main.js', 'package.json', 'package-lock.json', 'packages'])
+    cpSync(path.join(workspaceRoot, 'dist', 'apps', 'controller', item), path.join(dir, item), {
+      recursive: true,
+    });
+  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+  return dir;
 }
 
-async function daemonLoad() {
-  const pty = await startPtyPair();
-  const emulator = await startEmulator(pty.pathA, DAEMON_MODULES);
-  const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-bench-'));
-  const configFile = path.join(dir, 'bench.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      serial: { path: pty.pathB },
-      pack: { moduleCount: DAEMON_MODULES },
-      pollIntervalS: DAEMON_POLL_S,
-    }),
-  );
-  const controller = spawn(
-    process.execPath,
-    [...NODE_SOURCE_ARGS, 'apps/controller/src/main.ts', '--config', configFile],
-    { cwd: workspaceRoot, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+async function measure(variant: Variant, mqttUrl: string): Promise<Footprint> {
+  const scope = new Scope();
   try {
-    await waitForSetup(controller);
-    await delay(DAEMON_WARM_UP_MS);
-    const pid = controller.pid;
-    if (pid === undefined) throw new Error('controller has no PID');
-    const cpuBefore = cpuTimeMs(pid);
-    const readsBefore = await module1Reads(emulator.httpPort);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-bench-'));
+    scope.add(async () => rmSync(dir, { recursive: true, force: true }));
+    const pty = await startPtyPair();
+    scope.add(() => pty.stop());
+    const emulator = await startEmulator(pty.pathA, DAEMON_MODULES);
+    scope.add(() => stopProcess(emulator.process));
+    const configFile = path.join(dir, 'bench.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        serial: { path: pty.pathB },
+        pack: { moduleCount: DAEMON_MODULES },
+        pollIntervalS: DAEMON_POLL_S,
+        http: { port: 0 },
+        mqtt: { url: mqttUrl },
+      }),
+    );
+    const notifySocket = path.join(dir, 'notify.sock');
+    const notifications = await listenForNotifications(notifySocket);
+    scope.add(() => notifications.stop());
+
+    const profileDir = CPU_PROFILE ? mkdtempSync(path.join(tmpdir(), 'tsbms-cpu-prof-')) : null;
+    const profileFlags = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    const [node, ...nodeArgs] = variant.command;
     const startMs = performance.now();
+    const controller = spawn(node, [...profileFlags, ...nodeArgs, '--config', configFile], {
+      cwd: variant.cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NOTIFY_SOCKET: notifySocket },
+    });
+    scope.add(() => stopProcess(controller));
+    const firstScan = new Promise<number>((resolve, reject) => {
+      createInterface({ input: controller.stderr }).on('line', (line) => {
+        if (line.includes('"event":"scan"')) resolve(performance.now() - startMs);
+      });
+      controller.once('exit', (code) => reject(new Error(`${variant.name}: controller exited with ${code}`)));
+    });
+    const startToFirstScanMs = await firstScan;
+    await notifications.waitFor('READY=1');
+    const startToReadyMs = performance.now() - startMs;
+
+    await delay(DAEMON_WARM_UP_MS);
+    const pid = controller.pid as number;
+    const cpuBefore = cpuTimeMs(pid);
+    const threadsBefore = threadCpuMs(pid);
+    const readsBefore = await module1Reads(emulator.httpPort);
+    const runStartMs = performance.now();
     const rss: number[] = [];
-    while (performance.now() - startMs < DAEMON_RUN_S * 1000) {
-      rss.push(rssMiB(pid));
+    while (performance.now() - runStartMs < DAEMON_RUN_S * 1000) {
       await delay(1_000);
+      rss.push(rssMiB(pid));
     }
-    const elapsedS = (performance.now() - startMs) / 1000;
+    const elapsedS = (performance.now() - runStartMs) / 1000;
     const cpuMs = cpuTimeMs(pid) - cpuBefore;
+    const threadsAfter = threadCpuMs(pid);
     const scans = (await module1Reads(emulator.httpPort)) - readsBefore;
+    const threads = new Map(
+      [...threadsAfter].map(([name, after]) => {
+        const before = threadsBefore.get(name) ?? { userMs: 0, systemMs: 0 };
+        return [
+          name,
+          {
+            userMs: (after.userMs - before.userMs) / scans,
+            systemMs: (after.systemMs - before.systemMs) / scans,
+          },
+        ];
+      }),
+    );
+    const rssLastMiB = rss[rss.length - 1];
     rss.sort((a, b) => a - b);
     return {
+      startToFirstScanMs,
+      startToReadyMs,
       elapsedS,
       scans,
       cpuPerScanMs: cpuMs / scans,
       cpuPercent: (cpuMs / 1000 / elapsedS) * 100,
-      rssMinMiB: rss[0],
       rssMedianMiB: percentile(rss, 0.5),
       rssMaxMiB: rss[rss.length - 1],
+      rssLastMiB,
+      threads,
+      profileDir,
     };
   } finally {
-    await stopProcess(controller);
-    await stopProcess(emulator.process);
-    await pty.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await scope.close();
   }
 }
 
 async function main() {
-  console.log(machineLine());
-  console.log(
-    `Controller daemon from source, ${DAEMON_MODULES} modules, poll ${DAEMON_POLL_S} s, ` +
-      `measured over ${DAEMON_RUN_S} s after a ${DAEMON_WARM_UP_MS / 1000} s warm-up`,
-  );
-  const d = await daemonLoad();
-  console.log('| run | scans | scans/s | CPU per scan | CPU share of one core | RSS min / median / max |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  console.log(
-    `| ${d.elapsedS.toFixed(1)} s | ${d.scans.toFixed(0)} | ${(d.scans / d.elapsedS).toFixed(2)} | ` +
-      `${d.cpuPerScanMs.toFixed(2)} ms | ${d.cpuPercent.toFixed(1)} % | ` +
-      `${d.rssMinMiB.toFixed(1)} / ${d.rssMedianMiB.toFixed(1)} / ${d.rssMaxMiB.toFixed(1)} MiB |`,
-  );
+  const scope = new Scope();
+  try {
+    console.log(machineLine());
+    const broker = await startMosquitto(scope, mkdtempSync(path.join(tmpdir(), 'tsbms-bench-mqtt-')));
+    const builtDir = installBuiltController(scope);
+    const variants: Variant[] = [
+      ...(BUILT_ONLY
+        ? []
+        : [
+            {
+              name: 'from source (npm start)',
+              command: [process.execPath, ...NODE_SOURCE_ARGS, 'apps/controller/src/main.ts'],
+              cwd: workspaceRoot,
+            },
+          ]),
+      {
+        name: `built bundle, production dependencies (${BUNDLE_NODE_FLAGS.join(' ') || 'no flags'})`,
+        command: [process.execPath, ...BUNDLE_NODE_FLAGS, 'main.js'],
+        cwd: builtDir,
+      },
+    ];
+    console.log(
+      `Controller daemon, ${DAEMON_MODULES} modules, poll ${DAEMON_POLL_S} s, HTTP and MQTT on; ` +
+        `measured over ${DAEMON_RUN_S} s after a ${DAEMON_WARM_UP_MS / 1000} s warm-up`,
+    );
+    console.log(
+      '| daemon | start → first scan | start → READY=1 | scans/s | CPU per scan | CPU share of one core | RSS median / max | RSS at the end |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    const profiles: { name: string; dir: string }[] = [];
+    for (const variant of variants) {
+      const f = await measure(variant, broker.url);
+      console.log(
+        `| ${variant.name} | ${(f.startToFirstScanMs / 1000).toFixed(2)} s | ${(f.startToReadyMs / 1000).toFixed(2)} s | ` +
+          `${(f.scans / f.elapsedS).toFixed(2)} | ${f.cpuPerScanMs.toFixed(2)} ms | ${f.cpuPercent.toFixed(2)} % | ` +
+          `${f.rssMedianMiB.toFixed(1)} / ${f.rssMaxMiB.toFixed(1)} MiB | ${f.rssLastMiB.toFixed(1)} MiB after ${(f.elapsedS / 60).toFixed(1)} min |`,
+      );
+      const perThread = [...f.threads]
+        .filter(([, t]) => t.userMs + t.systemMs > 0)
+        .map(([name, t]) => `${name} ${t.userMs.toFixed(2)} user + ${t.systemMs.toFixed(2)} system`)
+        .join('; ');
+      console.log(`|  | CPU per scan by thread (ms): ${perThread} |  |  |  |  |  |  |`);
+      if (f.profileDir !== null) profiles.push({ name: variant.name, dir: f.profileDir });
+    }
+    for (const profile of profiles) {
+      console.log(`\nCPU self time, ${profile.name} (whole run, start-up included; ${profile.dir}):`);
+      for (const { frame, selfMs, share } of selfTimes(profile.dir, PROFILE_TOP_FUNCTIONS))
+        console.log(
+          `  ${(share * 100).toFixed(1).padStart(5)} %  ${selfMs.toFixed(0).padStart(7)} ms  ${frame}`,
+        );
+    }
+  } finally {
+    await scope.close();
+  }
 }
 
 main().catch((error: Error) => {

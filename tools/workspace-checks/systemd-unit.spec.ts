@@ -1,8 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { PRODUCTION_NODE_FLAGS } from '../deploy/node-flags';
+import { workspaceRoot } from './spec-support/libraries';
 
-const controllerRoot = path.resolve(__dirname, '..', '..');
-const workspaceRoot = path.resolve(controllerRoot, '..', '..');
+/*
+ * The controller's systemd unit (apps/controller/deploy): the fail-safe settings, an unprivileged
+ * user, and the production bundle started as the deployed folder's `npm start` starts it.
+ */
+
+const controllerRoot = path.join(workspaceRoot, 'apps', 'controller');
 const unitFile = path.join(controllerRoot, 'deploy', 'tsbms-controller.service');
 
 /** systemd's INI dialect as far as this unit uses it: sections, Key=Value, # and ; comments. */
@@ -54,14 +60,27 @@ describe('deploy/tsbms-controller.service', () => {
     expect(unit.Service.SupplementaryGroups.split(/\s+/)).toContain('dialout');
   });
 
-  it('starts an entry point that exists in the repository, as npm start does', () => {
-    const argv = unit.Service.ExecStart.split(/\s+/);
-    expect(path.isAbsolute(argv[0])).toBe(true); // systemd wants an absolute executable
-    const entries = argv.filter((arg) => /\.(ts|js)$/.test(arg));
-    expect(entries).toEqual(['apps/controller/src/main.ts']);
-    expect(existsSync(path.join(workspaceRoot, entries[0]))).toBe(true);
-    const npmStart = JSON.parse(readFileSync(path.join(workspaceRoot, 'package.json'), 'utf8')).scripts
-      .start as string;
-    expect(argv.slice(1).join(' ')).toContain(npmStart.replace(/^node /, ''));
+  it('starts the production bundle with the production Node flags, where the deploy README puts it', () => {
+    const [node, ...args] = unit.Service.ExecStart.split(/\s+/);
+    expect(path.isAbsolute(node)).toBe(true); // systemd wants an absolute executable
+    expect(args).toEqual([
+      ...PRODUCTION_NODE_FLAGS,
+      '/opt/tsbms/main.js',
+      '--config',
+      '/etc/tsbms/controller.yaml',
+    ]);
+    expect(unit.Service.WorkingDirectory).toBe('/opt/tsbms');
+    // The build's entry and output: what `npm run build:prod` leaves in dist/apps/controller/main.js.
+    const build = JSON.parse(readFileSync(path.join(controllerRoot, 'package.json'), 'utf8')).nx.targets.build
+      .options as { main: string; outputPath: string };
+    expect(build).toMatchObject({ main: 'apps/controller/src/main.ts', outputPath: 'dist/apps/controller' });
+  });
+
+  it('runs the bundle as npm run start:prod does', () => {
+    const scripts = JSON.parse(readFileSync(path.join(workspaceRoot, 'package.json'), 'utf8'))
+      .scripts as Record<string, string>;
+    expect(scripts['start:prod']).toContain(
+      `node ${PRODUCTION_NODE_FLAGS.join(' ')} dist/apps/controller/main.js`,
+    );
   });
 });

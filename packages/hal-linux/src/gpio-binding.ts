@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * The system calls behind {@link openGpioOutputs}: the native addon (native/gpio.c) in production,
@@ -34,13 +34,24 @@ export interface NativeGpioBinding extends GpioBinding {
   readonly abi: GpioAbi;
 }
 
-/** Built by node-gyp at `npm ci` (binding.gyp); the same path from src/ (tests) and dist/. */
-export const NATIVE_GPIO_ADDON_PATH = join(__dirname, '..', 'build', 'Release', 'tsbms_gpio.node');
+/**
+ * Built by node-gyp when the package is installed (binding.gyp), inside the installed package. Found
+ * through the package's own name rather than this file's folder, so that an application bundle
+ * that inlines this code still loads the addon from its installed @tsbms/hal-linux.
+ */
+export function nativeGpioAddonPath(): string {
+  return join(
+    dirname(require.resolve('@tsbms/hal-linux/package.json')),
+    'build',
+    'Release',
+    'tsbms_gpio.node',
+  );
+}
 
 let loaded: NativeGpioBinding | undefined;
 
 /** Loads the addon once; throws Node's error (MODULE_NOT_FOUND...) when it is not built. */
 export function loadNativeGpioBinding(): NativeGpioBinding {
-  loaded ??= require(NATIVE_GPIO_ADDON_PATH) as NativeGpioBinding;
+  loaded ??= require(nativeGpioAddonPath()) as NativeGpioBinding;
   return loaded;
 }

@@ -1,4 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { FailedAttemptThrottle } from '@tsbms/credentials';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import { DASHBOARD_DIR } from '@tsbms/dashboard';
@@ -91,6 +91,8 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
     requireJson(req, res, next);
   };
 
+  // Loaded on first use: a daemon without HTTP never pays for express (issue 12 footprint).
+  const express = require('express') as typeof import('express');
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { jsonDepthExceeds } from '@tsbms/bms-core';
 import { sendError } from './api-errors';
 
@@ -13,6 +13,8 @@ export const MAX_JSON_DEPTH = 32;
  * since no client of this API compresses and inflating is work an attacker chooses.
  */
 export function readJsonBody(maxBodyBytes: number): RequestHandler {
+  // Loaded on first use, like the app it serves (http-app.ts).
+  const express = require('express') as typeof import('express');
   const parse = express.json({ limit: maxBodyBytes, strict: true, type: 'application/json', inflate: false });
   return (req, res, next) =>
     parse(req, res, (error?: unknown) => {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { FAULT_LEVELS } from '@tsbms/fault-engine';
 import type { BmsStatus, LinkStats, OutputContext } from '@tsbms/bms-core';
 
@@ -52,14 +52,16 @@ function latestComms(context: OutputContext<unknown>): LinkStats | null {
 
 /** A registry of its own (never prom-client's global one), filled from `context` at each scrape. */
 export function createMetricsRegistry(context: OutputContext<unknown>): Registry {
-  const registry = new Registry();
+  // Loaded on first use, like express (http-app.ts).
+  const promClient = require('prom-client') as typeof import('prom-client');
+  const registry = new promClient.Registry();
   const gauge = (
     name: string,
     help: string,
     labelNames: readonly string[],
     fill: (g: Gauge, s: BmsStatus) => void,
   ) =>
-    new Gauge({
+    new promClient.Gauge({
       name,
       help,
       labelNames,
@@ -129,7 +131,7 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
   );
 
   for (const [key, help] of MODULE_COUNTERS) {
-    new Counter({
+    new promClient.Counter({
       name: `tsbms_comms_${snakeCase(key)}_total`,
       help: `${help}, by module address (0 = unaddressed, 63 = broadcast)`,
       labelNames: ['address'],
@@ -143,7 +145,7 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
     });
   }
   for (const [key, name, help] of BUS_COUNTERS) {
-    new Counter({
+    new promClient.Counter({
       name,
       help,
       registers: [registry],

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { connect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { interval, type Subscription } from 'rxjs';
 import { errorMessage, reconnectDelayMs, type Clock } from '@tsbms/hal';
 import {
@@ -105,6 +105,8 @@ export class MqttOutput implements OutputService {
       ? discoveryOptions(settings, context.status().discovery.expected)
       : null;
     this.health = { state: 'degraded', message: `connecting to ${this.address}` };
+    // Loaded on first use: a daemon without a broker never pays for mqtt.js (issue 12 footprint).
+    const { connect } = require('mqtt') as typeof import('mqtt');
     this.client = connect(settings.url, { ...clientOptions(settings, this.topics), manualConnect: true });
     // mqtt.js keeps its stream factory private; wrapping it is how every connection it opens (the
     // first and each reconnect) gets watched. The MQTT e2e test with an oversized message guards it.

@@ -1,7 +1,6 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
 import {
   createSystemdNotifier,
@@ -11,7 +10,7 @@ import {
   type GpioOutputs,
   type ScanProgress,
 } from '@tsbms/hal-linux';
-import { EmulatedChain } from '@tsbms/module-emulator';
+import type { EmulatedChain } from '@tsbms/module-emulator';
 import {
   ConfigStore,
   configFileError,
@@ -50,8 +49,9 @@ const SERIAL_RECONNECT = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 /** JSON lines for journald and log shippers; readable lines when a person watches a terminal. */
 function createLogger(stderr: NodeJS.WritableStream): pino.Logger {
+  // pino-pretty is loaded only for a person at a terminal: a service never pays for it.
   const destination = (stderr as { isTTY?: boolean }).isTTY
-    ? pinoPretty({
+    ? (require('pino-pretty') as typeof import('pino-pretty'))({
         destination: 2,
         sync: true,
         translateTime: 'SYS:HH:MM:ss.l',
@@ -76,6 +76,8 @@ interface OpenedLink {
 async function openLink(config: ControllerConfig, daemon: boolean, logger: pino.Logger): Promise<OpenedLink> {
   const { path, baudRate } = config.serial;
   if (path === null) {
+    // Loaded only for the demo: a daemon on real modules never pays for the emulator.
+    const { EmulatedChain } = require('@tsbms/module-emulator') as typeof import('@tsbms/module-emulator');
     const chain = new EmulatedChain({
       clock: systemClock,
       modules: config.pack.moduleCount,

@@ -1,0 +1,163 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import { startPtyPair, type PtyPair } from '@tsbms/hal-linux/testing';
+import { startEmulator, type EmulatorProcess } from '../bench/bench-support';
+import { packageApp } from '../deploy/package-app';
+import { buildLibraries, workspaceRoot } from './spec-support/libraries';
+
+/*
+ * The controller as the edge box runs it (issue 12): bundled (`nx build`), packaged with its
+ * production dependencies (tools/deploy/package-app.ts, the `package` target), installed with
+ * `npm ci --omit=dev` in a folder outside the workspace, and then left with only main.js,
+ * package.json, node_modules and a config. There it discovers the emulator app's modules over a
+ * socat pty pair, scans them and answers its HTTP API, and stops cleanly on SIGTERM.
+ */
+
+const MODULES = 3;
+const WAIT_MS = 60_000;
+
+interface LogLine {
+  readonly event?: string;
+  readonly url?: string;
+  readonly msg?: string;
+}
+
+let deployDir: string;
+let pty: PtyPair;
+let emulator: EmulatorProcess;
+let controller: ChildProcess;
+const log: LogLine[] = [];
+let stderr = '';
+
+/** Resolves with the first log line that matches, or rejects with the log so far. */
+function logLine(match: (line: LogLine) => boolean): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const line = log.find(match);
+      if (line !== undefined) {
+        clearInterval(poll);
+        clearTimeout(cap);
+        resolve(line);
+      }
+    }, 50);
+    const cap = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`no such log line within ${WAIT_MS} ms; stderr:\n${stderr}`));
+    }, WAIT_MS);
+  });
+}
+
+beforeAll(async () => {
+  buildLibraries();
+  execFileSync('npx', ['nx', 'run', '@tsbms/controller:build', '--outputStyle=static'], {
+    cwd: workspaceRoot,
+    stdio: 'pipe',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+  const packaged = packageApp('controller');
+  deployDir = mkdtempSync(path.join(tmpdir(), 'tsbms-deploy-'));
+  for (const item of ['main.js', 'package.json', 'package-lock.json', 'packages'])
+    cpSync(path.join(packaged, item), path.join(deployDir, item), { recursive: true });
+  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: deployDir, stdio: 'pipe' });
+  // What ran the install is not needed to run: only the bundle, its manifest and node_modules stay.
+  rmSync(path.join(deployDir, 'packages'), { recursive: true });
+  rmSync(path.join(deployDir, 'package-lock.json'));
+
+  pty = await startPtyPair();
+  emulator = await startEmulator(pty.pathA, MODULES);
+  const configFile = path.join(deployDir, 'controller.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      pack: { moduleCount: MODULES },
+      pollIntervalS: 0.5,
+      // A loaded CI machine: a cold start must not turn a slow first reply into a missing module.
+      serial: { path: pty.pathB, replyTimeoutMs: 500 },
+      http: { port: 0 },
+    }),
+  );
+  controller = spawn(process.execPath, ['main.js', '--config', configFile], {
+    cwd: deployDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+  });
+  controller.stderr?.on('data', (chunk) => (stderr += chunk));
+  createInterface({ input: controller.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    if (line.startsWith('{')) log.push(JSON.parse(line) as LogLine);
+  });
+}, 300_000);
+
+afterAll(async () => {
+  for (const child of [controller, emulator?.process]) {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  await pty?.stop();
+  if (deployDir !== undefined) rmSync(deployDir, { recursive: true, force: true });
+});
+
+describe('the production bundle, installed with npm ci --omit=dev', () => {
+  it('is only the bundle, its manifest and production node_modules: no dev tooling, nothing bundled twice', () => {
+    expect(readdirSync(deployDir).sort()).toEqual([
+      'controller.json',
+      'main.js',
+      'node_modules',
+      'package.json',
+    ]);
+    const installed = (name: string) => existsSync(path.join(deployDir, 'node_modules', name));
+    for (const tool of ['typescript', 'jest', '@swc-node/register', 'nx', 'esbuild', 'fast-check'])
+      expect({ tool, installed: installed(tool) }).toEqual({ tool, installed: false });
+    // Pure JavaScript dependencies are inside main.js; natives and packages with files are beside it.
+    for (const bundled of ['express', 'mqtt', 'zod', 'pino', '@tsbms/bms-core'])
+      expect({ bundled, installed: installed(bundled) }).toEqual({ bundled, installed: false });
+    for (const external of ['@serialport/bindings-cpp', 'socketcan', '@tsbms/hal-linux', '@tsbms/dashboard'])
+      expect({ external, installed: installed(external) }).toEqual({ external, installed: true });
+    expect(installed('@tsbms/hal-linux/build/Release/tsbms_gpio.node')).toBe(true);
+  });
+
+  it(
+    'discovers and scans the emulated modules over the pty',
+    async () => {
+      const discovery = await logLine((line) => line.event === 'discovery');
+      expect(discovery.msg).toMatch(new RegExp(`${MODULES} of ${MODULES} modules`));
+      const scan = await logLine((line) => line.event === 'scan');
+      expect(scan.msg).toMatch(new RegExp(`scanning ${MODULES} modules`));
+    },
+    WAIT_MS + 5_000,
+  );
+
+  it(
+    'answers its HTTP API and serves the dashboard from the installed package',
+    async () => {
+      const http = await logLine((line) => line.event === 'http' && typeof line.url === 'string');
+      const base = String(http.url).replace(/\/$/, '');
+      const status = (await (await fetch(`${base}/api/status`)).json()) as {
+        modules: { address: number; cells: { voltageV: number | null }[] }[];
+      };
+      expect(status.modules.map((m) => m.address)).toEqual([1, 2, 3]);
+      for (const module of status.modules) {
+        expect(module.cells).toHaveLength(6);
+        for (const cell of module.cells) expect(cell.voltageV).toBeGreaterThan(3);
+      }
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^tsbms_/m);
+    },
+    WAIT_MS + 5_000,
+  );
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => controller.once('exit', (code) => resolve(code)));
+    controller.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(log.some((line) => line.event === 'shutdown')).toBe(true);
+  }, 15_000);
+});
