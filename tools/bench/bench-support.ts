@@ -20,13 +20,14 @@ export function cpuTimeMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1000;
 }
 
-/** User and system CPU time of each of a process's threads so far, ms, summed by thread name. */
+/** User and system CPU time so far, ms: the event loop's thread, and all other threads together. */
 export function threadCpuMs(pid: number): Map<string, { userMs: number; systemMs: number }> {
   const byName = new Map<string, { userMs: number; systemMs: number }>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    // Threads of one kind share a name ("V8 DefaultWorke", "libuv-worker"): summed under it.
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+    // Node names every thread "node": the event loop is the one whose id is the process's, the
+    // others (V8's GC and compiler helpers, libuv's pool) are summed as helpers.
+    const name = Number(tid) === pid ? 'event loop' : 'helper threads';
     const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     const entry = byName.get(name) ?? { userMs: 0, systemMs: 0 };
     entry.userMs += (Number(fields[11]) / CLOCK_TICKS_PER_S) * 1000;

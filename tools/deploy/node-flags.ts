@@ -3,4 +3,4 @@
  * footprint benchmark use these (a check compares them). The reasons, measured with
  * `npm run bench`, are in apps/controller/README.md ("Footprint").
  */
-export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--optimize-for-size'];
