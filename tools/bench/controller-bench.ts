@@ -13,7 +13,8 @@
  *
  * --cpu-prof profiles each daemon (`node --cpu-prof`) and prints where its CPU time went.
  * --node-flags=A,B runs the bundle with these Node flags instead of the production ones (to
- * measure a flag's reason); --node-flags= runs it with none.
+ * measure a flag's reason); --node-flags= runs it with none. --without=http,mqtt turns outputs off
+ * (to measure what each costs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,9 @@ const DAEMON_WARM_UP_MS = 5_000;
 const args = process.argv.slice(2);
 const DAEMON_RUN_S = Number(args.find((arg) => /^\d+$/.test(arg)) ?? 300);
 const BUILT_ONLY = args.includes('--built-only');
+const WITHOUT = new Set(
+  (args.find((arg) => arg.startsWith('--without='))?.slice('--without='.length) ?? '').split(','),
+);
 const CPU_PROFILE = args.includes('--cpu-prof');
 const flagsArgument = args.find((arg) => arg.startsWith('--node-flags='));
 const BUNDLE_NODE_FLAGS =
@@ -115,8 +119,8 @@ async function measure(variant: Variant, mqttUrl: string): Promise<Footprint> {
         serial: { path: pty.pathB },
         pack: { moduleCount: DAEMON_MODULES },
         pollIntervalS: DAEMON_POLL_S,
-        http: { port: 0 },
-        mqtt: { url: mqttUrl },
+        http: WITHOUT.has('http') ? { enabled: false } : { port: 0 },
+        mqtt: { url: WITHOUT.has('mqtt') ? null : mqttUrl },
       }),
     );
     const notifySocket = path.join(dir, 'notify.sock');
@@ -213,7 +217,8 @@ async function main() {
       },
     ];
     console.log(
-      `Controller daemon, ${DAEMON_MODULES} modules, poll ${DAEMON_POLL_S} s, HTTP and MQTT on; ` +
+      `Controller daemon, ${DAEMON_MODULES} modules, poll ${DAEMON_POLL_S} s, ` +
+        `HTTP ${WITHOUT.has('http') ? 'off' : 'on'}, MQTT ${WITHOUT.has('mqtt') ? 'off' : 'on'}; ` +
         `measured over ${DAEMON_RUN_S} s after a ${DAEMON_WARM_UP_MS / 1000} s warm-up`,
     );
     console.log(
