@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,6 +21,7 @@ const WAIT_MS = 60_000;
 
 interface LogLine {
   readonly event?: string;
+  readonly version?: string;
   readonly url?: string;
   readonly msg?: string;
 }
@@ -120,6 +121,19 @@ describe('the production bundle, installed with npm ci --omit=dev', () => {
       expect({ external, installed: installed(external) }).toEqual({ external, installed: true });
     expect(installed('@tsbms/hal-linux/build/Release/tsbms_gpio.node')).toBe(true);
   });
+
+  it(
+    'says its version, from the package.json beside main.js',
+    async () => {
+      const start = await logLine((line) => line.event === 'start');
+      const { version } = JSON.parse(readFileSync(path.join(deployDir, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect(start.version).toBe(version);
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    },
+    WAIT_MS + 5_000,
+  );
 
   it(
     'discovers and scans the emulated modules over the pty',

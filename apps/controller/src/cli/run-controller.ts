@@ -27,7 +27,7 @@ import {
   teslaCoreStarter,
   type ControllerCoreStarter,
 } from '../runtime';
-import { checkOutputSettings, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
+import { checkOutputSettings, controllerVersion, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
 import { RuntimeStateFile } from '../supervisor';
 
 /** The running configuration and the config file behind it (bms-core's supervisor applies changes). */
@@ -220,6 +220,11 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   if (cli.replay?.pace === 'fast') return replayFast(cli.replay.file, libraries, io);
 
   const logger = createLogger(io.stderr);
+  const version = controllerVersion();
+  logger.info(
+    { event: 'start', version, node: process.version },
+    `tsBMS controller ${version} on Node ${process.version}`,
+  );
   const replay = cli.replay;
   // A replay reads no modules: no link, and the core runs on the recording.
   let opened: OpenedLink | null = null;

@@ -55,9 +55,12 @@ export const SECRET_CONFIG_PATHS = [
   ...HTTP_SECRET_CONFIG_PATHS,
 ] as const satisfies readonly ConfigPath[];
 
-/** The controller's version (0x35F firmware): apps/controller/package.json, from src and dist alike. */
+/**
+ * The controller's version (0x35F firmware, the start-up log line): the package.json beside the
+ * production bundle's main.js, or apps/controller/package.json from the sources.
+ */
 export function controllerVersion(): string {
-  for (const up of ['../..', '../../..']) {
+  for (const up of ['.', '../..']) {
     try {
       return (
         JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { version: string }
