@@ -17,7 +17,7 @@
  * (to measure what each costs).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +36,7 @@ import {
   workspaceRoot,
 } from './bench-support';
 import { PRODUCTION_NODE_FLAGS } from '../deploy/node-flags';
+import { installPackagedApp } from '../deploy/package-app';
 import { selfTimes } from './cpu-profile-summary';
 
 const DAEMON_MODULES = 16;
@@ -95,11 +96,7 @@ function installBuiltController(scope: Scope): string {
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-built-'));
   scope.add(async () => rmSync(dir, { recursive: true, force: true }));
-  for (const item of ['main.js', 'package.json', 'package-lock.json', 'packages'])
-    cpSync(path.join(workspaceRoot, 'dist', 'apps', 'controller', item), path.join(dir, item), {
-      recursive: true,
-    });
-  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+  installPackagedApp(path.join(workspaceRoot, 'dist', 'apps', 'controller'), dir);
   return dir;
 }
 

@@ -51,14 +51,16 @@ function workspacePackages(): Map<string, string> {
   return byName;
 }
 
-/** The exact version the workspace's lockfile installed: production gets what the tests ran on. */
-function lockedVersion(name: string): string {
+/** The exact versions the workspace's lockfile installed: production gets what the tests ran on. */
+function lockedVersions(): (name: string) => string {
   const lock = readJson<{ packages: Record<string, { version?: string }> }>(
     path.join(workspaceRoot, 'package-lock.json'),
   );
-  const version = lock.packages[`node_modules/${name}`]?.version;
-  if (version === undefined) throw new Error(`${name} is not in package-lock.json`);
-  return version;
+  return (name) => {
+    const version = lock.packages[`node_modules/${name}`]?.version;
+    if (version === undefined) throw new Error(`${name} is not in package-lock.json`);
+    return version;
+  };
 }
 
 /** `names` and every workspace library they depend on, transitively. */
@@ -89,6 +91,7 @@ export function packageApp(app: string): string {
   rmSync(tarballDir, { recursive: true, force: true });
   mkdirSync(tarballDir, { recursive: true });
   const dependencies: Record<string, string> = {};
+  const lockedVersion = lockedVersions();
   for (const name of withWorkspaceDependencies(direct, workspace)) {
     const output = execFileSync(
       'npm',
@@ -127,6 +130,19 @@ export function packageApp(app: string): string {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return outDir;
+}
+
+/** The files of a packaged app (`packageApp`) that a deployment installs from. */
+const INSTALL_FILES = ['main.js', 'package.json', 'package-lock.json', 'packages'];
+
+/**
+ * Installs a packaged app as the deploy README does: its install files copied to `targetDir`, then
+ * `npm ci --omit=dev` there (native addons built on the spot).
+ */
+export function installPackagedApp(packagedDir: string, targetDir: string): void {
+  for (const item of INSTALL_FILES)
+    cpSync(path.join(packagedDir, item), path.join(targetDir, item), { recursive: true });
+  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: targetDir, stdio: 'pipe' });
 }
 
 if (require.main === module) {

@@ -1,11 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPtyPair, type PtyPair } from '@tsbms/hal-linux/testing';
+import { eventually } from '@tsbms/test-support';
 import { startEmulator, type EmulatorProcess } from '../bench/bench-support';
-import { packageApp } from '../deploy/package-app';
+import { installPackagedApp, packageApp } from '../deploy/package-app';
 import { buildLibraries, workspaceRoot } from './spec-support/libraries';
 
 /*
@@ -33,22 +34,14 @@ let controller: ChildProcess;
 const log: LogLine[] = [];
 let stderr = '';
 
-/** Resolves with the first log line that matches, or rejects with the log so far. */
-function logLine(match: (line: LogLine) => boolean): Promise<LogLine> {
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const line = log.find(match);
-      if (line !== undefined) {
-        clearInterval(poll);
-        clearTimeout(cap);
-        resolve(line);
-      }
-    }, 50);
-    const cap = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error(`no such log line within ${WAIT_MS} ms; stderr:\n${stderr}`));
-    }, WAIT_MS);
-  });
+/** Resolves with the first log line that matches; fails with the controller's stderr after WAIT_MS. */
+async function logLine(match: (line: LogLine) => boolean): Promise<LogLine> {
+  await eventually(
+    () => log.some(match),
+    () => `no such log line; stderr:\n${stderr}`,
+    WAIT_MS,
+  );
+  return log.find(match) as LogLine;
 }
 
 beforeAll(async () => {
@@ -60,9 +53,7 @@ beforeAll(async () => {
   });
   const packaged = packageApp('controller');
   deployDir = mkdtempSync(path.join(tmpdir(), 'tsbms-deploy-'));
-  for (const item of ['main.js', 'package.json', 'package-lock.json', 'packages'])
-    cpSync(path.join(packaged, item), path.join(deployDir, item), { recursive: true });
-  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: deployDir, stdio: 'pipe' });
+  installPackagedApp(packaged, deployDir);
   // What ran the install is not needed to run: only the bundle, its manifest and node_modules stay.
   rmSync(path.join(deployDir, 'packages'), { recursive: true });
   rmSync(path.join(deployDir, 'package-lock.json'));
