@@ -1,8 +1,9 @@
 /*
  * Turns an app's bundle (`nx build`, esbuild) into a folder to deploy (issue 12): beside main.js it
- * writes a package.json whose dependencies are only what the bundle leaves outside (native modules,
- * packages with files of their own) and a package-lock.json, so that `npm ci --omit=dev` there
- * installs exactly those and builds their native addons on the target machine. Workspace libraries
+ * writes a package.json whose dependencies are exactly what the bundle requires (the workspace's
+ * code is inside it; third-party packages stay outside, read from esbuild's metafile) and a
+ * package-lock.json, so that `npm ci --omit=dev` there installs exactly those, at the versions the
+ * workspace's lockfile tested, and builds their native addons on the target machine. Workspace libraries
  * among them travel as `npm pack` tarballs in packages/ until they are on the registry. The files
  * the app lists (`tsbmsDeploy.files`: its systemd unit, an example config) are copied beside them.
  *
@@ -12,6 +13,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import { PRODUCTION_NODE_FLAGS } from './node-flags';
 
@@ -24,9 +26,7 @@ interface Manifest {
   readonly license?: string;
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly nx?: {
-    readonly targets?: Readonly<
-      Record<string, { readonly options?: { readonly outputPath?: string; readonly external?: string[] } }>
-    >;
+    readonly targets?: Readonly<Record<string, { readonly options?: { readonly outputPath?: string } }>>;
   };
   readonly tsbmsDeploy?: {
     /** Workspace packages installed although the bundle inlines their code (a native addon's build). */
@@ -76,6 +76,30 @@ function withWorkspaceDependencies(names: readonly string[], workspace: Map<stri
   return [...found];
 }
 
+/**
+ * The packages the bundle requires at run time, from esbuild's metafile (the build's `metafile`
+ * option): every import it left external, by package name, Node's own modules aside.
+ */
+function requiredPackages(outDir: string): string[] {
+  const metafile = path.join(outDir, 'meta.json');
+  if (!existsSync(metafile))
+    throw new Error(`${metafile} is missing: the build target needs "metafile": true`);
+  const { outputs } = readJson<{
+    outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+  }>(metafile);
+  const bundle = Object.entries(outputs).find(([file]) => file.endsWith('main.js'));
+  if (bundle === undefined) throw new Error(`${metafile} describes no main.js`);
+  const names = bundle[1].imports
+    .filter((entry) => entry.external === true && !isBuiltin(entry.path))
+    .map(({ path: specifier }) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+  return [...new Set(names)].sort();
+}
+
 export function packageApp(app: string): string {
   const appDir = path.join(workspaceRoot, 'apps', app);
   const manifest = readJson<Manifest>(path.join(appDir, 'package.json'));
@@ -86,7 +110,7 @@ export function packageApp(app: string): string {
     throw new Error(`${outDir}/main.js is missing: run nx build first`);
 
   const workspace = workspacePackages();
-  const direct = [...(build.external ?? []), ...(manifest.tsbmsDeploy?.alsoInstall ?? [])];
+  const direct = [...requiredPackages(outDir), ...(manifest.tsbmsDeploy?.alsoInstall ?? [])];
   const tarballDir = path.join(outDir, 'packages');
   rmSync(tarballDir, { recursive: true, force: true });
   mkdirSync(tarballDir, { recursive: true });

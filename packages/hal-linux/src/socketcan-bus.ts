@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import { createRawChannelWithOptions, type RawChannel, type RawMessage } from 'socketcan';
+import type { RawChannel, RawMessage } from 'socketcan';
 import {
   assertSendableCanFrame,
   CanBusError,
@@ -216,6 +216,9 @@ export class SocketCanBus implements CanBus {
   private async openChannel(): Promise<void> {
     try {
       await this.assertInterfaceUp();
+      // Loaded on first open: socketcan pulls in an XML parser for its databases, which a daemon
+      // without CAN never needs (issue 12 footprint).
+      const { createRawChannelWithOptions } = require('socketcan') as typeof import('socketcan');
       this.attach(createRawChannelWithOptions(this.iface, { non_block_send: true }));
     } catch (cause) {
       const error = this.openFailedError(cause);
