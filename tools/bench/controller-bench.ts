@@ -6,7 +6,8 @@
  *   - the production bundle (`nx run @tsbms/controller:package`), installed with
  *     `npm ci --omit=dev` in a temporary folder and started there as the systemd unit does.
  * Prints start-up (process start to the first completed scan, and to READY=1 on a NOTIFY_SOCKET),
- * CPU per scan and RSS over the run (the last sample is "after N minutes"). No time is asserted.
+ * CPU per scan and RSS over the run (the last sample is "after N minutes"), then the floor under
+ * the RSS: Node with only the third-party packages loaded (dependency-floor.ts). No time is asserted.
  *
  *   node --conditions=@tsbms/source -r @swc-node/register tools/bench/controller-bench.ts \
  *     [SECONDS] [--built-only] [--cpu-prof]
@@ -38,6 +39,7 @@ import {
 import { PRODUCTION_NODE_FLAGS } from '../deploy/node-flags';
 import { installPackagedApp } from '../deploy/package-app';
 import { selfTimes } from './cpu-profile-summary';
+import { dependencyFloor } from './dependency-floor';
 
 const DAEMON_MODULES = 16;
 const DAEMON_POLL_S = 0.5;
@@ -237,6 +239,16 @@ async function main() {
       console.log(`|  | CPU per scan by thread (ms): ${perThread} |  |  |  |  |  |  |`);
       if (f.profileDir !== null) profiles.push({ name: variant.name, dir: f.profileDir });
     }
+    console.log(
+      `\nThe floor: Node (${BUNDLE_NODE_FLAGS.join(' ') || 'no flags'}) in the deployed folder, only requiring packages, after a GC`,
+    );
+    console.log('| process | packages | RSS | anonymous | file pages |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const row of dependencyFloor(builtDir, BUNDLE_NODE_FLAGS))
+      console.log(
+        `| ${row.label} | ${row.packages.join(', ') || '-'} | ${row.rssMiB.toFixed(1)} MiB | ` +
+          `${row.anonMiB.toFixed(1)} MiB | ${row.fileMiB.toFixed(1)} MiB |`,
+      );
     for (const profile of profiles) {
       console.log(`\nCPU self time, ${profile.name} (whole run, start-up included; ${profile.dir}):`);
       for (const { frame, selfMs, share } of selfTimes(profile.dir, PROFILE_TOP_FUNCTIONS))
