@@ -22,6 +22,7 @@ const REQUIRED = [
   'test-support',
   'output-mqtt',
   'output-http',
+  'current-sensors',
 ];
 
 const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));

@@ -14,3 +14,4 @@ export {
   type ScanProgress,
   type SystemdNotifierOptions,
 } from './systemd-notify';
+export * from './linux-i2c-bus';

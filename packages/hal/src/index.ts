@@ -10,3 +10,5 @@ export * from './error-message';
 export * from './invalid-argument-error';
 export * from './argument-guards';
 export * from './port-guards';
+export * from './i2c-bus';
+export * from './current-source';

@@ -9,9 +9,10 @@ import {
   requireCanBus,
   requireClock,
   requireDigitalOutput,
+  requireI2cBus,
   requireLogger,
 } from './port-guards';
-import { createMemoryLinkPair, MemoryCanBus } from './testing/fakes';
+import { createMemoryLinkPair, MemoryCanBus, MemoryI2cBus } from './testing/fakes';
 import { expectInvalidArgument } from './testing/invalid-argument';
 import { RecordingLogger } from './testing/recording-logger';
 
@@ -39,6 +40,7 @@ const guards = [
     member: 'set',
   },
   { name: 'requireLogger', guard: requireLogger, valid: () => new RecordingLogger(), member: 'warn' },
+  { name: 'requireI2cBus', guard: requireI2cBus, valid: () => new MemoryI2cBus(), member: 'readWord' },
 ];
 
 describe.each(guards)('$name', ({ guard, valid, member }) => {

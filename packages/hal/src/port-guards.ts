@@ -3,6 +3,7 @@ import type { ByteLink } from './byte-link';
 import type { CanBus } from './can-bus';
 import type { Clock } from './clock';
 import type { DigitalOutput } from './digital-output';
+import type { I2cBus } from './i2c-bus';
 import type { Logger } from './logger';
 
 /*
@@ -27,6 +28,15 @@ export const CAN_BUS_MEMBERS: PortMembers = {
 export const CLOCK_MEMBERS: PortMembers = { now: 'function', schedule: 'function' };
 export const DIGITAL_OUTPUT_MEMBERS: PortMembers = { set: 'function' };
 export const LOGGER_MEMBERS: PortMembers = { info: 'function', warn: 'function', error: 'function' };
+export const I2C_BUS_MEMBERS: PortMembers = {
+  readWord: 'function',
+  writeWord: 'function',
+  readBlock: 'function',
+  writeBlock: 'function',
+  read: 'function',
+  write: 'function',
+  close: 'function',
+};
 
 export function requireByteLink(value: unknown, argument: string): asserts value is ByteLink {
   requirePort(value, argument, BYTE_LINK_MEMBERS, 'a ByteLink');
@@ -46,4 +56,8 @@ export function requireDigitalOutput(value: unknown, argument: string): asserts 
 
 export function requireLogger(value: unknown, argument: string): asserts value is Logger {
   requirePort(value, argument, LOGGER_MEMBERS, 'a Logger');
+}
+
+export function requireI2cBus(value: unknown, argument: string): asserts value is I2cBus {
+  requirePort(value, argument, I2C_BUS_MEMBERS, 'an I2cBus');
 }

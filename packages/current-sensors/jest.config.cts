@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@tsbms/current-sensors',
+  preset: '../../jest.preset.js',
+};

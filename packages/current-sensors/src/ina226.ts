@@ -1,0 +1,221 @@
+import {
+  hexByte,
+  I2cError,
+  requireClock,
+  requireI2cBus,
+  requireLogger,
+  requireObject,
+  silentLogger,
+  type Clock,
+  type CurrentSample,
+  type CurrentSource,
+  type CurrentSourceCounters,
+  type I2cBus,
+  type Logger,
+  type VoltageSample,
+} from '@tsbms/hal';
+import { exhaustMap, filter, from, interval, map, share, Subject, takeUntil, type Observable } from 'rxjs';
+import { CurrentSensorError, requireNumberIn, requireOneOf } from './current-sensor-error';
+import {
+  decodeIna226BusVoltage,
+  decodeIna226ShuntVoltage,
+  encodeIna226Configuration,
+  INA226_AVERAGES,
+  INA226_CONVERSION_TIMES_US,
+  INA226_DIE_ID,
+  INA226_MANUFACTURER_ID,
+  INA226_REGISTER,
+  ina226ResultTimeUs,
+  isIna226ShuntAtLimit,
+  type Ina226Averages,
+  type Ina226Configuration,
+  type Ina226ConversionTimeUs,
+} from './ina226-registers';
+
+export interface Ina226Options {
+  readonly bus: I2cBus;
+  /** 0x40..0x4F, set by the A0/A1 pins. */
+  readonly address: number;
+  /** The shunt's resistance: 0.0001 Ω for a 500 A / 50 mV shunt. */
+  readonly shuntOhm: number;
+  /** How often the registers are read (default 100 ms). */
+  readonly sampleIntervalMs?: number;
+  /** Samples the chip averages per result (default 16). */
+  readonly averages?: Ina226Averages;
+  /** Conversion time of each shunt and bus sample (default 1100 µs). */
+  readonly conversionTimeUs?: Ina226ConversionTimeUs;
+  /** Link volts per volt at the VBUS pin, for a divider in front of it (default 1: none). */
+  readonly busVoltageScale?: number;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+interface Ina226Reading {
+  readonly current: CurrentSample;
+  readonly busVoltage: VoltageSample;
+}
+
+const DEFAULT_SAMPLE_INTERVAL_MS = 100;
+
+/**
+ * A TI INA226 shunt monitor on I2C as a {@link CurrentSource}: the shunt voltage divided by the
+ * shunt's resistance, positive when current flows from IN+ to IN− (wire IN+ on the charger's side,
+ * or reverse the sign in the calibration). The calibration and current registers are not used:
+ * dividing the 2.5 µV shunt reading in software is exact and needs no full-scale choice. The
+ * shunt input spans ±81.92 mV; a reading at either end is `overrange`.
+ *
+ * Reads start with the first subscriber and stop with the last; a failed read is dropped, counted
+ * and logged once per outage, never turned into a sample.
+ */
+export class Ina226CurrentSource implements CurrentSource {
+  readonly description: string;
+  readonly current$: Observable<CurrentSample>;
+  readonly busVoltage$: Observable<VoltageSample>;
+  private readonly closed$ = new Subject<void>();
+  private samples = 0;
+  private dropped = 0;
+  private failing = false;
+
+  private constructor(
+    private readonly options: Required<Omit<Ina226Options, 'logger'>> & { readonly logger: Logger },
+    description: string,
+  ) {
+    this.description = description;
+    const readings$ = interval(options.sampleIntervalMs, options.clock).pipe(
+      exhaustMap(() => from(this.readOnce())),
+      filter((reading): reading is Ina226Reading => reading !== null),
+      takeUntil(this.closed$),
+      share(),
+    );
+    this.current$ = readings$.pipe(map((reading) => reading.current));
+    this.busVoltage$ = readings$.pipe(map((reading) => reading.busVoltage));
+  }
+
+  /**
+   * Checks the chip's ID registers (WRONG_DEVICE otherwise), writes the averaging and conversion
+   * times with continuous shunt and bus conversion, and reads them back (CONFIG_NOT_APPLIED).
+   * Transfer failures reject with the bus's I2cError (I2C_NO_DEVICE when nothing answers).
+   */
+  static async open(options: Ina226Options): Promise<Ina226CurrentSource> {
+    requireObject(options, 'options', 'INA226 options');
+    requireI2cBus(options.bus, 'options.bus');
+    requireClock(options.clock, 'options.clock');
+    if (options.logger !== undefined) requireLogger(options.logger, 'options.logger');
+    const sensor = `INA226 at ${options.bus.path} ${hexByte(Number(options.address))}`;
+    const resolved = {
+      bus: options.bus,
+      address: requireNumberIn(sensor, 'address', options.address, 0x40, 0x4f),
+      shuntOhm: requireNumberIn(sensor, 'shuntOhm', options.shuntOhm, 1e-6, 10),
+      sampleIntervalMs: requireNumberIn(
+        sensor,
+        'sampleIntervalMs',
+        options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS,
+        10,
+        60_000,
+      ),
+      averages: requireOneOf(sensor, 'averages', options.averages ?? 16, INA226_AVERAGES),
+      conversionTimeUs: requireOneOf(
+        sensor,
+        'conversionTimeUs',
+        options.conversionTimeUs ?? 1100,
+        INA226_CONVERSION_TIMES_US,
+      ),
+      busVoltageScale: requireNumberIn(sensor, 'busVoltageScale', options.busVoltageScale ?? 1, 0.001, 1000),
+      clock: options.clock,
+      logger: options.logger ?? silentLogger,
+    };
+    const config: Ina226Configuration = {
+      averages: resolved.averages,
+      busConversionUs: resolved.conversionTimeUs,
+      shuntConversionUs: resolved.conversionTimeUs,
+      mode: 'shuntAndBusContinuous',
+    };
+    const resultMs = ina226ResultTimeUs(config) / 1000;
+    if (resultMs > resolved.sampleIntervalMs)
+      throw new CurrentSensorError(
+        'INVALID_OPTION',
+        `${sensor}: ${resolved.averages} averages of ${resolved.conversionTimeUs} µs shunt and bus conversions ` +
+          `take ${resultMs.toFixed(1)} ms, longer than sampleIntervalMs ${resolved.sampleIntervalMs}: ` +
+          'lower one of them or sample less often',
+        { sensor, option: 'sampleIntervalMs' },
+      );
+    await checkIdentity(resolved.bus, resolved.address, sensor);
+    await writeConfiguration(resolved.bus, resolved.address, sensor, encodeIna226Configuration(config));
+    return new Ina226CurrentSource(resolved, sensor);
+  }
+
+  counters(): CurrentSourceCounters {
+    return { samples: this.samples, dropped: this.dropped };
+  }
+
+  async close(): Promise<void> {
+    this.closed$.next();
+    this.closed$.complete();
+  }
+
+  private async readOnce(): Promise<Ina226Reading | null> {
+    const { bus, address, shuntOhm, busVoltageScale, clock, logger } = this.options;
+    try {
+      const shuntRaw = await bus.readWord(address, INA226_REGISTER.shuntVoltage);
+      const timeMs = clock.now();
+      const busRaw = await bus.readWord(address, INA226_REGISTER.busVoltage);
+      this.samples++;
+      if (this.failing) {
+        this.failing = false;
+        logger.info(
+          { event: 'currentSensor', sensor: this.description },
+          `${this.description} answers again`,
+        );
+      }
+      return {
+        current: {
+          timeMs,
+          currentA: decodeIna226ShuntVoltage(shuntRaw) / shuntOhm,
+          quality: isIna226ShuntAtLimit(shuntRaw) ? 'overrange' : 'good',
+        },
+        busVoltage: { timeMs, voltageV: decodeIna226BusVoltage(busRaw) * busVoltageScale },
+      };
+    } catch (error) {
+      this.dropped++;
+      if (!this.failing) {
+        this.failing = true;
+        const code = error instanceof I2cError ? error.code : undefined;
+        logger.warn(
+          { event: 'currentSensor', sensor: this.description, code },
+          `${this.description}: reading failed, no current until it answers (${(error as Error).message})`,
+        );
+      }
+      return null;
+    }
+  }
+}
+
+async function checkIdentity(bus: I2cBus, address: number, sensor: string): Promise<void> {
+  const manufacturer = await bus.readWord(address, INA226_REGISTER.manufacturerId);
+  const die = await bus.readWord(address, INA226_REGISTER.dieId);
+  if (manufacturer !== INA226_MANUFACTURER_ID || die !== INA226_DIE_ID)
+    throw new CurrentSensorError(
+      'WRONG_DEVICE',
+      `${sensor}: not an INA226 (manufacturer ID 0x${hex16(manufacturer)}, die ID 0x${hex16(die)}; ` +
+        `expected 0x${hex16(INA226_MANUFACTURER_ID)} and 0x${hex16(INA226_DIE_ID)}): check the address and the chip`,
+      { sensor, register: INA226_REGISTER.dieId },
+    );
+}
+
+async function writeConfiguration(
+  bus: I2cBus,
+  address: number,
+  sensor: string,
+  value: number,
+): Promise<void> {
+  await bus.writeWord(address, INA226_REGISTER.configuration, value);
+  const readBack = await bus.readWord(address, INA226_REGISTER.configuration);
+  if (readBack !== value)
+    throw new CurrentSensorError(
+      'CONFIG_NOT_APPLIED',
+      `${sensor}: wrote configuration 0x${hex16(value)}, read back 0x${hex16(readBack)}`,
+      { sensor, register: INA226_REGISTER.configuration },
+    );
+}
+
+const hex16 = (word: number) => word.toString(16).padStart(4, '0');

@@ -1,0 +1,3 @@
+export * from './current-sensor-error';
+export * from './ina226-registers';
+export * from './ina226';
