@@ -1,6 +1,5 @@
 import {
   hexByte,
-  I2cError,
   requireClock,
   requireI2cBus,
   requireLogger,
@@ -14,8 +13,10 @@ import {
   type Logger,
   type VoltageSample,
 } from '@tsbms/hal';
-import { exhaustMap, filter, from, interval, map, share, Subject, takeUntil, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { CurrentSensorError, requireNumberIn, requireOneOf } from './current-sensor-error';
+import { hex16, writeVerifiedRegister } from './register-config';
+import { SensorPoller } from './sensor-poller';
 import {
   decodeIna226BusVoltage,
   decodeIna226ShuntVoltage,
@@ -71,24 +72,22 @@ export class Ina226CurrentSource implements CurrentSource {
   readonly description: string;
   readonly current$: Observable<CurrentSample>;
   readonly busVoltage$: Observable<VoltageSample>;
-  private readonly closed$ = new Subject<void>();
-  private samples = 0;
-  private dropped = 0;
-  private failing = false;
+  private readonly poller: SensorPoller<Ina226Reading>;
 
   private constructor(
     private readonly options: Required<Omit<Ina226Options, 'logger'>> & { readonly logger: Logger },
     description: string,
   ) {
     this.description = description;
-    const readings$ = interval(options.sampleIntervalMs, options.clock).pipe(
-      exhaustMap(() => from(this.readOnce())),
-      filter((reading): reading is Ina226Reading => reading !== null),
-      takeUntil(this.closed$),
-      share(),
-    );
-    this.current$ = readings$.pipe(map((reading) => reading.current));
-    this.busVoltage$ = readings$.pipe(map((reading) => reading.busVoltage));
+    this.poller = new SensorPoller({
+      sensor: description,
+      intervalMs: options.sampleIntervalMs,
+      clock: options.clock,
+      logger: options.logger,
+      read: () => this.read(),
+    });
+    this.current$ = this.poller.readings$.pipe(map((reading) => reading.current));
+    this.busVoltage$ = this.poller.readings$.pipe(map((reading) => reading.busVoltage));
   }
 
   /**
@@ -140,53 +139,35 @@ export class Ina226CurrentSource implements CurrentSource {
         { sensor, option: 'sampleIntervalMs' },
       );
     await checkIdentity(resolved.bus, resolved.address, sensor);
-    await writeConfiguration(resolved.bus, resolved.address, sensor, encodeIna226Configuration(config));
+    await writeVerifiedRegister(
+      resolved.bus,
+      { sensor, address: resolved.address, register: INA226_REGISTER.configuration },
+      encodeIna226Configuration(config),
+    );
     return new Ina226CurrentSource(resolved, sensor);
   }
 
   counters(): CurrentSourceCounters {
-    return { samples: this.samples, dropped: this.dropped };
+    return this.poller.counters();
   }
 
   async close(): Promise<void> {
-    this.closed$.next();
-    this.closed$.complete();
+    this.poller.close();
   }
 
-  private async readOnce(): Promise<Ina226Reading | null> {
-    const { bus, address, shuntOhm, busVoltageScale, clock, logger } = this.options;
-    try {
-      const shuntRaw = await bus.readWord(address, INA226_REGISTER.shuntVoltage);
-      const timeMs = clock.now();
-      const busRaw = await bus.readWord(address, INA226_REGISTER.busVoltage);
-      this.samples++;
-      if (this.failing) {
-        this.failing = false;
-        logger.info(
-          { event: 'currentSensor', sensor: this.description },
-          `${this.description} answers again`,
-        );
-      }
-      return {
-        current: {
-          timeMs,
-          currentA: decodeIna226ShuntVoltage(shuntRaw) / shuntOhm,
-          quality: isIna226ShuntAtLimit(shuntRaw) ? 'overrange' : 'good',
-        },
-        busVoltage: { timeMs, voltageV: decodeIna226BusVoltage(busRaw) * busVoltageScale },
-      };
-    } catch (error) {
-      this.dropped++;
-      if (!this.failing) {
-        this.failing = true;
-        const code = error instanceof I2cError ? error.code : undefined;
-        logger.warn(
-          { event: 'currentSensor', sensor: this.description, code },
-          `${this.description}: reading failed, no current until it answers (${(error as Error).message})`,
-        );
-      }
-      return null;
-    }
+  private async read(): Promise<Ina226Reading> {
+    const { bus, address, shuntOhm, busVoltageScale, clock } = this.options;
+    const shuntRaw = await bus.readWord(address, INA226_REGISTER.shuntVoltage);
+    const timeMs = clock.now();
+    const busRaw = await bus.readWord(address, INA226_REGISTER.busVoltage);
+    return {
+      current: {
+        timeMs,
+        currentA: decodeIna226ShuntVoltage(shuntRaw) / shuntOhm,
+        quality: isIna226ShuntAtLimit(shuntRaw) ? 'overrange' : 'good',
+      },
+      busVoltage: { timeMs, voltageV: decodeIna226BusVoltage(busRaw) * busVoltageScale },
+    };
   }
 }
 
@@ -196,26 +177,8 @@ async function checkIdentity(bus: I2cBus, address: number, sensor: string): Prom
   if (manufacturer !== INA226_MANUFACTURER_ID || die !== INA226_DIE_ID)
     throw new CurrentSensorError(
       'WRONG_DEVICE',
-      `${sensor}: not an INA226 (manufacturer ID 0x${hex16(manufacturer)}, die ID 0x${hex16(die)}; ` +
-        `expected 0x${hex16(INA226_MANUFACTURER_ID)} and 0x${hex16(INA226_DIE_ID)}): check the address and the chip`,
+      `${sensor}: not an INA226 (manufacturer ID ${hex16(manufacturer)}, die ID ${hex16(die)}; ` +
+        `expected ${hex16(INA226_MANUFACTURER_ID)} and ${hex16(INA226_DIE_ID)}): check the address and the chip`,
       { sensor, register: INA226_REGISTER.dieId },
     );
 }
-
-async function writeConfiguration(
-  bus: I2cBus,
-  address: number,
-  sensor: string,
-  value: number,
-): Promise<void> {
-  await bus.writeWord(address, INA226_REGISTER.configuration, value);
-  const readBack = await bus.readWord(address, INA226_REGISTER.configuration);
-  if (readBack !== value)
-    throw new CurrentSensorError(
-      'CONFIG_NOT_APPLIED',
-      `${sensor}: wrote configuration 0x${hex16(value)}, read back 0x${hex16(readBack)}`,
-      { sensor, register: INA226_REGISTER.configuration },
-    );
-}
-
-const hex16 = (word: number) => word.toString(16).padStart(4, '0');

@@ -1,3 +1,5 @@
 export * from './current-sensor-error';
 export * from './ina226-registers';
 export * from './ina226';
+export * from './ads1115-registers';
+export * from './ads1115';

@@ -1,1 +1,2 @@
 export * from './emulated-ina226';
+export * from './emulated-ads1115';

@@ -1,20 +1,24 @@
 /**
- * Runs inside user-mode Linux with i2c-stub answering at 0x40 on /dev/i2c-0 (tools/with-vcan
- * --i2c-stub 0x40), driven by ina226-on-i2c-stub.spec.ts: presets the stub's registers as an
- * INA226 shows them (IDs, a shunt and a bus voltage) with i2cset, the independent writer, then opens
- * the INA226 driver on the real LinuxI2cBus and collects three samples on the system clock. Prints
- * one JSON object on stdout for the spec; exits 1 if a step did not finish.
+ * Runs inside user-mode Linux with i2c-stub answering at 0x40 and 0x48 on /dev/i2c-0
+ * (tools/with-vcan --i2c-stub 0x40,0x48), driven by current-sensors-on-i2c-stub.spec.ts: presets
+ * the stub's registers with i2cset, the independent writer, as an INA226 (IDs, a shunt and a bus
+ * voltage) and an ADS1115 (a conversion) show them, then opens each driver on the real LinuxI2cBus
+ * and collects samples on the system clock. Prints one JSON object on stdout for the spec; exits 1
+ * if a step did not finish.
  *
- *   node --conditions=@tsbms/source -r @swc-node/register tools/workspace-checks/guest/ina226-on-i2c-stub.ts
+ *   node --conditions=@tsbms/source -r @swc-node/register tools/workspace-checks/guest/current-sensors-on-i2c-stub.ts
  */
 import { execFileSync } from 'node:child_process';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { systemClock } from '@tsbms/hal';
 import { LinuxI2cBus } from '@tsbms/hal-linux';
-import { Ina226CurrentSource } from '@tsbms/current-sensors';
+import { Ads1115CurrentSource, Ina226CurrentSource } from '@tsbms/current-sensors';
+
+/** The ADS1115's conversion register for 12.5 mV at ±0.256 V: 1600 codes of 7.8125 µV. */
+const ADS1115_CONVERSION = 0x0640;
 
 /** The registers to preset: what a real INA226 answers with 12.5 mV across the shunt and 26.4 V on VBUS. */
-export const PRESET = {
+const PRESET = {
   manufacturerId: 0x5449,
   dieId: 0x2260,
   shuntVoltage: 0x1388, // 5000 × 2.5 µV = 12.5 mV
@@ -22,25 +26,20 @@ export const PRESET = {
 };
 
 /** i2cset writes SMBus words low byte first; a real INA226 sends its high byte first. */
-const i2csetRegister = (register: number, value: number) => {
+const i2csetRegister = (address: number, register: number, value: number) => {
   const onTheWire = ((value & 0xff) << 8) | (value >> 8);
-  execFileSync('i2cset', [
-    '-y',
-    '0',
-    '0x40',
-    `0x${register.toString(16)}`,
-    `0x${onTheWire.toString(16)}`,
-    'w',
-  ]);
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  execFileSync('i2cset', ['-y', '0', hex(address), hex(register), hex(onTheWire), 'w']);
 };
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   try {
-    i2csetRegister(0xfe, PRESET.manufacturerId);
-    i2csetRegister(0xff, PRESET.dieId);
-    i2csetRegister(0x01, PRESET.shuntVoltage);
-    i2csetRegister(0x02, PRESET.busVoltage);
+    i2csetRegister(0x40, 0xfe, PRESET.manufacturerId);
+    i2csetRegister(0x40, 0xff, PRESET.dieId);
+    i2csetRegister(0x40, 0x01, PRESET.shuntVoltage);
+    i2csetRegister(0x40, 0x02, PRESET.busVoltage);
+    i2csetRegister(0x48, 0x00, ADS1115_CONVERSION);
     const bus = await LinuxI2cBus.open({ busNumber: 0 });
     const source = await Ina226CurrentSource.open({
       bus,
@@ -67,6 +66,20 @@ async function main(): Promise<void> {
       clock: systemClock,
     }).catch((error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }));
     results['wrongAddress'] = wrongAddress;
+    const adcBus = await LinuxI2cBus.open({ busNumber: 0 });
+    const adc = await Ads1115CurrentSource.open({
+      bus: adcBus,
+      address: 0x48,
+      transducer: { kind: 'shunt', shuntOhm: 0.0001 },
+      sampleIntervalMs: 20,
+      clock: systemClock,
+    });
+    results['ads1115Current'] = await firstValueFrom(adc.current$.pipe(take(2), toArray()));
+    results['ads1115ConfigOnTheWire'] = execFileSync('i2cget', ['-y', '0', '0x48', '0x01', 'w'], {
+      encoding: 'utf8',
+    }).trim();
+    await adc.close();
+    await adcBus.close();
   } catch (error) {
     results['failure'] = error instanceof Error ? error.stack : String(error);
     process.exitCode = 1;

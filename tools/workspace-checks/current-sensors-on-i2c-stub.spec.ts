@@ -3,13 +3,15 @@ import * as path from 'node:path';
 import { workspaceRoot } from './spec-support/libraries';
 
 /*
- * The INA226 driver on the real Linux I2C path (issue 13): tools/with-vcan boots user-mode Linux
- * with i2c-dev and i2c-stub (an SMBus chip at 0x40 on /dev/i2c-0), the guest script presets the
- * chip's registers with i2cset as an INA226 shows them and reads them through LinuxI2cBus and
- * Ina226CurrentSource. i2c-stub keeps what is written, so it stands in for the registers, not for
- * the converter: the values are the preset ones, the configuration is what the driver wrote.
+ * The I2C current sensor drivers on the real Linux I2C path (issue 13): tools/with-vcan boots
+ * user-mode Linux with i2c-dev and i2c-stub (SMBus chips at 0x40 and 0x48 on /dev/i2c-0), the guest
+ * script presets the chips' registers with i2cset as an INA226 and an ADS1115 show them and reads
+ * them through LinuxI2cBus and the drivers. i2c-stub keeps what is written, so it stands in for the
+ * registers, not for the converters: the values are the preset ones, the configurations are what
+ * the drivers wrote. The MCP3421 cannot be exercised this way: it has no registers, and i2c-stub
+ * answers no plain read without one.
  */
-const guestScript = path.join(__dirname, 'guest', 'ina226-on-i2c-stub.ts');
+const guestScript = path.join(__dirname, 'guest', 'current-sensors-on-i2c-stub.ts');
 
 interface Sample {
   timeMs: number;
@@ -24,6 +26,8 @@ interface GuestResults {
   configurationOnTheWire?: string;
   description?: string;
   wrongAddress?: { code?: string; message?: string };
+  ads1115Current?: Sample[];
+  ads1115ConfigOnTheWire?: string;
 }
 
 let run: SpawnSyncReturns<string>;
@@ -34,7 +38,7 @@ beforeAll(() => {
     path.join(workspaceRoot, 'tools', 'with-vcan'),
     [
       '--i2c-stub',
-      '0x40',
+      '0x40,0x48',
       '--timeout-s',
       '90',
       '--',
@@ -49,7 +53,7 @@ beforeAll(() => {
   results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
 }, 120_000);
 
-describe('the INA226 driver on /dev/i2c-0 with i2c-stub, in user-mode Linux', () => {
+describe('the I2C current sensors on /dev/i2c-0 with i2c-stub, in user-mode Linux', () => {
   it('runs every step in the guest', () => {
     expect(results.failure).toBeUndefined();
     expect(run.stderr).toBe('');
@@ -82,5 +86,12 @@ describe('the INA226 driver on /dev/i2c-0 with i2c-stub, in user-mode Linux', ()
     expect(results.wrongAddress?.message).toMatch(
       /^\/dev\/i2c-0 device 0x44 register 0xfe: no device answers/,
     );
+  });
+
+  it('reads the ADS1115 conversion 0x0640 at ±0.256 V across a 100 µΩ shunt as 125 A', () => {
+    expect(results.ads1115Current).toHaveLength(2);
+    for (const sample of results.ads1115Current ?? []) expect(sample.currentA).toBeCloseTo(125, 9);
+    // 0x0A83 (AIN0-AIN1, ±0.256 V, continuous, 128 SPS), low byte first as i2cget shows it.
+    expect(results.ads1115ConfigOnTheWire).toBe('0x830a');
   });
 });
