@@ -1,11 +1,11 @@
-import { distinctUntilChanged, map, take, timer, type Observable } from 'rxjs';
+import { distinctUntilChanged, interval, map, take, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { buildBatteryModelConfig } from '@tsbms/battery-model';
+import { buildBatteryModelConfig, type PackState } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
-import { ManualClock, type Clock } from '@tsbms/hal';
-import { RecordingLogger } from '@tsbms/hal/testing';
+import { ManualClock, type Clock, type CurrentSource } from '@tsbms/hal';
+import { FakeCurrentSource, RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import { FakePackSource, simulatedRelays } from './testing';
 import { createBms, type BmsConfig } from './create-bms';
@@ -34,7 +34,7 @@ const silent = (): Partial<ModuleReading> => ({
 });
 
 /** A core in virtual time on a ManualClock; `cells` is what the pack reports, changeable mid-test. */
-function harness(persisted: PersistedBmsState | null = null) {
+function harness(persisted: PersistedBmsState | null = null, current?: CurrentSource) {
   const clock = new ManualClock();
   const healthy = (): Partial<ModuleReading> => ({});
   const pack = { module: healthy as (address: number) => Partial<ModuleReading> };
@@ -44,7 +44,15 @@ function harness(persisted: PersistedBmsState | null = null) {
   );
   const relays = simulatedRelays(clock);
   const logger = new RecordingLogger();
-  const bms = createBms({ source, clock, logger, config: bmsConfig(), relays, persisted });
+  const bms = createBms({
+    source,
+    clock,
+    logger,
+    config: bmsConfig(),
+    relays,
+    persisted,
+    ...(current === undefined ? {} : { current }),
+  });
   const closed = () => relays.contactorPositive.state && relays.contactorNegative.state;
   /** Advances in 100 ms steps until `predicate` holds; returns the virtual seconds it took. */
   const until = async (predicate: () => boolean, limitS: number): Promise<number> => {
@@ -57,6 +65,70 @@ function harness(persisted: PersistedBmsState | null = null) {
   };
   return { clock, pack, source, relays, logger, bms, closed, until };
 }
+
+describe('createBms with a pack current sensor (virtual time)', () => {
+  /** A core with a sensor sampled every 100 ms on its clock; `amperes.now` is what it measures. */
+  function withSensor() {
+    const sensor = new FakeCurrentSource();
+    const amperes = { now: 0, silent: false };
+    const h = harness(null, sensor);
+    interval(100, h.clock).subscribe(() =>
+      amperes.silent ? sensor.drop() : sensor.emit(h.clock.now(), amperes.now),
+    );
+    let pack: PackState | undefined;
+    h.bms.pack$.subscribe((latest) => (pack = latest));
+    return { ...h, amperes, pack: () => pack as PackState };
+  }
+
+  it('puts the current into the pack and counts coulombs: 100 A for 36 s is 1 Ah', async () => {
+    const h = withSensor();
+    await h.until(h.closed, 15);
+    const countedBefore = h.pack().soc.countedAh;
+    h.amperes.now = 100;
+    await h.clock.advanceByMs(36_000);
+    expect(h.bms.status().currentA).toBe(100);
+    expect(h.pack().soc.method).toBe('coulombCounting');
+    // Scans 1 s apart: the first second after the step is a trapezoid from 0 A.
+    expect(h.pack().soc.countedAh - countedBefore).toBeCloseTo(1 - 50 / 3600, 3);
+    await h.bms.stop();
+  });
+
+  it('opens the contactors after the discharge over-current debounce: 1 s above 1.5 × maxDischargeCurrentA', async () => {
+    const h = withSensor();
+    await h.until(h.closed, 15);
+    h.amperes.now = -160; // 1.6 × the default 100 A
+    const openedAfterS = await h.until(() => !h.closed(), 5);
+    expect(openedAfterS).toBeGreaterThanOrEqual(1);
+    expect(openedAfterS).toBeLessThanOrEqual(2.1);
+    expect(h.bms.status().faults).toContainEqual(
+      expect.objectContaining({ kind: 'dischargeOverCurrent', level: 'fault' }),
+    );
+    await h.bms.stop();
+  });
+
+  it('a sensor that goes silent: currentSensorLost after 2 s stale and 2 s of debounce, SoC by voltage, contactors stay', async () => {
+    const h = withSensor();
+    await h.until(h.closed, 15);
+    h.amperes.silent = true;
+    const warnedAfterS = await h.until(
+      () => h.bms.status().alerts.some((f) => f.kind === 'currentSensorLost' && f.level === 'warning'),
+      10,
+    );
+    expect(warnedAfterS).toBeGreaterThanOrEqual(4);
+    expect(warnedAfterS).toBeLessThanOrEqual(5.1);
+    expect(h.bms.status().currentA).toBeNull();
+    expect(h.pack().soc.method).toBe('voltageBased');
+    expect(h.closed()).toBe(true); // a warning never opens the contactors (B-9)
+    await h.bms.stop();
+  });
+
+  it('a fitted sensor that never answers is reported too', async () => {
+    const h = withSensor();
+    h.amperes.silent = true;
+    await h.until(() => h.bms.status().alerts.some((f) => f.kind === 'currentSensorLost'), 10);
+    await h.bms.stop();
+  });
+});
 
 describe('createBms with a fake source (virtual time)', () => {
   it('starts the source, closes the contactors on a healthy pack, and opens them 10 s into an over-voltage', async () => {

@@ -6,6 +6,7 @@ import {
   filter,
   map,
   mergeMap,
+  identity,
   ReplaySubject,
   scan,
   share,
@@ -43,16 +44,20 @@ import {
 } from '@tsbms/control';
 import {
   requireClock,
+  requireCurrentSource,
+  requireFiniteNumber,
   requireFunction,
   requireLogger,
   requireObject,
   type Clock,
+  type CurrentSource,
   type Logger,
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
 import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
+import { joinPackCurrent } from './pack-current';
 import { logDecisions, logFaultEvent } from './state-change-log';
 import { buildStatusSnapshot, type BmsStatus, type OutputsStatus, type StateFileStatus } from './status';
 
@@ -65,6 +70,13 @@ export interface BmsConfig {
 
 export interface BmsOptions {
   readonly source: PackSource;
+  /**
+   * The pack current sensor, when one is fitted: its latest sample goes into each scan's reading
+   * (`joinPackCurrent`), and `currentSensorLost` watches it from the first scan.
+   */
+  readonly current?: CurrentSource;
+  /** How old a current sample may be at a scan (default `DEFAULT_CURRENT_STALE_AFTER_MS`). */
+  readonly currentStaleAfterMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: BmsConfig;
@@ -121,6 +133,9 @@ export interface Bms {
 function requireBmsOptions(options: BmsOptions): void {
   requireObject(options, 'options', 'createBms options ({ source, clock, logger, config, relays, ... })');
   requirePackSource(options.source, 'options.source');
+  if (options.current !== undefined) requireCurrentSource(options.current, 'options.current');
+  if (options.currentStaleAfterMs !== undefined)
+    requireFiniteNumber(options.currentStaleAfterMs, 'options.currentStaleAfterMs');
   requireClock(options.clock, 'options.clock');
   requireLogger(options.logger, 'options.logger');
   requireLibraryConfigs(options.config, 'options.config');
@@ -149,10 +164,16 @@ export function createBms(options: BmsOptions): Bms {
   const { source, clock, logger, config, relays } = options;
   const persisted = options.persisted ?? null;
   const lastOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
-  const engine = new FaultEngine(config.faultEngine, {
-    scheduler: clock,
-    persisted: persisted?.faults ?? null,
-  });
+  const engine = new FaultEngine(
+    {
+      ...config.faultEngine,
+      currentSensorFitted: config.faultEngine.currentSensorFitted || options.current !== undefined,
+    },
+    {
+      scheduler: clock,
+      persisted: persisted?.faults ?? null,
+    },
+  );
   const subscriptions = new Subscription();
 
   // Feedback, previous step → fault input: what the contactors and the limits were when a scan arrives.
@@ -184,6 +205,7 @@ export function createBms(options: BmsOptions): Bms {
   done.catch(() => undefined);
   // A source that fails for good leaves nothing to decide on: every relay off, and `done` says why.
   const readings$ = source.readings$.pipe(
+    options.current === undefined ? identity : joinPackCurrent(options.current, options.currentStaleAfterMs),
     catchError((error: unknown) => {
       switchAllRelaysOff(relays, logger);
       logger.error({ event: 'fatal', error: String(error) }, 'runtime failed: every output switched off');

@@ -8,3 +8,4 @@ export * from './decisions';
 export * from './recording';
 export * from './config';
 export * from './supervisor';
+export { DEFAULT_CURRENT_STALE_AFTER_MS, joinPackCurrent } from './pack-current';

@@ -73,6 +73,11 @@ export interface FaultEngineConfig {
   readonly overCurrentClearHysteresisA: number;
   readonly prechargeMaxAttempts: number;
   readonly currentSensorRequired: boolean;
+  /**
+   * A current sensor is configured (set by the composition, not by users): `currentSensorLost`
+   * then watches it from the first scan, so a sensor that never answers is reported too.
+   */
+  readonly currentSensorFitted: boolean;
   /** Without contactor feedback: |I| above this, all contactors commanded open, for `weldedCurrentDelayS`. */
   readonly weldedCurrentA: number;
   readonly weldedCurrentDelayS: number;
@@ -117,6 +122,7 @@ export const FAULT_ENGINE_DEFAULTS = Object.freeze({
   overCurrentClearHysteresisA: 2,
   prechargeMaxAttempts: 3,
   currentSensorRequired: false,
+  currentSensorFitted: false,
   weldedCurrentA: 2,
   weldedCurrentDelayS: 2,
   antiChatterRaises: 3,
@@ -230,6 +236,7 @@ export function buildFaultEngineConfig(input: FaultEngineConfigInput = {}): Faul
     ),
     prechargeMaxAttempts: requirePositiveInteger('prechargeMaxAttempts', c.prechargeMaxAttempts),
     currentSensorRequired: c.currentSensorRequired === true,
+    currentSensorFitted: c.currentSensorFitted === true,
     weldedCurrentA: requirePositive('weldedCurrentA', c.weldedCurrentA),
     weldedCurrentDelayS: requireNonNegative('weldedCurrentDelayS', c.weldedCurrentDelayS),
     antiChatterRaises: requirePositiveInteger('antiChatterRaises', c.antiChatterRaises),

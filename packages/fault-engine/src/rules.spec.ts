@@ -489,5 +489,13 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       none.run(60_000);
       expect(none.events()).toEqual([]);
     });
+
+    it('W after 2 s when a fitted sensor never gave a current, F only when required', () => {
+      const fitted = new Harness({ currentSensorFitted: true });
+      fitted.run(1500);
+      expect(fitted.levels('currentSensorLost')).toEqual([]);
+      fitted.run(1000);
+      expect(fitted.levels('currentSensorLost')).toEqual(['warning']);
+    });
   });
 });

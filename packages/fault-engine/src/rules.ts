@@ -338,7 +338,8 @@ const sensorImplausible: Rule = ({ input }) => {
 
 const currentSensorLost: Rule = ({ input, config }) => {
   const { currentA, currentMeasuredAtMs, timestampMs } = input.pack;
-  if (!config.currentSensorRequired && currentMeasuredAtMs === null) return []; // no sensor fitted
+  // Without a sensor, nothing to lose; with one fitted, silence from the first scan on counts.
+  if (!config.currentSensorRequired && !config.currentSensorFitted && currentMeasuredAtMs === null) return [];
   const condition: LevelCondition = { set: currentA === null, clear: currentA !== null };
   return [
     {

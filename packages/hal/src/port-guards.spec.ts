@@ -9,6 +9,7 @@ import {
   requireCanBus,
   requireClock,
   requireDigitalOutput,
+  requireCurrentSource,
   requireI2cBus,
   requireLogger,
 } from './port-guards';
@@ -41,6 +42,16 @@ const guards = [
   },
   { name: 'requireLogger', guard: requireLogger, valid: () => new RecordingLogger(), member: 'warn' },
   { name: 'requireI2cBus', guard: requireI2cBus, valid: () => new MemoryI2cBus(), member: 'readWord' },
+  {
+    name: 'requireCurrentSource',
+    guard: requireCurrentSource,
+    valid: () => ({
+      current$: new Subject(),
+      counters: () => ({ samples: 0, dropped: 0 }),
+      close: async () => undefined,
+    }),
+    member: 'current$',
+  },
 ];
 
 describe.each(guards)('$name', ({ guard, valid, member }) => {

@@ -2,6 +2,7 @@ import { requirePort, type PortMembers } from './argument-guards';
 import type { ByteLink } from './byte-link';
 import type { CanBus } from './can-bus';
 import type { Clock } from './clock';
+import type { CurrentSource } from './current-source';
 import type { DigitalOutput } from './digital-output';
 import type { I2cBus } from './i2c-bus';
 import type { Logger } from './logger';
@@ -28,6 +29,11 @@ export const CAN_BUS_MEMBERS: PortMembers = {
 export const CLOCK_MEMBERS: PortMembers = { now: 'function', schedule: 'function' };
 export const DIGITAL_OUTPUT_MEMBERS: PortMembers = { set: 'function' };
 export const LOGGER_MEMBERS: PortMembers = { info: 'function', warn: 'function', error: 'function' };
+export const CURRENT_SOURCE_MEMBERS: PortMembers = {
+  current$: 'observable',
+  counters: 'function',
+  close: 'function',
+};
 export const I2C_BUS_MEMBERS: PortMembers = {
   readWord: 'function',
   writeWord: 'function',
@@ -60,4 +66,8 @@ export function requireLogger(value: unknown, argument: string): asserts value i
 
 export function requireI2cBus(value: unknown, argument: string): asserts value is I2cBus {
   requirePort(value, argument, I2C_BUS_MEMBERS, 'an I2cBus');
+}
+
+export function requireCurrentSource(value: unknown, argument: string): asserts value is CurrentSource {
+  requirePort(value, argument, CURRENT_SOURCE_MEMBERS, 'a CurrentSource');
 }

@@ -3,3 +3,4 @@ export * from './scripted-link';
 export * from './recording-link';
 export * from './memory-can-bus';
 export * from './memory-i2c-bus';
+export * from './fake-current-source';
