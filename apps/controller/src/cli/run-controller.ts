@@ -26,6 +26,9 @@ import {
   replayCoreStarter,
   teslaCoreStarter,
   type ControllerCoreStarter,
+  openCurrentSensor,
+  unavailableCurrentSensor,
+  type OpenedCurrentSensor,
 } from '../runtime';
 import { checkOutputSettings, controllerVersion, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
 import { RuntimeStateFile } from '../supervisor';
@@ -60,6 +63,27 @@ function createLogger(stderr: NodeJS.WritableStream): pino.Logger {
       })
     : pino.destination({ fd: 2, sync: true });
   return pino({ name: 'tsbms-controller' }, destination);
+}
+
+/**
+ * The configured current sensor; when it cannot be opened, a stand-in that never answers, so the
+ * core raises currentSensorLost and runs on voltage-based SoC rather than not running at all.
+ */
+async function currentSensorOrStandIn(
+  config: ControllerConfig,
+  demo: boolean,
+  logger: pino.Logger,
+): Promise<OpenedCurrentSensor | null> {
+  try {
+    return await openCurrentSensor(config, demo, systemClock, logger);
+  } catch (error) {
+    const description = `${config.currentSensor.type} current sensor`;
+    logger.error(
+      { event: 'currentSensor', error: (error as Error).message },
+      `${description} unavailable, running without current (currentSensorLost): ${(error as Error).message}`,
+    );
+    return unavailableCurrentSensor(description);
+  }
 }
 
 interface ControllerIo {
@@ -228,11 +252,13 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   const replay = cli.replay;
   // A replay reads no modules: no link, and the core runs on the recording.
   let opened: OpenedLink | null = null;
+  let currentSensor: OpenedCurrentSensor | null = null;
   let startCore: ControllerCoreStarter;
   try {
     if (replay === undefined) {
       opened = await openLink(config, !cli.once, logger);
-      startCore = teslaCoreStarter(opened.link);
+      currentSensor = cli.once ? null : await currentSensorOrStandIn(config, opened.chain !== null, logger);
+      startCore = teslaCoreStarter(opened.link, currentSensor?.source ?? null);
     } else {
       await access(replay.file, constants.R_OK);
       startCore = replayCoreStarter(replay.file, (error) =>
@@ -250,7 +276,10 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     return fail(1, (error as Error).message.split('\n')[0]);
   }
   const chain = opened?.chain ?? null;
-  const closeLink = async () => opened?.link.close();
+  const closeLink = async () => {
+    await currentSensor?.close();
+    await opened?.link.close();
+  };
   let gpio: ReturnType<typeof createOutputs>;
   try {
     // A replay never switches real relays: it is a rehearsal.
@@ -289,7 +318,12 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     relays: outputs,
     services: OUTPUT_SERVICES,
     stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
-    sessionTasks: controllerSessionTasks(chain, systemClock, logger),
+    sessionTasks: controllerSessionTasks(
+      chain,
+      systemClock,
+      logger,
+      currentSensor?.setEmulatedCurrent ?? null,
+    ),
   });
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
   const notifier = createSystemdNotifier({

@@ -39,6 +39,57 @@ describe('parseControllerConfig', () => {
     expect(config.serial.path).toBe('/dev/ttyUSB0');
   });
 
+  describe('currentSensor', () => {
+    it('is none by default, and an INA226 takes its defaults around the shunt it needs', () => {
+      expect(parseControllerConfig({}, 'x').currentSensor).toEqual({ type: 'none' });
+      expect(
+        parseControllerConfig({ currentSensor: { type: 'ina226', shuntOhm: 0.0001 } }, 'x').currentSensor,
+      ).toEqual({
+        type: 'ina226',
+        i2cBus: 1,
+        address: 0x40,
+        shuntOhm: 0.0001,
+        sampleIntervalMs: 100,
+        averages: 16,
+        conversionTimeUs: 1100,
+        busVoltageScale: 1,
+      });
+    });
+
+    it('takes an ADS1115 with a hall transducer', () => {
+      const config = parseControllerConfig(
+        {
+          currentSensor: {
+            type: 'ads1115',
+            transducer: { kind: 'hall', zeroV: 2.5, voltsPerAmpere: 0.004 },
+            fullScaleV: 6.144,
+          },
+        },
+        'x',
+      );
+      expect(config.currentSensor).toMatchObject({
+        type: 'ads1115',
+        address: 0x48,
+        fullScaleV: 6.144,
+        dataRateSps: 128,
+      });
+    });
+
+    it.each([
+      [{ type: 'ina226' }, 'currentSensor.shuntOhm'],
+      [{ type: 'ina226', shuntOhm: 0.0001, address: 0x50 }, 'currentSensor.address'],
+      [{ type: 'ina226', shuntOhm: 0.0001, averages: 3 }, 'currentSensor.averages'],
+      [{ type: 'ads1115', transducer: { kind: 'shunt' } }, 'currentSensor.transducer.shuntOhm'],
+      [
+        { type: 'ads1115', transducer: { kind: 'shunt', shuntOhm: 0.001 }, fullScaleV: 5 },
+        'currentSensor.fullScaleV',
+      ],
+      [{ type: 'smartshunt' }, 'currentSensor.type'],
+    ])('rejects %j naming %s', (currentSensor, configPath) => {
+      expect(rejection({ currentSensor })).toMatchObject({ configPath });
+    });
+  });
+
   it('returns a deeply frozen config', () => {
     const config = parseControllerConfig({}, 'x');
     expect(Object.isFrozen(config.cells)).toBe(true);

@@ -18,6 +18,7 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'http',
   'mqtt',
   'serial',
+  'currentSensor',
   'gpio',
   'stateFile',
   'recordFile',

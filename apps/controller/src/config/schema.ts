@@ -3,6 +3,7 @@ import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-prot
 import { canConfigSchema } from '@tsbms/output-victron';
 import { httpConfigSchema } from '@tsbms/output-http';
 import { mqttConfigSchema } from '@tsbms/output-mqtt';
+import { currentSensorConfigSchema } from './current-sensor-schema';
 import {
   atMost,
   BMS_CELL_SETTINGS,
@@ -120,6 +121,7 @@ export const controllerConfigSchema = z.strictObject({
       allowSafetySettings: z.boolean().default(false),
     })
     .prefault({}),
+  currentSensor: currentSensorConfigSchema,
   can: canConfigSchema,
   mqtt: mqttConfigSchema,
   http: httpConfigSchema,

@@ -56,6 +56,7 @@ describe('controller process: HTTP API', () => {
       let status: {
         timestampMs: number | null;
         modules: unknown[];
+        currentA: number | null;
         outputs: Record<string, { state: string }>;
       };
       do {
@@ -63,6 +64,8 @@ describe('controller process: HTTP API', () => {
       } while (status.timestampMs === null);
       expect(status.modules).toHaveLength(4);
       expect(status.outputs.http.state).toBe('ok');
+      // The demo's emulated INA226, read by the real driver: a current from the first scans on.
+      expect(typeof status.currentA).toBe('number');
 
       const original = readFileSync(configFile, 'utf8');
       expect(await putJson(new URL('/api/config', url).href, { cells: { cellHighVoltageV: 4.1 } })).toBe(401);
@@ -85,6 +88,7 @@ describe('controller process: HTTP API', () => {
       const cell = sampleValue(families, 'tsbms_cell_voltage_volts', { module: '1', cell: '1' });
       expect(cell).toBeGreaterThan(3);
       expect(cell).toBeLessThan(4.3);
+      expect(families.get('tsbms_pack_current_amperes')?.samples).toHaveLength(1);
 
       const restartFrom = daemon.lines.length;
       const good = await putAuthorized(new URL('/api/config', url).href, {

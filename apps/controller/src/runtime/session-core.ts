@@ -5,7 +5,7 @@ import {
   type LinkStats,
   type RecordingError,
 } from '@tsbms/bms-core';
-import type { ByteLink } from '@tsbms/hal';
+import type { ByteLink, CurrentSource } from '@tsbms/hal';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { libraryConfigs, type ControllerConfig } from '../config';
 import { lazyRecordingLines } from '../recording';
@@ -25,12 +25,16 @@ export function linkStatsOf(stats: BusStats): LinkStats {
   };
 }
 
-/** The daemon: the core on the Tesla module chain behind `link` (a serial port or the demo's emulated chain). */
-export function teslaCoreStarter(link: ByteLink): ControllerCoreStarter {
+/**
+ * The daemon: the core on the Tesla module chain behind `link` (a serial port or the demo's
+ * emulated chain), with the pack current sensor when one is fitted (opened once, for every session).
+ */
+export function teslaCoreStarter(link: ByteLink, current: CurrentSource | null): ControllerCoreStarter {
   return (start) => {
     const { config } = start;
     const core = startTeslaCore({
       ...start,
+      ...(current === null ? {} : { current }),
       link,
       libraries: libraryConfigs(config),
       settings: {

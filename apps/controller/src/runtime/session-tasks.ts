@@ -8,13 +8,25 @@ import { ReadingsRecorder } from '../recording';
 
 /**
  * What the controller runs beside each session's core: the recording (`recordFile`), and on the
- * demo's emulated pack the gentle charge/discharge cycle while the contactors are closed.
+ * demo's emulated pack the gentle charge/discharge cycle while the contactors are closed (which the
+ * demo's emulated current sensor measures too).
  */
 export function controllerSessionTasks(
   chain: EmulatedChain | null,
   clock: Clock,
   logger: Logger,
+  setEmulatedCurrent: ((currentA: number) => void) | null = null,
 ): SessionTasks<ControllerConfig> {
+  // The cycle's current flows through the emulated cells and the demo's emulated current sensor.
+  const pack =
+    chain === null
+      ? null
+      : {
+          setPackCurrent(currentA: number) {
+            chain.setPackCurrent(currentA);
+            setEmulatedCurrent?.(currentA);
+          },
+        };
   // Kept across sessions, so a restart goes on appending to the same recording.
   let recorder: ReadingsRecorder | null = null;
   return (core, config) => {
@@ -24,9 +36,9 @@ export function controllerSessionTasks(
       const current = recorder;
       tasks.push(core.source.readings$.subscribe((scan) => current.record(scan)));
     }
-    if (chain !== null) {
+    if (pack !== null) {
       tasks.push(
-        runChargeCycle(chain, core.bms.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
+        runChargeCycle(pack, core.bms.contactors$.pipe(map((c) => c.state === 'CLOSED')), {
           clock,
           amplitudeA: config.emulator.cycleCurrentA,
           periodS: config.emulator.cyclePeriodS,

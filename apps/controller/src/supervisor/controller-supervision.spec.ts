@@ -81,7 +81,7 @@ function setUp(services: ControllerServiceFactory[], options: SetUpOptions = {})
     options.stateWrites === undefined ? undefined : failingWrites(options.stateWrites),
   );
   const supervisor = new BmsSupervisor({
-    startCore: teslaCoreStarter(chain.link),
+    startCore: teslaCoreStarter(chain.link, null),
     clock,
     logger,
     configSource: {

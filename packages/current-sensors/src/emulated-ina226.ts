@@ -7,7 +7,7 @@ import {
   INA226_MANUFACTURER_ID,
   INA226_REGISTER,
   INA226_RESET_BIT,
-} from '../ina226-registers';
+} from './ina226-registers';
 
 /** Registers a host may write; the rest are read-only (measurements, IDs). */
 const WRITABLE = new Set<number>([

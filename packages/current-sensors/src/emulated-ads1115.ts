@@ -4,7 +4,7 @@ import {
   ADS1115_REGISTER,
   decodeAds1115Configuration,
   encodeAds1115Conversion,
-} from '../ads1115-registers';
+} from './ads1115-registers';
 
 /** Config register at power-on: single-shot, AIN0-AIN1, ±2.048 V, 128 SPS, comparator off. */
 const POWER_ON_CONFIG = 0x8583;
