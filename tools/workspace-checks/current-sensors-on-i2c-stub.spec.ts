@@ -1,6 +1,5 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
-import { workspaceRoot } from './spec-support/libraries';
+import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
 
 /*
  * The I2C current sensor drivers on the real Linux I2C path (issue 13): tools/with-vcan boots
@@ -30,27 +29,14 @@ interface GuestResults {
   ads1115ConfigOnTheWire?: string;
 }
 
-let run: SpawnSyncReturns<string>;
+let run: GuestRun<GuestResults>['run'];
 let results: GuestResults;
 
 beforeAll(() => {
-  run = spawnSync(
-    path.join(workspaceRoot, 'tools', 'with-vcan'),
-    [
-      '--i2c-stub',
-      '0x40,0x48',
-      '--timeout-s',
-      '90',
-      '--',
-      process.execPath,
-      '--conditions=@tsbms/source',
-      '-r',
-      '@swc-node/register',
-      guestScript,
-    ],
-    { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 },
-  );
-  results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
+  ({ run, results } = runInUserModeLinux<GuestResults>({
+    script: guestScript,
+    withVcanArgs: ['--i2c-stub', '0x40,0x48'],
+  }));
 }, 120_000);
 
 describe('the I2C current sensors on /dev/i2c-0 with i2c-stub, in user-mode Linux', () => {

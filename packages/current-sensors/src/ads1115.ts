@@ -1,9 +1,4 @@
 import {
-  hexByte,
-  requireClock,
-  requireI2cBus,
-  requireLogger,
-  requireObject,
   silentLogger,
   type Clock,
   type CurrentSample,
@@ -29,6 +24,7 @@ import {
 } from './ads1115-registers';
 import { CurrentSensorError, requireNumberIn, requireOneOf } from './current-sensor-error';
 import { writeVerifiedRegister } from './register-config';
+import { describeI2cSensor } from './i2c-sensor-options';
 import { SensorPoller } from './sensor-poller';
 
 /**
@@ -94,11 +90,7 @@ export class Ads1115CurrentSource implements CurrentSource {
   }
 
   static async open(options: Ads1115Options): Promise<Ads1115CurrentSource> {
-    requireObject(options, 'options', 'ADS1115 options');
-    requireI2cBus(options.bus, 'options.bus');
-    requireClock(options.clock, 'options.clock');
-    if (options.logger !== undefined) requireLogger(options.logger, 'options.logger');
-    const sensor = `ADS1115 at ${options.bus.path} ${hexByte(Number(options.address))}`;
+    const sensor = describeI2cSensor('ADS1115', options);
     const address = requireNumberIn(sensor, 'address', options.address, 0x48, 0x4b);
     const transducer = checkTransducer(sensor, options.transducer);
     const config: Ads1115Configuration = {

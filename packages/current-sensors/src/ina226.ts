@@ -1,9 +1,4 @@
 import {
-  hexByte,
-  requireClock,
-  requireI2cBus,
-  requireLogger,
-  requireObject,
   silentLogger,
   type Clock,
   type CurrentSample,
@@ -16,6 +11,7 @@ import {
 import { map, type Observable } from 'rxjs';
 import { CurrentSensorError, requireNumberIn, requireOneOf } from './current-sensor-error';
 import { hex16, writeVerifiedRegister } from './register-config';
+import { describeI2cSensor } from './i2c-sensor-options';
 import { SensorPoller } from './sensor-poller';
 import {
   decodeIna226BusVoltage,
@@ -96,11 +92,7 @@ export class Ina226CurrentSource implements CurrentSource {
    * Transfer failures reject with the bus's I2cError (I2C_NO_DEVICE when nothing answers).
    */
   static async open(options: Ina226Options): Promise<Ina226CurrentSource> {
-    requireObject(options, 'options', 'INA226 options');
-    requireI2cBus(options.bus, 'options.bus');
-    requireClock(options.clock, 'options.clock');
-    if (options.logger !== undefined) requireLogger(options.logger, 'options.logger');
-    const sensor = `INA226 at ${options.bus.path} ${hexByte(Number(options.address))}`;
+    const sensor = describeI2cSensor('INA226', options);
     const resolved = {
       bus: options.bus,
       address: requireNumberIn(sensor, 'address', options.address, 0x40, 0x4f),

@@ -1,13 +1,12 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
 import { i2cBusContractResults, type ContractCaseResult } from '@tsbms/hal/testing';
+import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
 
 /*
  * LinuxI2cBus against the real kernel: tools/with-vcan boots user-mode Linux with i2c-dev and
  * i2c-stub (an SMBus chip at 0x40 on /dev/i2c-0) and runs testing/i2c-guest-checks.ts there. The
  * I2cBus contract cases run in the guest, one test each below; i2c-tools is the independent reader.
  */
-const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 const guestScript = path.join(__dirname, 'testing', 'i2c-guest-checks.ts');
 
 interface GuestResults {
@@ -20,27 +19,14 @@ interface GuestResults {
   openMissingBus?: { code: string; bus: string; message: string } | string;
 }
 
-let run: SpawnSyncReturns<string>;
+let run: GuestRun<GuestResults>['run'];
 let results: GuestResults;
 
 beforeAll(() => {
-  run = spawnSync(
-    path.join(workspaceRoot, 'tools', 'with-vcan'),
-    [
-      '--i2c-stub',
-      '0x40',
-      '--timeout-s',
-      '90',
-      '--',
-      process.execPath,
-      '--conditions=@tsbms/source',
-      '-r',
-      '@swc-node/register',
-      guestScript,
-    ],
-    { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 },
-  );
-  results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
+  ({ run, results } = runInUserModeLinux<GuestResults>({
+    script: guestScript,
+    withVcanArgs: ['--i2c-stub', '0x40'],
+  }));
 }, 120_000);
 
 i2cBusContractResults('LinuxI2cBus on i2c-stub (run in user-mode Linux)', () => results.contract);

@@ -1,6 +1,6 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
 import { canBusContractResults, type ContractCaseResult } from '@tsbms/hal/testing';
+import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
 
 /*
  * SocketCanBus against the real kernel: tools/with-vcan boots user-mode Linux with vcan0 up and
@@ -9,7 +9,6 @@ import { canBusContractResults, type ContractCaseResult } from '@tsbms/hal/testi
  * except for @tsbms/hal's CanBus contract: its cases run in the guest (they need vcan0) and report
  * pass or fail, and each is one test below.
  */
-const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 const guestScript = path.join(__dirname, 'testing', 'socketcan-guest-checks.ts');
 
 /** The script's observations; see socketcan-guest-checks.ts for what each one is. */
@@ -36,26 +35,12 @@ interface GuestResults {
   counters: Record<string, number>;
 }
 
-let run: SpawnSyncReturns<string>;
+let run: GuestRun<GuestResults>['run'];
 let results: GuestResults;
 
 // One boot for the whole file: the checks' describe and the contract's.
 beforeAll(() => {
-  run = spawnSync(
-    path.join(workspaceRoot, 'tools', 'with-vcan'),
-    [
-      '--timeout-s',
-      '90',
-      '--',
-      process.execPath,
-      '--conditions=@tsbms/source',
-      '-r',
-      '@swc-node/register',
-      guestScript,
-    ],
-    { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 },
-  );
-  results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
+  ({ run, results } = runInUserModeLinux<GuestResults>({ script: guestScript }));
 }, 120_000);
 
 canBusContractResults('SocketCanBus on vcan0 (run in user-mode Linux)', () => results.contract);

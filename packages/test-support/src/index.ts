@@ -10,3 +10,4 @@ export {
   type MosquittoOptions,
 } from './mosquitto-broker';
 export { MqttProbe, type ProbeMessage } from './mqtt-probe';
+export { runInUserModeLinux, type GuestRun, type GuestRunOptions } from './user-mode-linux';

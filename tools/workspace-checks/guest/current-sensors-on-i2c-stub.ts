@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { systemClock } from '@tsbms/hal';
+import { reportGuestResults } from '@tsbms/hal/testing';
 import { LinuxI2cBus } from '@tsbms/hal-linux';
 import { Ads1115CurrentSource, Ina226CurrentSource } from '@tsbms/current-sensors';
 
@@ -32,59 +33,51 @@ const i2csetRegister = (address: number, register: number, value: number) => {
   execFileSync('i2cset', ['-y', '0', hex(address), hex(register), hex(onTheWire), 'w']);
 };
 
-async function main(): Promise<void> {
-  const results: Record<string, unknown> = {};
-  try {
-    i2csetRegister(0x40, 0xfe, PRESET.manufacturerId);
-    i2csetRegister(0x40, 0xff, PRESET.dieId);
-    i2csetRegister(0x40, 0x01, PRESET.shuntVoltage);
-    i2csetRegister(0x40, 0x02, PRESET.busVoltage);
-    i2csetRegister(0x48, 0x00, ADS1115_CONVERSION);
-    const bus = await LinuxI2cBus.open({ busNumber: 0 });
-    const source = await Ina226CurrentSource.open({
-      bus,
-      address: 0x40,
-      shuntOhm: 0.0001,
-      sampleIntervalMs: 20,
-      averages: 4,
-      clock: systemClock,
-    });
-    const voltage = firstValueFrom(source.busVoltage$);
-    results['current'] = await firstValueFrom(source.current$.pipe(take(3), toArray()));
-    results['busVoltage'] = await voltage;
-    results['counters'] = source.counters();
-    results['configurationOnTheWire'] = execFileSync('i2cget', ['-y', '0', '0x40', '0x00', 'w'], {
-      encoding: 'utf8',
-    }).trim();
-    results['description'] = source.description;
-    await source.close();
-    await bus.close();
-    const wrongAddress = await Ina226CurrentSource.open({
-      bus: await LinuxI2cBus.open({ busNumber: 0 }),
-      address: 0x44,
-      shuntOhm: 0.0001,
-      clock: systemClock,
-    }).catch((error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }));
-    results['wrongAddress'] = wrongAddress;
-    const adcBus = await LinuxI2cBus.open({ busNumber: 0 });
-    const adc = await Ads1115CurrentSource.open({
-      bus: adcBus,
-      address: 0x48,
-      transducer: { kind: 'shunt', shuntOhm: 0.0001 },
-      sampleIntervalMs: 20,
-      clock: systemClock,
-    });
-    results['ads1115Current'] = await firstValueFrom(adc.current$.pipe(take(2), toArray()));
-    results['ads1115ConfigOnTheWire'] = execFileSync('i2cget', ['-y', '0', '0x48', '0x01', 'w'], {
-      encoding: 'utf8',
-    }).trim();
-    await adc.close();
-    await adcBus.close();
-  } catch (error) {
-    results['failure'] = error instanceof Error ? error.stack : String(error);
-    process.exitCode = 1;
-  }
-  process.stdout.write(`${JSON.stringify(results)}\n`);
-}
-
-void main();
+void reportGuestResults(async (results) => {
+  i2csetRegister(0x40, 0xfe, PRESET.manufacturerId);
+  i2csetRegister(0x40, 0xff, PRESET.dieId);
+  i2csetRegister(0x40, 0x01, PRESET.shuntVoltage);
+  i2csetRegister(0x40, 0x02, PRESET.busVoltage);
+  i2csetRegister(0x48, 0x00, ADS1115_CONVERSION);
+  const bus = await LinuxI2cBus.open({ busNumber: 0 });
+  const source = await Ina226CurrentSource.open({
+    bus,
+    address: 0x40,
+    shuntOhm: 0.0001,
+    sampleIntervalMs: 20,
+    averages: 4,
+    clock: systemClock,
+  });
+  const voltage = firstValueFrom(source.busVoltage$);
+  results['current'] = await firstValueFrom(source.current$.pipe(take(3), toArray()));
+  results['busVoltage'] = await voltage;
+  results['counters'] = source.counters();
+  results['configurationOnTheWire'] = execFileSync('i2cget', ['-y', '0', '0x40', '0x00', 'w'], {
+    encoding: 'utf8',
+  }).trim();
+  results['description'] = source.description;
+  await source.close();
+  await bus.close();
+  const probeBus = await LinuxI2cBus.open({ busNumber: 0 });
+  results['wrongAddress'] = await Ina226CurrentSource.open({
+    bus: probeBus,
+    address: 0x44,
+    shuntOhm: 0.0001,
+    clock: systemClock,
+  }).catch((error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }));
+  await probeBus.close();
+  const adcBus = await LinuxI2cBus.open({ busNumber: 0 });
+  const adc = await Ads1115CurrentSource.open({
+    bus: adcBus,
+    address: 0x48,
+    transducer: { kind: 'shunt', shuntOhm: 0.0001 },
+    sampleIntervalMs: 20,
+    clock: systemClock,
+  });
+  results['ads1115Current'] = await firstValueFrom(adc.current$.pipe(take(2), toArray()));
+  results['ads1115ConfigOnTheWire'] = execFileSync('i2cget', ['-y', '0', '0x48', '0x01', 'w'], {
+    encoding: 'utf8',
+  }).trim();
+  await adc.close();
+  await adcBus.close();
+});

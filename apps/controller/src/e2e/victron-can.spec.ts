@@ -1,4 +1,3 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
 import {
   decodeVictronFrame,
@@ -10,7 +9,8 @@ import {
 import type { GuestResults, StatusSample } from './victron-can-guest';
 import { RECORD_BEFORE_FAULT_MS } from './victron-can-guest';
 import type { LogLine } from './process-harness';
-import { fromSource, workspaceRoot } from './process-harness';
+import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
+import { workspaceRoot } from './process-harness';
 
 /*
  * Issue 6 end to end on a real SocketCAN interface: tools/with-vcan boots user-mode Linux with
@@ -31,7 +31,7 @@ const REQUIRED_IDS = [
   0x351, 0x355, 0x356, 0x35a, 0x35e, 0x35f, 0x372, 0x373, 0x374, 0x375, 0x376, 0x377, 0x379,
 ];
 
-let run: SpawnSyncReturns<string>;
+let run: GuestRun<GuestResults>['run'];
 let results: GuestResults;
 let frames: Frame[];
 
@@ -52,19 +52,10 @@ const overVoltageFaultAtMs = () =>
 const round = (value: number, step: number) => Math.round(value / step) * step;
 
 beforeAll(() => {
-  run = spawnSync(
-    path.join(workspaceRoot, 'tools', 'with-vcan'),
-    [
-      '--timeout-s',
-      '150',
-      '--',
-      process.execPath,
-      ...fromSource,
-      path.join(workspaceRoot, 'apps', 'controller', 'src', 'e2e', 'victron-can-guest.ts'),
-    ],
-    { cwd: workspaceRoot, encoding: 'utf8', timeout: 170_000 },
-  );
-  results = JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as GuestResults;
+  ({ run, results } = runInUserModeLinux<GuestResults>({
+    script: path.join(workspaceRoot, 'apps', 'controller', 'src', 'e2e', 'victron-can-guest.ts'),
+    timeoutS: 150,
+  }));
   frames = (results.candump ?? [])
     .map(parseCandumpLine)
     .filter((r): r is CandumpRecord => r !== null)

@@ -14,6 +14,7 @@ import {
   runContractCases,
   type ContractEnds,
   type I2cBusEnds,
+  reportGuestResults,
 } from '@tsbms/hal/testing';
 import { LinuxI2cBus } from '../linux-i2c-bus';
 
@@ -48,16 +49,7 @@ async function runChecks(results: Record<string, unknown>): Promise<void> {
       : String(openFailure);
 }
 
-async function main(): Promise<void> {
-  const results: Record<string, unknown> = {};
-  try {
-    results['contract'] = await runContractCases(i2cBusContractCases, openEnds);
-    await runChecks(results);
-  } catch (error) {
-    results['failure'] = error instanceof Error ? error.stack : String(error);
-    process.exitCode = 1;
-  }
-  process.stdout.write(`${JSON.stringify(results)}\n`);
-}
-
-void main();
+void reportGuestResults(async (results) => {
+  results['contract'] = await runContractCases(i2cBusContractCases, openEnds);
+  await runChecks(results);
+});

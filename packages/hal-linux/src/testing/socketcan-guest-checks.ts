@@ -29,6 +29,7 @@ import {
   runContractCases,
   type CanBusNodes,
   type ContractEnds,
+  reportGuestResults,
 } from '@tsbms/hal/testing';
 import { SocketCanBus } from '../socketcan-bus';
 import { textLogger } from './text-logger';
@@ -273,17 +274,8 @@ async function openContractNodes(): Promise<ContractEnds<CanBusNodes>> {
   return { a, b, teardown };
 }
 
-async function main(): Promise<void> {
-  const results: Record<string, unknown> = {};
-  try {
-    // Before the checks below take vcan0 down and up; the cases wait for all their own frames.
-    results['contract'] = await runContractCases(canBusContractCases, openContractNodes);
-    await runChecks(results);
-  } catch (error) {
-    results['failure'] = error instanceof Error ? error.stack : String(error);
-    process.exitCode = 1;
-  }
-  process.stdout.write(`${JSON.stringify(results)}\n`);
-}
-
-void main();
+void reportGuestResults(async (results) => {
+  // Before the checks below take vcan0 down and up; the cases wait for all their own frames.
+  results['contract'] = await runContractCases(canBusContractCases, openContractNodes);
+  await runChecks(results);
+});
