@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
+import { runInUserModeLinux, userModeLinuxTimeoutMs, type GuestRun } from '@tsbms/test-support';
 
 /*
  * The I2C current sensor drivers on the real Linux I2C path (issue 13): tools/with-vcan boots
@@ -37,7 +37,7 @@ beforeAll(() => {
     script: guestScript,
     withVcanArgs: ['--i2c-stub', '0x40,0x48'],
   }));
-}, 120_000);
+}, userModeLinuxTimeoutMs());
 
 describe('the I2C current sensors on /dev/i2c-0 with i2c-stub, in user-mode Linux', () => {
   it('runs every step in the guest', () => {

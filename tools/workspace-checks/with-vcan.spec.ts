@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { userModeLinuxTimeoutMs } from '@tsbms/test-support';
 
 /**
  * tools/with-vcan boots user-mode Linux with a vcan interface. These tests run it for real:
@@ -10,11 +11,15 @@ const workspaceRoot = path.resolve(__dirname, '..', '..');
 const withVcan = path.join(workspaceRoot, 'tools', 'with-vcan');
 
 function runInGuest(command: string[]) {
-  return spawnSync(withVcan, ['--', ...command], { cwd: workspaceRoot, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(withVcan, ['--timeout-s', '90', '--', ...command], {
+    cwd: workspaceRoot,
+    encoding: 'utf8',
+    timeout: userModeLinuxTimeoutMs(90),
+  });
 }
 
 describe('tools/with-vcan', () => {
-  jest.setTimeout(120_000);
+  jest.setTimeout(userModeLinuxTimeoutMs(90));
 
   it('runs the command with vcan0 up and passes back stdout, stderr and the exit code', () => {
     const result = runInGuest(['sh', '-c', 'cat /sys/class/net/vcan0/operstate; echo to-stderr >&2; exit 7']);

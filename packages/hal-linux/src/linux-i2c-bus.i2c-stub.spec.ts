@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { i2cBusContractResults, type ContractCaseResult } from '@tsbms/hal/testing';
-import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
+import { runInUserModeLinux, userModeLinuxTimeoutMs, type GuestRun } from '@tsbms/test-support';
 
 /*
  * LinuxI2cBus against the real kernel: tools/with-vcan boots user-mode Linux with i2c-dev and
@@ -27,7 +27,7 @@ beforeAll(() => {
     script: guestScript,
     withVcanArgs: ['--i2c-stub', '0x40'],
   }));
-}, 120_000);
+}, userModeLinuxTimeoutMs());
 
 i2cBusContractResults('LinuxI2cBus on i2c-stub (run in user-mode Linux)', () => results.contract);
 

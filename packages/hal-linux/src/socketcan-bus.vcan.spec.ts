@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { canBusContractResults, type ContractCaseResult } from '@tsbms/hal/testing';
-import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
+import { runInUserModeLinux, userModeLinuxTimeoutMs, type GuestRun } from '@tsbms/test-support';
 
 /*
  * SocketCanBus against the real kernel: tools/with-vcan boots user-mode Linux with vcan0 up and
@@ -41,7 +41,7 @@ let results: GuestResults;
 // One boot for the whole file: the checks' describe and the contract's.
 beforeAll(() => {
   ({ run, results } = runInUserModeLinux<GuestResults>({ script: guestScript }));
-}, 120_000);
+}, userModeLinuxTimeoutMs());
 
 canBusContractResults('SocketCanBus on vcan0 (run in user-mode Linux)', () => results.contract);
 

@@ -10,4 +10,9 @@ export {
   type MosquittoOptions,
 } from './mosquitto-broker';
 export { MqttProbe, type ProbeMessage } from './mqtt-probe';
-export { runInUserModeLinux, type GuestRun, type GuestRunOptions } from './user-mode-linux';
+export {
+  runInUserModeLinux,
+  userModeLinuxTimeoutMs,
+  type GuestRun,
+  type GuestRunOptions,
+} from './user-mode-linux';

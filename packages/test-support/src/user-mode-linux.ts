@@ -4,6 +4,17 @@ import * as path from 'node:path';
 /** The checkout this package sits in (test-support is never published). */
 const workspaceRoot = path.resolve(__dirname, '..', '..', '..');
 
+/**
+ * tools/with-vcan boots one guest at a time on a machine; how long a run may wait for the others
+ * (the Victron CAN e2e holds it for up to 150 s, the rest for well under a minute each).
+ */
+const LOCK_WAIT_S = 420;
+
+/** How long a caller (spawnSync, Jest's beforeAll) must allow for a guest run of `timeoutS`. */
+export function userModeLinuxTimeoutMs(timeoutS = 90): number {
+  return (timeoutS + 20 + LOCK_WAIT_S) * 1000;
+}
+
 export interface GuestRunOptions {
   /** The guest script, run from source (`--conditions=@tsbms/source -r @swc-node/register`). */
   readonly script: string;
@@ -39,7 +50,12 @@ export function runInUserModeLinux<Results>(options: GuestRunOptions): GuestRun<
       '@swc-node/register',
       options.script,
     ],
-    { cwd: workspaceRoot, encoding: 'utf8', timeout: (timeoutS + 20) * 1000 },
+    {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      timeout: userModeLinuxTimeoutMs(timeoutS),
+      env: { ...process.env, WITH_VCAN_LOCK_WAIT_S: String(LOCK_WAIT_S) },
+    },
   );
   return { run, results: JSON.parse(run.stdout.trim().split('\n').at(-1) || '{}') as Results };
 }

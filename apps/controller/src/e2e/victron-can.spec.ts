@@ -9,7 +9,7 @@ import {
 import type { GuestResults, StatusSample } from './victron-can-guest';
 import { RECORD_BEFORE_FAULT_MS } from './victron-can-guest';
 import type { LogLine } from './process-harness';
-import { runInUserModeLinux, type GuestRun } from '@tsbms/test-support';
+import { runInUserModeLinux, userModeLinuxTimeoutMs, type GuestRun } from '@tsbms/test-support';
 import { workspaceRoot } from './process-harness';
 
 /*
@@ -60,7 +60,7 @@ beforeAll(() => {
     .map(parseCandumpLine)
     .filter((r): r is CandumpRecord => r !== null)
     .map((r) => ({ atMs: r.timestampS * 1000, id: r.frame.id, message: decodeVictronFrame(r.frame) }));
-}, 180_000);
+}, userModeLinuxTimeoutMs(150));
 
 describe('controller --can vcan0 in user-mode Linux', () => {
   it('runs every step in the guest and the controller exits cleanly', () => {
