@@ -14,6 +14,20 @@ import {
 
 const i2cBusNumber = z.number().int().min(0).max(255);
 const sampleIntervalMs = z.number().min(10).max(60_000).default(100);
+/** current-sensors' CurrentCalibration: zero offset, gain, wiring direction, deadband. */
+const calibration = z
+  .strictObject({
+    /** The sensor's reading at zero current, subtracted first. */
+    zeroOffsetA: z.number().min(-1000).max(1000).default(0),
+    /** Scale correction, e.g. from a clamp meter: 1.02 when it reads 2 % low. */
+    gain: z.number().min(0.5).max(2).default(1),
+    /** IN+ (or the shunt's sense lead) on the battery's side: charging would read negative. */
+    reversed: z.boolean().default(false),
+    /** Below this many amperes the current is 0 (sensor noise is not counted as charge). */
+    deadbandA: z.number().min(0).max(50).default(0),
+  })
+  .prefault({});
+
 const oneOf = <T extends number | string>(values: readonly [T, ...T[]]) => z.literal(values);
 
 export const currentSensorConfigSchema = z
@@ -31,6 +45,7 @@ export const currentSensorConfigSchema = z
       averages: oneOf(INA226_AVERAGES).default(16),
       conversionTimeUs: oneOf(INA226_CONVERSION_TIMES_US).default(1100),
       busVoltageScale: z.number().min(0.001).max(1000).default(1),
+      calibration,
     }),
     z.strictObject({
       type: z.literal('ads1115'),
@@ -48,6 +63,7 @@ export const currentSensorConfigSchema = z
       fullScaleV: oneOf(ADS1115_FULL_SCALES_V).default(0.256),
       dataRateSps: oneOf(ADS1115_DATA_RATES_SPS).default(128),
       sampleIntervalMs,
+      calibration,
     }),
   ])
   .prefault({ type: 'none' });

@@ -53,6 +53,7 @@ describe('parseControllerConfig', () => {
         averages: 16,
         conversionTimeUs: 1100,
         busVoltageScale: 1,
+        calibration: { zeroOffsetA: 0, gain: 1, reversed: false, deadbandA: 0 },
       });
     });
 
@@ -85,6 +86,11 @@ describe('parseControllerConfig', () => {
         'currentSensor.fullScaleV',
       ],
       [{ type: 'smartshunt' }, 'currentSensor.type'],
+      [{ type: 'ina226', shuntOhm: 0.0001, calibration: { gain: 3 } }, 'currentSensor.calibration.gain'],
+      [
+        { type: 'ina226', shuntOhm: 0.0001, calibration: { reversed: 'yes' } },
+        'currentSensor.calibration.reversed',
+      ],
     ])('rejects %j naming %s', (currentSensor, configPath) => {
       expect(rejection({ currentSensor })).toMatchObject({ configPath });
     });

@@ -1,5 +1,11 @@
 import { NEVER } from 'rxjs';
-import { Ads1115CurrentSource, EmulatedIna226, Ina226CurrentSource } from '@tsbms/current-sensors';
+import {
+  Ads1115CurrentSource,
+  calibratedCurrentSource,
+  EmulatedIna226,
+  Ina226CurrentSource,
+  validateCalibration,
+} from '@tsbms/current-sensors';
 import type { Clock, CurrentSource, I2cBus, Logger } from '@tsbms/hal';
 import { MemoryI2cBus } from '@tsbms/hal/testing';
 import { LinuxI2cBus } from '@tsbms/hal-linux';
@@ -49,10 +55,14 @@ export async function openCurrentSensor(
   // LinuxI2cBus loads the i2c-bus native addon only here, when a sensor is configured.
   const bus: I2cBus = await LinuxI2cBus.open({ busNumber: sensor.i2cBus });
   try {
-    const source: CurrentSource =
+    const driver: CurrentSource =
       sensor.type === 'ina226'
         ? await Ina226CurrentSource.open({ ...sensor, bus, clock, logger })
         : await Ads1115CurrentSource.open({ ...sensor, bus, clock, logger });
+    const source = calibratedCurrentSource(
+      driver,
+      validateCalibration(driver.description, sensor.calibration),
+    );
     logger.info(
       { event: 'currentSensor', sensor: source.description },
       `pack current from the ${source.description}`,
