@@ -6,3 +6,5 @@ export * from './ads1115';
 export * from './emulated-ina226';
 export * from './emulated-ads1115';
 export * from './calibration';
+export * from './ve-direct-text';
+export * from './ve-direct-current-source';
