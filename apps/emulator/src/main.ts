@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { systemClock } from '@tsbms/hal';
+import { EmulatedVeDirectMonitor } from '@tsbms/current-sensors';
 import { SerialByteLink } from '@tsbms/hal-linux';
 import { EmulatedChain, type EmulatedChainOptions } from '@tsbms/module-emulator';
 import { createControlApi } from './control-api';
@@ -25,6 +26,42 @@ function chainOptionsFrom(options: EmulatorAppOptions): Omit<EmulatedChainOption
 function fail(message: string, code: number): never {
   process.stderr.write(`emulator: ${message}\n`);
   process.exit(code);
+}
+
+/**
+ * `--smartshunt PATH`: a SmartShunt on VE.Direct reporting the chain's pack current and voltage (the
+ * modules' voltages added up) once a second.
+ */
+async function startSmartShunt(
+  path: string,
+  chain: EmulatedChain,
+  log: pino.Logger,
+): Promise<{ readonly link: SerialByteLink; stop(): void } | 'failed'> {
+  const link = new SerialByteLink({
+    path,
+    baudRate: 19200,
+    reconnect: { initialDelayMs: 200, maxDelayMs: 5000 },
+    logger: log,
+  });
+  try {
+    await link.open();
+  } catch {
+    await link.close();
+    return 'failed';
+  }
+  const monitor = new EmulatedVeDirectMonitor({
+    link,
+    clock: systemClock,
+    battery: () => {
+      const snapshot = chain.snapshot();
+      return {
+        currentA: snapshot.packCurrentA,
+        voltageV: snapshot.modules.reduce((sum, module) => sum + module.moduleVoltageV, 0),
+      };
+    },
+  });
+  log.info({ event: 'smartshunt', path }, `emulated SmartShunt on ${path} (VE.Direct, 19200 baud)`);
+  return { link, stop: () => monitor.stop() };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -71,6 +108,12 @@ async function main(argv: readonly string[]): Promise<void> {
     return fail((error as Error).message, 1);
   }
   const bridge = bridgeLinks(serial, chain.link, (error) => log.warn(`write failed: ${error.message}`));
+  const smartShunt =
+    options.smartShuntPath === undefined ? null : await startSmartShunt(options.smartShuntPath, chain, log);
+  if (smartShunt === 'failed') {
+    await serial.close();
+    return fail(`--smartshunt: cannot open ${options.smartShuntPath}`, 1);
+  }
 
   const server =
     options.httpPort === undefined
@@ -100,11 +143,13 @@ async function main(argv: readonly string[]): Promise<void> {
   const stop = async (signal: string) => {
     log.info({ event: 'stopping', signal }, `stopping on ${signal}`);
     scenarioTimers.forEach((timer) => timer.unsubscribe());
+    smartShunt?.stop();
     bridge.unsubscribe();
     server?.closeAllConnections();
     await Promise.all([
       server && new Promise((resolve) => server.close(resolve)),
       serial.close(),
+      smartShunt?.link.close(),
       chain.close(),
     ]);
     process.exit(0);

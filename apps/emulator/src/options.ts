@@ -17,6 +17,8 @@ Options:
   --http-port N          serve the control API on this port (0 = any free port)
   --http-host HOST       address for the control API, default 127.0.0.1
   --scenario FILE        JSON or YAML timeline of changes and faults to play
+  --smartshunt PATH      also emulate a Victron SmartShunt on VE.Direct (19200 baud) on this serial
+                         device or pty: the chain's pack current and voltage, once a second
   --help                 show this text`;
 
 export interface EmulatorAppOptions {
@@ -31,6 +33,8 @@ export interface EmulatorAppOptions {
   readonly httpPort?: number;
   readonly httpHost: string;
   readonly scenarioPath?: string;
+  /** Where the emulated SmartShunt sends its VE.Direct blocks; absent = none. */
+  readonly smartShuntPath?: string;
 }
 
 /** A command line that cannot be run: the message names the option and what was wrong. */
@@ -86,6 +90,7 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorAppOption
         'http-port': { type: 'string' },
         'http-host': { type: 'string' },
         scenario: { type: 'string' },
+        smartshunt: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -110,5 +115,6 @@ export function parseEmulatorOptions(argv: readonly string[]): EmulatorAppOption
     httpPort: integer('http-port', v['http-port'], 0, 65_535),
     httpHost: v['http-host'] ?? '127.0.0.1',
     scenarioPath: v.scenario,
+    smartShuntPath: v.smartshunt,
   };
 }

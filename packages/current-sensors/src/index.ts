@@ -8,3 +8,4 @@ export * from './emulated-ads1115';
 export * from './calibration';
 export * from './ve-direct-text';
 export * from './ve-direct-current-source';
+export * from './emulated-ve-direct-monitor';

@@ -1,5 +1,6 @@
 import { ManualClock, type ChargeSample, type CurrentSample, type VoltageSample } from '@tsbms/hal';
 import { createMemoryLinkPair, expectInvalidArgument } from '@tsbms/hal/testing';
+import { EmulatedVeDirectMonitor } from './emulated-ve-direct-monitor';
 import { decodeVeDirectBatteryBlock, VeDirectCurrentSource } from './ve-direct-current-source';
 import { encodeVeDirectBlock } from './ve-direct-text';
 
@@ -107,5 +108,26 @@ describe('VeDirectCurrentSource', () => {
       () => new VeDirectCurrentSource({ link: {} as never, clock: new ManualClock() }),
       'options.link',
     );
+  });
+});
+
+describe('EmulatedVeDirectMonitor → VeDirectCurrentSource', () => {
+  it('the source reads the current the emulated SmartShunt measures, once a second, and its consumed Ah', async () => {
+    const clock = new ManualClock();
+    const { a: shuntEnd, b: port } = createMemoryLinkPair({ clock });
+    const battery = { currentA: -20, voltageV: 52.3 };
+    const monitor = new EmulatedVeDirectMonitor({ link: shuntEnd, clock, battery: () => battery });
+    const source = new VeDirectCurrentSource({ link: port, clock });
+    const current: CurrentSample[] = [];
+    const charge: ChargeSample[] = [];
+    source.current$.subscribe((s) => current.push(s));
+    source.chargeAh$.subscribe((s) => charge.push(s));
+    await clock.advanceByMs(3600);
+    battery.currentA = 10;
+    await clock.advanceByMs(1000);
+    monitor.stop();
+    expect(current.map((s) => s.currentA)).toEqual([-20, -20, -20, 10]);
+    // -20 A for 2 s then the step: -20·2/3600 + (-20 + 10)/2·1/3600 Ah, in whole mAh.
+    expect(charge.at(-1)?.chargeAh).toBeCloseTo(Math.round(((-20 * 2) / 3600 - 5 / 3600) * 1000) / 1000, 9);
   });
 });

@@ -65,5 +65,11 @@ export const currentSensorConfigSchema = z
       sampleIntervalMs,
       calibration,
     }),
+    z.strictObject({
+      type: z.literal('vedirect'),
+      /** The VE.Direct-USB cable's serial device, e.g. /dev/ttyUSB1 (19200 baud, set by the driver). */
+      path: z.string().min(1),
+      calibration,
+    }),
   ])
   .prefault({ type: 'none' });

@@ -86,6 +86,7 @@ describe('parseControllerConfig', () => {
         'currentSensor.fullScaleV',
       ],
       [{ type: 'smartshunt' }, 'currentSensor.type'],
+      [{ type: 'vedirect' }, 'currentSensor.path'],
       [{ type: 'ina226', shuntOhm: 0.0001, calibration: { gain: 3 } }, 'currentSensor.calibration.gain'],
       [
         { type: 'ina226', shuntOhm: 0.0001, calibration: { reversed: 'yes' } },

@@ -5,10 +5,12 @@ import {
   EmulatedIna226,
   Ina226CurrentSource,
   validateCalibration,
+  VeDirectCurrentSource,
+  type CurrentCalibration,
 } from '@tsbms/current-sensors';
 import type { Clock, CurrentSource, I2cBus, Logger } from '@tsbms/hal';
 import { MemoryI2cBus } from '@tsbms/hal/testing';
-import { LinuxI2cBus } from '@tsbms/hal-linux';
+import { LinuxI2cBus, SerialByteLink } from '@tsbms/hal-linux';
 import type { ControllerConfig } from '../config';
 
 /** The pack current sensor the daemon runs with, and how to release it. */
@@ -52,6 +54,18 @@ export async function openCurrentSensor(
       close: () => source.close(),
     };
   }
+  if (sensor.type === 'vedirect') {
+    // A VE.Direct port speaks 19200 baud; a cable pulled out and back in is reopened.
+    const link = new SerialByteLink({
+      path: sensor.path,
+      baudRate: 19200,
+      reconnect: VE_DIRECT_RECONNECT,
+      logger,
+    });
+    await link.open();
+    const driver = new VeDirectCurrentSource({ link, clock, description: `VE.Direct at ${sensor.path}` });
+    return opened(driver, sensor.calibration, logger, () => driver.close());
+  }
   // LinuxI2cBus loads the i2c-bus native addon only here, when a sensor is configured.
   const bus: I2cBus = await LinuxI2cBus.open({ busNumber: sensor.i2cBus });
   try {
@@ -59,26 +73,31 @@ export async function openCurrentSensor(
       sensor.type === 'ina226'
         ? await Ina226CurrentSource.open({ ...sensor, bus, clock, logger })
         : await Ads1115CurrentSource.open({ ...sensor, bus, clock, logger });
-    const source = calibratedCurrentSource(
-      driver,
-      validateCalibration(driver.description, sensor.calibration),
-    );
-    logger.info(
-      { event: 'currentSensor', sensor: source.description },
-      `pack current from the ${source.description}`,
-    );
-    return {
-      source,
-      setEmulatedCurrent: null,
-      close: async () => {
-        await source.close();
-        await bus.close();
-      },
-    };
+    return opened(driver, sensor.calibration, logger, async () => {
+      await driver.close();
+      await bus.close();
+    });
   } catch (error) {
     await bus.close();
     throw error;
   }
+}
+
+const VE_DIRECT_RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000 };
+
+/** A hardware sensor, calibrated, announced in the log. */
+function opened(
+  driver: CurrentSource,
+  calibration: Partial<CurrentCalibration>,
+  logger: Logger,
+  close: () => Promise<void>,
+): OpenedCurrentSensor {
+  const source = calibratedCurrentSource(driver, validateCalibration(driver.description, calibration));
+  logger.info(
+    { event: 'currentSensor', sensor: source.description },
+    `pack current from the ${source.description}`,
+  );
+  return { source, setEmulatedCurrent: null, close };
 }
 
 /**
