@@ -35,6 +35,17 @@ describe('openCurrentSensor', () => {
     });
   });
 
+  it('a VE.Direct cable not plugged in yet: a sensor that stays silent and keeps reopening, not a failure', async () => {
+    const logger = new RecordingLogger();
+    const config = configWith({ type: 'vedirect', path: '/dev/tsbms-no-such-ve-direct' });
+    const opened = await openCurrentSensor(config, false, new ManualClock(), logger);
+    expect(opened?.source.description).toBe('VE.Direct at /dev/tsbms-no-such-ve-direct');
+    expect(logger.lines.some((line) => line.level === 'warn' && /no-such-ve-direct/.test(line.message))).toBe(
+      true,
+    );
+    await opened?.close();
+  });
+
   it('the stand-in for a sensor that could not be opened never answers', async () => {
     const standIn = unavailableCurrentSensor('ina226 current sensor');
     let answered = false;

@@ -60,9 +60,12 @@ export async function openCurrentSensor(
       path: sensor.path,
       baudRate: 19200,
       reconnect: VE_DIRECT_RECONNECT,
+      clock,
       logger,
     });
-    await link.open();
+    // A cable not plugged in yet is not an error: the link logs it and keeps reopening, and until
+    // the monitor speaks the core sees a silent sensor (currentSensorLost).
+    await link.open().catch(() => undefined);
     const driver = new VeDirectCurrentSource({ link, clock, description: `VE.Direct at ${sensor.path}` });
     return opened(driver, sensor.calibration, logger, () => driver.close());
   }
