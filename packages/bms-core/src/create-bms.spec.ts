@@ -10,6 +10,7 @@ import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import { FakePackSource, simulatedRelays } from './testing';
 import { createBms, type BmsConfig } from './create-bms';
 import type { PersistedBmsState } from './persisted-state';
+import { DEFAULT_CURRENT_FROZEN_AFTER_MS } from './current-screen';
 
 const MODULES = 2;
 
@@ -119,6 +120,30 @@ describe('createBms with a pack current sensor (virtual time)', () => {
     expect(h.bms.status().currentA).toBeNull();
     expect(h.pack().soc.method).toBe('voltageBased');
     expect(h.closed()).toBe(true); // a warning never opens the contactors (B-9)
+    await h.bms.stop();
+  });
+
+  it('a sensor frozen on one value: not used after currentFrozenAfterMs, currentSensorLost, SoC by voltage, one log line', async () => {
+    const h = withSensor();
+    await h.until(h.closed, 15);
+    h.amperes.now = 42.25; // a hung ADC repeating one reading
+    const frozenAfterS = DEFAULT_CURRENT_FROZEN_AFTER_MS / 1000;
+    await h.clock.advanceByMs(frozenAfterS * 1000 - 1000);
+    expect(h.bms.status().currentA).toBe(42.25);
+    expect(h.pack().soc.method).toBe('coulombCounting');
+    const lostAfterS = await h.until(
+      () => h.bms.status().alerts.some((f) => f.kind === 'currentSensorLost'),
+      10,
+    );
+    // 1 s to freeze, 2 s stale, 2 s debounce
+    expect(lostAfterS).toBeGreaterThanOrEqual(4.9);
+    expect(lostAfterS).toBeLessThanOrEqual(6.1);
+    expect(h.bms.status().currentA).toBeNull();
+    expect(h.pack().soc.method).toBe('voltageBased');
+    expect(h.logger.lines.filter((line) => /looks frozen/.test(line.message))).toHaveLength(1);
+    h.amperes.now = 40;
+    await h.clock.advanceByMs(1000);
+    expect(h.bms.status().currentA).toBe(40);
     await h.bms.stop();
   });
 

@@ -58,6 +58,7 @@ import { requireLibraryConfigs, requirePackSource, requireRelays } from './argum
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
 import { joinPackCurrent } from './pack-current';
+import { screenCurrentSamples } from './current-screen';
 import { logDecisions, logFaultEvent } from './state-change-log';
 import { buildStatusSnapshot, type BmsStatus, type OutputsStatus, type StateFileStatus } from './status';
 
@@ -77,6 +78,11 @@ export interface BmsOptions {
   readonly current?: CurrentSource;
   /** How old a current sample may be at a scan (default `DEFAULT_CURRENT_STALE_AFTER_MS`). */
   readonly currentStaleAfterMs?: number;
+  /**
+   * How long the same non-zero current may repeat before the sensor counts as frozen and is not
+   * used until it changes (default `DEFAULT_CURRENT_FROZEN_AFTER_MS`).
+   */
+  readonly currentFrozenAfterMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: BmsConfig;
@@ -136,6 +142,8 @@ function requireBmsOptions(options: BmsOptions): void {
   if (options.current !== undefined) requireCurrentSource(options.current, 'options.current');
   if (options.currentStaleAfterMs !== undefined)
     requireFiniteNumber(options.currentStaleAfterMs, 'options.currentStaleAfterMs');
+  if (options.currentFrozenAfterMs !== undefined)
+    requireFiniteNumber(options.currentFrozenAfterMs, 'options.currentFrozenAfterMs');
   requireClock(options.clock, 'options.clock');
   requireLogger(options.logger, 'options.logger');
   requireLibraryConfigs(options.config, 'options.config');
@@ -205,7 +213,17 @@ export function createBms(options: BmsOptions): Bms {
   done.catch(() => undefined);
   // A source that fails for good leaves nothing to decide on: every relay off, and `done` says why.
   const readings$ = source.readings$.pipe(
-    options.current === undefined ? identity : joinPackCurrent(options.current, options.currentStaleAfterMs),
+    options.current === undefined
+      ? identity
+      : joinPackCurrent(
+          {
+            current$: options.current.current$.pipe(
+              screenCurrentSamples(options.current.description, logger, options.currentFrozenAfterMs),
+            ),
+            busVoltage$: options.current.busVoltage$,
+          },
+          options.currentStaleAfterMs,
+        ),
     catchError((error: unknown) => {
       switchAllRelaysOff(relays, logger);
       logger.error({ event: 'fatal', error: String(error) }, 'runtime failed: every output switched off');

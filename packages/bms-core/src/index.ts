@@ -9,3 +9,11 @@ export * from './recording';
 export * from './config';
 export * from './supervisor';
 export { DEFAULT_CURRENT_STALE_AFTER_MS, joinPackCurrent } from './pack-current';
+export {
+  DEFAULT_CURRENT_FROZEN_AFTER_MS,
+  screenCurrentSample,
+  screenCurrentSamples,
+  INITIAL_CURRENT_SCREEN,
+  type CurrentScreenState,
+  type CurrentVerdict,
+} from './current-screen';

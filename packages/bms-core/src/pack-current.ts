@@ -23,7 +23,7 @@ const freshAt = <Sample extends { readonly timeMs: number }>(
  * scans flow whether or not the sensor ever answers.
  */
 export function joinPackCurrent(
-  sensor: CurrentSource,
+  sensor: Pick<CurrentSource, 'current$' | 'busVoltage$'>,
   staleAfterMs = DEFAULT_CURRENT_STALE_AFTER_MS,
 ): MonoTypeOperatorFunction<SourceReading> {
   const current$: Observable<CurrentSample | null> = sensor.current$.pipe(startWith(null));
