@@ -22,7 +22,7 @@ function setUp() {
   const volts: VoltageSample[] = [];
   const charge: ChargeSample[] = [];
   source.current$.subscribe((s) => current.push(s));
-  source.busVoltage$.subscribe((s) => volts.push(s));
+  source.batteryVoltage$.subscribe((s) => volts.push(s));
   source.chargeAh$.subscribe((s) => charge.push(s));
   /** The monitor sends `bytes`; they arrive on the clock. */
   const send = async (bytes: Uint8Array) => {

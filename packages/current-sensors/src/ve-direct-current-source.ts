@@ -61,12 +61,14 @@ export interface VeDirectCurrentSourceOptions {
  * A Victron battery monitor (SmartShunt, BMV-70x/71x) on VE.Direct as a {@link CurrentSource}: one
  * sample per main block (about 1 s apart), stamped when the block's checksum arrives. Blocks
  * that do not add up are dropped and counted; a block without a numeric `I` gives no sample.
- * `busVoltage$` is the monitor's main voltage, `chargeAh$` its consumed-Ah counter.
+ * `batteryVoltage$` is the monitor's main voltage, measured at the battery's terminals: not a
+ * `busVoltage$`, because it is never the link's side of the contactors that precharge must check.
+ * `chargeAh$` is its consumed-Ah counter.
  */
 export class VeDirectCurrentSource implements CurrentSource {
   readonly description: string;
   readonly current$: Observable<CurrentSample>;
-  readonly busVoltage$: Observable<VoltageSample>;
+  readonly batteryVoltage$: Observable<VoltageSample>;
   readonly chargeAh$: Observable<ChargeSample>;
   private readonly parser = new VeDirectTextParser();
   private readonly link: ByteLink;
@@ -97,7 +99,7 @@ export class VeDirectCurrentSource implements CurrentSource {
       }),
       share(),
     );
-    this.busVoltage$ = readings$.pipe(
+    this.batteryVoltage$ = readings$.pipe(
       mergeMap(({ timeMs, reading }) =>
         reading.voltageV === null ? [] : [{ timeMs, voltageV: reading.voltageV }],
       ),
