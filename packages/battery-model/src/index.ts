@@ -7,3 +7,4 @@ export * from './statistics';
 export * from './soc-estimator';
 export * from './pack-state';
 export * from './to-pack-state';
+export * from './energy-counters';

@@ -10,6 +10,16 @@ import {
   stepSoc,
 } from './soc-estimator';
 import { type CellStatistics, cellStatistics, moduleCellSumV } from './statistics';
+import {
+  type EnergyCounters,
+  type EnergyState,
+  type EnergyTotals,
+  initialEnergyState,
+  publishEnergy,
+  stepEnergy,
+  timeToGo,
+  type TimeToGo,
+} from './energy-counters';
 
 /** Modules in series, in address order. */
 export interface SeriesStringState {
@@ -64,6 +74,10 @@ export interface PackState {
   readonly busVoltageV: number | null;
   readonly capacity: PackCapacity;
   readonly soc: SocState;
+  /** Current × pack voltage (+ = charging); null without either. */
+  readonly powerW: number | null;
+  readonly energy: EnergyCounters;
+  readonly timeToGo: TimeToGo;
   readonly staleModuleCount: number;
   readonly offlineModuleCount: number;
   readonly issues: readonly PackIssue[];
@@ -75,14 +89,25 @@ export interface PackModel {
   readonly pack: PackState | null;
   readonly modules: readonly ModuleState[];
   readonly soc: SocEstimatorState;
+  readonly energy: EnergyState;
 }
 
-export function initialPackModel(config: BatteryModelConfig, persisted?: PersistedSoc | null): PackModel {
+export function initialPackModel(
+  config: BatteryModelConfig,
+  persisted?: PersistedSoc | null,
+  persistedEnergy?: Partial<EnergyTotals> | null,
+): PackModel {
   const perString = config.moduleCount / config.parallelStringCount;
   const modules = Array.from({ length: config.moduleCount }, (_, i) =>
     initialModuleState(i + 1, Math.floor(i / perString), i % perString),
   );
-  return { config, pack: null, modules, soc: initialSocState(persisted) };
+  return {
+    config,
+    pack: null,
+    modules,
+    soc: initialSocState(persisted),
+    energy: initialEnergyState(persistedEnergy, config),
+  };
 }
 
 const finiteOrNull = (v: number | null | undefined): number | null =>
@@ -181,6 +206,10 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
     config,
   );
   const published = publishSoc(soc);
+  const packVoltageV =
+    knownStrings.length === 0 ? null : knownStrings.reduce((a, b) => a + b, 0) / knownStrings.length;
+  const energy = stepEnergy(model.energy, { timestampMs: now, currentA, packVoltageV }, config);
+  const capacity = packCapacity(config, published);
   const pack: PackState = Object.freeze({
     timestampMs: now,
     scanCount: (model.pack?.scanCount ?? 0) + 1,
@@ -188,16 +217,25 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
     strings,
     statistics,
     moduleStatistics: Object.freeze(modules.map((m) => cellStatistics([m]))),
-    packVoltageV:
-      knownStrings.length === 0 ? null : knownStrings.reduce((a, b) => a + b, 0) / knownStrings.length,
+    packVoltageV,
     currentA,
     currentMeasuredAtMs: currentA !== null ? now : (model.pack?.currentMeasuredAtMs ?? null),
     busVoltageV: finiteOrNull(reading.busVoltageV),
-    capacity: packCapacity(config, published),
+    capacity,
     soc: published,
+    powerW: currentA === null || packVoltageV === null ? null : currentA * packVoltageV,
+    energy: publishEnergy(energy),
+    timeToGo: Object.freeze(
+      timeToGo(
+        currentA === null ? null : energy.averageCurrentA,
+        capacity.remainingAh,
+        capacity.usableAh,
+        config.restCurrentA,
+      ),
+    ),
     staleModuleCount: modules.filter((m) => m.stale).length,
     offlineModuleCount: modules.filter((m) => m.offline).length,
     issues: Object.freeze(issues),
   });
-  return { config, pack, modules, soc };
+  return { config, pack, modules, soc, energy };
 }

@@ -94,6 +94,32 @@ describe('createBms with a pack current sensor (virtual time)', () => {
     await h.bms.stop();
   });
 
+  it('keeps lifetime energy counters in the saved state and carries them on after a restart', async () => {
+    const h = withSensor();
+    await h.until(h.closed, 15);
+    h.amperes.now = -100;
+    await h.clock.advanceByMs(36_000);
+    const saved = JSON.parse(JSON.stringify(h.bms.persistedState())) as PersistedBmsState;
+    await h.bms.stop();
+    // About 1 Ah out (the first second ramps from 0 A); Wh at the pack's voltage.
+    expect(saved.energy?.dischargedAh).toBeCloseTo(1 - 50 / 3600, 3);
+    const packV = h.pack().packVoltageV as number;
+    expect(saved.energy?.dischargedWh).toBeCloseTo((1 - 50 / 3600) * packV, 1);
+    expect(h.pack().powerW).toBeCloseTo(-100 * packV, 6);
+    expect(h.pack().timeToGo.toEmptyS).toBeGreaterThan(0);
+
+    const sensor = new FakeCurrentSource();
+    const again = harness(saved, sensor);
+    interval(100, again.clock).subscribe(() => sensor.emit(again.clock.now(), 50));
+    let pack: PackState | undefined;
+    again.bms.pack$.subscribe((latest) => (pack = latest));
+    await again.clock.advanceByMs(10_000);
+    expect(pack?.energy.dischargedAh).toBe(saved.energy?.dischargedAh);
+    expect(pack?.energy.chargedAh).toBeCloseTo((50 * 9) / 3600, 3);
+    expect(pack?.timeToGo.toFullS).toBeGreaterThan(0);
+    await again.bms.stop();
+  });
+
   it('opens the contactors after the discharge over-current debounce: 1 s above 1.5 × maxDischargeCurrentA', async () => {
     const h = withSensor();
     await h.until(h.closed, 15);

@@ -17,6 +17,7 @@ import {
 } from 'rxjs';
 import {
   initialPackModel,
+  persistEnergy,
   updatePackModel,
   type BatteryModelConfig,
   type PackState,
@@ -238,7 +239,7 @@ export function createBms(options: BmsOptions): Bms {
         discoveredModules,
       }),
       {
-        model: initialPackModel(config.batteryModel, persisted?.soc ?? null),
+        model: initialPackModel(config.batteryModel, persisted?.soc ?? null, persisted?.energy ?? null),
         discoveredModules: null as number | null,
       },
     ),
@@ -377,6 +378,8 @@ export function createBms(options: BmsOptions): Bms {
       version: 1,
       faults: engine.persistedState(),
       soc: latest?.pack.soc.toPersist ?? null,
+      // Before the first scan the counters are still the loaded ones: never save them as lost.
+      energy: latest === null ? (persisted?.energy ?? null) : persistEnergy(latest.pack.energy),
     }),
     contactorsLastOpenedAtMs: () => contactors.value.lastOpenedAtMs,
     stop() {

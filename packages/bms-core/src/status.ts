@@ -1,4 +1,6 @@
 import {
+  type EnergyCounters,
+  type TimeToGo,
   type LocatedValue,
   moduleCellSumV,
   type ModuleState,
@@ -90,6 +92,12 @@ export interface BmsStatus {
   readonly socPercent: number | null;
   /** State of health, percent of nameplate capacity (B-37); 100 until measured. */
   readonly sohPercent: number | null;
+  /** Watts, current × pack voltage (+ = charging); null without either. */
+  readonly powerW: number | null;
+  /** Lifetime throughput (kept in the state file); null before the first scan. */
+  readonly energy: EnergyCounters | null;
+  /** Seconds to empty (discharging) or full (charging) at the averaged current; null when not known. */
+  readonly timeToGo: TimeToGo;
   /** Active fault-level conditions (contactors open while any is present). */
   readonly faults: readonly ActiveFault[];
   /** Active warning and info levels. */
@@ -208,6 +216,9 @@ export function buildStatusSnapshot(sources: StatusSources): BmsStatus {
     currentA: pack?.currentA ?? null,
     socPercent: pack?.soc.socPercent ?? null,
     sohPercent: pack?.soc.sohPercent ?? null,
+    powerW: pack?.powerW ?? null,
+    energy: pack?.energy ?? null,
+    timeToGo: pack?.timeToGo ?? { toEmptyS: null, toFullS: null },
     faults: faults.faults.filter((f) => f.level === 'fault'),
     alerts: faults.faults.filter((f) => f.level !== 'fault'),
     contactors: { state: contactors.state, openReason: contactors.openReason, relays: contactors.relays },

@@ -56,7 +56,15 @@ export class RuntimeStateFile implements StateStore {
     try {
       const state = JSON.parse(text) as Partial<PersistedBmsState> | null;
       if (state?.version !== 1) throw new Error(`unknown version ${String(state?.version)}`);
-      return { kind: 'loaded', state: { version: 1, faults: state.faults ?? null, soc: state.soc ?? null } };
+      return {
+        kind: 'loaded',
+        state: {
+          version: 1,
+          faults: state.faults ?? null,
+          soc: state.soc ?? null,
+          energy: state.energy ?? null,
+        },
+      };
     } catch (error) {
       return { kind: 'lost', reason: `unreadable: ${errorMessage(error)}` };
     }

@@ -121,7 +121,7 @@ export type StatusFixture = Pick<
 
 /**
  * A snapshot: all modules found, extremes and strings of those modules (`statusExtremes`,
- * `statusStrings`), SoH 100 %, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
+ * `statusStrings`), SoH 100 %, no power, energy or time to go, no faults or alerts, contactors closed, limits 49.2 V / 100 A /
  * 100 A, no heater, no link counters, no outputs; `fields` replace any of these.
  */
 export function bmsStatus(fields: StatusFixture): BmsStatus {
@@ -130,6 +130,9 @@ export function bmsStatus(fields: StatusFixture): BmsStatus {
     extremes: statusExtremes(fields.modules),
     strings: statusStrings(fields.modules),
     sohPercent: 100,
+    powerW: null,
+    energy: null,
+    timeToGo: { toEmptyS: null, toFullS: null },
     faults: [],
     alerts: [],
     contactors: {
