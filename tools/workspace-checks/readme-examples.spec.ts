@@ -3,14 +3,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * A package's README example is a file, `examples/readme.ts`: its tests type-check it (the
- * package's tsconfig.spec.json includes examples/), and this spec runs it as a user would and
- * checks that the README shows that file verbatim and that it prints what its `// → ` lines say.
- * So a README cannot drift from the code.
+ * A package's README examples are files, `examples/*.ts` (`readme.ts` the main one): its tests
+ * type-check them (the package's tsconfig.spec.json includes examples/), and this spec runs each as
+ * a user would and checks that the README shows that file verbatim and that it prints what its
+ * `// → ` lines say. So a README cannot drift from the code.
  */
 const workspaceRoot = path.resolve(__dirname, '..', '..');
 const packagesDir = path.join(workspaceRoot, 'packages');
-const exampleOf = (name: string) => path.join(packagesDir, name, 'examples', 'readme.ts');
+const examplesDir = (name: string) => path.join(packagesDir, name, 'examples');
+const exampleOf = (name: string) => path.join(examplesDir(name), 'readme.ts');
 
 /** The packages whose README must carry a tested example (each new package of wave 2 joins). */
 const REQUIRED = [
@@ -32,10 +33,16 @@ describe('README examples', () => {
     expect(withExamples).toEqual(expect.arrayContaining(REQUIRED));
   });
 
-  describe.each(withExamples)('packages/%s', (name) => {
-    const example = readFileSync(exampleOf(name), 'utf8');
+  const examples = withExamples.flatMap((name) =>
+    readdirSync(examplesDir(name))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => [name, file] as const),
+  );
+  describe.each(examples)('packages/%s/examples/%s', (name, file) => {
+    const exampleFile = path.join(examplesDir(name), file);
+    const example = readFileSync(exampleFile, 'utf8');
 
-    it('README.md shows examples/readme.ts verbatim', () => {
+    it('README.md shows it verbatim', () => {
       const readme = readFileSync(path.join(packagesDir, name, 'README.md'), 'utf8');
       expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
     });
@@ -48,7 +55,7 @@ describe('README examples', () => {
       expect(expected.length).toBeGreaterThan(0);
       const run = spawnSync(
         process.execPath,
-        ['--conditions=@tsbms/source', '-r', '@swc-node/register', exampleOf(name)],
+        ['--conditions=@tsbms/source', '-r', '@swc-node/register', exampleFile],
         { cwd: workspaceRoot, encoding: 'utf8', timeout: 60_000 },
       );
       expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });

@@ -1,9 +1,14 @@
 /**
  * - `INVALID_OPTION`: a sensor option out of range (the option's name in `context.option`);
  * - `WRONG_DEVICE`: the chip at the address is not the one configured (its ID registers differ);
- * - `CONFIG_NOT_APPLIED`: the chip did not keep the configuration written to it.
+ * - `CONFIG_NOT_APPLIED`: the chip did not keep the configuration written to it;
+ * - `NO_NEW_CONVERSION`: a converter answered with the result already read (it stopped converting).
  */
-export type CurrentSensorErrorCode = 'INVALID_OPTION' | 'WRONG_DEVICE' | 'CONFIG_NOT_APPLIED';
+export type CurrentSensorErrorCode =
+  | 'INVALID_OPTION'
+  | 'WRONG_DEVICE'
+  | 'CONFIG_NOT_APPLIED'
+  | 'NO_NEW_CONVERSION';
 
 /** Where a current sensor failed: which sensor, and the option or register concerned. */
 export interface CurrentSensorErrorContext {

@@ -10,7 +10,7 @@ import {
 } from '@tsbms/hal';
 import { map, type Observable } from 'rxjs';
 import { CurrentSensorError, requireNumberIn, requireOneOf } from './current-sensor-error';
-import { hex16, writeVerifiedRegister } from './register-config';
+import { checkIdRegisters, writeVerifiedRegister } from './register-config';
 import { describeI2cSensor } from './i2c-sensor-options';
 import { SensorPoller } from './sensor-poller';
 import {
@@ -130,7 +130,10 @@ export class Ina226CurrentSource implements CurrentSource {
           'lower one of them or sample less often',
         { sensor, option: 'sampleIntervalMs' },
       );
-    await checkIdentity(resolved.bus, resolved.address, sensor);
+    await checkIdRegisters(resolved.bus, { sensor, address: resolved.address, chip: 'INA226' }, [
+      { name: 'manufacturer ID', register: INA226_REGISTER.manufacturerId, expected: INA226_MANUFACTURER_ID },
+      { name: 'die ID', register: INA226_REGISTER.dieId, expected: INA226_DIE_ID },
+    ]);
     await writeVerifiedRegister(
       resolved.bus,
       { sensor, address: resolved.address, register: INA226_REGISTER.configuration },
@@ -161,16 +164,4 @@ export class Ina226CurrentSource implements CurrentSource {
       busVoltage: { timeMs, voltageV: decodeIna226BusVoltage(busRaw) * busVoltageScale },
     };
   }
-}
-
-async function checkIdentity(bus: I2cBus, address: number, sensor: string): Promise<void> {
-  const manufacturer = await bus.readWord(address, INA226_REGISTER.manufacturerId);
-  const die = await bus.readWord(address, INA226_REGISTER.dieId);
-  if (manufacturer !== INA226_MANUFACTURER_ID || die !== INA226_DIE_ID)
-    throw new CurrentSensorError(
-      'WRONG_DEVICE',
-      `${sensor}: not an INA226 (manufacturer ID ${hex16(manufacturer)}, die ID ${hex16(die)}; ` +
-        `expected ${hex16(INA226_MANUFACTURER_ID)} and ${hex16(INA226_DIE_ID)}): check the address and the chip`,
-      { sensor, register: INA226_REGISTER.dieId },
-    );
 }

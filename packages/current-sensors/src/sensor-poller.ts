@@ -1,5 +1,6 @@
 import { I2cError, type Clock, type CurrentSourceCounters, type Logger } from '@tsbms/hal';
 import { exhaustMap, filter, from, interval, share, Subject, takeUntil, type Observable } from 'rxjs';
+import { CurrentSensorError } from './current-sensor-error';
 
 export interface SensorPollerOptions<Reading extends object> {
   /** The sensor's description, for log lines: `INA226 at /dev/i2c-1 0x40`. */
@@ -56,7 +57,8 @@ export class SensorPoller<Reading extends object> {
       this.dropped++;
       if (!this.failing) {
         this.failing = true;
-        const code = error instanceof I2cError ? error.code : undefined;
+        const code =
+          error instanceof I2cError || error instanceof CurrentSensorError ? error.code : undefined;
         logger.warn(
           { event: 'currentSensor', sensor, code },
           `${sensor}: reading failed, no current until it answers (${(error as Error).message})`,
