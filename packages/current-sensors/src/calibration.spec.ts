@@ -61,7 +61,7 @@ describe('validateCalibration', () => {
 
 describe('calibratedCurrentSource', () => {
   it('calibrates each sample and keeps its time, quality, the bus voltage and the counters', async () => {
-    const sensor = new FakeCurrentSource('INA226');
+    const sensor = new FakeCurrentSource('INA226', { busVoltage: true });
     const calibrated = calibratedCurrentSource(sensor, calibration({ reversed: true, deadbandA: 0.5 }));
     const samples: CurrentSample[] = [];
     const volts: number[] = [];
@@ -79,5 +79,19 @@ describe('calibratedCurrentSource', () => {
     expect(volts).toEqual([52]);
     expect(calibrated.counters()).toEqual({ samples: 3, dropped: 0 });
     expect(calibrated.description).toBe('INA226');
+  });
+
+  it("scales and signs the device's own charge counter as its current (a gain and a direction, no offset)", () => {
+    const sensor = new FakeCurrentSource('INA228', { chargeAh: true });
+    const calibrated = calibratedCurrentSource(
+      sensor,
+      calibration({ reversed: true, gain: 1.02, zeroOffsetA: 0.3 }),
+    );
+    const charges: number[] = [];
+    calibrated.chargeAh$?.subscribe((c) => charges.push(c.chargeAh));
+    sensor.emitCharge(100, -10);
+    sensor.emitCharge(200, 0);
+    expect(charges).toEqual([10.2, 0]);
+    expect(Object.is(charges[1], -0)).toBe(false);
   });
 });

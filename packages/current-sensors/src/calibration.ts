@@ -1,4 +1,4 @@
-import type { CurrentSample, CurrentSource } from '@tsbms/hal';
+import type { ChargeSample, CurrentSample, CurrentSource } from '@tsbms/hal';
 import { map } from 'rxjs';
 import { CurrentSensorError, requireNumberIn } from './current-sensor-error';
 
@@ -50,8 +50,10 @@ export function validateCalibration(
 }
 
 /**
- * `source` with its current calibrated; the bus voltage, charge counter, counters and close are
- * the source's own. The quality is kept: an overrange reading is still at least that large.
+ * `source` with its current calibrated; the bus voltage, counters and close are the source's own.
+ * The quality is kept: an overrange reading is still at least that large. The device's own charge
+ * counter takes the gain and the direction (it counted the same wrongly scaled, wrongly signed
+ * current); the offset and deadband cannot be taken out of a total the device summed itself.
  */
 export function calibratedCurrentSource(
   source: CurrentSource,
@@ -65,7 +67,19 @@ export function calibratedCurrentSource(
       ),
     ),
     ...(source.busVoltage$ === undefined ? {} : { busVoltage$: source.busVoltage$ }),
-    ...(source.chargeAh$ === undefined ? {} : { chargeAh$: source.chargeAh$ }),
+    ...(source.chargeAh$ === undefined
+      ? {}
+      : {
+          chargeAh$: source.chargeAh$.pipe(
+            map(
+              (sample): ChargeSample => ({
+                ...sample,
+                // + 0 turns a -0 from the sign flip into 0.
+                chargeAh: sample.chargeAh * calibration.gain * (calibration.reversed ? -1 : 1) + 0,
+              }),
+            ),
+          ),
+        }),
     counters: () => source.counters(),
     close: () => source.close(),
   };
