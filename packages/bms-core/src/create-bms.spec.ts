@@ -181,6 +181,46 @@ describe('createBms with a pack current sensor (virtual time)', () => {
   });
 });
 
+describe('createBms with a link voltage from the current sensor: precharge verified (B-12, virtual time)', () => {
+  /** `linkFollowsPrecharge`: the link charges to the pack voltage while the precharge relay is on. */
+  function withLinkVoltage(linkFollowsPrecharge: boolean) {
+    const sensor = new FakeCurrentSource('shunt with VBUS on the link', { busVoltage: true });
+    const h = harness(null, sensor);
+    let pack: PackState | undefined;
+    h.bms.pack$.subscribe((latest) => (pack = latest));
+    let linkV = 0;
+    interval(100, h.clock).subscribe(() => {
+      const packV = pack?.packVoltageV ?? 0;
+      const relays = h.relays;
+      if (!relays.contactorNegative.state) linkV = 0;
+      else if (relays.contactorPositive.state || (linkFollowsPrecharge && relays.contactorPrecharge.state))
+        linkV = packV;
+      sensor.emit(h.clock.now(), 0);
+      sensor.emitBusVoltage(h.clock.now(), linkV);
+    });
+    return h;
+  }
+
+  it('closes once the link has reached the pack voltage, before the timed window would have ended', async () => {
+    const h = withLinkVoltage(true);
+    await h.until(h.closed, 15);
+    const [prechargeOn] = h.relays.contactorPrecharge.transitions.filter((t) => t.on).map((t) => t.atMs);
+    const [positiveOn] = h.relays.contactorPositive.transitions.filter((t) => t.on).map((t) => t.atMs);
+    // verified at the next scans after the link reads the pack voltage, not after the 5 s window
+    expect(positiveOn - prechargeOn).toBeLessThan(5000);
+    await h.bms.stop();
+  });
+
+  it('a link that never charges: every attempt fails, contactors stay open, prechargeFailure after the third', async () => {
+    const h = withLinkVoltage(false);
+    await h.until(() => h.bms.status().faults.some((f) => f.kind === 'prechargeFailure'), 60);
+    expect(h.relays.contactorPositive.transitions.filter((t) => t.on)).toEqual([]);
+    expect(h.relays.contactorPrecharge.transitions.filter((t) => t.on)).toHaveLength(3);
+    expect(h.closed()).toBe(false);
+    await h.bms.stop();
+  });
+});
+
 describe('createBms with a fake source (virtual time)', () => {
   it('starts the source, closes the contactors on a healthy pack, and opens them 10 s into an over-voltage', async () => {
     const h = harness();

@@ -170,7 +170,13 @@ interface Evaluated {
  */
 export function createBms(options: BmsOptions): Bms {
   requireBmsOptions(options);
-  const { source, clock, logger, config, relays } = options;
+  const { source, clock, logger, relays } = options;
+  // A sensor's bus voltage is the link's (the CurrentSource port says so): precharge is verified
+  // by it (B-12) rather than timed.
+  const config =
+    options.current?.busVoltage$ === undefined || options.config.control.busVoltageSensor
+      ? options.config
+      : { ...options.config, control: { ...options.config.control, busVoltageSensor: true } };
   const persisted = options.persisted ?? null;
   const lastOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
   const engine = new FaultEngine(
