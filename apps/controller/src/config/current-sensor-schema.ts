@@ -5,6 +5,11 @@ import {
   ADS1115_INPUTS,
   INA226_AVERAGES,
   INA226_CONVERSION_TIMES_US,
+  INA228_AVERAGES,
+  INA228_CONVERSION_TIMES_US,
+  LEM_CAB_DEFAULT_CAN_ID,
+  MCP3421_GAINS,
+  MCP3421_RESOLUTIONS_BITS,
 } from '@tsbms/current-sensors';
 
 /*
@@ -30,6 +35,17 @@ const calibration = z
 
 const oneOf = <T extends number | string>(values: readonly [T, ...T[]]) => z.literal(values);
 
+/**
+ * The chip's VBUS pin is wired to the link (the inverter's side of the contactors): precharge is
+ * then verified by it (B-12) instead of timed. Off by default: on the battery's side it would
+ * read the pack voltage at once and pass every precharge.
+ */
+const linkVoltage = z.boolean().default(false);
+const busVoltageScale = z.number().min(0.001).max(1000).default(1);
+/** A SocketCAN interface name (at most 15 characters, as the kernel's IFNAMSIZ allows). */
+const canInterface = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'a network interface name such as can1');
+const canId = z.number().int().min(0).max(0x7ff);
+
 export const currentSensorConfigSchema = z
   .discriminatedUnion('type', [
     /** No sensor: SoC from cell voltages (B-35); on the demo's emulated pack, an emulated INA226. */
@@ -44,7 +60,40 @@ export const currentSensorConfigSchema = z
       sampleIntervalMs,
       averages: oneOf(INA226_AVERAGES).default(16),
       conversionTimeUs: oneOf(INA226_CONVERSION_TIMES_US).default(1100),
-      busVoltageScale: z.number().min(0.001).max(1000).default(1),
+      busVoltageScale,
+      linkVoltage,
+      calibration,
+    }),
+    z.strictObject({
+      type: z.literal('ina228'),
+      i2cBus: i2cBusNumber.default(1),
+      address: z.number().int().min(0x40).max(0x4f).default(0x40),
+      shuntOhm: z.number().min(1e-6).max(10),
+      /** The largest current either way; picks the ±40.96 mV range when it fits. */
+      maxCurrentA: z.number().min(0.001).max(100_000),
+      sampleIntervalMs,
+      averages: oneOf(INA228_AVERAGES).default(16),
+      conversionTimeUs: oneOf(INA228_CONVERSION_TIMES_US).default(1052),
+      busVoltageScale,
+      linkVoltage,
+      calibration,
+    }),
+    z.strictObject({
+      /** The pyBMS seed's sensor: an MCP3421 ADC on a hall transducer (names as in pyBMS's config). */
+      type: z.literal('mcp3421'),
+      i2cBus: i2cBusNumber.default(1),
+      address: z.number().int().min(0x68).max(0x6f).default(0x68),
+      /** pyBMS `current_zero_point`. */
+      zeroPointV: z.number().min(0.001).max(2.048).default(1.6025),
+      /** pyBMS `current_sensor_max`. */
+      maxCurrentA: z.number().min(0.001).max(100_000).default(200),
+      outputZeroV: z.number().min(0.001).max(100).default(5),
+      outputSwingV: z.number().min(0.001).max(100).default(2),
+      resolutionBits: oneOf(MCP3421_RESOLUTIONS_BITS).default(18),
+      gain: oneOf(MCP3421_GAINS).default(1),
+      sampleIntervalMs: z.number().min(10).max(60_000).default(500),
+      /** 0 = no filter; pyBMS's fixed 0.85 per 500 ms read is about 3077 ms. */
+      filterTimeConstantMs: z.number().min(0).max(600_000).default(0),
       calibration,
     }),
     z.strictObject({
@@ -63,6 +112,31 @@ export const currentSensorConfigSchema = z
       fullScaleV: oneOf(ADS1115_FULL_SCALES_V).default(0.256),
       dataRateSps: oneOf(ADS1115_DATA_RATES_SPS).default(128),
       sampleIntervalMs,
+      calibration,
+    }),
+    z.strictObject({
+      type: z.literal('ivt-s'),
+      /** The SocketCAN interface the shunt is on, e.g. can1 (the IVT-S sends at 500 kbit/s). */
+      iface: canInterface,
+      /** Ids given to the shunt with its Set_CAN_ID commands, where they differ from 0x521…. */
+      canIds: z
+        .strictObject({
+          current: canId.optional(),
+          voltage1: canId.optional(),
+          voltage2: canId.optional(),
+          voltage3: canId.optional(),
+          charge: canId.optional(),
+        })
+        .prefault({}),
+      /** The voltage input (U1..U3) wired to the link: precharge is verified by it. None by default. */
+      linkVoltageInput: z.enum(['voltage1', 'voltage2', 'voltage3']).nullable().default(null),
+      calibration,
+    }),
+    z.strictObject({
+      type: z.literal('lem-cab'),
+      /** The SocketCAN interface the CAB300/CAB500 is on, e.g. can1. */
+      iface: canInterface,
+      canId: canId.default(LEM_CAB_DEFAULT_CAN_ID),
       calibration,
     }),
     z.strictObject({

@@ -53,7 +53,36 @@ describe('parseControllerConfig', () => {
         averages: 16,
         conversionTimeUs: 1100,
         busVoltageScale: 1,
+        linkVoltage: false,
         calibration: { zeroOffsetA: 0, gain: 1, reversed: false, deadbandA: 0 },
+      });
+    });
+
+    it("takes the seed's MCP3421 with pyBMS's numbers by default", () => {
+      expect(parseControllerConfig({ currentSensor: { type: 'mcp3421' } }, 'x').currentSensor).toMatchObject({
+        address: 0x68,
+        zeroPointV: 1.6025,
+        maxCurrentA: 200,
+        outputZeroV: 5,
+        outputSwingV: 2,
+        resolutionBits: 18,
+        gain: 1,
+        sampleIntervalMs: 500,
+        filterTimeConstantMs: 0,
+      });
+    });
+
+    it('takes CAN shunts on an interface, with their factory ids unless told, and no link voltage unless told', () => {
+      expect(
+        parseControllerConfig({ currentSensor: { type: 'ivt-s', iface: 'can1' } }, 'x').currentSensor,
+      ).toMatchObject({
+        canIds: {},
+        linkVoltageInput: null,
+      });
+      expect(
+        parseControllerConfig({ currentSensor: { type: 'lem-cab', iface: 'can1' } }, 'x').currentSensor,
+      ).toMatchObject({
+        canId: 0x3c2,
       });
     });
 
@@ -87,6 +116,13 @@ describe('parseControllerConfig', () => {
       ],
       [{ type: 'smartshunt' }, 'currentSensor.type'],
       [{ type: 'vedirect' }, 'currentSensor.path'],
+      [{ type: 'ina228', shuntOhm: 0.0001 }, 'currentSensor.maxCurrentA'],
+      [{ type: 'mcp3421', resolutionBits: 17 }, 'currentSensor.resolutionBits'],
+      [{ type: 'ivt-s' }, 'currentSensor.iface'],
+      [{ type: 'ivt-s', iface: 'can0; reboot' }, 'currentSensor.iface'],
+      [{ type: 'ivt-s', iface: 'can1', canIds: { current: 0x800 } }, 'currentSensor.canIds.current'],
+      [{ type: 'ivt-s', iface: 'can1', linkVoltageInput: 'voltage4' }, 'currentSensor.linkVoltageInput'],
+      [{ type: 'lem-cab', iface: 'can1', canId: -1 }, 'currentSensor.canId'],
       [{ type: 'ina226', shuntOhm: 0.0001, calibration: { gain: 3 } }, 'currentSensor.calibration.gain'],
       [
         { type: 'ina226', shuntOhm: 0.0001, calibration: { reversed: 'yes' } },

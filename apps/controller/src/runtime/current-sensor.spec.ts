@@ -1,8 +1,8 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { ManualClock } from '@tsbms/hal';
-import { RecordingLogger } from '@tsbms/hal/testing';
+import { FakeCurrentSource, RecordingLogger } from '@tsbms/hal/testing';
 import { parseControllerConfig } from '../config';
-import { openCurrentSensor, unavailableCurrentSensor } from './current-sensor';
+import { linkSideOnly, openCurrentSensor, unavailableCurrentSensor } from './current-sensor';
 
 const configWith = (currentSensor: unknown) => parseControllerConfig({ currentSensor }, 'test');
 
@@ -44,6 +44,27 @@ describe('openCurrentSensor', () => {
       true,
     );
     await opened?.close();
+  });
+
+  it('a CAN shunt on an interface that is not there: a silent sensor that keeps reopening, not a failure', async () => {
+    const logger = new RecordingLogger();
+    const config = configWith({ type: 'lem-cab', iface: 'tsbmsnocan0' });
+    const opened = await openCurrentSensor(config, false, new ManualClock(), logger);
+    expect(opened?.source.description).toBe('LEM CAB on tsbmsnocan0');
+    expect(opened?.source.busVoltage$).toBeUndefined();
+    expect(
+      logger.lines.some((line) => line.level === 'info' && /pack current from the LEM/.test(line.message)),
+    ).toBe(true);
+    await opened?.close();
+  });
+
+  it("a shunt monitor's bus voltage is the link voltage only when the config says VBUS is wired there", () => {
+    const sensor = new FakeCurrentSource('INA226', { busVoltage: true, chargeAh: true });
+    expect(linkSideOnly(sensor, true).busVoltage$).toBe(sensor.busVoltage$);
+    const batterySide = linkSideOnly(sensor, false);
+    expect(batterySide.busVoltage$).toBeUndefined();
+    expect(batterySide.current$).toBe(sensor.current$);
+    expect(batterySide.chargeAh$).toBe(sensor.chargeAh$);
   });
 
   it('the stand-in for a sensor that could not be opened never answers', async () => {

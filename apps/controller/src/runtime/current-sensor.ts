@@ -2,15 +2,20 @@ import { NEVER } from 'rxjs';
 import {
   Ads1115CurrentSource,
   calibratedCurrentSource,
+  CanShuntCurrentSource,
   EmulatedIna226,
   Ina226CurrentSource,
+  Ina228CurrentSource,
+  ivtSProtocol,
+  lemCabProtocol,
+  Mcp3421CurrentSource,
   validateCalibration,
   VeDirectCurrentSource,
   type CurrentCalibration,
 } from '@tsbms/current-sensors';
 import type { Clock, CurrentSource, I2cBus, Logger } from '@tsbms/hal';
 import { MemoryI2cBus } from '@tsbms/hal/testing';
-import { LinuxI2cBus, SerialByteLink } from '@tsbms/hal-linux';
+import { LinuxI2cBus, SerialByteLink, SocketCanBus } from '@tsbms/hal-linux';
 import type { ControllerConfig } from '../config';
 
 /** The pack current sensor the daemon runs with, and how to release it. */
@@ -59,7 +64,7 @@ export async function openCurrentSensor(
     const link = new SerialByteLink({
       path: sensor.path,
       baudRate: 19200,
-      reconnect: VE_DIRECT_RECONNECT,
+      reconnect: RECONNECT,
       clock,
       logger,
     });
@@ -69,13 +74,39 @@ export async function openCurrentSensor(
     const driver = new VeDirectCurrentSource({ link, clock, description: `VE.Direct at ${sensor.path}` });
     return opened(driver, sensor.calibration, logger, () => driver.close());
   }
+  if (sensor.type === 'ivt-s' || sensor.type === 'lem-cab') {
+    // Its own socket, even on the Victron output's interface: SocketCAN gives each socket every frame.
+    const bus = new SocketCanBus({ iface: sensor.iface, reconnect: RECONNECT, clock, logger });
+    // An interface that is down is not an error either: the bus keeps reopening, the sensor is silent.
+    await bus.open().catch(() => undefined);
+    const protocol =
+      sensor.type === 'ivt-s'
+        ? ivtSProtocol({ canIds: sensor.canIds, busVoltageChannel: sensor.linkVoltageInput })
+        : lemCabProtocol({ canId: sensor.canId });
+    const driver = new CanShuntCurrentSource({
+      bus,
+      clock,
+      protocol,
+      logger,
+      description: `${protocol.name} on ${sensor.iface}`,
+    });
+    return opened(driver, sensor.calibration, logger, async () => {
+      await driver.close();
+      await bus.close();
+    });
+  }
   // LinuxI2cBus loads the i2c-bus native addon only here, when a sensor is configured.
   const bus: I2cBus = await LinuxI2cBus.open({ busNumber: sensor.i2cBus });
   try {
+    const common = { bus, clock, logger };
     const driver: CurrentSource =
       sensor.type === 'ina226'
-        ? await Ina226CurrentSource.open({ ...sensor, bus, clock, logger })
-        : await Ads1115CurrentSource.open({ ...sensor, bus, clock, logger });
+        ? linkSideOnly(await Ina226CurrentSource.open({ ...sensor, ...common }), sensor.linkVoltage)
+        : sensor.type === 'ina228'
+          ? linkSideOnly(await Ina228CurrentSource.open({ ...sensor, ...common }), sensor.linkVoltage)
+          : sensor.type === 'mcp3421'
+            ? await Mcp3421CurrentSource.open({ ...sensor, ...common })
+            : await Ads1115CurrentSource.open({ ...sensor, ...common });
     return opened(driver, sensor.calibration, logger, async () => {
       await driver.close();
       await bus.close();
@@ -86,7 +117,23 @@ export async function openCurrentSensor(
   }
 }
 
-const VE_DIRECT_RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000 };
+/**
+ * A shunt monitor's VBUS is the link voltage (precharge is verified by it) only where the user
+ * says it is wired there (`linkVoltage`); otherwise the source goes on without a bus voltage.
+ */
+export function linkSideOnly(driver: CurrentSource, linkVoltage: boolean): CurrentSource {
+  if (linkVoltage) return driver;
+  return {
+    description: driver.description,
+    current$: driver.current$,
+    ...(driver.chargeAh$ === undefined ? {} : { chargeAh$: driver.chargeAh$ }),
+    counters: () => driver.counters(),
+    close: () => driver.close(),
+  };
+}
+
+/** A serial cable or CAN interface that is away is reopened with this backoff. */
+const RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000 };
 
 /** A hardware sensor, calibrated, announced in the log. */
 function opened(
