@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { buildBatteryModelConfig } from './config';
 import {
   initialEnergyState,
-  splitTrapezoid,
   stepEnergy,
   timeToGo,
   TIME_TO_GO_AVERAGING_S,
@@ -18,32 +17,6 @@ const at = (seconds: number, currentA: number | null, packVoltageV: number | nul
   timestampMs: seconds * 1000,
   currentA,
   packVoltageV,
-});
-
-describe('splitTrapezoid', () => {
-  it('splits a sign change at the interpolated zero crossing', () => {
-    // +10 → −30 over 1 h crosses zero a quarter in: in 10/2 × 0.25, out 30/2 × 0.75
-    expect(splitTrapezoid(10, -30, 1)).toEqual({ inflow: 1.25, outflow: 11.25 });
-    expect(splitTrapezoid(-30, 10, 1)).toEqual({ inflow: 1.25, outflow: 11.25 });
-    expect(splitTrapezoid(4, 6, 0.5)).toEqual({ inflow: 2.5, outflow: 0 });
-    expect(splitTrapezoid(-4, -6, 0.5)).toEqual({ inflow: 0, outflow: 2.5 });
-  });
-
-  it('in − out is the plain trapezoid, and neither is ever negative (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: -1000, max: 1000, noNaN: true }),
-        fc.double({ min: -1000, max: 1000, noNaN: true }),
-        fc.double({ min: 0, max: 10, noNaN: true }),
-        (from, to, dtH) => {
-          const { inflow, outflow } = splitTrapezoid(from, to, dtH);
-          expect(inflow).toBeGreaterThanOrEqual(0);
-          expect(outflow).toBeGreaterThanOrEqual(0);
-          expect(inflow - outflow).toBeCloseTo(((from + to) / 2) * dtH, 6);
-        },
-      ),
-    );
-  });
 });
 
 describe('stepEnergy', () => {
@@ -66,6 +39,25 @@ describe('stepEnergy', () => {
     expect(run([at(0, 10), at(gap, 10)]).chargedAh).toBe(0);
     expect(run([at(0, 10), at(1, null), at(2, 10)]).chargedAh).toBeCloseTo((10 * 2) / 3600, 12);
     expect(run([at(0, 10), at(1, 10, null)]).chargedAh).toBe(0);
+  });
+
+  it("counts from the sensor's integral where there is one: Ah as integrated, Wh at the scans' mean voltage", () => {
+    const withIntegral = (
+      seconds: number,
+      currentA: number,
+      packV: number,
+      chargedAh: number,
+      dischargedAh: number,
+    ) => ({
+      ...at(seconds, currentA, packV),
+      integral: { chargedAh, dischargedAh, gaps: 0 },
+    });
+    // the scans see 0 A both times; the sensor saw 0.1 Ah in and 0.02 Ah out between them
+    const state = run([withIntegral(0, 0, 50, 3, 7), withIntegral(30, 0, 52, 3.1, 7.02)]);
+    expect(state.chargedAh).toBeCloseTo(0.1, 12);
+    expect(state.dischargedAh).toBeCloseTo(0.02, 12);
+    expect(state.chargedWh).toBeCloseTo(0.1 * 51, 9);
+    expect(state.dischargedWh).toBeCloseTo(0.02 * 51, 9);
   });
 
   it('never decreases, whatever the current does (property)', () => {

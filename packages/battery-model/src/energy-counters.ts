@@ -1,5 +1,8 @@
 import type { BatteryModelConfig } from './config';
 import { usableAhAtFullHealth } from './soc-estimator';
+import { splitTrapezoid } from './trapezoid';
+import { integralDelta } from './current-integral';
+import type { CurrentIntegral } from '@tsbms/pack-reading';
 
 /**
  * Lifetime throughput of the pack, split by direction, as a battery monitor keeps it (Victron's
@@ -23,6 +26,8 @@ export interface EnergySample {
   readonly timestampMs: number;
   readonly currentA: number | null;
   readonly packVoltageV: number | null;
+  /** The sensor's running integral, where the source keeps one. */
+  readonly integral?: CurrentIntegral | null;
 }
 
 /**
@@ -34,8 +39,14 @@ export const TIME_TO_GO_AVERAGING_S = 180;
 export interface EnergyState extends EnergyCounters {
   /** The current averaged over about {@link TIME_TO_GO_AVERAGING_S} (real time); null before the first. */
   readonly averageCurrentA: number | null;
-  /** The last sample with both a current and a voltage: the next step integrates from it. */
-  readonly last: { readonly timestampMs: number; readonly currentA: number; readonly powerW: number } | null;
+  /** The last scan with both a current and a voltage: the next step counts from it. */
+  readonly last: {
+    readonly timestampMs: number;
+    readonly currentA: number;
+    readonly powerW: number;
+    readonly packVoltageV: number;
+    readonly integral: CurrentIntegral | null;
+  } | null;
 }
 
 export const ZERO_ENERGY: EnergyTotals = Object.freeze({
@@ -75,22 +86,11 @@ export function initialEnergyState(
 }
 
 /**
- * The trapezoid between two samples, split into what flowed in and what flowed out: where the
- * value changes sign it crosses zero at the linearly interpolated moment.
- */
-export function splitTrapezoid(from: number, to: number, dtH: number): { inflow: number; outflow: number } {
-  if (from >= 0 && to >= 0) return { inflow: ((from + to) / 2) * dtH, outflow: 0 };
-  if (from <= 0 && to <= 0) return { inflow: 0, outflow: (-(from + to) / 2) * dtH };
-  const zeroAt = from / (from - to); // fraction of dtH before the crossing
-  const first = (from / 2) * zeroAt * dtH;
-  const second = (to / 2) * (1 - zeroAt) * dtH;
-  return from > 0 ? { inflow: first, outflow: -second } : { inflow: second, outflow: -first };
-}
-
-/**
- * One scan (pure). Integrates current and power (current × pack voltage) over the real time since
- * the last sample that had both; a gap longer than `maxIntegrationGapS` is not integrated (B-32:
- * nobody knows what flowed then), and a scan without current or voltage integrates nothing.
+ * One scan (pure). Counts what flowed since the last scan that had both a current and a pack
+ * voltage: from the sensor's own integral where the source keeps one (every sample at its time,
+ * Wh at the mean of the two scans' voltages), otherwise a trapezoid of current and power over the
+ * real time between the scans, not across a gap longer than `maxIntegrationGapS` (B-32: nobody
+ * knows what flowed then). A scan without current or voltage counts nothing.
  */
 export function stepEnergy(
   state: EnergyState,
@@ -99,17 +99,29 @@ export function stepEnergy(
 ): EnergyState {
   const { currentA, packVoltageV, timestampMs } = sample;
   if (currentA === null || packVoltageV === null) return state;
-  const powerW = currentA * packVoltageV;
-  const next = { timestampMs, currentA, powerW };
+  const integral = sample.integral ?? null;
+  const next = { timestampMs, currentA, powerW: currentA * packVoltageV, packVoltageV, integral };
   const last = state.last;
   const dtS = last === null ? -1 : (timestampMs - last.timestampMs) / 1000;
-  if (last === null || state.averageCurrentA === null || dtS <= 0 || dtS > config.maxIntegrationGapS)
+  const fromIntegral = last?.integral != null && integral !== null;
+  if (last === null || (!fromIntegral && (dtS <= 0 || dtS > config.maxIntegrationGapS)))
     return { ...state, averageCurrentA: currentA, last: next };
   const averageCurrentA =
-    state.averageCurrentA +
-    (currentA - state.averageCurrentA) * (1 - Math.exp(-dtS / TIME_TO_GO_AVERAGING_S));
-  const ah = splitTrapezoid(last.currentA, currentA, dtS / 3600);
-  const wh = splitTrapezoid(last.powerW, powerW, dtS / 3600);
+    state.averageCurrentA === null || dtS <= 0 || dtS > config.maxIntegrationGapS
+      ? currentA
+      : state.averageCurrentA +
+        (currentA - state.averageCurrentA) * (1 - Math.exp(-dtS / TIME_TO_GO_AVERAGING_S));
+  let ah: { inflow: number; outflow: number };
+  let wh: { inflow: number; outflow: number };
+  if (fromIntegral) {
+    const delta = integralDelta(last.integral as CurrentIntegral, integral);
+    const meanV = (last.packVoltageV + packVoltageV) / 2;
+    ah = { inflow: delta.chargedAh, outflow: delta.dischargedAh };
+    wh = { inflow: delta.chargedAh * meanV, outflow: delta.dischargedAh * meanV };
+  } else {
+    ah = splitTrapezoid(last.currentA, currentA, dtS / 3600);
+    wh = splitTrapezoid(last.powerW, next.powerW, dtS / 3600);
+  }
   const dischargedAh = state.dischargedAh + ah.outflow;
   return {
     chargedAh: state.chargedAh + ah.inflow,

@@ -8,3 +8,5 @@ export * from './soc-estimator';
 export * from './pack-state';
 export * from './to-pack-state';
 export * from './energy-counters';
+export * from './current-integral';
+export * from './trapezoid';

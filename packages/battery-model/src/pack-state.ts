@@ -202,13 +202,18 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
       maxCellV: statistics.maxCell?.value ?? null,
       minCellV: statistics.minCell?.value ?? null,
       currentA,
+      integral: reading.currentIntegral ?? null,
     },
     config,
   );
   const published = publishSoc(soc);
   const packVoltageV =
     knownStrings.length === 0 ? null : knownStrings.reduce((a, b) => a + b, 0) / knownStrings.length;
-  const energy = stepEnergy(model.energy, { timestampMs: now, currentA, packVoltageV }, config);
+  const energy = stepEnergy(
+    model.energy,
+    { timestampMs: now, currentA, packVoltageV, integral: reading.currentIntegral ?? null },
+    config,
+  );
   const capacity = packCapacity(config, published);
   const pack: PackState = Object.freeze({
     timestampMs: now,

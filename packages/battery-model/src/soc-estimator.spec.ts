@@ -97,6 +97,30 @@ describe('SoC estimator', () => {
     expect(states[3].uncertain).toBe(true);
   });
 
+  it("B-32: with the sensor's integral, counts every sample between scans, not the scans' currents", () => {
+    // A load that pulses between scans: the scans see 0 A, the sensor's samples saw 0.25 Ah go out.
+    const integral = (dischargedAh: number, gaps = 0) => ({ chargedAh: 0.1, dischargedAh, gaps });
+    const states = run([
+      sample(0, 0, 3.9, { integral: integral(1) }),
+      sample(1000, 0, 3.9, { integral: integral(1.25) }),
+      sample(2000, 0, 3.9, { integral: integral(1.25) }),
+    ]);
+    expect(states[1].countedAh).toBeCloseTo(-0.25, 12);
+    expect(states[2].countedAh).toBeCloseTo(-0.25, 12);
+    expect(states[2].socPercent).toBeCloseTo(defined(states[0].socPercent) - (0.25 / usableAh) * 100, 9);
+    expect(states[2].uncertain).toBe(false);
+    expect(states[2].method).toBe('coulombCounting');
+  });
+
+  it("B-32: a gap in the sensor's integral marks the SoC uncertain; what was counted around it still counts", () => {
+    const states = run([
+      sample(0, 10, 3.9, { integral: { chargedAh: 0, dischargedAh: 0, gaps: 0 } }),
+      sample(1000, 10, 3.9, { integral: { chargedAh: 0.5, dischargedAh: 0, gaps: 1 } }),
+    ]);
+    expect(states[1].countedAh).toBeCloseTo(0.5, 12);
+    expect(states[1].uncertain).toBe(true);
+  });
+
   it('B-33: resets to 100 % after the highest cell held the high setpoint 30 s, clearing "uncertain"', () => {
     const states = run([
       sample(0, 1),

@@ -1,5 +1,7 @@
 import { type BatteryModelConfig, usableWindowFraction } from './config';
 import { windowSocPercent } from './ocv-table';
+import type { CurrentIntegral } from '@tsbms/pack-reading';
+import { integralDelta } from './current-integral';
 
 /** What to persist across restarts (B-36, B-37); the app writes it every 60 s and at shutdown. */
 export interface PersistedSoc {
@@ -17,6 +19,12 @@ export interface SocSample {
   readonly minCellV: number | null;
   /** Valid current this scan (+ = charging); null = no sensor or no valid reading. */
   readonly currentA: number | null;
+  /**
+   * The sensor's running integral of all its samples, where the source keeps one: counting takes
+   * its change since the last scan (every sample at its own time) instead of a trapezoid between
+   * the scans' currents.
+   */
+  readonly integral?: CurrentIntegral | null;
 }
 
 export type SocMethod = 'none' | 'coulombCounting' | 'voltageBased';
@@ -43,6 +51,7 @@ export interface SocEstimatorState extends SocState {
   readonly persisted: PersistedSoc | null;
   readonly lastSampleMs: number | null;
   readonly lastCurrent: { readonly currentA: number; readonly timestampMs: number } | null;
+  readonly lastIntegral: CurrentIntegral | null;
   readonly highSinceMs: number | null;
   readonly lowSinceMs: number | null;
   readonly restSinceMs: number | null;
@@ -69,6 +78,7 @@ export function initialSocState(persisted?: PersistedSoc | null): SocEstimatorSt
     persisted: persisted ?? null,
     lastSampleMs: null,
     lastCurrent: null,
+    lastIntegral: null,
     highSinceMs: null,
     lowSinceMs: null,
     restSinceMs: null,
@@ -132,24 +142,31 @@ export function stepSoc(
   let lastCurrent = state.lastCurrent;
   const usableAh = usableAhAtFullHealth(config) * (state.sohPercent / 100);
 
-  if (current !== null) {
-    if (lastCurrent !== null) {
-      const dtCurrentS = (t - lastCurrent.timestampMs) / 1000;
-      if (dtCurrentS >= 0 && dtCurrentS <= config.maxIntegrationGapS) {
-        // Trapezoid over the real elapsed time (B-32, seed bug B-24(3)).
-        const dAh = ((current + lastCurrent.currentA) / 2) * (dtCurrentS / 3600);
-        countedAh += dAh;
-        if (soc !== null) soc += (dAh / usableAh) * 100;
-        if (sohRun !== null) sohRun = { from: sohRun.from, ah: sohRun.ah + dAh };
-      } else {
-        uncertain = true;
-        sohRun = null;
-      }
-    }
-    lastCurrent = { currentA: current, timestampMs: t };
-  } else if (!justStarted && soc !== null && estimate !== null) {
-    soc = relax(soc, estimate, dtS, config.voltageSocTimeConstantS); // B-35
+  const integral = sample.integral ?? null;
+  const count = (dAh: number) => {
+    countedAh += dAh;
+    if (soc !== null) soc += (dAh / usableAh) * 100;
+    if (sohRun !== null) sohRun = { from: sohRun.from, ah: sohRun.ah + dAh };
+  };
+  const gap = () => {
+    uncertain = true;
+    sohRun = null;
+  };
+  if (integral !== null && state.lastIntegral !== null) {
+    // The sensor's own samples, each at its time (B-32): nothing between scans is missed.
+    const delta = integralDelta(state.lastIntegral, integral);
+    count(delta.chargedAh - delta.dischargedAh);
+    if (delta.gap) gap();
+  } else if (current !== null && lastCurrent !== null) {
+    const dtCurrentS = (t - lastCurrent.timestampMs) / 1000;
+    // Trapezoid over the real elapsed time (B-32, seed bug B-24(3)).
+    if (dtCurrentS >= 0 && dtCurrentS <= config.maxIntegrationGapS)
+      count(((current + lastCurrent.currentA) / 2) * (dtCurrentS / 3600));
+    else gap();
   }
+  if (current !== null) lastCurrent = { currentA: current, timestampMs: t };
+  else if (!justStarted && soc !== null && estimate !== null)
+    soc = relax(soc, estimate, dtS, config.voltageSocTimeConstantS); // B-35
 
   const restSinceMs =
     current !== null && Math.abs(current) < config.restCurrentA ? (state.restSinceMs ?? t) : null;
@@ -203,6 +220,7 @@ export function stepSoc(
     persisted: state.persisted,
     lastSampleMs: t,
     lastCurrent,
+    lastIntegral: integral ?? state.lastIntegral,
     highSinceMs,
     lowSinceMs,
     restSinceMs,

@@ -230,6 +230,7 @@ export function createBms(options: BmsOptions): Bms {
             busVoltage$: options.current.busVoltage$,
           },
           options.currentStaleAfterMs,
+          config.batteryModel.maxIntegrationGapS,
         ),
     catchError((error: unknown) => {
       switchAllRelaysOff(relays, logger);

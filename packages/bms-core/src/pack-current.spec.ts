@@ -95,4 +95,19 @@ describe('joinPackCurrent (marbles, virtual ms)', () => {
         .toBe('5ms r', { r: [-7, 52.1] });
     });
   });
+
+  it('with an integration gap, carries the integral of every sample, also those between scans', () => {
+    testScheduler.run((helpers) => {
+      // 3600 A for 100 ms is 0.1 Ah: a pulse between the scans at 0 and 1000 ms, which see 0 A
+      const sensor = sensorOf(helpers, 'z 99ms p 99ms p 99ms z 599ms z 99ms z', { z: 0, p: 3600 });
+      const integrals$ = scansOf(helpers, 's 999ms s').pipe(
+        joinPackCurrent(sensor, 1000, 5),
+        map(({ reading }) => [reading.currentA, reading.currentIntegral]),
+      );
+      helpers.expectObservable(integrals$).toBe('a 999ms b', {
+        a: [0, { chargedAh: 0, dischargedAh: 0, gaps: 0 }],
+        b: [0, { chargedAh: expect.closeTo(0.2, 12), dischargedAh: 0, gaps: 0 }],
+      });
+    });
+  });
 });

@@ -1,6 +1,19 @@
 import type { CurrentSample, CurrentSource, VoltageSample } from '@tsbms/hal';
 import type { SourceReading } from '@tsbms/pack-reading';
-import { EMPTY, map, startWith, withLatestFrom, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import {
+  EMPTY,
+  map,
+  scan,
+  startWith,
+  withLatestFrom,
+  type MonoTypeOperatorFunction,
+  type Observable,
+} from 'rxjs';
+import {
+  INITIAL_CURRENT_INTEGRAL,
+  stepCurrentIntegral,
+  type CurrentIntegralState,
+} from '@tsbms/battery-model';
 
 /**
  * How old a current sample may be at a scan and still count as the pack's current. A SmartShunt
@@ -15,31 +28,55 @@ const freshAt = <Sample extends { readonly timeMs: number }>(
   staleAfterMs: number,
 ): Sample | null => (sample !== null && timestampMs - sample.timeMs <= staleAfterMs ? sample : null);
 
+/** The latest sample and the running integral of all samples so far. */
+interface SensorState {
+  readonly latest: CurrentSample;
+  readonly integral: CurrentIntegralState;
+}
+
 /**
  * Puts a current sensor's latest sample into each scan's reading (`currentA`, and `busVoltageV`
  * from the sensor's own voltage input when the source has none), provided it is no older than
- * `staleAfterMs` at the scan's timestamp; otherwise the reading says `currentA: null`. A reading
- * that already carries a current keeps it. Subscribing subscribes to the sensor; never waits for it:
- * scans flow whether or not the sensor ever answers.
+ * `staleAfterMs` at the scan's timestamp; otherwise the reading says `currentA: null`. With
+ * `integrationGapS`, each reading also carries `currentIntegral`: every sample integrated at its
+ * own time (gaps longer than that not integrated), so SoC and energy miss nothing between scans. A
+ * reading that already carries a current keeps it. Subscribing subscribes to the sensor once;
+ * never waits for it: scans flow whether or not the sensor ever answers.
  */
 export function joinPackCurrent(
   sensor: Pick<CurrentSource, 'current$' | 'busVoltage$'>,
   staleAfterMs = DEFAULT_CURRENT_STALE_AFTER_MS,
+  integrationGapS?: number,
 ): MonoTypeOperatorFunction<SourceReading> {
-  const current$: Observable<CurrentSample | null> = sensor.current$.pipe(startWith(null));
+  const sensor$: Observable<SensorState | null> = sensor.current$.pipe(
+    scan<CurrentSample, SensorState, null>(
+      (state, sample) => ({
+        latest: sample,
+        integral:
+          integrationGapS === undefined
+            ? INITIAL_CURRENT_INTEGRAL
+            : stepCurrentIntegral(state?.integral ?? INITIAL_CURRENT_INTEGRAL, sample, integrationGapS),
+      }),
+      null,
+    ),
+    startWith(null),
+  );
   const busVoltage$: Observable<VoltageSample | null> = (sensor.busVoltage$ ?? EMPTY).pipe(startWith(null));
   return (readings$) =>
     readings$.pipe(
-      withLatestFrom(current$, busVoltage$),
-      map(([sourceReading, current, bus]) => {
+      withLatestFrom(sensor$, busVoltage$),
+      map(([sourceReading, state, bus]) => {
         const { reading } = sourceReading;
         const at = reading.timestampMs;
         return {
           ...sourceReading,
           reading: {
             ...reading,
-            currentA: reading.currentA ?? freshAt(current, at, staleAfterMs)?.currentA ?? null,
+            currentA: reading.currentA ?? freshAt(state?.latest ?? null, at, staleAfterMs)?.currentA ?? null,
             busVoltageV: reading.busVoltageV ?? freshAt(bus, at, staleAfterMs)?.voltageV ?? null,
+            ...(integrationGapS === undefined || reading.currentIntegral != null
+              ? {}
+              : { currentIntegral: state?.integral.integral ?? null }),
           },
         };
       }),

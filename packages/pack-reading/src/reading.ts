@@ -58,4 +58,18 @@ export interface PackReading {
   readonly currentA?: number | null;
   /** Bus (inverter side) voltage for precharge checks; null/absent = no input. */
   readonly busVoltageV?: number | null;
+  /**
+   * What the current sensor's samples add up to since it was first read: every sample counts at
+   * its own time, also those between scans. Null/absent = no sensor, or a source that keeps none.
+   */
+  readonly currentIntegral?: CurrentIntegral | null;
+}
+
+/** Running totals of a current sensor's samples, trapezoids between consecutive samples. */
+export interface CurrentIntegral {
+  /** Ampere-hours that flowed into the battery, and out of it (both never decrease). */
+  readonly chargedAh: number;
+  readonly dischargedAh: number;
+  /** Silences longer than the integration gap: nothing is counted across them (B-32). */
+  readonly gaps: number;
 }
