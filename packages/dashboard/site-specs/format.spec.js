@@ -2,8 +2,12 @@ import {
   formatAge,
   formatClockTime,
   formatFaultValue,
+  formatHoursMinutes,
+  formatKilowattHours,
   formatLocation,
   formatNumber,
+  formatPower,
+  formatTimeToGo,
   humanizeKind,
   UNKNOWN,
 } from '../site/format.js';
@@ -19,6 +23,53 @@ describe('formatNumber', () => {
     for (const value of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, '4.1']) {
       expect(formatNumber(value, 2, 'V')).toBe(UNKNOWN);
     }
+  });
+});
+
+describe('pack power and energy', () => {
+  it.each([
+    [-587.25, '-587 W'],
+    [999, '999 W'],
+    [1000, '1.00 kW'],
+    [-2345.6, '-2.35 kW'],
+    [0, '0 W'],
+  ])('%p W → %s', (watts, text) => {
+    expect(formatPower(watts)).toBe(text);
+  });
+
+  it('shows lifetime watt-hours in kWh', () => {
+    expect(formatKilowattHours(1_234_567)).toBe('1234.57 kWh');
+    expect(formatKilowattHours(0)).toBe('0.00 kWh');
+  });
+
+  it('is a dash for an unknown power or energy (no current sensor, before the first scan)', () => {
+    expect(formatPower(null)).toBe(UNKNOWN);
+    expect(formatKilowattHours(undefined)).toBe(UNKNOWN);
+  });
+});
+
+describe('time to go', () => {
+  it.each([
+    [0, '0:00'],
+    [29, '0:00'],
+    [30, '0:01'],
+    [7500, '2:05'],
+    [26 * 3600, '26:00'],
+    [3 * 3600 + 59 * 60 + 45, '4:00'],
+  ])('%d s → %s', (seconds, text) => {
+    expect(formatHoursMinutes(seconds)).toBe(text);
+  });
+
+  it('says which way: to empty while discharging, to full while charging', () => {
+    expect(formatTimeToGo({ toEmptyS: 7500, toFullS: null })).toBe('2:05 to empty');
+    expect(formatTimeToGo({ toEmptyS: null, toFullS: 2400 })).toBe('0:40 to full');
+  });
+
+  it('is a dash at rest, without a current sensor, or for a time that cannot be', () => {
+    expect(formatTimeToGo({ toEmptyS: null, toFullS: null })).toBe(UNKNOWN);
+    expect(formatTimeToGo(undefined)).toBe(UNKNOWN);
+    expect(formatHoursMinutes(null)).toBe(UNKNOWN);
+    expect(formatHoursMinutes(-60)).toBe(UNKNOWN);
   });
 });
 

@@ -7,8 +7,11 @@ import {
   formatAge,
   formatClockTime,
   formatFaultValue,
+  formatKilowattHours,
   formatLocation,
   formatNumber,
+  formatPower,
+  formatTimeToGo,
   humanizeKind,
   UNKNOWN,
 } from './format.js';
@@ -48,7 +51,11 @@ function renderConnection(state) {
 function renderPack(status) {
   setText('pack-voltage', formatNumber(status.packVoltageV, 2, 'V'));
   setText('pack-current', formatNumber(status.currentA, 1, 'A'));
+  setText('pack-power', formatPower(status.powerW));
   setText('pack-soc', formatNumber(status.socPercent, 1, '%'));
+  setText('time-to-go', formatTimeToGo(status.timeToGo));
+  setText('energy-charged', formatKilowattHours(status.energy?.chargedWh));
+  setText('energy-discharged', formatKilowattHours(status.energy?.dischargedWh));
   const { state, openReason } = status.contactors;
   const contactors = byTestId('contactor-state');
   // The reason of the latest opening stays in the status after they close again.

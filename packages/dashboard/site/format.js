@@ -5,11 +5,38 @@
 
 export const UNKNOWN = '—';
 
+const pad2 = (n) => String(n).padStart(2, '0');
+
 /** `3.912 V`; a dash for null, undefined, NaN or ±Infinity. */
 export function formatNumber(value, digits, unit = '') {
   if (typeof value !== 'number' || !Number.isFinite(value)) return UNKNOWN;
   const text = value.toFixed(digits);
   return unit === '' ? text : `${text} ${unit}`;
+}
+
+/** `-587 W` below 1 kW, `2.35 kW` from there on; a dash when unknown. */
+export function formatPower(watts) {
+  if (typeof watts !== 'number' || Math.abs(watts) < 1000) return formatNumber(watts, 0, 'W');
+  return formatNumber(watts / 1000, 2, 'kW');
+}
+
+/** Watt-hours as `1234.57 kWh`; a dash when unknown. */
+export function formatKilowattHours(wattHours) {
+  return formatNumber(typeof wattHours === 'number' ? wattHours / 1000 : null, 2, 'kWh');
+}
+
+/** Seconds as `h:mm` to the nearest minute (`2:05`, `26:00`); a dash when unknown or negative. */
+export function formatHoursMinutes(seconds) {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return UNKNOWN;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}:${pad2(minutes % 60)}`;
+}
+
+/** The status's time to go: `2:05 to empty` while discharging, `0:40 to full` while charging. */
+export function formatTimeToGo(timeToGo) {
+  if (typeof timeToGo?.toEmptyS === 'number') return `${formatHoursMinutes(timeToGo.toEmptyS)} to empty`;
+  if (typeof timeToGo?.toFullS === 'number') return `${formatHoursMinutes(timeToGo.toFullS)} to full`;
+  return UNKNOWN;
 }
 
 /**
@@ -36,8 +63,6 @@ export function formatAge(ms) {
   if (h < 24) return `${h} h ${min % 60} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
-
-const pad2 = (n) => String(n).padStart(2, '0');
 
 /** Local wall-clock time of a timestamp, `HH:MM:SS`. */
 export function formatClockTime(timestampMs) {

@@ -48,6 +48,19 @@ function rawGet(rawPath: string): Promise<{ status: number; contentType: string 
 
 const NOT_FOUND = { error: { code: 'NOT_FOUND', message: 'not found' } };
 
+/** The fixture's pack at −12.5 A × 46.98 V, 5 h from empty, with its lifetime counters. */
+const DISCHARGING = {
+  powerW: -587.25,
+  energy: {
+    chargedAh: 1500.25,
+    dischargedAh: 1400.5,
+    chargedWh: 70_000.5,
+    dischargedWh: 65_000.25,
+    equivalentCycles: 5.45,
+  },
+  timeToGo: { toEmptyS: 18_000, toFullS: null },
+} as const;
+
 describe('HTTP API: reads', () => {
   beforeEach(async () => {
     server = await startTestHttp({
@@ -73,6 +86,11 @@ describe('HTTP API: reads', () => {
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('GET /api/status carries power, the lifetime energy counters and the times to go as the core made them', async () => {
+    server.context.publishStatus(statusFixture(DISCHARGING));
+    expect(await (await get('/api/status')).json()).toMatchObject(DISCHARGING);
   });
 
   it('GET /api/config shows the configuration with the `http` section’s secrets as ***', async () => {
@@ -576,6 +594,31 @@ describe('GET /metrics', () => {
     expect(sampleValue(families, 'tsbms_comms_dropped_bytes_total')).toBe(3);
   });
 
+  it('has power, times to go and the lifetime energy in base units (W, s, J, C), the totals as counters, the cycles as a gauge', async () => {
+    server.context.publishStatus(statusFixture(DISCHARGING));
+    const families = parsePrometheusText(await (await get('/metrics')).text());
+    expect(sampleValue(families, 'tsbms_pack_power_watts')).toBe(-587.25);
+    expect(sampleValue(families, 'tsbms_pack_time_to_empty_seconds')).toBe(18_000);
+    expect(families.get('tsbms_pack_time_to_full_seconds')?.samples).toEqual([]);
+    const totals = {
+      tsbms_energy_charged_joules_total: 70_000.5 * 3600,
+      tsbms_energy_discharged_joules_total: 65_000.25 * 3600,
+      tsbms_charge_charged_coulombs_total: 1500.25 * 3600,
+      tsbms_charge_discharged_coulombs_total: 1400.5 * 3600,
+    };
+    for (const [name, value] of Object.entries(totals)) {
+      expect(families.get(name)).toMatchObject({
+        type: 'counter',
+        help: expect.stringMatching(/lifetime/),
+      });
+      expect(sampleValue(families, name)).toBe(value);
+    }
+    expect(families.get('tsbms_pack_power_watts')?.type).toBe('gauge');
+    // a capacity change rescales the cycles: a gauge, so that it is never taken for a counter reset
+    expect(families.get('tsbms_equivalent_cycles')?.type).toBe('gauge');
+    expect(sampleValue(families, 'tsbms_equivalent_cycles')).toBe(5.45);
+  });
+
   it('leaves unknown pack values out', async () => {
     server.context.publishStatus(statusFixture({ socPercent: null, limits: null, packVoltageV: null }));
     const families = parsePrometheusText(await (await get('/metrics')).text());
@@ -583,5 +626,16 @@ describe('GET /metrics', () => {
     expect(families.get('tsbms_pack_voltage_volts')?.samples).toEqual([]);
     expect(families.get('tsbms_charge_voltage_limit_volts')?.samples).toEqual([]);
     expect(sampleValue(families, 'tsbms_pack_current_amperes')).toBe(-12.5);
+    // Before the first scan: no power, no times to go, no counters (never a 0 that a restart resets).
+    for (const name of [
+      'tsbms_pack_power_watts',
+      'tsbms_pack_time_to_empty_seconds',
+      'tsbms_pack_time_to_full_seconds',
+      'tsbms_energy_charged_joules_total',
+      'tsbms_charge_discharged_coulombs_total',
+      'tsbms_equivalent_cycles',
+    ]) {
+      expect(families.get(name)?.samples).toEqual([]);
+    }
   });
 });

@@ -50,6 +50,14 @@ function latestComms(context: OutputContext<unknown>): LinkStats | null {
   }
 }
 
+type EnergyCounters = NonNullable<BmsStatus['energy']>;
+
+/** An hour-based total (Wh, Ah) in the base unit Prometheus wants: × 3600 s/h gives J, C. */
+const inBaseUnits =
+  (hourTotal: (energy: EnergyCounters) => number) =>
+  (status: BmsStatus): number | null =>
+    status.energy === null ? null : hourTotal(status.energy) * 3600;
+
 /** A registry of its own (never prom-client's global one), filled from `context` at each scrape. */
 export function createMetricsRegistry(context: OutputContext<unknown>): Registry {
   // Loaded on first use, like express (http-app.ts).
@@ -77,6 +85,20 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
   const setKnown = (g: Gauge, labels: Record<string, string | number>, value: number | null) => {
     if (value !== null && Number.isFinite(value)) g.set(labels, value);
   };
+  /** A lifetime total the status keeps (the state file carries it across restarts); absent when unknown. */
+  const statusCounter = (name: string, help: string, total: (s: BmsStatus) => number | null) =>
+    new promClient.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.remove({});
+        const status = latestStatus(context);
+        const value = status === null ? null : total(status);
+        if (value !== null && Number.isFinite(value) && value >= 0) this.inc(value);
+      },
+    });
 
   gauge('tsbms_cell_voltage_volts', 'Cell voltage', ['module', 'cell'], (g, s) =>
     s.modules.forEach((m) =>
@@ -105,6 +127,42 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
   );
   gauge('tsbms_soc_percent', 'State of charge of the usable window', [], (g, s) =>
     setKnown(g, {}, s.socPercent),
+  );
+  gauge('tsbms_pack_power_watts', 'Pack power (current x pack voltage), positive = charging', [], (g, s) =>
+    setKnown(g, {}, s.powerW),
+  );
+  gauge('tsbms_pack_time_to_empty_seconds', 'Time to empty at the averaged discharge current', [], (g, s) =>
+    setKnown(g, {}, s.timeToGo.toEmptyS),
+  );
+  gauge('tsbms_pack_time_to_full_seconds', 'Time to full at the averaged charge current', [], (g, s) =>
+    setKnown(g, {}, s.timeToGo.toFullS),
+  );
+  statusCounter(
+    'tsbms_energy_charged_joules_total',
+    'Energy charged into the pack, lifetime',
+    inBaseUnits((e) => e.chargedWh),
+  );
+  statusCounter(
+    'tsbms_energy_discharged_joules_total',
+    'Energy discharged from the pack, lifetime',
+    inBaseUnits((e) => e.dischargedWh),
+  );
+  statusCounter(
+    'tsbms_charge_charged_coulombs_total',
+    'Electric charge into the pack, lifetime',
+    inBaseUnits((e) => e.chargedAh),
+  );
+  statusCounter(
+    'tsbms_charge_discharged_coulombs_total',
+    'Electric charge out of the pack, lifetime',
+    inBaseUnits((e) => e.dischargedAh),
+  );
+  // A gauge, not a counter: a new capacity setting rescales it, which a counter would take as a reset.
+  gauge(
+    'tsbms_equivalent_cycles',
+    'Equivalent full cycles: discharged charge / the usable charge at full health',
+    [],
+    (g, s) => setKnown(g, {}, s.energy?.equivalentCycles ?? null),
   );
   gauge('tsbms_charge_voltage_limit_volts', 'Charge voltage limit (CVL) sent to the inverter', [], (g, s) =>
     setKnown(g, {}, s.limits?.cvlV ?? null),

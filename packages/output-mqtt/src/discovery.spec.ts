@@ -57,6 +57,25 @@ describe('Home Assistant discovery', () => {
       'measurement',
       'A',
     ]);
+    expect(classes('homeassistant/sensor/garage/power/config')).toEqual(['power', 'measurement', 'W']);
+    expect(classes('homeassistant/sensor/garage/timeToEmpty/config')).toEqual([
+      'duration',
+      'measurement',
+      'h',
+    ]);
+    expect(classes('homeassistant/sensor/garage/timeToFull/config')).toEqual([
+      'duration',
+      'measurement',
+      'h',
+    ]);
+    expect(pack.get('homeassistant/sensor/garage/equivalentCycles/config')).toMatchObject({
+      name: 'Equivalent full cycles',
+      state_topic: 'tsbms/pack/equivalentCycles',
+      state_class: 'measurement',
+    });
+    expect(pack.get('homeassistant/sensor/garage/equivalentCycles/config')).not.toHaveProperty(
+      'unit_of_measurement',
+    );
     const fault = pack.get('homeassistant/binary_sensor/garage/fault/config');
     expect(fault).toMatchObject({
       device_class: 'problem',
@@ -72,6 +91,26 @@ describe('Home Assistant discovery', () => {
     for (const config of pack.values()) expect(state.has(config.state_topic)).toBe(true);
   });
 
+  it("offers the lifetime energy as HA's Energy dashboard takes a battery's energy in and out", () => {
+    const pack = configs(discoveryMessages(options()));
+    const lifetime = {
+      device_class: 'energy',
+      state_class: 'total_increasing',
+      unit_of_measurement: 'kWh',
+    };
+    expect(pack.get('homeassistant/sensor/garage/energyCharged/config')).toMatchObject({
+      ...lifetime,
+      name: 'Energy charged',
+      unique_id: 'garage_energyCharged',
+      state_topic: 'tsbms/pack/energyCharged',
+    });
+    expect(pack.get('homeassistant/sensor/garage/energyDischarged/config')).toMatchObject({
+      ...lifetime,
+      name: 'Energy discharged',
+      state_topic: 'tsbms/pack/energyDischarged',
+    });
+  });
+
   it('per-module and per-cell entities only when asked; otherwise their configs are cleared', () => {
     const off = discoveryMessages(options());
     const perModule = off.filter((m) => m.topic.includes('/module_'));
@@ -82,7 +121,7 @@ describe('Home Assistant discovery', () => {
     expect([...perModule, ...perCell].every((m) => m.payload === '')).toBe(true);
 
     const on = configs(discoveryMessages(options({ perModuleSensors: true, perCellSensors: true })));
-    expect(on.size).toBe(17 + 10 + 24);
+    expect(on.size).toBe(23 + 10 + 24);
     expect(on.get('homeassistant/sensor/garage/cell_2_6_voltage/config')).toMatchObject({
       state_topic: 'tsbms/cell/2/6/voltage',
       device_class: 'voltage',

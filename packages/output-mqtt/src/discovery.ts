@@ -61,6 +61,16 @@ const CELL_VOLTAGE = measurement('voltage', 'V', 3);
 const CURRENT = measurement('current', 'A', 1);
 const TEMPERATURE = measurement('temperature', '°C', 1);
 const BATTERY = measurement('battery', '%', 1);
+const POWER = measurement('power', 'W', 0);
+/** Hours: Home Assistant shows a duration in h as `2h 5m`, one in s as a bare number of seconds. */
+const TIME_TO_GO = measurement('duration', 'h', 2);
+/** What the Energy dashboard takes as a battery's "energy going in" and "energy going out". */
+const LIFETIME_ENERGY = {
+  device_class: 'energy',
+  state_class: 'total_increasing',
+  unit_of_measurement: 'kWh',
+  suggested_display_precision: 2,
+};
 const binary = (deviceClass: string) => ({ device_class: deviceClass, payload_on: ON, payload_off: OFF });
 
 function packEntities(topics: MqttTopics): Entity[] {
@@ -84,6 +94,17 @@ function packEntities(topics: MqttTopics): Entity[] {
     sensor('voltage', 'Pack voltage', VOLTAGE),
     sensor('current', 'Pack current', CURRENT),
     sensor('soc', 'State of charge', BATTERY),
+    sensor('power', 'Pack power', POWER),
+    sensor('energyCharged', 'Energy charged', LIFETIME_ENERGY),
+    sensor('energyDischarged', 'Energy discharged', LIFETIME_ENERGY),
+    // measurement, not total_increasing: a new capacity setting rescales it, which HA would take
+    // as a meter reset.
+    sensor('equivalentCycles', 'Equivalent full cycles', {
+      state_class: 'measurement',
+      suggested_display_precision: 2,
+    }),
+    sensor('timeToEmpty', 'Time to empty', TIME_TO_GO),
+    sensor('timeToFull', 'Time to full', TIME_TO_GO),
     sensor('cellMinVoltage', 'Lowest cell voltage', CELL_VOLTAGE),
     sensor('cellMaxVoltage', 'Highest cell voltage', CELL_VOLTAGE),
     sensor('temperatureMin', 'Lowest temperature', TEMPERATURE),

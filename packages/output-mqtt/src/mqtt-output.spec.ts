@@ -75,6 +75,8 @@ describe('MqttOutput against a real Mosquitto', () => {
 
       context.publishStatus(statusFixture());
       await probe.waitFor((m) => m.topic === `${PREFIX}/pack/soc` && m.payload === '62.3');
+      // The rest of that first, full publication: the last cell's flag comes last.
+      await probe.waitForTopic(`${PREFIX}/cell/2/6/balancing`);
       const before = probe.messages.length;
       // One cell changes: exactly that cell and the pack values derived from it.
       context.publishStatus(
@@ -100,11 +102,61 @@ describe('MqttOutput against a real Mosquitto', () => {
       const refreshFrom = probe.messages.length;
       context.publishStatus(statusFixture({ socPercent: 63 }));
       await probe.waitForTopic(`${PREFIX}/cell/2/6/balancing`, refreshFrom);
-      expect(new Set(probe.messages.slice(refreshFrom).map((m) => m.topic)).size).toBe(19 + 2 * 17);
+      expect(new Set(probe.messages.slice(refreshFrom).map((m) => m.topic)).size).toBe(25 + 2 * 17);
 
       const stopFrom = probe.messages.length;
       await output.stop();
       expect(await probe.waitForTopic(`${PREFIX}/status`, stopFrom)).toMatchObject({ payload: 'offline' });
+    }),
+  );
+
+  it(
+    "retained energy, power and time-to-go entities and values, as HA's Energy dashboard reads them; unknown as None",
+    scoped(async (scope) => {
+      const broker = await startMosquitto(scope, workDir);
+      const { context } = contextFor({ url: broker.url });
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const live = await MqttProbe.connect(scope, broker.url, [`${PREFIX}/#`]);
+      context.publishStatus(statusFixture());
+      await live.waitForTopic(`${PREFIX}/cell/2/6/balancing`);
+
+      // A late subscriber (Home Assistant starting) gets the entities and values from the broker.
+      const late = await MqttProbe.connect(scope, broker.url, [
+        `${PREFIX}/pack/#`,
+        'homeassistant/sensor/test_bms/+/config',
+      ]);
+      const retained = async (topic: string) => {
+        const message = await late.waitForTopic(topic);
+        expect(message.retain).toBe(true);
+        return message.payload;
+      };
+      expect(JSON.parse(await retained('homeassistant/sensor/test_bms/energyCharged/config'))).toMatchObject({
+        state_topic: `${PREFIX}/pack/energyCharged`,
+        device_class: 'energy',
+        state_class: 'total_increasing',
+        unit_of_measurement: 'kWh',
+      });
+      expect(await retained(`${PREFIX}/pack/energyCharged`)).toBe('38.21');
+      expect(await retained(`${PREFIX}/pack/energyDischarged`)).toBe('29.88');
+      expect(await retained(`${PREFIX}/pack/power`)).toBe('580');
+      expect(await retained(`${PREFIX}/pack/timeToFull`)).toBe('2.5');
+      expect(await retained(`${PREFIX}/pack/timeToEmpty`)).toBe('None');
+
+      // The current sensor is lost: what depends on it becomes unknown, the lifetime counters stay.
+      const before = live.messages.length;
+      context.publishStatus(
+        statusFixture({ currentA: null, powerW: null, timeToGo: { toEmptyS: null, toFullS: null } }),
+      );
+      // timeToFull is the last of the three in publish order.
+      await live.waitFor((m) => m.topic === `${PREFIX}/pack/timeToFull` && m.payload === 'None', before);
+      expect(new Map(live.messages.slice(before).map((m) => [m.topic, m.payload]))).toEqual(
+        new Map([
+          [`${PREFIX}/pack/current`, 'None'],
+          [`${PREFIX}/pack/power`, 'None'],
+          [`${PREFIX}/pack/timeToFull`, 'None'],
+        ]),
+      );
     }),
   );
 

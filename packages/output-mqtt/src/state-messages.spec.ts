@@ -57,6 +57,12 @@ describe('stateMessages', () => {
       'garage/bms/pack/voltage': '47.04',
       'garage/bms/pack/current': '12.3',
       'garage/bms/pack/soc': '62.3',
+      'garage/bms/pack/power': '580',
+      'garage/bms/pack/energyCharged': '38.21',
+      'garage/bms/pack/energyDischarged': '29.88',
+      'garage/bms/pack/equivalentCycles': '2.87',
+      'garage/bms/pack/timeToEmpty': 'None',
+      'garage/bms/pack/timeToFull': '2.5',
       'garage/bms/pack/cellMinVoltage': '3.9',
       'garage/bms/pack/cellMaxVoltage': '3.922',
       'garage/bms/pack/temperatureMin': '24',
@@ -80,8 +86,35 @@ describe('stateMessages', () => {
     expect(state.get('garage/bms/module/2/temperature/2')).toBe('30');
     expect(state.get('garage/bms/cell/1/4/balancing')).toBe('ON');
     expect(state.get('garage/bms/cell/1/6/voltage')).toBe('3.922');
-    // 19 pack values; per module voltage, comms, balancing, 2 thermistors, 6 × (voltage, balancing).
-    expect(state.size).toBe(19 + 2 * (5 + 12));
+    // 25 pack values; per module voltage, comms, balancing, 2 thermistors, 6 × (voltage, balancing).
+    expect(state.size).toBe(25 + 2 * (5 + 12));
+  });
+
+  it('discharging: negative power, the time to empty in hours and no time to full', () => {
+    const state = stateMessages(
+      topics,
+      statusFixture({
+        currentA: -60.5,
+        powerW: -60.5 * 47.04,
+        timeToGo: { toEmptyS: 5 * 3600 + 24 * 60, toFullS: null },
+      }),
+    );
+    expect(state.get(topics.pack('current'))).toBe('-60.5');
+    expect(state.get(topics.pack('power'))).toBe('-2846');
+    expect(state.get(topics.pack('timeToEmpty'))).toBe('5.4');
+    expect(state.get(topics.pack('timeToFull'))).toBe('None');
+  });
+
+  it('without a current sensor: current, power and times to go unknown, the saved counters still published', () => {
+    const state = stateMessages(
+      topics,
+      statusFixture({ currentA: null, powerW: null, timeToGo: { toEmptyS: null, toFullS: null } }),
+    );
+    for (const field of ['current', 'power', 'timeToEmpty', 'timeToFull']) {
+      expect(state.get(topics.pack(field))).toBe('None');
+    }
+    expect(state.get(topics.pack('energyCharged'))).toBe('38.21');
+    expect(state.get(topics.pack('equivalentCycles'))).toBe('2.87');
   });
 
   it('lists faults and alerts without the evaluated value, which moves every scan', () => {
@@ -129,14 +162,21 @@ describe('stateMessages', () => {
         packVoltageV: null,
         currentA: null,
         socPercent: null,
+        powerW: null,
+        energy: null,
+        timeToGo: { toEmptyS: null, toFullS: null },
         limits: null,
         heater: null,
       }),
     );
     expect(state.get(topics.pack('voltage'))).toBe('None');
+    expect(state.get(topics.pack('power'))).toBe('None');
+    expect(state.get(topics.pack('energyCharged'))).toBe('None');
+    expect(state.get(topics.pack('energyDischarged'))).toBe('None');
+    expect(state.get(topics.pack('equivalentCycles'))).toBe('None');
     expect(state.get(topics.pack('cellMinVoltage'))).toBe('None');
     expect(state.get(topics.pack('heater'))).toBe('None');
     expect(state.get(topics.pack('modulesOnline'))).toBe('0');
-    expect(state.size).toBe(19);
+    expect(state.size).toBe(25);
   });
 });

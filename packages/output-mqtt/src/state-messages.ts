@@ -11,7 +11,21 @@ export const OFF = 'OFF';
  * Resolution of each published quantity: finer than this is ADC noise, and publishing it would
  * turn "on change" into "every scan".
  */
-export const DECIMALS = { cellV: 3, voltageV: 2, currentA: 1, percent: 1, temperatureC: 1 } as const;
+export const DECIMALS = {
+  cellV: 3,
+  voltageV: 2,
+  currentA: 1,
+  percent: 1,
+  temperatureC: 1,
+  powerW: 0,
+  energyKWh: 2,
+  hours: 2,
+  cycles: 2,
+} as const;
+
+const kWh = (wh: number | null): number | null => (wh === null ? null : wh / 1000);
+/** Seconds in hours, the unit discovery announces for the times to go. */
+const hours = (s: number | null): number | null => (s === null ? null : s / 3600);
 
 /** `3.9216, 3` → `3.922`; null or not finite → `None`; never `-0`. */
 export function formatValue(value: number | null, decimals: number): string {
@@ -52,10 +66,11 @@ function moduleMessages(topics: MqttTopics, module: ModuleStatus, into: Map<stri
 
 /**
  * Every value topic and its payload for one status snapshot: what the broker should hold once
- * this snapshot is published. Pack fields: voltage, current, soc, cellMinVoltage, cellMaxVoltage,
- * temperatureMin, temperatureMax, chargeVoltageLimit, chargeCurrentLimit, dischargeCurrentLimit,
- * contactors (state name), contactorsClosed, fault, alert, faults, alerts (JSON lists), balancing,
- * heater, modulesOnline.
+ * this snapshot is published. Pack fields: voltage, current, soc, power (W), energyCharged and
+ * energyDischarged (lifetime kWh), equivalentCycles, timeToEmpty and timeToFull (hours),
+ * cellMinVoltage, cellMaxVoltage, temperatureMin, temperatureMax, chargeVoltageLimit,
+ * chargeCurrentLimit, dischargeCurrentLimit, contactors (state name), contactorsClosed, fault,
+ * alert, faults, alerts (JSON lists), balancing, heater, modulesOnline.
  */
 export function stateMessages(topics: MqttTopics, status: BmsStatus): ReadonlyMap<string, string> {
   const messages = new Map<string, string>();
@@ -64,6 +79,12 @@ export function stateMessages(topics: MqttTopics, status: BmsStatus): ReadonlyMa
   pack('voltage', formatValue(status.packVoltageV, DECIMALS.voltageV));
   pack('current', formatValue(status.currentA, DECIMALS.currentA));
   pack('soc', formatValue(status.socPercent, DECIMALS.percent));
+  pack('power', formatValue(status.powerW, DECIMALS.powerW));
+  pack('energyCharged', formatValue(kWh(status.energy?.chargedWh ?? null), DECIMALS.energyKWh));
+  pack('energyDischarged', formatValue(kWh(status.energy?.dischargedWh ?? null), DECIMALS.energyKWh));
+  pack('equivalentCycles', formatValue(status.energy?.equivalentCycles ?? null, DECIMALS.cycles));
+  pack('timeToEmpty', formatValue(hours(status.timeToGo.toEmptyS), DECIMALS.hours));
+  pack('timeToFull', formatValue(hours(status.timeToGo.toFullS), DECIMALS.hours));
   pack('cellMinVoltage', formatValue(lowestCell?.voltageV ?? null, DECIMALS.cellV));
   pack('cellMaxVoltage', formatValue(highestCell?.voltageV ?? null, DECIMALS.cellV));
   pack('temperatureMin', formatValue(lowestTemperature?.temperatureC ?? null, DECIMALS.temperatureC));

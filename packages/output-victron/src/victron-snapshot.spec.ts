@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { FAULT_KINDS } from '@tsbms/fault-engine';
 import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
-import { encodeVictronMessage, framesForTick, type VictronAlarmItem } from '@tsbms/victron-can';
+import type { BmsStatus } from '@tsbms/bms-core';
+import {
+  encodeVictronMessage,
+  framesForTick,
+  type VictronAlarmItem,
+  type VictronBmsSnapshot,
+} from '@tsbms/victron-can';
 import { activeFault, packStatus, TWO_BY_TWO_CAN, TWO_BY_TWO_FACTS } from './testing/pack-status';
 import { firmwareFromVersion, toVictronSnapshot, victronAlarms, victronIdentityOf } from './victron-snapshot';
 
@@ -12,6 +18,22 @@ const hex = (data: Uint8Array) =>
   Array.from(data, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 const alarmBytes = (status: ReturnType<typeof packStatus>) =>
   hex(encodeVictronMessage({ kind: 'alarms', ...victronAlarms(status, facts) }).data);
+/** The spec's §8 0x378 vector: 1234.5 kWh in, 1100.0 kWh out. */
+const SPEC_ENERGY: NonNullable<BmsStatus['energy']> = {
+  chargedAh: 25_800,
+  dischargedAh: 23_000,
+  chargedWh: 1_234_500,
+  dischargedWh: 1_100_000,
+  equivalentCycles: 89.5,
+};
+/** The 0x378 bytes a snapshot makes; undefined when the schedule leaves the frame out. */
+const energyFrame = (snapshot: VictronBmsSnapshot | null) => {
+  if (snapshot === null) throw new Error('no snapshot');
+  const frame = framesForTick(0, snapshot, victronIdentity(TWO_BY_TWO_CAN, '0.1.0')).find(
+    (f) => f.id === 0x378,
+  );
+  return frame === undefined ? undefined : hex(frame.data);
+};
 const contactorsOpen = {
   state: 'OPEN',
   openReason: 'fault',
@@ -53,8 +75,8 @@ describe('toVictronSnapshot', () => {
     expect(toVictronSnapshot(packStatus({ sohPercent: null }), facts, null)?.stateOfHealthPercent).toBe(100);
   });
 
-  it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x379', () => {
-    const snapshot = toVictronSnapshot(packStatus(), facts, null);
+  it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x378, 0x379', () => {
+    const snapshot = toVictronSnapshot(packStatus({ energy: SPEC_ENERGY }), facts, null);
     if (snapshot === null) throw new Error('no snapshot');
     const identity = victronIdentity(TWO_BY_TWO_CAN, '0.1.0');
     const frames = new Map(framesForTick(0, snapshot, identity).map((f) => [f.id, hex(f.data)]));
@@ -67,8 +89,36 @@ describe('toVictronSnapshot', () => {
     expect(frames.get(0x372)).toBe('04 00 FF FF FF FF 00 00');
     expect(frames.get(0x373)).toBe('8D 0F A2 0F 25 01 29 01');
     expect(frames.get(0x375)).toBe('4D 33 43 32 00 00 00 00');
+    expect(frames.get(0x378)).toBe('39 30 00 00 F8 2A 00 00');
     expect(frames.get(0x379)).toBe('01 01 00 00 00 00 00 00');
-    expect(frames.has(0x378)).toBe(false);
+  });
+
+  it('sends the energy counters in kWh, to the nearest 100 Wh (0x378)', () => {
+    const energy = { ...SPEC_ENERGY, chargedWh: 211_160, dischargedWh: 183_549 };
+    const snapshot = toVictronSnapshot(packStatus({ energy }), facts, null);
+    expect(snapshot).toMatchObject({ energyChargedKWh: 211.16, energyDischargedKWh: 183.549 });
+    // The BYD capture's bytes: 211.2 kWh in, 183.5 kWh out.
+    expect(energyFrame(snapshot)).toBe('40 08 00 00 2B 07 00 00');
+  });
+
+  it('leaves 0x378 out while the counters are unknown or there is no current sensor', () => {
+    expect(energyFrame(toVictronSnapshot(packStatus(), facts, null))).toBeUndefined();
+    const noSensor = packStatus({ energy: SPEC_ENERGY, currentA: null });
+    expect(energyFrame(toVictronSnapshot(noSensor, facts, null))).toBeUndefined();
+    // A required sensor that has not answered yet: the saved counters are its own.
+    const required = { ...facts, currentSensorRequired: true };
+    expect(energyFrame(toVictronSnapshot(noSensor, required, null))).toBe('39 30 00 00 F8 2A 00 00');
+    // So does an optional one that is fitted (after a restart, before its first sample).
+    const fitted = { ...facts, currentSensorFitted: true };
+    expect(energyFrame(toVictronSnapshot(noSensor, fitted, null))).toBe('39 30 00 00 F8 2A 00 00');
+  });
+
+  it('keeps the last counters while the current sensor is away, so 0x378 does not come and go', () => {
+    const first = toVictronSnapshot(packStatus({ energy: SPEC_ENERGY }), facts, null);
+    const grown = { ...SPEC_ENERGY, chargedWh: 1_300_000 };
+    const later = toVictronSnapshot(packStatus({ energy: grown, currentA: null }), facts, first);
+    expect(later).toMatchObject({ energyChargedKWh: 1234.5, energyDischargedKWh: 1100 });
+    expect(energyFrame(later)).toBe('39 30 00 00 F8 2A 00 00');
   });
 
   it('is null until the first complete valid scan (V-5)', () => {

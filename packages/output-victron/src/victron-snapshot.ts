@@ -26,6 +26,8 @@ export interface VictronPackFacts {
   readonly stringUsableAh: number;
   readonly contactorControl: boolean;
   readonly currentSensorRequired: boolean;
+  /** A current sensor is configured, required or not: its frames stay on while it is away. */
+  readonly currentSensorFitted: boolean;
   /** The low cell setpoint: × the series cells, the discharge voltage limit (V-7). */
   readonly cellLowVoltageV: number;
 }
@@ -106,12 +108,16 @@ function itemsOf(fault: ActiveFault, currentSensor: boolean): VictronAlarmItem[]
 
 const RANK: Readonly<Record<AlarmLevel, number>> = { ok: 0, warning: 1, alarm: 2 };
 
+/** A sensor is configured (required or not), or one reports this scan. */
+const hasCurrentSensor = (status: BmsStatus, facts: VictronPackFacts): boolean =>
+  facts.currentSensorRequired || facts.currentSensorFitted || status.currentA !== null;
+
 /**
  * 0x35A from the active faults (→ alarm) and alerts (warning → warning; info is below what Victron
  * shows). Supported items are `ok` otherwise (V-9); the current items only with a current sensor.
  */
 export function victronAlarms(status: BmsStatus, facts: VictronPackFacts): AlarmState {
-  const currentSensor = facts.currentSensorRequired || status.currentA !== null;
+  const currentSensor = hasCurrentSensor(status, facts);
   const levels: Partial<Record<VictronAlarmItem, AlarmLevel>> = {
     highVoltage: 'ok',
     lowVoltage: 'ok',
@@ -160,6 +166,28 @@ function onlineCapacityAh(status: BmsStatus, facts: VictronPackFacts): number {
 }
 
 /**
+ * 0x378's counters in kWh. Sent only with a current sensor (§2): without one they would be a
+ * persisted figure that never moves. Once sent they keep their last value (from `previous`) while
+ * the sensor is away, so the frame does not come and go with it.
+ */
+function energyKWh(
+  status: BmsStatus,
+  facts: VictronPackFacts,
+  previous: VictronBmsSnapshot | null,
+): Pick<VictronBmsSnapshot, 'energyChargedKWh' | 'energyDischargedKWh'> {
+  if (status.energy !== null && hasCurrentSensor(status, facts)) {
+    return {
+      energyChargedKWh: status.energy.chargedWh / 1000,
+      energyDischargedKWh: status.energy.dischargedWh / 1000,
+    };
+  }
+  return {
+    energyChargedKWh: previous?.energyChargedKWh ?? null,
+    energyDischargedKWh: previous?.energyDischargedKWh ?? null,
+  };
+}
+
+/**
  * The snapshot for the latest status. Null until the first complete valid scan (limits, pack
  * voltage, SoC and a temperature known; V-5). After that a value that becomes unknown keeps its
  * last value from `previous`, except the limits: without fresh limits CCL and DCL are 0 (the CVL
@@ -201,9 +229,7 @@ export function toVictronSnapshot(
     highestCellId: cellId(highestCell),
     lowestTemperatureId: sensorId(lowestTemperature),
     highestTemperatureId: sensorId(highestTemperature),
-    // Energy counters are not persisted by the controller yet: 0x378 is left out.
-    energyChargedKWh: null,
-    energyDischargedKWh: null,
+    ...energyKWh(status, facts, previous),
     onlineCapacityAh: onlineCapacityAh(status, facts),
     installedCapacityAh: facts.parallelStringCount * facts.stringUsableAh,
   };

@@ -42,6 +42,15 @@ const status: BmsStatus = {
   currentA: null,
   socPercent: 61.25,
   sohPercent: 97,
+  powerW: null,
+  energy: {
+    chargedAh: 25_812.34,
+    dischargedAh: 23_001.5,
+    chargedWh: 1_234_567,
+    dischargedWh: 1_100_049,
+    equivalentCycles: 89.526,
+  },
+  timeToGo: { toEmptyS: null, toFullS: null },
   faults: [
     {
       kind: 'cellOverVoltage',
@@ -95,7 +104,9 @@ describe('formatStatus', () => {
         'modules: 2 found of 2',
         '   1: 23.61 V  cells 3.900  3.950  3.900  4.001* 3.900  3.900   24.0 °C / 26.0 °C',
         '   2:     ? V  cells     ?      ?      ?      ?      ?      ?   ? / ?  NO REPLY',
-        'pack:     ? V, SoC 61.3 %',
+        'pack:     ? V, ? A, ? W, SoC 61.3 %',
+        'time to go: ?',
+        'energy: charged 1234.6 kWh (25812.3 Ah), discharged 1100.0 kWh (23001.5 Ah), 89.53 equivalent cycles',
         'contactors: OPEN (fault)',
         'limits: CVL 47.1 V, CCL 0.0 A, DCL 0.0 A',
         'fault cellOverVoltage at module 1 cell 4',
@@ -103,5 +114,22 @@ describe('formatStatus', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('prints current, power and the time to empty or to full (h:mm) of a pack with a current sensor', () => {
+    const packLines = (fields: Partial<BmsStatus>) =>
+      formatStatus({ ...status, packVoltageV: 47.04, ...fields })
+        .split('\n')
+        .filter((line) => /^(pack|time to go):/.test(line));
+    expect(
+      packLines({ currentA: -60.54, powerW: -60.54 * 47.04, timeToGo: { toEmptyS: 7470, toFullS: null } }),
+    ).toEqual(['pack: 47.04 V, -60.5 A, -2848 W, SoC 61.3 %', 'time to go: 2:05 to empty']);
+    expect(
+      packLines({ currentA: 12.3, powerW: 12.3 * 47.04, timeToGo: { toEmptyS: null, toFullS: 26 * 3600 } }),
+    ).toEqual(['pack: 47.04 V, 12.3 A, 579 W, SoC 61.3 %', 'time to go: 26:00 to full']);
+  });
+
+  it('has no energy line before the first scan', () => {
+    expect(formatStatus({ ...status, energy: null })).not.toMatch(/^energy:/m);
   });
 });

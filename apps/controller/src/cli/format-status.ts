@@ -6,13 +6,39 @@ import { describeLocation } from '@tsbms/bms-core';
 const volts = (v: number | null, digits = 3, width = 5) =>
   v === null ? '?'.padStart(width) : v.toFixed(digits);
 const celsius = (t: number | null) => (t === null ? '?' : `${t.toFixed(1)} °C`);
+const figure = (value: number | null, digits: number, unit: string) =>
+  value === null ? `? ${unit}` : `${value.toFixed(digits)} ${unit}`;
+
+/** `2:05` (h:mm, to the nearest minute). */
+function hoursMinutes(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+function describeTimeToGo({ toEmptyS, toFullS }: BmsStatus['timeToGo']): string {
+  if (toEmptyS !== null) return `${hoursMinutes(toEmptyS)} to empty`;
+  if (toFullS !== null) return `${hoursMinutes(toFullS)} to full`;
+  return '?';
+}
+
+function describeEnergy(energy: NonNullable<BmsStatus['energy']>): string {
+  const kWh = (wh: number) => `${(wh / 1000).toFixed(1)} kWh`;
+  return (
+    `charged ${kWh(energy.chargedWh)} (${energy.chargedAh.toFixed(1)} Ah), ` +
+    `discharged ${kWh(energy.dischargedWh)} (${energy.dischargedAh.toFixed(1)} Ah), ` +
+    `${energy.equivalentCycles.toFixed(2)} equivalent cycles`
+  );
+}
 
 function describeFault(fault: ActiveFault): string {
   const detail = fault.detail ? ` (${fault.detail})` : '';
   return `${fault.level} ${fault.kind} at ${describeLocation(fault.location)}${detail}`;
 }
 
-/** The status as a few readable lines for `--once` without `--json`; `*` marks a balancing cell. */
+/**
+ * The status as a few readable lines for `--once` without `--json`; `*` marks a balancing cell,
+ * `?` an unknown value (current, power and time to go need a current sensor).
+ */
 export function formatStatus(status: BmsStatus): string {
   const lines = [`modules: ${status.discovery.found ?? 'none'} found of ${status.discovery.expected}`];
   for (const m of status.modules) {
@@ -23,8 +49,10 @@ export function formatStatus(status: BmsStatus): string {
     );
   }
   lines.push(
-    `pack: ${volts(status.packVoltageV, 2)} V, SoC ${status.socPercent === null ? '?' : `${status.socPercent.toFixed(1)} %`}`,
+    `pack: ${volts(status.packVoltageV, 2)} V, ${figure(status.currentA, 1, 'A')}, ${figure(status.powerW, 0, 'W')}, SoC ${status.socPercent === null ? '?' : `${status.socPercent.toFixed(1)} %`}`,
   );
+  lines.push(`time to go: ${describeTimeToGo(status.timeToGo)}`);
+  if (status.energy !== null) lines.push(`energy: ${describeEnergy(status.energy)}`);
   lines.push(`contactors: ${status.contactors.state} (${status.contactors.openReason})`);
   if (status.limits !== null) {
     lines.push(

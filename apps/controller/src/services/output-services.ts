@@ -30,6 +30,7 @@ export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
     stringUsableAh: config.pack.moduleCapacityAh * usableWindowFraction(batteryModel),
     contactorControl: config.contactorControl,
     currentSensorRequired: config.currentSensorRequired,
+    currentSensorFitted: config.currentSensor.type !== 'none',
     cellLowVoltageV: config.cells.cellLowVoltageV,
   };
 }

@@ -14,6 +14,7 @@ export const TWO_BY_TWO_FACTS: VictronPackFacts = Object.freeze({
   stringUsableAh: 128.46707070707055,
   contactorControl: true,
   currentSensorRequired: false,
+  currentSensorFitted: false,
   cellLowVoltageV: 3.6,
 });
 
