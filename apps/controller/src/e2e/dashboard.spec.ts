@@ -120,7 +120,16 @@ describe('dashboard and config page in headless Chromium', () => {
     'shows every cell, follows a cell change live, shows and acknowledges an injected fault; the config page shows the server’s errors by their field and saves a good value',
     scoped(async (scope) => {
       const pty = await startPty(scope, workDir);
-      const emulator = await startEmulator(scope, pty.pathA, { modules: MODULES, cellsV: CELLS_V });
+      const shunt = await startPty(scope, workDir);
+      const emulator = await startEmulator(scope, pty.pathA, {
+        modules: MODULES,
+        cellsV: CELLS_V,
+        args: ['--smartshunt', shunt.pathA],
+      });
+      writeFileSync(
+        configFile,
+        JSON.stringify({ ...CONFIG, currentSensor: { type: 'vedirect', path: shunt.pathB } }),
+      );
       const daemon = new ControllerDaemon(scope, ['--serial', pty.pathB, '--config', configFile]);
       const { url } = await daemon.waitFor((line) => line.event === 'http' && typeof line.url === 'string');
       const browser = await launchChromium(scope, workDir);
@@ -154,6 +163,18 @@ describe('dashboard and config page in headless Chromium', () => {
         expect(Math.abs(Number(v) - CELLS_V[Number(c) - 1])).toBeLessThanOrEqual(ADC_STEP_V),
       );
       expect(await page.locator('[data-testid="temperature"]').count()).toBeGreaterThanOrEqual(MODULES);
+
+      // (1b) The pack current from the emulated SmartShunt: current, power, time to go and energy.
+      expect(await putJson(`${emulator.api}/api/pack/current`, { currentA: -20 })).toBe(204);
+      await page.getByTestId('pack-current').filter({ hasText: '-20' }).waitFor();
+      await page.getByTestId('time-to-go').filter({ hasText: 'to empty' }).waitFor();
+      expect(await page.getByTestId('pack-power').textContent()).toMatch(/^-\d+(\.\d+)? k?W$/);
+      expect(await page.getByTestId('energy-discharged').textContent()).toMatch(/^\d+\.\d\d kWh$/);
+      expect(await putJson(`${emulator.api}/api/pack/current`, { currentA: 0 })).toBe(204);
+      await page
+        .getByTestId('pack-current')
+        .filter({ hasText: /^0(\.0+)? A$/ })
+        .waitFor();
 
       // (2) A cell changed in the emulator shows in its bar without a reload, as the highest cell.
       await page.evaluate(() => Reflect.set(globalThis, 'notReloaded', true));
