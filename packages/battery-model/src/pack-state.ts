@@ -72,6 +72,8 @@ export interface PackState {
   /** When a valid current was last seen; null if never (no sensor). */
   readonly currentMeasuredAtMs: number | null;
   readonly busVoltageV: number | null;
+  /** A second sensor's valid current this scan, for the cross-check; null = none or no value. */
+  readonly checkCurrentA: number | null;
   readonly capacity: PackCapacity;
   readonly soc: SocState;
   /** Current × pack voltage (+ = charging); null without either. */
@@ -226,6 +228,7 @@ export function updatePackModel(model: PackModel, reading: PackReading): PackMod
     currentA,
     currentMeasuredAtMs: currentA !== null ? now : (model.pack?.currentMeasuredAtMs ?? null),
     busVoltageV: finiteOrNull(reading.busVoltageV),
+    checkCurrentA: finiteOrNull(reading.checkCurrentA),
     capacity,
     soc: published,
     powerW: currentA === null || packVoltageV === null ? null : currentA * packVoltageV,

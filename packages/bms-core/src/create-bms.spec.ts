@@ -8,7 +8,7 @@ import { ManualClock, type Clock, type CurrentSource } from '@tsbms/hal';
 import { FakeCurrentSource, RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import { FakePackSource, simulatedRelays } from './testing';
-import { createBms, type BmsConfig } from './create-bms';
+import { createBms, type BmsConfig, type BmsOptions } from './create-bms';
 import type { PersistedBmsState } from './persisted-state';
 import { DEFAULT_CURRENT_FROZEN_AFTER_MS } from './current-screen';
 
@@ -35,7 +35,11 @@ const silent = (): Partial<ModuleReading> => ({
 });
 
 /** A core in virtual time on a ManualClock; `cells` is what the pack reports, changeable mid-test. */
-function harness(persisted: PersistedBmsState | null = null, current?: CurrentSource) {
+function harness(
+  persisted: PersistedBmsState | null = null,
+  current?: CurrentSource,
+  extra: Partial<BmsOptions> = {},
+) {
   const clock = new ManualClock();
   const healthy = (): Partial<ModuleReading> => ({});
   const pack = { module: healthy as (address: number) => Partial<ModuleReading> };
@@ -53,6 +57,7 @@ function harness(persisted: PersistedBmsState | null = null, current?: CurrentSo
     relays,
     persisted,
     ...(current === undefined ? {} : { current }),
+    ...extra,
   });
   const closed = () => relays.contactorPositive.state && relays.contactorNegative.state;
   /** Advances in 100 ms steps until `predicate` holds; returns the virtual seconds it took. */
@@ -183,6 +188,32 @@ describe('createBms with a pack current sensor (virtual time)', () => {
     const h = withSensor();
     h.amperes.silent = true;
     await h.until(() => h.bms.status().alerts.some((f) => f.kind === 'currentSensorLost'), 10);
+    await h.bms.stop();
+  });
+});
+
+describe('createBms with a second current sensor cross-checking the first (virtual time)', () => {
+  it('warns after 10 s of disagreement, never uses the second as the pack current, and clears when they agree', async () => {
+    const sensor = new FakeCurrentSource('shunt');
+    const check = new FakeCurrentSource('hall sensor');
+    const amperes = { shunt: -50, hall: -50 };
+    const h = harness(null, sensor, { currentCheck: check });
+    interval(100, h.clock).subscribe(() => {
+      sensor.emit(h.clock.now(), amperes.shunt);
+      check.emit(h.clock.now(), amperes.hall);
+    });
+    const disagreement = () => h.bms.status().alerts.find((f) => f.kind === 'currentSensorDisagreement');
+    await h.clock.advanceByMs(20_000);
+    expect(disagreement()).toBeUndefined();
+    amperes.hall = -60; // a hall sensor 20 % high
+    const warnedAfterS = await h.until(() => disagreement() !== undefined, 15);
+    expect(warnedAfterS).toBeGreaterThanOrEqual(10);
+    expect(warnedAfterS).toBeLessThanOrEqual(11.1);
+    expect(disagreement()).toMatchObject({ level: 'warning', value: 10 });
+    expect(h.bms.status().currentA).toBe(-50);
+    amperes.hall = -51;
+    const clearedAfterS = await h.until(() => disagreement() === undefined, 35);
+    expect(clearedAfterS).toBeGreaterThanOrEqual(30);
     await h.bms.stop();
   });
 });

@@ -58,7 +58,7 @@ import type { PackSource } from '@tsbms/pack-reading';
 import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
-import { joinPackCurrent } from './pack-current';
+import { joinCheckCurrent, joinPackCurrent } from './pack-current';
 import { screenCurrentSamples } from './current-screen';
 import { logDecisions, logFaultEvent } from './state-change-log';
 import { buildStatusSnapshot, type BmsStatus, type OutputsStatus, type StateFileStatus } from './status';
@@ -77,6 +77,11 @@ export interface BmsOptions {
    * (`joinPackCurrent`), and `currentSensorLost` watches it from the first scan.
    */
   readonly current?: CurrentSource;
+  /**
+   * A second current sensor that cross-checks the first: a `currentSensorDisagreement` warning when
+   * they differ for 10 s. It is never used as the pack's current.
+   */
+  readonly currentCheck?: CurrentSource;
   /** How old a current sample may be at a scan (default `DEFAULT_CURRENT_STALE_AFTER_MS`). */
   readonly currentStaleAfterMs?: number;
   /**
@@ -141,6 +146,7 @@ function requireBmsOptions(options: BmsOptions): void {
   requireObject(options, 'options', 'createBms options ({ source, clock, logger, config, relays, ... })');
   requirePackSource(options.source, 'options.source');
   if (options.current !== undefined) requireCurrentSource(options.current, 'options.current');
+  if (options.currentCheck !== undefined) requireCurrentSource(options.currentCheck, 'options.currentCheck');
   if (options.currentStaleAfterMs !== undefined)
     requireFiniteNumber(options.currentStaleAfterMs, 'options.currentStaleAfterMs');
   if (options.currentFrozenAfterMs !== undefined)
@@ -219,14 +225,17 @@ export function createBms(options: BmsOptions): Bms {
   // Nobody need listen to `done` for a failure to be handled: it is logged here.
   done.catch(() => undefined);
   // A source that fails for good leaves nothing to decide on: every relay off, and `done` says why.
+  const screened = (sensor: CurrentSource) =>
+    sensor.current$.pipe(screenCurrentSamples(sensor.description, logger, options.currentFrozenAfterMs));
   const readings$ = source.readings$.pipe(
+    options.currentCheck === undefined
+      ? identity
+      : joinCheckCurrent({ current$: screened(options.currentCheck) }, options.currentStaleAfterMs),
     options.current === undefined
       ? identity
       : joinPackCurrent(
           {
-            current$: options.current.current$.pipe(
-              screenCurrentSamples(options.current.description, logger, options.currentFrozenAfterMs),
-            ),
+            current$: screened(options.current),
             busVoltage$: options.current.busVoltage$,
           },
           options.currentStaleAfterMs,

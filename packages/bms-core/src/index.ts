@@ -8,7 +8,7 @@ export * from './decisions';
 export * from './recording';
 export * from './config';
 export * from './supervisor';
-export { DEFAULT_CURRENT_STALE_AFTER_MS, joinPackCurrent } from './pack-current';
+export { DEFAULT_CURRENT_STALE_AFTER_MS, joinCheckCurrent, joinPackCurrent } from './pack-current';
 export {
   DEFAULT_CURRENT_FROZEN_AFTER_MS,
   screenCurrentSample,

@@ -82,3 +82,26 @@ export function joinPackCurrent(
       }),
     );
 }
+
+/**
+ * Puts a second sensor's latest sample, when no older than `staleAfterMs`, into each scan's
+ * reading as `checkCurrentA`: it cross-checks the first (`currentSensorDisagreement`) and is never
+ * the pack's current. Never waits for the sensor.
+ */
+export function joinCheckCurrent(
+  sensor: Pick<CurrentSource, 'current$'>,
+  staleAfterMs = DEFAULT_CURRENT_STALE_AFTER_MS,
+): MonoTypeOperatorFunction<SourceReading> {
+  const latest$: Observable<CurrentSample | null> = sensor.current$.pipe(startWith(null));
+  return (readings$) =>
+    readings$.pipe(
+      withLatestFrom(latest$),
+      map(([sourceReading, latest]) => ({
+        ...sourceReading,
+        reading: {
+          ...sourceReading.reading,
+          checkCurrentA: freshAt(latest, sourceReading.reading.timestampMs, staleAfterMs)?.currentA ?? null,
+        },
+      })),
+    );
+}

@@ -39,6 +39,7 @@ export const DEFAULT_FAULT_TIMING: Readonly<Record<FaultKind, KindTiming>> = {
   contactorWelded: { fault: t(0.5, 0, true) },
   sensorImplausible: { warning: t(0, 60), fault: t(0, 60) },
   currentSensorLost: { warning: t(2, 10), fault: t(2, 10) },
+  currentSensorDisagreement: { warning: t(10, 30) },
   stateLost: { fault: t(0, 0, true) }, // injected through `persisted`, see stateLostFault
 };
 
@@ -78,6 +79,12 @@ export interface FaultEngineConfig {
    * then watches it from the first scan, so a sensor that never answers is reported too.
    */
   readonly currentSensorFitted: boolean;
+  /**
+   * Two sensors disagree when their currents differ by more than this many amperes and this
+   * fraction of the larger one (a hall sensor's offset at low current, its gain error at high).
+   */
+  readonly currentDisagreementA: number;
+  readonly currentDisagreementFraction: number;
   /** Without contactor feedback: |I| above this, all contactors commanded open, for `weldedCurrentDelayS`. */
   readonly weldedCurrentA: number;
   readonly weldedCurrentDelayS: number;
@@ -123,6 +130,8 @@ export const FAULT_ENGINE_DEFAULTS = Object.freeze({
   prechargeMaxAttempts: 3,
   currentSensorRequired: false,
   currentSensorFitted: false,
+  currentDisagreementA: 2,
+  currentDisagreementFraction: 0.05,
   weldedCurrentA: 2,
   weldedCurrentDelayS: 2,
   antiChatterRaises: 3,
@@ -237,6 +246,11 @@ export function buildFaultEngineConfig(input: FaultEngineConfigInput = {}): Faul
     prechargeMaxAttempts: requirePositiveInteger('prechargeMaxAttempts', c.prechargeMaxAttempts),
     currentSensorRequired: c.currentSensorRequired === true,
     currentSensorFitted: c.currentSensorFitted === true,
+    currentDisagreementA: requireNonNegative('currentDisagreementA', c.currentDisagreementA),
+    currentDisagreementFraction: requireNonNegative(
+      'currentDisagreementFraction',
+      c.currentDisagreementFraction,
+    ),
     weldedCurrentA: requirePositive('weldedCurrentA', c.weldedCurrentA),
     weldedCurrentDelayS: requireNonNegative('weldedCurrentDelayS', c.weldedCurrentDelayS),
     antiChatterRaises: requirePositiveInteger('antiChatterRaises', c.antiChatterRaises),

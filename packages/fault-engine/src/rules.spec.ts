@@ -498,4 +498,32 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
       expect(fitted.levels('currentSensorLost')).toEqual(['warning']);
     });
   });
+
+  describe('currentSensorDisagreement', () => {
+    it('W after 10 s of two sensors differing by more than 2 A and 5 %, cleared by 30 s of agreement', () => {
+      const h = new Harness();
+      // 100 A against 94 A: 6 A apart, above both 2 A and 5 % of 100 A
+      h.run(9500, undefined, { currentA: 100, checkCurrentA: 94 });
+      expect(h.levels('currentSensorDisagreement')).toEqual([]);
+      h.run(1000, undefined, { currentA: 100, checkCurrentA: 94 });
+      expect(h.levels('currentSensorDisagreement')).toEqual(['warning']);
+      expect(h.engine.faults.faults.find((f) => f.kind === 'currentSensorDisagreement')).toMatchObject({
+        value: 6,
+        detail: '100 A and 94 A',
+      });
+      h.run(29_500, undefined, { currentA: 100, checkCurrentA: 96 });
+      expect(h.levels('currentSensorDisagreement')).toEqual(['warning']);
+      h.run(1000, undefined, { currentA: 100, checkCurrentA: 96 });
+      expect(h.levels('currentSensorDisagreement')).toEqual([]);
+    });
+
+    it('allows 2 A at low current and 5 % at high current; says nothing while either has no value', () => {
+      const h = new Harness();
+      h.run(20_000, undefined, { currentA: 0.5, checkCurrentA: -1.4 }); // 1.9 A apart
+      h.run(20_000, undefined, { currentA: -300, checkCurrentA: -286 }); // 4.7 %
+      h.run(20_000, undefined, { currentA: 40, checkCurrentA: null });
+      h.run(20_000, undefined, { currentA: null, checkCurrentA: 40 });
+      expect(h.events().filter((e) => e.kind === 'currentSensorDisagreement')).toEqual([]);
+    });
+  });
 });

@@ -355,6 +355,30 @@ const currentSensorLost: Rule = ({ input, config }) => {
 };
 
 /**
+ * A second sensor cross-checks the first (W only: which of the two is wrong is not known, so
+ * neither is dropped). Judged only while both have a value; otherwise nothing is said either way.
+ */
+const currentSensorDisagreement: Rule = ({ input, config }) => {
+  const { currentA, checkCurrentA } = input.pack;
+  if (currentA === null || checkCurrentA === null) return [];
+  const differenceA = Math.abs(currentA - checkCurrentA);
+  const allowedA = Math.max(
+    config.currentDisagreementA,
+    config.currentDisagreementFraction * Math.max(Math.abs(currentA), Math.abs(checkCurrentA)),
+  );
+  return [
+    {
+      kind: 'currentSensorDisagreement',
+      location: {},
+      value: differenceA,
+      detail: `${currentA} A and ${checkCurrentA} A`,
+      stale: false,
+      levels: { warning: { set: differenceA > allowedA, clear: differenceA <= allowedA } },
+    },
+  ];
+};
+
+/**
  * Never raised by a measurement: the controller puts it into `persisted` (see `stateLostFault`)
  * when it could not read its state file. Its clear condition always holds, so that an operator
  * acknowledge, confirming the pack was checked, is accepted as soon as the engine has evaluated.
@@ -386,5 +410,6 @@ export const FAULT_RULES: Readonly<Record<FaultKind, Rule>> = {
   contactorWelded,
   sensorImplausible,
   currentSensorLost,
+  currentSensorDisagreement,
   stateLost,
 };

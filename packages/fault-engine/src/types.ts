@@ -17,6 +17,7 @@ export const FAULT_KINDS = [
   'contactorWelded',
   'sensorImplausible',
   'currentSensorLost',
+  'currentSensorDisagreement',
   'stateLost',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

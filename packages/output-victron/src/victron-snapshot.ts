@@ -81,6 +81,7 @@ const ITEM_OF_KIND: Readonly<Record<FaultKind, VictronAlarmItem>> = {
   contactorWelded: 'bmsInternal',
   sensorImplausible: 'bmsInternal',
   currentSensorLost: 'bmsInternal',
+  currentSensorDisagreement: 'bmsInternal',
   stateLost: 'bmsInternal',
 };
 

@@ -58,6 +58,8 @@ export interface PackReading {
   readonly currentA?: number | null;
   /** Bus (inverter side) voltage for precharge checks; null/absent = no input. */
   readonly busVoltageV?: number | null;
+  /** A second current sensor's reading, which cross-checks `currentA`; null/absent = none. */
+  readonly checkCurrentA?: number | null;
   /**
    * What the current sensor's samples add up to since it was first read: every sample counts at
    * its own time, also those between scans. Null/absent = no sensor, or a source that keeps none.

@@ -32,7 +32,8 @@ export class HandClock implements SchedulerLike {
 }
 
 export type ModulePatch = (address: number) => Partial<ModuleReading>;
-export type StepExtras = Omit<FaultInput, 'pack'> & Pick<PackReading, 'currentA' | 'busVoltageV'>;
+export type StepExtras = Omit<FaultInput, 'pack'> &
+  Pick<PackReading, 'currentA' | 'busVoltageV' | 'checkCurrentA'>;
 
 /** Drives the real battery model and the engine through scans in hand-moved time. */
 export class Harness {
@@ -53,10 +54,10 @@ export class Harness {
 
   /** One scan at the current time. */
   scan(patch: ModulePatch = () => ({}), extras: StepExtras = {}): ActiveFault[] {
-    const { currentA, busVoltageV, ...inputs } = extras;
+    const { currentA, busVoltageV, checkCurrentA, ...inputs } = extras;
     this.model = updatePackModel(
       this.model,
-      makePackReading(this.clock.nowMs, this.moduleCount, patch, { currentA, busVoltageV }),
+      makePackReading(this.clock.nowMs, this.moduleCount, patch, { currentA, busVoltageV, checkCurrentA }),
     );
     const pack = this.model.pack;
     if (pack === null) throw new Error('the battery model produced no pack state');
