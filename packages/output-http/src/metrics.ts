@@ -58,6 +58,14 @@ const inBaseUnits =
   (status: BmsStatus): number | null =>
     status.energy === null ? null : hourTotal(status.energy) * 3600;
 
+/** The lifetime totals as Prometheus counters, each in its base unit (J, C: Wh and Ah × 3600). */
+const LIFETIME_COUNTERS = [
+  ['tsbms_energy_charged_joules_total', 'Energy charged into the pack, lifetime', 'chargedWh'],
+  ['tsbms_energy_discharged_joules_total', 'Energy discharged from the pack, lifetime', 'dischargedWh'],
+  ['tsbms_charge_charged_coulombs_total', 'Electric charge into the pack, lifetime', 'chargedAh'],
+  ['tsbms_charge_discharged_coulombs_total', 'Electric charge out of the pack, lifetime', 'dischargedAh'],
+] as const;
+
 /** A registry of its own (never prom-client's global one), filled from `context` at each scrape. */
 export function createMetricsRegistry(context: OutputContext<unknown>): Registry {
   // Loaded on first use, like express (http-app.ts).
@@ -137,26 +145,12 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
   gauge('tsbms_pack_time_to_full_seconds', 'Time to full at the averaged charge current', [], (g, s) =>
     setKnown(g, {}, s.timeToGo.toFullS),
   );
-  statusCounter(
-    'tsbms_energy_charged_joules_total',
-    'Energy charged into the pack, lifetime',
-    inBaseUnits((e) => e.chargedWh),
-  );
-  statusCounter(
-    'tsbms_energy_discharged_joules_total',
-    'Energy discharged from the pack, lifetime',
-    inBaseUnits((e) => e.dischargedWh),
-  );
-  statusCounter(
-    'tsbms_charge_charged_coulombs_total',
-    'Electric charge into the pack, lifetime',
-    inBaseUnits((e) => e.chargedAh),
-  );
-  statusCounter(
-    'tsbms_charge_discharged_coulombs_total',
-    'Electric charge out of the pack, lifetime',
-    inBaseUnits((e) => e.dischargedAh),
-  );
+  for (const [name, help, total] of LIFETIME_COUNTERS)
+    statusCounter(
+      name,
+      help,
+      inBaseUnits((e) => e[total]),
+    );
   // A gauge, not a counter: a new capacity setting rescales it, which a counter would take as a reset.
   gauge(
     'tsbms_equivalent_cycles',
