@@ -31,6 +31,31 @@ const HISTORY_FIELDS: [string, string][] = [
   ['H17', '1563'],
   ['H18', '2095'],
 ];
+/*
+ * A block captured from a real BMV-712 Smart (FW 4.08), as quoted in the sources of
+ * norbert-walter/LoRa-Boat-Monitor (src/vedirect.h, "Real data output on VE.direct port"). Its
+ * checksum character is printable ('/', 0x2F), and the bytes as quoted add up to 0 mod 256 with it:
+ * a real device's frame, byte for byte.
+ */
+const BMV712_TEXT =
+  '\r\nPID\t0xA381\r\nV\t12341\r\nT\t---\r\nI\t0\r\nP\t0\r\nCE\t0\r\nSOC\t1000\r\nTTG\t-1\r\n' +
+  'Alarm\tOFF\r\nRelay\tOFF\r\nAR\t0\r\nBMV\t712 Smart\r\nFW\t0408\r\nMON\t0\r\nChecksum\t/';
+const BMV712_FIELDS: [string, string][] = [
+  ['PID', '0xA381'],
+  ['V', '12341'],
+  ['T', '---'],
+  ['I', '0'],
+  ['P', '0'],
+  ['CE', '0'],
+  ['SOC', '1000'],
+  ['TTG', '-1'],
+  ['Alarm', 'OFF'],
+  ['Relay', 'OFF'],
+  ['AR', '0'],
+  ['BMV', '712 Smart'],
+  ['FW', '0408'],
+  ['MON', '0'],
+];
 const bytesOf = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
@@ -40,6 +65,15 @@ describe('VE.Direct text blocks', () => {
     const blocks = parser.push(Uint8Array.of(...bytesOf(MAIN_BLOCK_HEX), ...bytesOf(HISTORY_BLOCK_HEX)));
     expect(blocks.map((b) => [...b])).toEqual([MAIN_FIELDS, HISTORY_FIELDS]);
     expect(parser.counters()).toEqual({ blocks: 2, checksumErrors: 0, malformedBlocks: 0, hexMessages: 0 });
+  });
+
+  it("a real BMV-712's block: decoded, encoded to the same bytes, and refused with one character changed", () => {
+    const parser = new VeDirectTextParser();
+    expect(parser.push(ascii(BMV712_TEXT)).map((b) => [...b])).toEqual([BMV712_FIELDS]);
+    expect(Buffer.from(encodeVeDirectBlock(BMV712_FIELDS)).toString('latin1')).toBe(BMV712_TEXT);
+    // V 12341 → 12351: the same length, 1 off in the sum
+    expect(parser.push(ascii(BMV712_TEXT.replace('12341', '12351')))).toEqual([]);
+    expect(parser.counters()).toMatchObject({ blocks: 1, checksumErrors: 1 });
   });
 
   it('encodes to the same bytes', () => {
