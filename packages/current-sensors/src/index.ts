@@ -25,3 +25,7 @@ export * from './lem-cab-frames';
 export * from './lem-cab-protocol';
 export * from './emulated-ivt-s';
 export * from './emulated-lem-cab';
+export * from './gx-mqtt-client';
+export * from './gx-mqtt-topics';
+export * from './gx-battery-identity';
+export * from './gx-mqtt-current-source';

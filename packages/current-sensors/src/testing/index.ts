@@ -5,3 +5,6 @@ export { EmulatedIna228 } from '../emulated-ina228';
 export { EmulatedMcp3421 } from '../emulated-mcp3421';
 export { EmulatedIvtS } from '../emulated-ivt-s';
 export { EmulatedLemCab } from '../emulated-lem-cab';
+// Only tests and examples run a GX in memory.
+export { EmulatedGxMqtt, type EmulatedGxBattery, type EmulatedGxMqttOptions } from '../emulated-gx-mqtt';
+export { MemoryMqttBroker, MemoryMqttClient, mqttTopicMatches } from '../memory-mqtt-broker';
