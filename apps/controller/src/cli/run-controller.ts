@@ -27,7 +27,9 @@ import {
   teslaCoreStarter,
   type ControllerCoreStarter,
   openCurrentSensor,
-  unavailableCurrentSensor,
+  retryingCurrentSensor,
+  sensorHasLinkVoltage,
+  type CurrentSensorRole,
   type OpenedCurrentSensor,
 } from '../runtime';
 import { checkOutputSettings, controllerVersion, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
@@ -66,23 +68,36 @@ function createLogger(stderr: NodeJS.WritableStream): pino.Logger {
 }
 
 /**
- * The configured current sensor; when it cannot be opened, a stand-in that never answers, so the
- * core raises currentSensorLost and runs on voltage-based SoC rather than not running at all.
+ * The configured current sensor of `role`; when it cannot be opened, one that stays silent while
+ * opening is retried, so the core raises currentSensorLost and runs on voltage-based SoC rather
+ * than not running at all, and picks the sensor up when it answers.
  */
-async function currentSensorOrStandIn(
+async function currentSensorOrRetry(
   config: ControllerConfig,
   demo: boolean,
   logger: pino.Logger,
+  role: CurrentSensorRole,
 ): Promise<OpenedCurrentSensor | null> {
+  const open = () => openCurrentSensor(config, demo, systemClock, logger, role);
   try {
-    return await openCurrentSensor(config, demo, systemClock, logger);
+    return await open();
   } catch (error) {
-    const description = `${config.currentSensor.type} current sensor`;
+    const description = `${config[role].type} current sensor${role === 'currentSensorCheck' ? ' (check)' : ''}`;
     logger.error(
-      { event: 'currentSensor', error: (error as Error).message },
-      `${description} unavailable, running without current (currentSensorLost): ${(error as Error).message}`,
+      { event: 'currentSensor', role, error: (error as Error).message },
+      `${description} unavailable, running without it (currentSensorLost) and retrying: ${(error as Error).message}`,
     );
-    return unavailableCurrentSensor(description);
+    return retryingCurrentSensor({
+      description,
+      open: async () => {
+        const opened = await open();
+        if (opened === null) throw new Error('no sensor configured');
+        return opened;
+      },
+      linkVoltage: role === 'currentSensor' && sensorHasLinkVoltage(config[role]),
+      clock: systemClock,
+      logger,
+    });
   }
 }
 
@@ -253,12 +268,17 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   // A replay reads no modules: no link, and the core runs on the recording.
   let opened: OpenedLink | null = null;
   let currentSensor: OpenedCurrentSensor | null = null;
+  let currentCheck: OpenedCurrentSensor | null = null;
   let startCore: ControllerCoreStarter;
   try {
     if (replay === undefined) {
       opened = await openLink(config, !cli.once, logger);
-      currentSensor = cli.once ? null : await currentSensorOrStandIn(config, opened.chain !== null, logger);
-      startCore = teslaCoreStarter(opened.link, currentSensor?.source ?? null);
+      const demo = opened.chain !== null;
+      if (!cli.once) {
+        currentSensor = await currentSensorOrRetry(config, demo, logger, 'currentSensor');
+        currentCheck = await currentSensorOrRetry(config, demo, logger, 'currentSensorCheck');
+      }
+      startCore = teslaCoreStarter(opened.link, currentSensor?.source ?? null, currentCheck?.source ?? null);
     } else {
       await access(replay.file, constants.R_OK);
       startCore = replayCoreStarter(replay.file, (error) =>
@@ -278,6 +298,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   const chain = opened?.chain ?? null;
   const closeLink = async () => {
     await currentSensor?.close();
+    await currentCheck?.close();
     await opened?.link.close();
   };
   let gpio: ReturnType<typeof createOutputs>;

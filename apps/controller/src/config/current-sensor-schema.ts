@@ -7,6 +7,8 @@ import {
   INA226_CONVERSION_TIMES_US,
   INA228_AVERAGES,
   INA228_CONVERSION_TIMES_US,
+  GX_MQTT_DEFAULT_KEEPALIVE_INTERVAL_MS,
+  GX_MQTT_DEFAULT_READ_INTERVAL_MS,
   LEM_CAB_DEFAULT_CAN_ID,
   MCP3421_GAINS,
   MCP3421_RESOLUTIONS_BITS,
@@ -143,6 +145,26 @@ export const currentSensorConfigSchema = z
       type: z.literal('vedirect'),
       /** The VE.Direct-USB cable's serial device, e.g. /dev/ttyUSB1 (19200 baud, set by the driver). */
       path: z.string().min(1),
+      calibration,
+    }),
+    z.strictObject({
+      /** A battery monitor (SmartShunt, BMV) as a Victron GX publishes it on its own MQTT broker. */
+      type: z.literal('gx-mqtt'),
+      /** The GX's address; its MQTT service on (Settings → Services → MQTT). */
+      host: z
+        .string()
+        .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address such as 192.168.1.20 or venus.local'),
+      port: z.number().int().min(1).max(65535).default(1883),
+      /** The GX's VRM portal ID; null: the one whose ID the broker holds (found at start). */
+      portalId: z
+        .string()
+        .regex(/^[^/+#\s]+$/, 'one MQTT topic level')
+        .nullable()
+        .default(null),
+      /** The monitor's VRM instance (the GX's Device list → the monitor → Device), e.g. 279. */
+      deviceInstance: z.number().int().min(0).max(65535),
+      keepAliveIntervalMs: z.number().min(1000).max(55_000).default(GX_MQTT_DEFAULT_KEEPALIVE_INTERVAL_MS),
+      readIntervalMs: z.number().min(100).max(10_000).default(GX_MQTT_DEFAULT_READ_INTERVAL_MS),
       calibration,
     }),
   ])

@@ -42,6 +42,7 @@ describe('parseControllerConfig', () => {
   describe('currentSensor', () => {
     it('is none by default, and an INA226 takes its defaults around the shunt it needs', () => {
       expect(parseControllerConfig({}, 'x').currentSensor).toEqual({ type: 'none' });
+      expect(parseControllerConfig({}, 'x').currentSensorCheck).toEqual({ type: 'none' });
       expect(
         parseControllerConfig({ currentSensor: { type: 'ina226', shuntOhm: 0.0001 } }, 'x').currentSensor,
       ).toEqual({
@@ -86,6 +87,24 @@ describe('parseControllerConfig', () => {
       });
     });
 
+    it("takes a GX's battery monitor over MQTT by its instance, on port 1883 and the GX found at start by default", () => {
+      expect(
+        parseControllerConfig(
+          { currentSensor: { type: 'gx-mqtt', host: 'venus.local', deviceInstance: 279 } },
+          'x',
+        ).currentSensor,
+      ).toEqual({
+        type: 'gx-mqtt',
+        host: 'venus.local',
+        port: 1883,
+        portalId: null,
+        deviceInstance: 279,
+        keepAliveIntervalMs: 30_000,
+        readIntervalMs: 1000,
+        calibration: { zeroOffsetA: 0, gain: 1, reversed: false, deadbandA: 0 },
+      });
+    });
+
     it('takes an ADS1115 with a hall transducer', () => {
       const config = parseControllerConfig(
         {
@@ -123,6 +142,17 @@ describe('parseControllerConfig', () => {
       [{ type: 'ivt-s', iface: 'can1', canIds: { current: 0x800 } }, 'currentSensor.canIds.current'],
       [{ type: 'ivt-s', iface: 'can1', linkVoltageInput: 'voltage4' }, 'currentSensor.linkVoltageInput'],
       [{ type: 'lem-cab', iface: 'can1', canId: -1 }, 'currentSensor.canId'],
+      [{ type: 'gx-mqtt', host: 'venus.local' }, 'currentSensor.deviceInstance'],
+      [{ type: 'gx-mqtt', deviceInstance: 279 }, 'currentSensor.host'],
+      [{ type: 'gx-mqtt', host: 'venus.local/x', deviceInstance: 279 }, 'currentSensor.host'],
+      [
+        { type: 'gx-mqtt', host: 'venus.local', deviceInstance: 279, portalId: 'a/#' },
+        'currentSensor.portalId',
+      ],
+      [
+        { type: 'gx-mqtt', host: 'venus.local', deviceInstance: 279, keepAliveIntervalMs: 60_000 },
+        'currentSensor.keepAliveIntervalMs',
+      ],
       [{ type: 'ina226', shuntOhm: 0.0001, calibration: { gain: 3 } }, 'currentSensor.calibration.gain'],
       [
         { type: 'ina226', shuntOhm: 0.0001, calibration: { reversed: 'yes' } },

@@ -19,6 +19,7 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'mqtt',
   'serial',
   'currentSensor',
+  'currentSensorCheck',
   'gpio',
   'stateFile',
   'recordFile',

@@ -122,6 +122,11 @@ export const controllerConfigSchema = z.strictObject({
     })
     .prefault({}),
   currentSensor: currentSensorConfigSchema,
+  /**
+   * A second sensor that cross-checks the first (`currentSensorDisagreement` warning); never the
+   * pack's current. The same options as `currentSensor`; none by default.
+   */
+  currentSensorCheck: currentSensorConfigSchema,
   can: canConfigSchema,
   mqtt: mqttConfigSchema,
   http: httpConfigSchema,

@@ -1,9 +1,10 @@
-import { NEVER } from 'rxjs';
+import { Subject, Subscription } from 'rxjs';
 import {
   Ads1115CurrentSource,
   calibratedCurrentSource,
   CanShuntCurrentSource,
   EmulatedIna226,
+  GxMqttCurrentSource,
   Ina226CurrentSource,
   Ina228CurrentSource,
   ivtSProtocol,
@@ -13,10 +14,19 @@ import {
   VeDirectCurrentSource,
   type CurrentCalibration,
 } from '@tsbms/current-sensors';
-import type { Clock, CurrentSource, I2cBus, Logger } from '@tsbms/hal';
+import {
+  Reconnector,
+  type Clock,
+  type CurrentSample,
+  type CurrentSource,
+  type I2cBus,
+  type Logger,
+  type VoltageSample,
+} from '@tsbms/hal';
 import { MemoryI2cBus } from '@tsbms/hal/testing';
 import { LinuxI2cBus, SerialByteLink, SocketCanBus } from '@tsbms/hal-linux';
 import type { ControllerConfig } from '../config';
+import { MqttGxClient } from './mqtt-gx-client';
 
 /** The pack current sensor the daemon runs with, and how to release it. */
 export interface OpenedCurrentSensor {
@@ -29,20 +39,25 @@ export interface OpenedCurrentSensor {
 /** The demo's emulated INA226: a 500 A / 50 mV shunt at 0x40 on an in-memory bus. */
 const DEMO_SHUNT_OHM = 0.0001;
 
+/** Which sensor: the pack's (`currentSensor`) or the one that cross-checks it (`currentSensorCheck`). */
+export type CurrentSensorRole = 'currentSensor' | 'currentSensorCheck';
+
 /**
- * Opens the configured current sensor (`currentSensor`), or on the demo's emulated pack (`demo`)
- * an emulated INA226 read by the real driver. Null when none is configured on real hardware.
- * Rejects when the sensor cannot be opened (no bus, no chip, a wrong chip): the caller decides.
+ * Opens the configured current sensor of `role`, or for the pack's on the demo's emulated pack
+ * (`demo`) an emulated INA226 read by the real driver. Null when none is configured on real
+ * hardware (and for the check sensor of the demo). Rejects when the sensor cannot be opened (no
+ * bus, no chip, a wrong chip): the caller decides.
  */
 export async function openCurrentSensor(
   config: ControllerConfig,
   demo: boolean,
   clock: Clock,
   logger: Logger,
+  role: CurrentSensorRole = 'currentSensor',
 ): Promise<OpenedCurrentSensor | null> {
-  const sensor = config.currentSensor;
+  const sensor = config[role];
   if (sensor.type === 'none') {
-    if (!demo) return null;
+    if (!demo || role !== 'currentSensor') return null;
     const bus = new MemoryI2cBus('emulated-i2c');
     const chip = bus.attach(0x40, new EmulatedIna226(DEMO_SHUNT_OHM));
     chip.setBusVoltage(0);
@@ -95,6 +110,34 @@ export async function openCurrentSensor(
       await bus.close();
     });
   }
+  if (sensor.type === 'gx-mqtt') {
+    const host = sensor.host.includes(':') ? `[${sensor.host}]` : sensor.host;
+    // A GX that is not reachable yet is not an error either: the client keeps retrying.
+    const client = new MqttGxClient({
+      url: `mqtt://${host}:${sensor.port}`,
+      clock,
+      logger,
+      reconnect: RECONNECT,
+    });
+    const driver = new GxMqttCurrentSource({
+      client,
+      clock,
+      logger,
+      deviceInstance: sensor.deviceInstance,
+      ...(sensor.portalId === null ? {} : { portalId: sensor.portalId }),
+      // The names the Victron output gives tsBMS's battery on that GX: never read back.
+      ownBatteryNames: [config.can.manufacturerName, config.can.batteryName].filter(
+        (name): name is string => name !== null,
+      ),
+      keepAliveIntervalMs: sensor.keepAliveIntervalMs,
+      readIntervalMs: sensor.readIntervalMs,
+      description: `GX ${host}:${sensor.port} battery/${sensor.deviceInstance}`,
+    });
+    return opened(driver, sensor.calibration, logger, async () => {
+      await driver.close();
+      await client.close();
+    });
+  }
   // LinuxI2cBus loads the i2c-bus native addon only here, when a sensor is configured.
   const bus: I2cBus = await LinuxI2cBus.open({ busNumber: sensor.i2cBus });
   try {
@@ -132,7 +175,7 @@ export function linkSideOnly(driver: CurrentSource, linkVoltage: boolean): Curre
   };
 }
 
-/** A serial cable or CAN interface that is away is reopened with this backoff. */
+/** A serial cable, CAN interface or GX broker that is away is reopened with this backoff. */
 const RECONNECT = { initialDelayMs: 1000, maxDelayMs: 30_000 };
 
 /** A hardware sensor, calibrated, announced in the log. */
@@ -150,20 +193,87 @@ function opened(
   return { source, setEmulatedCurrent: null, close };
 }
 
+/** Whether the configured sensor gives the core a link voltage (precharge is verified by it). */
+export function sensorHasLinkVoltage(sensor: ControllerConfig['currentSensor']): boolean {
+  switch (sensor.type) {
+    case 'ina226':
+    case 'ina228':
+      return sensor.linkVoltage;
+    case 'ivt-s':
+      return sensor.linkVoltageInput !== null;
+    default:
+      return false;
+  }
+}
+
+export interface RetryingCurrentSensorOptions {
+  /** What the sensor is, for messages before it has been opened. */
+  readonly description: string;
+  /** Opens the sensor; rejects while it cannot be (no bus, no chip yet). */
+  readonly open: () => Promise<OpenedCurrentSensor>;
+  /** Whether the opened sensor will have a link voltage: the core decides its precharge at start. */
+  readonly linkVoltage: boolean;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
 /**
- * What the core gets when the configured sensor could not be opened: a fitted sensor that never
- * answers, so `currentSensorLost` is raised (a fault with `currentSensorRequired`) and SoC runs on
- * voltage, instead of the daemon refusing to protect the pack at all.
+ * What the core gets when the configured sensor could not be opened at start: a fitted sensor that
+ * is silent (so `currentSensorLost` is raised, a fault with `currentSensorRequired`, and SoC runs on
+ * voltage) while opening is retried with a backoff up to 30 s; once it opens, its samples flow.
+ * The daemon protects the pack meanwhile instead of refusing to run, and a chip that was not
+ * powered or a cable that was loose at start is picked up without a restart.
  */
-export function unavailableCurrentSensor(description: string): OpenedCurrentSensor {
+export function retryingCurrentSensor(options: RetryingCurrentSensorOptions): OpenedCurrentSensor {
+  const { description, clock, logger } = options;
+  const current = new Subject<CurrentSample>();
+  const busVoltage = new Subject<VoltageSample>();
+  let opened: OpenedCurrentSensor | null = null;
+  let closed = false;
+  const forwarding = new Subscription();
+  const reconnector = new Reconnector({
+    policy: RECONNECT,
+    clock,
+    logger,
+    name: description,
+    logFields: { event: 'currentSensor', sensor: description },
+    reopen: async () => {
+      try {
+        const sensor = await options.open();
+        if (closed) return void (await sensor.close());
+        opened = sensor;
+        reconnector.succeeded();
+        forwarding.add(sensor.source.current$.subscribe(current));
+        if (sensor.source.busVoltage$) forwarding.add(sensor.source.busVoltage$.subscribe(busVoltage));
+      } catch (error) {
+        reconnector.attemptFailed();
+        logger.warn(
+          { event: 'currentSensor', sensor: description, error: errorText(error) },
+          `${description} still unavailable: ${errorText(error)}`,
+        );
+        if (!closed) reconnector.schedule();
+      }
+    },
+  });
+  reconnector.schedule();
   return {
     source: {
       description,
-      current$: NEVER,
-      counters: () => ({ samples: 0, dropped: 0 }),
+      current$: current.asObservable(),
+      ...(options.linkVoltage ? { busVoltage$: busVoltage.asObservable() } : {}),
+      counters: () => opened?.source.counters() ?? { samples: 0, dropped: 0 },
       close: async () => undefined,
     },
     setEmulatedCurrent: null,
-    close: async () => undefined,
+    close: async () => {
+      closed = true;
+      reconnector.cancel();
+      forwarding.unsubscribe();
+      await opened?.close();
+      current.complete();
+      busVoltage.complete();
+    },
   };
 }
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

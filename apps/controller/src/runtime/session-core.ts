@@ -29,12 +29,17 @@ export function linkStatsOf(stats: BusStats): LinkStats {
  * The daemon: the core on the Tesla module chain behind `link` (a serial port or the demo's
  * emulated chain), with the pack current sensor when one is fitted (opened once, for every session).
  */
-export function teslaCoreStarter(link: ByteLink, current: CurrentSource | null): ControllerCoreStarter {
+export function teslaCoreStarter(
+  link: ByteLink,
+  current: CurrentSource | null,
+  currentCheck: CurrentSource | null = null,
+): ControllerCoreStarter {
   return (start) => {
     const { config } = start;
     const core = startTeslaCore({
       ...start,
       ...(current === null ? {} : { current }),
+      ...(currentCheck === null ? {} : { currentCheck }),
       link,
       libraries: libraryConfigs(config),
       settings: {
