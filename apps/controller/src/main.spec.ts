@@ -82,6 +82,10 @@ describe('controller process', () => {
           resolve();
         }
       });
+    }).catch((error: unknown) => {
+      // A failed wait must not leave the daemon running (and Jest waiting for it).
+      child.kill('SIGKILL');
+      throw error;
     });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

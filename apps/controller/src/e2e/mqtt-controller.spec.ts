@@ -80,7 +80,17 @@ describe('controller process ↔ Mosquitto', () => {
       await late.waitForTopic('homeassistant/binary_sensor/e2e_bms/heater/config');
       await late.waitForTopic(`${PREFIX}/status`);
       const configs = late.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload !== '');
-      expect(configs).toHaveLength(17);
+      // 17 of wave 1, and power, charged/discharged energy, cycles and the two times to go.
+      expect(configs).toHaveLength(23);
+      expect(
+        configs
+          .map((c) => JSON.parse(c.payload))
+          .filter((p) => p.device_class === 'energy')
+          .map((p) => [p.state_topic, p.state_class, p.unit_of_measurement]),
+      ).toEqual([
+        [`${PREFIX}/pack/energyCharged`, 'total_increasing', 'kWh'],
+        [`${PREFIX}/pack/energyDischarged`, 'total_increasing', 'kWh'],
+      ]);
       for (const config of configs) {
         expect(config.retain).toBe(true);
         const payload = JSON.parse(config.payload);

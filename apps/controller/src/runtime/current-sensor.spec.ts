@@ -23,6 +23,8 @@ describe('openCurrentSensor', () => {
     const opened = await openCurrentSensor(configWith({ type: 'none' }), true, clock, new RecordingLogger());
     if (opened === null) throw new Error('no sensor for the demo');
     expect(opened.source.description).toBe('INA226 at emulated-i2c 0x40');
+    // Its VBUS is wired to nothing: no link voltage, so the demo's precharge stays timed.
+    expect(opened.source.busVoltage$).toBeUndefined();
     const samples = firstValueFrom(opened.source.current$.pipe(take(2), toArray()));
     opened.setEmulatedCurrent?.(-12.5);
     await clock.advanceByMs(200);

@@ -60,14 +60,15 @@ export async function openCurrentSensor(
     if (!demo || role !== 'currentSensor') return null;
     const bus = new MemoryI2cBus('emulated-i2c');
     const chip = bus.attach(0x40, new EmulatedIna226(DEMO_SHUNT_OHM));
-    chip.setBusVoltage(0);
-    const source = await Ina226CurrentSource.open({
+    const driver = await Ina226CurrentSource.open({
       bus,
       address: 0x40,
       shuntOhm: DEMO_SHUNT_OHM,
       clock,
       logger,
     });
+    // The emulated chip's VBUS is wired to nothing: the demo's precharge stays timed.
+    const source = linkSideOnly(driver, false);
     return {
       source,
       setEmulatedCurrent: (currentA) => chip.setCurrent(currentA),
