@@ -20,7 +20,7 @@ const layerConstraints = [
     sourceTag: 'type:core',
     onlyDependOnLibsWithTags: ['type:domain', 'type:engine', 'type:control', 'type:port', 'type:contract'],
   },
-  // An output: the core's facts out through its own protocol library (victron-can, …) and ports.
+  // An output: the core's facts out through its own protocol library (inverter-can, …) and ports.
   {
     sourceTag: 'type:output',
     onlyDependOnLibsWithTags: [

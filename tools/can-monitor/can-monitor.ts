@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseCandumpLine } from '@tsbms/victron-can';
+import { parseCandumpLine } from '@tsbms/inverter-can';
 import { describeRecord, formatEntry, MonitorSummary } from './monitor';
 
 const USAGE = `Usage: npm run can-monitor -- [FILE|-] [--json] [--summary]

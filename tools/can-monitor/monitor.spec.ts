@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseCandumpLine, type CandumpRecord } from '@tsbms/victron-can';
+import { parseCandumpLine, type CandumpRecord } from '@tsbms/inverter-can';
 import { describeRecord, formatEntry, MonitorSummary } from './monitor';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8').split('\n');

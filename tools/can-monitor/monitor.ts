@@ -5,7 +5,7 @@ import {
   type CandumpRecord,
   type DecodedVictronMessage,
   type VictronAlarmItem,
-} from '@tsbms/victron-can';
+} from '@tsbms/inverter-can';
 
 /*
  * What can-monitor prints for a candump -L recording: one readable line per frame and a per-id

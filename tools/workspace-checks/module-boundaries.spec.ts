@@ -35,7 +35,7 @@ const forbidden: Array<[string, string, string]> = [
   ['packages/bms-core/src/probe.ts', '@tsbms/tesla-protocol', 'core -> protocol (a source is injected)'],
   ['packages/bms-core/src/probe.ts', '@tsbms/module-emulator', 'core -> emulator'],
   ['packages/control/src/probe.ts', '@tsbms/bms-core', 'control -> core'],
-  ['packages/victron-can/src/probe.ts', '@tsbms/bms-core', 'protocol -> core'],
+  ['packages/inverter-can/src/probe.ts', '@tsbms/bms-core', 'protocol -> core'],
   ['packages/bms-core/src/probe.ts', '@tsbms/test-support', 'production code -> test infrastructure'],
   ['packages/credentials/src/probe.ts', '@tsbms/bms-core', 'credentials -> core'],
 ];
@@ -119,7 +119,7 @@ outputForbidden.push(
 );
 const outputAllowed: Array<[string, Probe]> = [
   ['output-victron: @tsbms/bms-core', reExport(outputFile('output-victron'), '@tsbms/bms-core')],
-  ['output-victron: @tsbms/victron-can', reExport(outputFile('output-victron'), '@tsbms/victron-can')],
+  ['output-victron: @tsbms/inverter-can', reExport(outputFile('output-victron'), '@tsbms/inverter-can')],
   ['output-mqtt: mqtt', namespaceImport(outputFile('output-mqtt'), 'mqtt')],
   ['output-mqtt: @tsbms/credentials', reExport(outputFile('output-mqtt'), '@tsbms/credentials')],
   ['output-http: express', namespaceImport(outputFile('output-http'), 'express')],

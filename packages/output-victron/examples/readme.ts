@@ -1,6 +1,6 @@
 import { ManualClock } from '@tsbms/hal';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
-import { decodeVictronFrame } from '@tsbms/victron-can';
+import { decodeVictronFrame } from '@tsbms/inverter-can';
 import { victronCanOutput } from '@tsbms/output-victron';
 import { FakeCanBus, packStatus, TWO_BY_TWO_SETTINGS } from '@tsbms/output-victron/testing';
 

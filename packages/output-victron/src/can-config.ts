@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reconnectSettingsSchema } from '@tsbms/bms-core';
-import { identityTextIssues } from '@tsbms/victron-can';
+import { identityTextIssues } from '@tsbms/inverter-can';
 
 /*
  * The output's own section of the controller's configuration, `can`. The application puts this

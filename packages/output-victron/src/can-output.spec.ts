@@ -1,5 +1,5 @@
 import { ManualClock } from '@tsbms/hal';
-import { decodeVictronFrame, VictronFrameId } from '@tsbms/victron-can';
+import { decodeVictronFrame, VictronFrameId } from '@tsbms/inverter-can';
 import type { BmsStatus } from '@tsbms/bms-core';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
 import { CanOutput, victronCanOutput, type CanOutputSettings } from './can-output';

@@ -5,7 +5,7 @@ import {
   victronFrameSchedule,
   type ScheduleAnomaly,
   type VictronBmsSnapshot,
-} from '@tsbms/victron-can';
+} from '@tsbms/inverter-can';
 import {
   reconnectPolicy,
   type BmsStatus,

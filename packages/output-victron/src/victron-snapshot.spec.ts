@@ -7,7 +7,7 @@ import {
   framesForTick,
   type VictronAlarmItem,
   type VictronBmsSnapshot,
-} from '@tsbms/victron-can';
+} from '@tsbms/inverter-can';
 import { activeFault, packStatus, TWO_BY_TWO_CAN, TWO_BY_TWO_FACTS } from './testing/pack-status';
 import { firmwareFromVersion, toVictronSnapshot, victronAlarms, victronIdentityOf } from './victron-snapshot';
 

@@ -6,7 +6,7 @@ import type {
   VictronAlarmItem,
   VictronBatteryIdentity,
   VictronBmsSnapshot,
-} from '@tsbms/victron-can';
+} from '@tsbms/inverter-can';
 import type { BmsStatus, CellExtreme, TemperatureExtreme } from '@tsbms/bms-core';
 import type { CanConfig } from './can-config';
 

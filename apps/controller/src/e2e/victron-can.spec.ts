@@ -5,7 +5,7 @@ import {
   VictronFrameId,
   type CandumpRecord,
   type DecodedVictronMessage,
-} from '@tsbms/victron-can';
+} from '@tsbms/inverter-can';
 import type { GuestResults, StatusSample } from './victron-can-guest';
 import { RECORD_BEFORE_FAULT_MS } from './victron-can-guest';
 import type { LogLine } from './process-harness';

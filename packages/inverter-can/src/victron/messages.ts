@@ -1,6 +1,6 @@
 import type { CanFrame } from '@tsbms/hal';
 import { decodeAlarmPayload, encodeAlarmPayload, type AlarmState, type DecodedAlarms } from './alarms';
-import { PayloadReader, PayloadWriter, VictronEncodeError } from './field-codec';
+import { PayloadReader, PayloadWriter, FrameEncodeError } from '../field-codec';
 import { NOT_AVAILABLE_U16, VictronFrameId } from './frame-ids';
 
 const KELVIN_OFFSET = 273.15;
@@ -128,7 +128,7 @@ function frame(id: number, writer: PayloadWriter): CanFrame {
 
 /**
  * Encodes one message as an 8-byte, zero-padded frame (V-2). Values are rounded to the nearest
- * step of their field (V-14); anything outside a field's range throws VictronEncodeError.
+ * step of their field (V-14); anything outside a field's range throws FrameEncodeError.
  */
 export function encodeVictronMessage(message: VictronMessage): CanFrame {
   switch (message.kind) {
@@ -137,7 +137,7 @@ export function encodeVictronMessage(message: VictronMessage): CanFrame {
       // V-7 / V-8: a zero CVL or a negative current limit never reaches the wire.
       // Checked after rounding: 0.04 V would reach the wire as 0.
       if (!(Math.round(message.chargeVoltageLimitV * 10) >= 1)) {
-        throw new VictronEncodeError(
+        throw new FrameEncodeError(
           id,
           'chargeVoltageLimitV',
           message.chargeVoltageLimitV,
@@ -146,7 +146,7 @@ export function encodeVictronMessage(message: VictronMessage): CanFrame {
       }
       for (const field of ['chargeCurrentLimitA', 'dischargeCurrentLimitA'] as const) {
         if (message[field] < 0)
-          throw new VictronEncodeError(id, field, message[field], 'current limits are never negative');
+          throw new FrameEncodeError(id, field, message[field], 'current limits are never negative');
       }
       const w = new PayloadWriter(id);
       w.u16(0, 'chargeVoltageLimitV', message.chargeVoltageLimitV, 0.1);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { CanFrame } from '@tsbms/hal';
 import { decodeVictronFrame, encodeVictronMessage, type VictronMessage } from './messages';
-import { VictronEncodeError } from './field-codec';
+import { FrameEncodeError } from '../field-codec';
 
 const bytes = (hex: string) => Uint8Array.from(hex.split(/\s+/).map((b) => parseInt(b, 16)));
 const hex = (frame: CanFrame) =>
@@ -226,7 +226,7 @@ describe('encoder range checks', () => {
       dischargeCurrentLimitA: 10,
       dischargeVoltageLimitV: 43.2,
     } as const;
-    expect(() => encodeVictronMessage({ ...base, chargeVoltageLimitV: -1 })).toThrow(VictronEncodeError);
+    expect(() => encodeVictronMessage({ ...base, chargeVoltageLimitV: -1 })).toThrow(FrameEncodeError);
     expect(() => encodeVictronMessage({ ...base, chargeVoltageLimitV: 0 })).toThrow(/CVL must be above 0/);
     expect(() => encodeVictronMessage({ ...base, chargeVoltageLimitV: 0.04 })).toThrow(/CVL must be above 0/);
     expect(() => encodeVictronMessage({ ...base, chargeCurrentLimitA: -0.1 })).toThrow(/never negative/);

@@ -1,6 +1,6 @@
-/** Little-endian field writers and readers for 8-byte Victron payloads. */
+/** Little-endian field writers and readers for 8-byte inverter CAN payloads (every profile uses them). */
 
-export class VictronEncodeError extends Error {
+export class FrameEncodeError extends Error {
   readonly code = 'OUT_OF_RANGE';
   constructor(
     readonly canId: number,
@@ -9,7 +9,7 @@ export class VictronEncodeError extends Error {
     reason: string,
   ) {
     super(`0x${canId.toString(16).toUpperCase()} ${field} = ${value}: ${reason}`);
-    this.name = 'VictronEncodeError';
+    this.name = 'FrameEncodeError';
   }
 }
 
@@ -39,11 +39,11 @@ export class PayloadWriter {
   /** 7-bit ASCII, zero padded; longer text is an error (config validation should prevent it). */
   ascii(offset: number, length: number, field: string, text: string): this {
     if (text.length > length) {
-      throw new VictronEncodeError(this.canId, field, text.length, `text longer than ${length} characters`);
+      throw new FrameEncodeError(this.canId, field, text.length, `text longer than ${length} characters`);
     }
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      if (code > 0x7f) throw new VictronEncodeError(this.canId, field, code, 'not 7-bit ASCII');
+      if (code > 0x7f) throw new FrameEncodeError(this.canId, field, code, 'not 7-bit ASCII');
       this.bytes[offset + i] = code;
     }
     return this;
@@ -58,11 +58,10 @@ export class PayloadWriter {
     max: number,
     width: number,
   ): this {
-    if (!Number.isFinite(value))
-      throw new VictronEncodeError(this.canId, field, value, 'not a finite number');
+    if (!Number.isFinite(value)) throw new FrameEncodeError(this.canId, field, value, 'not a finite number');
     const count = Math.round(value / step);
     if (count < min || count > max) {
-      throw new VictronEncodeError(
+      throw new FrameEncodeError(
         this.canId,
         field,
         value,

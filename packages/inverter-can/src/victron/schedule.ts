@@ -18,7 +18,7 @@ import {
   withLatestFrom,
 } from 'rxjs';
 import { VictronFrameId } from './frame-ids';
-import { VictronEncodeError } from './field-codec';
+import { FrameEncodeError } from '../field-codec';
 import { encodeVictronMessage, type TextField, type VictronMessage } from './messages';
 import { chargeVoltageFloorV, type VictronBatteryIdentity, type VictronBmsSnapshot } from './snapshot';
 
@@ -177,7 +177,7 @@ export function framesForTick(
       frames.push(encodeVictronMessage(message));
     } catch (error) {
       // A bad value drops that frame only; the limits frame above always goes out.
-      if (!(error instanceof VictronEncodeError)) throw error;
+      if (!(error instanceof FrameEncodeError)) throw error;
       onAnomaly?.({ canId: error.canId, message: error.message });
     }
   }

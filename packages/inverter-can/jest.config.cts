@@ -1,4 +1,4 @@
 module.exports = {
-  displayName: '@tsbms/victron-can',
+  displayName: '@tsbms/inverter-can',
   preset: '../../jest.preset.js',
 };

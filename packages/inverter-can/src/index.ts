@@ -1,0 +1,3 @@
+export * from './field-codec';
+export * from './candump-log';
+export * from './victron';
