@@ -86,6 +86,16 @@ describe('SocketCanBus on a host without CAN', () => {
     expect(events).toEqual([]);
   });
 
+  it('with maxSendId 0x7FF (a bus without a GX) passes validation for 0x521, and refuses a bad limit', async () => {
+    const bus = canBus({ iface: 'can1', maxSendId: 0x7ff });
+    // Past validation: it fails only because no socket is open.
+    await expect(bus.send({ id: 0x521, data: new Uint8Array(6) })).rejects.toMatchObject({
+      code: 'BUS_CLOSED',
+    });
+    expect(bus.counters).toMatchObject({ invalidFrames: 0, sendsWhileClosed: 1 });
+    expect(() => canBus({ iface: 'can1', maxSendId: 0xfff })).toThrow(RangeError);
+  });
+
   it('rejects a valid frame with BUS_CLOSED while no socket is open, and counts it', async () => {
     const bus = canBus({ iface: 'vcan0' });
     await expect(bus.send({ id: 0x351, data: new Uint8Array(8) })).rejects.toMatchObject({

@@ -2,6 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { RawChannel, RawMessage } from 'socketcan';
 import {
   assertSendableCanFrame,
+  validateMaxSendId,
   CanBusError,
   Reconnector,
   silentLogger,
@@ -27,6 +28,11 @@ export interface SocketCanBusOptions {
   readonly clock?: Clock;
   /** Receives losing and regaining the interface and transmit errors. Default silent. */
   readonly logger?: Logger;
+  /**
+   * The highest id this bus sends: 0x3FF by default, because a Victron GX folds higher ids (V-1);
+   * up to 0x7FF on a bus that carries no GX (a shunt's own bus, an emulator).
+   */
+  readonly maxSendId?: number;
 }
 
 /** Running totals since construction, for status output. */
@@ -110,11 +116,13 @@ export class SocketCanBus implements CanBus {
   private closing?: Promise<void>;
   private readonly reconnector: Reconnector;
   private everOpened = false;
+  private readonly maxSendId: number;
   /** Transmit errors in a row; only the first of a run is logged, the end of the run once. */
   private sendErrorRun = 0;
 
   constructor(options: SocketCanBusOptions) {
     this.iface = options.iface;
+    this.maxSendId = validateMaxSendId(options.maxSendId);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.logFields = { event: 'can', interface: this.iface };
@@ -161,7 +169,7 @@ export class SocketCanBus implements CanBus {
    */
   send(frame: CanFrame): Promise<void> {
     try {
-      assertSendableCanFrame(frame, this.iface);
+      assertSendableCanFrame(frame, this.iface, this.maxSendId);
     } catch (error) {
       this.totals.invalidFrames++;
       return Promise.reject(error);

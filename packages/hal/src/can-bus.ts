@@ -34,17 +34,24 @@ export class CanBusError extends Error {
 }
 
 /**
- * Highest identifier tsBMS sends. A Cerbo GX Mk1 folds IDs to `id & 0x3FF`, so anything at or
- * above 0x400 would arrive as a different frame (victron-can-bms.md V-1).
+ * Highest identifier a bus sends by default. A Cerbo GX Mk1 folds IDs to `id & 0x3FF`, so anything
+ * at or above 0x400 would arrive as a different frame (victron-can-bms.md V-1): a bus that may carry
+ * a GX keeps this limit.
  */
 export const MAX_CAN_ID = 0x3ff;
 
-/** Throws INVALID_FRAME for anything a CanBus adapter must refuse to put on the wire. */
-export function assertSendableCanFrame(frame: CanFrame, iface?: string): void {
-  if (!Number.isInteger(frame.id) || frame.id < 0 || frame.id > MAX_CAN_ID) {
+/** Highest 11-bit (CAN 2.0A) identifier: the limit of a bus that carries no GX (a shunt's bus). */
+export const MAX_STANDARD_CAN_ID = 0x7ff;
+
+/**
+ * Throws INVALID_FRAME for anything a CanBus adapter must refuse to put on the wire: an id outside
+ * 0..`maxId` (default {@link MAX_CAN_ID}, at most {@link MAX_STANDARD_CAN_ID}) or more than 8 bytes.
+ */
+export function assertSendableCanFrame(frame: CanFrame, iface?: string, maxId: number = MAX_CAN_ID): void {
+  if (!Number.isInteger(frame.id) || frame.id < 0 || frame.id > Math.min(maxId, MAX_STANDARD_CAN_ID)) {
     throw new CanBusError(
       'INVALID_FRAME',
-      `CAN id ${String(frame.id)} is outside 0x000..0x3FF (11-bit ids below 0x400 only)`,
+      `CAN id ${String(frame.id)} is outside 0x000..0x${maxId.toString(16).toUpperCase()} (this bus's send limit)`,
       { iface, canId: frame.id },
     );
   }
@@ -58,4 +65,14 @@ export function assertSendableCanFrame(frame: CanFrame, iface?: string): void {
       },
     );
   }
+}
+
+/** Checks a bus's `maxSendId` option: an 11-bit id, at least the Victron-safe default's range. */
+export function validateMaxSendId(maxSendId: number | undefined): number {
+  if (maxSendId === undefined) return MAX_CAN_ID;
+  if (!Number.isInteger(maxSendId) || maxSendId < MAX_CAN_ID || maxSendId > MAX_STANDARD_CAN_ID)
+    throw new RangeError(
+      `maxSendId must be a whole number from 0x${MAX_CAN_ID.toString(16)} to 0x${MAX_STANDARD_CAN_ID.toString(16)}, got ${String(maxSendId)}`,
+    );
+  return maxSendId;
 }

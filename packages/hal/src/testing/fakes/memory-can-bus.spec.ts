@@ -23,6 +23,23 @@ describe('MemoryCanBus', () => {
     expect(bus.framesOnWire).toEqual([{ id: 0x351, data: Uint8Array.of(1) }]);
   });
 
+  it('refuses ids above 0x3FF by default (V-1), and sends up to maxSendId on a bus without a GX', async () => {
+    const clock = new ManualClock();
+    const guarded = new MemoryCanBus({ clock }).attach();
+    await expect(guarded.send({ id: 0x521, data: new Uint8Array(6) })).rejects.toMatchObject({
+      code: 'INVALID_FRAME',
+      context: { canId: 0x521 },
+    });
+    const shuntBus = new MemoryCanBus({ clock, maxSendId: 0x7ff });
+    const [shunt, bms] = [shuntBus.attach(), shuntBus.attach()];
+    const seen: number[] = [];
+    bms.frames$.subscribe((frame) => seen.push(frame.id));
+    await shunt.send({ id: 0x521, data: new Uint8Array(6) });
+    await clock.advanceByMs(0);
+    expect(seen).toEqual([0x521]);
+    expect(() => new MemoryCanBus({ maxSendId: 0x800 })).toThrow(RangeError);
+  });
+
   it('fails sends on request with SEND_FAILED, also reported on events$, and reports errors', async () => {
     const bus = new MemoryCanBus({ clock: new ManualClock() });
     const node = bus.attach();

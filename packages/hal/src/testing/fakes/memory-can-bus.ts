@@ -1,6 +1,12 @@
 import { Subject, Subscription, type Observable } from 'rxjs';
 import type { LinkEvent } from '../../byte-link';
-import { assertSendableCanFrame, CanBusError, type CanBus, type CanFrame } from '../../can-bus';
+import {
+  assertSendableCanFrame,
+  CanBusError,
+  validateMaxSendId,
+  type CanBus,
+  type CanFrame,
+} from '../../can-bus';
 import { systemClock, type Clock } from '../../clock';
 
 export interface MemoryCanBusOptions {
@@ -8,6 +14,8 @@ export interface MemoryCanBusOptions {
   readonly clock?: Clock;
   /** Delay between a send and its arrival at the other nodes (default 0, still asynchronous). */
   readonly latencyMs?: number;
+  /** Each node's send limit, as SocketCanBus's `maxSendId` (default 0x3FF, V-1). */
+  readonly maxSendId?: number;
 }
 
 function frozenCopy(frame: CanFrame): CanFrame {
@@ -36,6 +44,7 @@ export class MemoryCanNode implements CanBus {
     private readonly bus: MemoryCanBus,
     private readonly clock: Clock,
     private readonly latencyMs: number,
+    private readonly maxSendId: number,
   ) {}
 
   get isOpen(): boolean {
@@ -44,7 +53,7 @@ export class MemoryCanNode implements CanBus {
 
   send(frame: CanFrame): Promise<void> {
     try {
-      assertSendableCanFrame(frame);
+      assertSendableCanFrame(frame, undefined, this.maxSendId);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -104,14 +113,16 @@ export class MemoryCanBus {
   private readonly nodes = new Set<MemoryCanNode>();
   private readonly wire: CanFrame[] = [];
   private readonly clock: Clock;
+  private readonly maxSendId: number;
 
   constructor(private readonly options: MemoryCanBusOptions = {}) {
     this.clock = options.clock ?? systemClock;
+    this.maxSendId = validateMaxSendId(options.maxSendId);
   }
 
   /** A new node on this bus, open. */
   attach(): MemoryCanNode {
-    const node = new MemoryCanNode(this, this.clock, this.options.latencyMs ?? 0);
+    const node = new MemoryCanNode(this, this.clock, this.options.latencyMs ?? 0, this.maxSendId);
     this.nodes.add(node);
     return node;
   }
