@@ -24,11 +24,7 @@ const result = (channel: IvtSChannel, rawValue: number, flags: Partial<IvtSResul
     rawValue,
   });
 
-/**
- * A bus whose frames the test puts straight into `frames$`: the IVT-S's factory ids are at or
- * above 0x400, which no hal CanBus may send (V-1), so no second node could put them on a
- * MemoryCanBus.
- */
+/** A bus whose frames the test puts straight into `frames$`, byte for byte as given. */
 function feedBus() {
   const frames = new Subject<CanFrame>();
   const bus: CanBus = {
@@ -235,7 +231,7 @@ describe('EmulatedLemCab → CanShuntCurrentSource on a MemoryCanBus', () => {
 });
 
 describe('EmulatedIvtS → CanShuntCurrentSource on a MemoryCanBus', () => {
-  // Ids below 0x400, as an IVT-S can be given with its Set_CAN_ID commands: a hal bus sends no others.
+  // Ids below 0x400, as an IVT-S can be given with its Set_CAN_ID commands (so also on a GX's bus).
   const canIds = { current: 0x321, voltage1: 0x322, charge: 0x327 };
 
   function setUp(cycleTimesMs = { current: 20, voltage1: 60, charge: 100 }) {
@@ -282,16 +278,24 @@ describe('EmulatedIvtS → CanShuntCurrentSource on a MemoryCanBus', () => {
     expect(h.source.counters()).toEqual({ samples: 2, dropped: 5 });
   });
 
-  it('with the factory ids, a hal CanBus refuses every frame (V-1) and nothing arrives', async () => {
+  it('with the factory ids: refused by a bus with the default V-1 limit, read on a shunt bus (maxSendId 0x7FF)', async () => {
     const clock = new ManualClock();
-    const canBus = new MemoryCanBus({ clock });
-    const shunt = new EmulatedIvtS({ bus: canBus.attach(), clock });
-    const source = new CanShuntCurrentSource({ bus: canBus.attach(), clock, protocol: ivtSProtocol() });
+    const guarded = new MemoryCanBus({ clock });
+    const refused = new EmulatedIvtS({ bus: guarded.attach(), clock });
+    await clock.advanceByMs(60);
+    refused.stop();
+    // The factory setting: the current every 20 ms, U1..U3 every 60 ms.
+    expect(refused.sendFailures).toBe(3 + 3);
+    expect(guarded.framesOnWire).toEqual([]);
+
+    const shuntBus = new MemoryCanBus({ clock, maxSendId: 0x7ff });
+    const shunt = new EmulatedIvtS({ bus: shuntBus.attach(), clock });
+    const source = new CanShuntCurrentSource({ bus: shuntBus.attach(), clock, protocol: ivtSProtocol() });
+    const seen = collect(source);
+    shunt.setCurrent(-12.5);
     await clock.advanceByMs(60);
     shunt.stop();
-    // The factory setting: the current every 20 ms, U1..U3 every 60 ms.
-    expect(shunt.sendFailures).toBe(3 + 3);
-    expect(canBus.framesOnWire).toEqual([]);
-    expect(source.counters()).toEqual({ samples: 0, dropped: 0 });
+    expect(shunt.sendFailures).toBe(0);
+    expect(seen.current.map((s) => s.currentA)).toEqual([-12.5, -12.5, -12.5]);
   });
 });

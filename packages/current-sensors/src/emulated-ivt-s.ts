@@ -9,7 +9,7 @@ import {
 import type { IvtSReadChannel, IvtSVoltageChannel } from './ivt-s-protocol';
 
 export interface EmulatedIvtSOptions {
-  /** Where the shunt sends. A hal CanBus refuses ids at or above 0x400 (V-1), so with the factory ids use a raw socket. */
+  /** Where the shunt sends; with the factory ids (0x521…) a bus with `maxSendId: 0x7ff` (V-1 keeps 0x3FF by default). */
   readonly bus: Pick<CanBus, 'send'>;
   readonly clock: Clock;
   /** Ids given to the shunt, where they differ from 0x521…. */
