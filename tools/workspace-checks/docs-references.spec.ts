@@ -23,6 +23,8 @@ const RULE_DOCUMENTS: Readonly<Record<string, string>> = {
   T: 'tesla-bq76pl536a.md',
   B: 'bms-behaviour.md',
   V: 'victron-can-bms.md',
+  P: 'pylontech-can.md',
+  S: 'sma-sunny-island-can.md',
 };
 
 /**
@@ -30,13 +32,16 @@ const RULE_DOCUMENTS: Readonly<Record<string, string>> = {
  * side (so `AT-5`, `MAX_T-5`, `0xB-1`, `X-T-5` and `T-5-x` are not citations), and 1–3 digits
  * (`T-1234` is not one either). `T-17/T-18`, `T-19..T-22` and `B-24(3)` cite every ID in them.
  */
-const RULE_ID = /(?<![\w-])([TBV])-(\d{1,3})(?![\w-])/g;
+const RULE_ID = /(?<![\w-])([TBVPS])-(\d{1,3})(?![\w-])/g;
+
+/** Names that look like rule IDs and are not: the NIST elliptic curves. */
+const NOT_RULE_IDS = new Set(['P-256', 'P-384', 'P-521']);
 
 /** A document path as code cites it: `docs/…md` at the start of a path (`../../docs/` counts, `site/docs/` does not). */
 const DOC_REFERENCE = /(?<![\w.-]|[\w-]\/)docs\/([\w-]+(?:\/[\w-]+)*\.md)/g;
 
 /** The anchor convention of docs/: a line that starts with `- **T-26**`. */
-const RULE_DEFINITION = /^- \*\*([TBV])-(\d{1,3})\*\*/;
+const RULE_DEFINITION = /^- \*\*([TBVPS])-(\d{1,3})\*\*/;
 
 interface Citation {
   /** What is cited: a rule ID such as `B-6`, or a document name such as `bms-behaviour.md`. */
@@ -78,7 +83,7 @@ function citations(files: readonly string[]): { rules: Citation[]; documents: Ci
       .forEach((line, index) => {
         const at = `${relative}:${index + 1}`;
         for (const [, prefix, number] of line.matchAll(RULE_ID))
-          rules.push({ target: `${prefix}-${number}`, at });
+          if (!NOT_RULE_IDS.has(`${prefix}-${number}`)) rules.push({ target: `${prefix}-${number}`, at });
         for (const [, name] of line.matchAll(DOC_REFERENCE)) documents.push({ target: name, at });
       });
   }

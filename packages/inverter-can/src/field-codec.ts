@@ -36,16 +36,28 @@ export class PayloadWriter {
     return this.integer(offset, field, value, 1, 0, 0xff, 1);
   }
 
-  /** 7-bit ASCII, zero padded; longer text is an error (config validation should prevent it). */
-  ascii(offset: number, length: number, field: string, text: string): this {
+  /**
+   * 7-bit ASCII, padded to `length` with `padCode` (0x00 unless a protocol pads with spaces); longer
+   * text is an error (config validation should prevent it).
+   */
+  ascii(offset: number, length: number, field: string, text: string, padCode = 0x00): this {
     if (text.length > length) {
       throw new FrameEncodeError(this.canId, field, text.length, `text longer than ${length} characters`);
     }
-    for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
+    for (let i = 0; i < length; i++) {
+      const code = i < text.length ? text.charCodeAt(i) : padCode;
       if (code > 0x7f) throw new FrameEncodeError(this.canId, field, code, 'not 7-bit ASCII');
       this.bytes[offset + i] = code;
     }
+    return this;
+  }
+
+  /** Sets (true) or clears (false) bit `bit` (0 = least significant) of the byte at `offset`. */
+  flag(offset: number, bit: number, field: string, value: boolean): this {
+    if (typeof value !== 'boolean')
+      throw new FrameEncodeError(this.canId, field, Number(value), 'not a boolean');
+    const mask = 1 << bit;
+    this.bytes[offset] = value ? this.bytes[offset] | mask : this.bytes[offset] & ~mask;
     return this;
   }
 
@@ -98,6 +110,12 @@ export class PayloadReader {
 
   u8(offset: number): number | undefined {
     return offset < this.bytes.length ? this.bytes[offset] : undefined;
+  }
+
+  /** Bit `bit` (0 = least significant) of the byte at `offset`; undefined beyond the end. */
+  flag(offset: number, bit: number): boolean | undefined {
+    const byte = this.u8(offset);
+    return byte === undefined ? undefined : (byte & (1 << bit)) !== 0;
   }
 
   /** ASCII up to the first NUL. */

@@ -1,0 +1,3 @@
+export * from './frame-ids';
+export * from './flags';
+export * from './messages';

@@ -1,0 +1,4 @@
+export * from './frame-ids';
+export * from './accepted-ranges';
+export * from './alarms';
+export * from './messages';
