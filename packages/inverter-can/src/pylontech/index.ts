@@ -1,3 +1,4 @@
 export * from './frame-ids';
 export * from './flags';
 export * from './messages';
+export * from './schedule';

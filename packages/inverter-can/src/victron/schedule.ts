@@ -1,53 +1,47 @@
-import {
-  requireClock,
-  requireFiniteNumber,
-  requireFunction,
-  requireObject,
-  requireObservable,
-  type CanFrame,
-} from '@tsbms/hal';
-import {
-  type Observable,
-  type SchedulerLike,
-  concatMap,
-  from,
-  shareReplay,
-  switchMap,
-  take,
-  timer,
-  withLatestFrom,
-} from 'rxjs';
+import type { CanFrame } from '@tsbms/hal';
+import type { Observable } from 'rxjs';
 import { VictronFrameId } from './frame-ids';
-import { FrameEncodeError } from '../field-codec';
-import { encodeVictronMessage, type TextField, type VictronMessage } from './messages';
-import { chargeVoltageFloorV, type VictronBatteryIdentity, type VictronBmsSnapshot } from './snapshot';
+import {
+  encodeEach,
+  publishEveryPeriod,
+  requireScheduleArguments,
+  type ScheduleAnomaly,
+  type ScheduleOptions,
+} from '../frame-schedule';
+import {
+  encodeVictronMessage,
+  type ChargeLimitsMessage,
+  type TextField,
+  type VictronMessage,
+} from './messages';
+import { measurementsMessage, stateOfChargeMessage } from './snapshot-messages';
+import {
+  chargeVoltageFloorV,
+  type ChargeVoltageFloorFacts,
+  type VictronBatteryIdentity,
+  type VictronBmsSnapshot,
+} from './snapshot';
+
+export type { ScheduleAnomaly, ScheduleOptions } from '../frame-schedule';
 
 /** victron-can-bms.md §4: fast frames every second, the rest every 5 s and 10 s. */
 export const FAST_PERIOD_MS = 1000;
 const SLOW_EVERY_TICKS = 5;
 const IDENTITY_EVERY_TICKS = 10;
 
-/** Something the schedule corrected instead of sending; the caller logs and counts it. */
-export interface ScheduleAnomaly {
-  readonly canId: number;
-  readonly message: string;
-}
-
-export interface ScheduleOptions {
-  readonly scheduler: SchedulerLike;
-  readonly onAnomaly?: (anomaly: ScheduleAnomaly) => void;
-}
-
 /**
  * The limits frame, made safe: CVL is never below Ns × low setpoint (V-7), a current limit that is
  * not a finite non-negative number becomes 0 (V-8), and limits that cannot be encoded at all give
  * way to "stop charging and discharging" (floor, 0 A, 0 A). A bug upstream thus reduces power
  * rather than dropping the frame: silence would stop the whole system without a reason (V-5).
+ * Every profile's 0x351 has this layout (P-2, S-2); `encode` is the profile's encoder, which may
+ * adjust the limits further (SMA's accepted ranges) and may refuse them, giving way to the fallback.
  */
 export function encodeSafeChargeLimits(
   snapshot: VictronBmsSnapshot,
-  identity: VictronBatteryIdentity,
+  identity: ChargeVoltageFloorFacts,
   onAnomaly: (anomaly: ScheduleAnomaly) => void = () => undefined,
+  encode: (limits: ChargeLimitsMessage) => CanFrame = encodeVictronMessage,
 ): CanFrame {
   const floorV = chargeVoltageFloorV(identity);
   const report = (message: string) => onAnomaly({ canId: VictronFrameId.CHARGE_LIMITS, message });
@@ -62,7 +56,7 @@ export function encodeSafeChargeLimits(
     return 0;
   };
   const limits = (chargeVoltageLimitV: number, chargeCurrentLimitA: number, dischargeCurrentLimitA: number) =>
-    encodeVictronMessage({
+    encode({
       kind: 'chargeLimits',
       chargeVoltageLimitV,
       chargeCurrentLimitA,
@@ -82,22 +76,7 @@ export function encodeSafeChargeLimits(
 }
 
 function fastMessages(s: VictronBmsSnapshot): VictronMessage[] {
-  const soc = Math.min(100, Math.max(0, s.stateOfChargePercent));
-  return [
-    {
-      kind: 'stateOfCharge',
-      stateOfChargePercent: soc,
-      stateOfHealthPercent: Math.min(100, Math.max(0, s.stateOfHealthPercent)),
-      stateOfChargeHighResPercent: soc,
-    },
-    {
-      kind: 'measurements',
-      batteryVoltageV: s.batteryVoltageV,
-      batteryCurrentA: s.batteryCurrentA ?? 0,
-      batteryTemperatureC: s.batteryTemperatureC,
-    },
-    { kind: 'alarms', ...s.alarms },
-  ];
+  return [stateOfChargeMessage(s), measurementsMessage(s), { kind: 'alarms', ...s.alarms }];
 }
 
 function slowMessages(s: VictronBmsSnapshot, identity: VictronBatteryIdentity): VictronMessage[] {
@@ -171,17 +150,11 @@ export function framesForTick(
   const messages = fastMessages(snapshot);
   if (tick % SLOW_EVERY_TICKS === 0) messages.push(...slowMessages(snapshot, identity));
   if (tick % IDENTITY_EVERY_TICKS === 0) messages.push(...identityMessages(identity));
-  const frames = [encodeSafeChargeLimits(snapshot, identity, onAnomaly)];
-  for (const message of messages) {
-    try {
-      frames.push(encodeVictronMessage(message));
-    } catch (error) {
-      // A bad value drops that frame only; the limits frame above always goes out.
-      if (!(error instanceof FrameEncodeError)) throw error;
-      onAnomaly?.({ canId: error.canId, message: error.message });
-    }
-  }
-  return frames;
+  // A bad value drops that frame only; the limits frame always goes out, first.
+  return [
+    encodeSafeChargeLimits(snapshot, identity, onAnomaly),
+    ...encodeEach(messages, encodeVictronMessage, onAnomaly),
+  ];
 }
 
 /**
@@ -194,27 +167,8 @@ export function victronFrameSchedule(
   identity: VictronBatteryIdentity,
   options: ScheduleOptions,
 ): Observable<CanFrame> {
-  requireScheduleArguments(snapshots$, identity, options);
-  const latest$ = snapshots$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
-  return latest$.pipe(
-    take(1),
-    switchMap(() => timer(0, FAST_PERIOD_MS, options.scheduler)),
-    withLatestFrom(latest$),
-    concatMap(([tick, snapshot]) => from(framesForTick(tick, snapshot, identity, options.onAnomaly))),
+  requireScheduleArguments(snapshots$, identity, 'a VictronBatteryIdentity', options);
+  return publishEveryPeriod(snapshots$, FAST_PERIOD_MS, options.scheduler, (tick, snapshot) =>
+    framesForTick(tick, snapshot, identity, options.onAnomaly),
   );
-}
-
-/**
- * Plain JavaScript callers get no type checks: a wrong argument fails here, not every second
- * inside the stream. Without a scheduler RxJS would even fall back to real time silently.
- */
-function requireScheduleArguments(snapshots$: unknown, identity: unknown, options: ScheduleOptions): void {
-  requireObservable(snapshots$, 'snapshots$');
-  requireObject(identity, 'identity', 'a VictronBatteryIdentity');
-  // The discharge voltage limit and the CVL floor (V-7) are made of these two.
-  requireFiniteNumber(Reflect.get(identity, 'seriesCellCount'), 'identity.seriesCellCount');
-  requireFiniteNumber(Reflect.get(identity, 'cellLowVoltageV'), 'identity.cellLowVoltageV');
-  requireObject(options, 'options', 'schedule options ({ scheduler, onAnomaly? })');
-  requireClock(options.scheduler, 'options.scheduler');
-  if (options.onAnomaly !== undefined) requireFunction(options.onAnomaly, 'options.onAnomaly');
 }

@@ -51,7 +51,10 @@ export interface VictronBatteryIdentity {
   readonly cellLowVoltageV: number;
 }
 
+/** What the CVL floor is made of; every profile's identity has these two (V-7, P-3). */
+export type ChargeVoltageFloorFacts = Pick<VictronBatteryIdentity, 'seriesCellCount' | 'cellLowVoltageV'>;
+
 /** Ns × low cell setpoint: the discharge voltage limit, and the lowest CVL ever sent (V-7). */
-export function chargeVoltageFloorV(identity: VictronBatteryIdentity): number {
+export function chargeVoltageFloorV(identity: ChargeVoltageFloorFacts): number {
   return identity.seriesCellCount * identity.cellLowVoltageV;
 }
