@@ -23,7 +23,7 @@ const SCAN_S = 4;
 const START_CELL_V = 3.939; // 70 % on the NCA curve
 
 /** The day's pack current at `t` seconds after midnight (+ = charging). */
-export function homeDayCurrentA(t: number): number {
+function homeDayCurrentA(t: number): number {
   const hour = t / HOUR_S;
   const ripple = 0.4 * Math.sin(t / 37) + 0.2 * Math.sin(t / 11);
   if (hour < 6) return -5 + ripple; // night: fridge, router, standby
