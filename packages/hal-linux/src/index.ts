@@ -15,3 +15,4 @@ export {
   type SystemdNotifierOptions,
 } from './systemd-notify';
 export * from './linux-i2c-bus';
+export { bitRateFromIpLinkJson, readCanBitRate, type RunIp } from './can-bit-rate';
