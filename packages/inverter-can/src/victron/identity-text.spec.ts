@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { encodeVictronMessage } from './messages';
-import { identityTextIssues, IDENTITY_TEXT_MAX_LENGTH, VENUS_QUIRK_BRANDS } from './identity-text';
+import {
+  identityTextFitIssues,
+  identityTextIssues,
+  IDENTITY_TEXT_MAX_LENGTH,
+  VENUS_QUIRK_BRANDS,
+  venusQuirkBrandIssues,
+} from './identity-text';
 
 describe('identityTextIssues', () => {
   it('accepts the default and typical identities', () => {
@@ -25,6 +31,14 @@ describe('identityTextIssues', () => {
       expect(issues[0].reason).toMatch(/Venus OS rewrites/);
     },
   );
+
+  it('leaves brand names to the Victron profile: the fit check alone takes PYLON (P-4)', () => {
+    expect(identityTextFitIssues({ manufacturerName: 'PYLON' })).toEqual([]);
+    expect(identityTextFitIssues({ manufacturerName: 'PYLON-LV-X' })).toEqual([
+      { field: 'manufacturerName', reason: 'at most 8 characters, got 10' },
+    ]);
+    expect(venusQuirkBrandIssues({ manufacturerName: 'PYLON' })).toHaveLength(1);
+  });
 
   it('rejects a brand in the product family too (Venus reads 0x382 as well)', () => {
     expect(identityTextIssues({ productFamily: 'PYLON' })).toEqual([

@@ -1,6 +1,6 @@
 /**
- * Config validation of the text the battery sends about itself (V-2, V-11). Pure: the controller's
- * config schema turns each issue into a config error at `can.<field>`.
+ * Config validation of the text the battery sends about itself (V-2, V-11). Pure: the output's
+ * config schema turns each issue into a config error at `inverter.<field>`.
  */
 
 /** The identity strings a configuration may set, with their frame capacity in characters. */
@@ -34,27 +34,50 @@ export interface IdentityTextIssue {
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-/** Every problem with the configured identity strings; absent or null fields are not checked. */
+const configuredTexts = (fields: Partial<Record<IdentityTextField, string | null | undefined>>) =>
+  (Object.keys(IDENTITY_TEXT_MAX_LENGTH) as IdentityTextField[]).flatMap((field) => {
+    const text = fields[field];
+    return text === null || text === undefined ? [] : [{ field, text }];
+  });
+
+/**
+ * Strings that do not fit their frames (V-2) or are not printable ASCII; absent or null fields
+ * are not checked. Every profile's 0x35E has the same 8 characters.
+ */
+export function identityTextFitIssues(
+  fields: Partial<Record<IdentityTextField, string | null | undefined>>,
+): IdentityTextIssue[] {
+  return configuredTexts(fields).flatMap(({ field, text }) => {
+    const max = IDENTITY_TEXT_MAX_LENGTH[field];
+    const issues: IdentityTextIssue[] = [];
+    // A longer string would be cut on the wire; refuse it here instead.
+    if (text.length > max) issues.push({ field, reason: `at most ${max} characters, got ${text.length}` });
+    if (!PRINTABLE_ASCII.test(text)) issues.push({ field, reason: 'printable 7-bit ASCII only' });
+    return issues;
+  });
+}
+
+/** V-11, the Victron profile's only: a brand name Venus OS rewrites the limits of. */
+export function venusQuirkBrandIssues(
+  fields: Partial<Record<IdentityTextField, string | null | undefined>>,
+): IdentityTextIssue[] {
+  return configuredTexts(fields).flatMap(({ field, text }) => {
+    if (field !== 'manufacturerName' && field !== 'productFamily') return [];
+    const brand = VENUS_QUIRK_BRANDS.find((b) => text.toUpperCase().startsWith(b));
+    return brand === undefined
+      ? []
+      : [
+          {
+            field,
+            reason: `must not start with ${brand}: Venus OS rewrites the limits of that brand (V-11)`,
+          },
+        ];
+  });
+}
+
+/** Every problem with the identity strings of the Victron profile: V-2 and V-11, by field. */
 export function identityTextIssues(
   fields: Partial<Record<IdentityTextField, string | null | undefined>>,
 ): IdentityTextIssue[] {
-  const issues: IdentityTextIssue[] = [];
-  for (const field of Object.keys(IDENTITY_TEXT_MAX_LENGTH) as IdentityTextField[]) {
-    const text = fields[field];
-    if (text === null || text === undefined) continue;
-    const max = IDENTITY_TEXT_MAX_LENGTH[field];
-    // V-2: a longer string would be cut on the wire; refuse it here instead.
-    if (text.length > max) issues.push({ field, reason: `at most ${max} characters, got ${text.length}` });
-    if (!PRINTABLE_ASCII.test(text)) issues.push({ field, reason: 'printable 7-bit ASCII only' });
-    if (field === 'manufacturerName' || field === 'productFamily') {
-      const brand = VENUS_QUIRK_BRANDS.find((b) => text.toUpperCase().startsWith(b));
-      if (brand !== undefined) {
-        issues.push({
-          field,
-          reason: `must not start with ${brand}: Venus OS rewrites the limits of that brand (V-11)`,
-        });
-      }
-    }
-  }
-  return issues;
+  return [...identityTextFitIssues(fields), ...venusQuirkBrandIssues(fields)];
 }
