@@ -52,7 +52,7 @@ const allowed: Array<[string, string, string]> = [
   ['packages/bms-core/src/probe.ts', '@tsbms/hal', 'core -> port'],
   ['packages/bms-core/src/probe.ts', '@tsbms/pack-reading', 'core -> contract'],
   ['packages/bms-core/src/probe.spec.ts', '@tsbms/test-support', 'a test -> test infrastructure'],
-  ['packages/output-victron/src/probe.ts', '@tsbms/credentials', 'output -> credentials'],
+  ['packages/output-inverter-can/src/probe.ts', '@tsbms/credentials', 'output -> credentials'],
 ];
 
 const ioForbidden: Array<[string, string]> = [
@@ -72,7 +72,7 @@ const ioAllowed: Array<[string, string]> = [['packages/hal-linux/src/probe.ts', 
  */
 const outputFile = (name: string) => `packages/${name}/src/probe.ts`;
 const outputForbidden: Array<[string, Probe, string, RegExp]> = [
-  'output-victron',
+  'output-inverter-can',
   'output-mqtt',
   'output-http',
 ].flatMap(
@@ -111,15 +111,18 @@ outputForbidden.push(
     /Pure packages take I\/O through ports/,
   ],
   [
-    'output-victron: the test infrastructure',
-    reExport(outputFile('output-victron'), '@tsbms/test-support'),
+    'output-inverter-can: the test infrastructure',
+    reExport(outputFile('output-inverter-can'), '@tsbms/test-support'),
     '@nx/enforce-module-boundaries',
     /tagged with "type:output" can only depend on libs tagged with/,
   ],
 );
 const outputAllowed: Array<[string, Probe]> = [
-  ['output-victron: @tsbms/bms-core', reExport(outputFile('output-victron'), '@tsbms/bms-core')],
-  ['output-victron: @tsbms/inverter-can', reExport(outputFile('output-victron'), '@tsbms/inverter-can')],
+  ['output-inverter-can: @tsbms/bms-core', reExport(outputFile('output-inverter-can'), '@tsbms/bms-core')],
+  [
+    'output-inverter-can: @tsbms/inverter-can',
+    reExport(outputFile('output-inverter-can'), '@tsbms/inverter-can'),
+  ],
   ['output-mqtt: mqtt', namespaceImport(outputFile('output-mqtt'), 'mqtt')],
   ['output-mqtt: @tsbms/credentials', reExport(outputFile('output-mqtt'), '@tsbms/credentials')],
   ['output-http: express', namespaceImport(outputFile('output-http'), 'express')],

@@ -18,7 +18,7 @@ const REQUIRED = [
   'pack-reading',
   'bms-core',
   'dashboard',
-  'output-victron',
+  'output-inverter-can',
   'credentials',
   'test-support',
   'output-mqtt',

@@ -34,7 +34,7 @@ import {
 export const GX_MQTT_DEFAULT_KEEPALIVE_INTERVAL_MS = 30_000;
 /** A SmartShunt's values change on the GX about once a second. */
 export const GX_MQTT_DEFAULT_READ_INTERVAL_MS = 1000;
-/** The 0x35E manufacturer name tsBMS sends by default (`can.manufacturerName`). */
+/** The 0x35E manufacturer name tsBMS sends by default (`inverter.manufacturerName`). */
 export const GX_MQTT_DEFAULT_OWN_BATTERY_NAMES: readonly string[] = Object.freeze(['tsBMS']);
 
 export interface GxMqttCurrentSourceOptions {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { INVERTER_PROFILES } from '@tsbms/output-inverter-can';
 import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE, type ConfigOverride } from '../config';
 
 export const CONTROLLER_USAGE = `Usage: npm run controller -- [options]
@@ -12,7 +13,10 @@ Options:
   --serial PATH   serial device or pty of the module loop (e.g. /dev/ttyUSB0)
   --baud N        line rate, ${BAUD_RATE_RANGE.min}..${BAUD_RATE_RANGE.max} (default 612500)
   --modules N     modules in the pack, ${MODULE_COUNT_RANGE.min}..${MODULE_COUNT_RANGE.max} (overrides pack.moduleCount)
-  --can IFACE     publish to a Victron GX on this SocketCAN interface, e.g. can0 (can.interface)
+  --can IFACE     publish the limits to the inverter on this SocketCAN interface, e.g. can0
+                  (inverter.interface)
+  --inverter P    the inverter's CAN profile: ${INVERTER_PROFILES.join(', ')}
+                  (inverter.profile; default victron)
   --config FILE   configuration file, JSON or YAML
   --once          discover, set up, scan once, print the status and exit
   --json          with --once: print the status as JSON
@@ -31,6 +35,7 @@ export interface ControllerCliOptions {
   readonly baudRate?: number;
   readonly moduleCount?: number;
   readonly canInterface?: string;
+  readonly inverterProfile?: string;
   readonly configFile?: string;
   readonly once: boolean;
   readonly json: boolean;
@@ -72,6 +77,7 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
         baud: { type: 'string' },
         modules: { type: 'string' },
         can: { type: 'string' },
+        inverter: { type: 'string' },
         config: { type: 'string' },
         once: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -89,6 +95,11 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
   if (values.serial === '') throw new CliUsageError('--serial needs a device path');
   if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
     throw new CliUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
+  }
+  if (values.inverter !== undefined && !(INVERTER_PROFILES as readonly string[]).includes(values.inverter)) {
+    throw new CliUsageError(
+      `--inverter must be one of ${INVERTER_PROFILES.join(', ')}, got "${values.inverter}"`,
+    );
   }
   if (values.config === '') throw new CliUsageError('--config needs a file path');
   if (values.json && !values.once)
@@ -109,6 +120,7 @@ export function parseControllerArgs(argv: readonly string[]): ControllerCliOptio
     baudRate: wholeNumber('baud', values.baud, BAUD_RATE_RANGE.min, BAUD_RATE_RANGE.max),
     moduleCount: wholeNumber('modules', values.modules, MODULE_COUNT_RANGE.min, MODULE_COUNT_RANGE.max),
     canInterface: values.can,
+    inverterProfile: values.inverter,
     configFile: values.config,
     once: values.once,
     json: values.json,
@@ -126,7 +138,8 @@ export function commandLineOverrides(cli: ControllerCliOptions): ConfigOverride[
     ['serial.path', cli.serialPath, '--serial'],
     ['serial.baudRate', cli.baudRate, '--baud'],
     ['pack.moduleCount', cli.moduleCount, '--modules'],
-    ['can.interface', cli.canInterface, '--can'],
+    ['inverter.interface', cli.canInterface, '--can'],
+    ['inverter.profile', cli.inverterProfile, '--inverter'],
     ['recordFile', cli.recordFile, '--record'],
   ];
   return given

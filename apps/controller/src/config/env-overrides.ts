@@ -1,4 +1,5 @@
 import type { ConfigOverride } from './config-overrides';
+import { ControllerConfigError } from './errors';
 import type { ConfigPath } from './schema';
 
 /**
@@ -13,7 +14,7 @@ export const ENV_OVERRIDABLE_PATHS = [
   'gpio.chip',
   'stateFile',
   'recordFile',
-  'can.interface',
+  'inverter.interface',
   'mqtt.url',
   'mqtt.username',
   'mqtt.password',
@@ -33,8 +34,27 @@ export function envVariableName(configPath: string): string {
   return `${ENV_PREFIX}${words.join('_')}`;
 }
 
-/** The overrides set in `env`, each naming its variable. */
+/**
+ * Variables of settings that moved: one still set is refused rather than ignored, since ignoring
+ * it would quietly turn its output off.
+ */
+const RENAMED_VARIABLES: Readonly<Record<string, ConfigPath>> = {
+  TSBMS_CAN_INTERFACE: 'inverter.interface',
+};
+
+/** The overrides set in `env`, each naming its variable. Throws on a renamed variable still set. */
 export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverride[] {
+  const renamed = Object.entries(RENAMED_VARIABLES).filter(([variable]) => (env[variable] ?? '') !== '');
+  if (renamed.length > 0) {
+    throw new ControllerConfigError(
+      'INVALID_CONFIG',
+      renamed.map(([variable, configPath]) => ({
+        configPath,
+        reason: `${variable} was renamed ${envVariableName(configPath)}: set that instead`,
+      })),
+      'environment',
+    );
+  }
   return ENV_OVERRIDABLE_PATHS.flatMap((configPath) => {
     const variable = envVariableName(configPath);
     const value = env[variable];

@@ -115,12 +115,27 @@ describe('loadControllerConfig', () => {
 
     it('applies every listed override', () => {
       // Hash settings must look like a hash (scrypt$N$r$p$salt$hash); any string does elsewhere.
+      // An interface name is a name, not a path.
       const valueFor = (p: string) =>
-        p.endsWith('Hash') ? `scrypt$16$1$1$c2FsdHNhbHQ=$${btoa(p)}` : `/from/env/${p}`;
+        p.endsWith('Hash')
+          ? `scrypt$16$1$1$c2FsdHNhbHQ=$${btoa(p)}`
+          : p === 'inverter.interface'
+            ? 'can7'
+            : `/from/env/${p}`;
       const env = Object.fromEntries(ENV_OVERRIDABLE_PATHS.map((p) => [envVariableName(p), valueFor(p)]));
       const config = loadControllerConfig(undefined, env);
       expect(config.serial.path).toBe('/from/env/serial.path');
       expect(config.gpio.chip).toBe('/from/env/gpio.chip');
+      expect(config.inverter.interface).toBe('can7');
+    });
+
+    it('refuses TSBMS_CAN_INTERFACE, renamed with its section, rather than quietly ignoring it', () => {
+      expect(rejection(undefined, { TSBMS_CAN_INTERFACE: 'can0' }).message).toBe(
+        'environment: inverter.interface: TSBMS_CAN_INTERFACE was renamed TSBMS_INVERTER_INTERFACE: set that instead',
+      );
+      expect(loadControllerConfig(undefined, { TSBMS_INVERTER_INTERFACE: 'can0' }).inverter.interface).toBe(
+        'can0',
+      );
     });
   });
 

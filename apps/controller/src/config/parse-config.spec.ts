@@ -191,6 +191,35 @@ describe('parseControllerConfig', () => {
     expect(rejection(document).message).toBe(line);
   });
 
+  describe('inverter (issue 14)', () => {
+    it('switches profile by its setting; each profile takes its defaults', () => {
+      expect(parseControllerConfig({}, 'config.yaml').inverter.profile).toBe('victron');
+      const pylontech = parseControllerConfig(
+        { inverter: { profile: 'pylontech', interface: 'can0' } },
+        'config.yaml',
+      ).inverter;
+      expect(pylontech).toMatchObject({ profile: 'pylontech', manufacturerName: 'PYLON', bitRateKbps: 500 });
+    });
+
+    it.each([
+      [{ inverter: { profile: 'deye' } }, 'inverter.profile: one of victron, pylontech, sma-sunny-island'],
+      [
+        { inverter: { profile: 'pylontech', batteryName: 'Garage' } },
+        'inverter.batteryName: unknown key: not an option of the pylontech profile',
+      ],
+      [
+        { inverter: { profile: 'sma-sunny-island', bitRateKbps: 250 } },
+        'inverter.bitRateKbps: the SMA Sunny Island protocol runs at 500 kbit/s only',
+      ],
+      [
+        { can: { interface: 'can0' } },
+        'can: renamed to `inverter` (same keys; its `profile` is victron unless you set another): rename the section',
+      ],
+    ])('rejects %j with its path', (document, line) => {
+      expect(rejection(document).message).toBe(`config.yaml: ${line}`);
+    });
+  });
+
   it('does not let a __proto__ key through (it is a key like any other)', () => {
     const document = JSON.parse('{"cells": {"__proto__": {"cellHighVoltageV": 9}}}');
     expect(rejection(document).message).toBe('config.yaml: cells.__proto__: unknown key');

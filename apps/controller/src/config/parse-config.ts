@@ -23,11 +23,22 @@ export function parseControllerConfig(document: unknown, source: string): Contro
   return config;
 }
 
+/** Sections that were renamed: the old key is refused with where its settings went. */
+const RENAMED_SECTIONS: Readonly<Record<string, string>> = {
+  can: 'renamed to `inverter` (same keys; its `profile` is victron unless you set another): rename the section',
+};
+
+function unknownKeyReason(path: readonly PropertyKey[], key: string, message: string): string {
+  if (path.length === 0 && Object.hasOwn(RENAMED_SECTIONS, key)) return RENAMED_SECTIONS[key];
+  // A schema may say more than zod's "Unrecognized key" (the inverter section names its profile).
+  return message.startsWith('Unrecognized key') ? 'unknown key' : `unknown key: ${message}`;
+}
+
 function schemaIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
       configPath: formatConfigPath([...issue.path, key]),
-      reason: 'unknown key',
+      reason: unknownKeyReason(issue.path, key, issue.message),
     }));
   }
   return [

@@ -43,7 +43,7 @@ describe('remote changes (HTTP, MQTT)', () => {
 
   it('lets ordinary settings change', () => {
     expect(
-      issuesOf({}, { balancing: { enabled: false }, pollIntervalS: 1, can: { interface: 'can1' } }),
+      issuesOf({}, { balancing: { enabled: false }, pollIntervalS: 1, inverter: { interface: 'can1' } }),
     ).toEqual([]);
   });
 

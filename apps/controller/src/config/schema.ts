@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
-import { canConfigSchema } from '@tsbms/output-victron';
+import { inverterConfigSchema } from '@tsbms/output-inverter-can';
 import { httpConfigSchema } from '@tsbms/output-http';
 import { mqttConfigSchema } from '@tsbms/output-mqtt';
 import { currentSensorConfigSchema } from './current-sensor-schema';
@@ -127,7 +127,8 @@ export const controllerConfigSchema = z.strictObject({
    * pack's current. The same options as `currentSensor`; none by default.
    */
   currentSensorCheck: currentSensorConfigSchema,
-  can: canConfigSchema,
+  /** The inverter's CAN port: its wire profile (victron, pylontech, sma-sunny-island) and options. */
+  inverter: inverterConfigSchema,
   mqtt: mqttConfigSchema,
   http: httpConfigSchema,
   /** The in-process emulated pack used when `serial.path` is null. */

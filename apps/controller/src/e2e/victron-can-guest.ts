@@ -21,13 +21,14 @@ export const GUEST_CELLS_V = [3.95, 3.97, 3.96, 3.98, 3.95, 3.96];
 export const GUEST_OVER_VOLTAGE_V = 4.17;
 /** Long enough that, on a loaded guest, at least 15 frames fall between sampled scans (the decode check). */
 export const RECORD_BEFORE_FAULT_MS = 9000;
-const RECORD_AFTER_FAULT_MS = 2500;
+export const RECORD_AFTER_FAULT_MS = 2500;
 const INTERFACE_DOWN_MS = 3000;
 const RECORD_AFTER_RETURN_MS = 3000;
 /** Twice per scan, so that a late answer on a loaded guest still leaves every scan sampled. */
 const STATUS_SAMPLE_MS = 250;
 
-const CONFIG = {
+/** The guest's controller settings; the profiles' guest (inverter-profiles-guest.ts) shares them. */
+export const GUEST_CONFIG = {
   pack: { moduleCount: GUEST_MODULES },
   // User-mode Linux is slow: a calm poll keeps the scan watchdog and comms timeouts out of the way.
   pollIntervalS: 0.5,
@@ -40,7 +41,7 @@ const CONFIG = {
   // Limits leave 0 a second after closing (not 30 s), so the fault visibly reduces them.
   limits: { chargeHysteresisTimeS: 1 },
   contactors: { contactorNegativeTimeS: 0.2, contactorPrechargeTimeS: 0.5, contactorOverlapS: 0.2 },
-  can: { reconnect: { initialDelayS: 0.5, maxDelayS: 1 } },
+  inverter: { reconnect: { initialDelayS: 0.5, maxDelayS: 1 } },
   http: { port: 0 },
 };
 
@@ -63,7 +64,7 @@ export interface GuestResults {
   controllerExitCode: number | null;
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function sampleStatus(url: string, samples: StatusSample[]): Promise<void> {
   const atMs = Date.now();
@@ -76,25 +77,82 @@ function ipLink(state: 'up' | 'down'): void {
   if (result.status !== 0) throw new Error(`ip link set vcan0 ${state}: ${result.stderr}`);
 }
 
-async function run(results: GuestResults, scope: Scope): Promise<void> {
-  const workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-can-'));
-  scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
-  const configFile = path.join(workDir, 'bms.json');
-  writeFileSync(configFile, JSON.stringify(CONFIG));
+/** Records `candump -L vcan0` into the results until the scope closes (or vcan0 goes down). */
+export function recordCandump(scope: Scope, results: Pick<GuestResults, 'candump' | 'candumpErrors'>): void {
+  const candump = spawn('candump', ['-L', 'vcan0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  scope.add(() => stopProcess(candump));
+  createInterface({ input: candump.stdout }).on('line', (line) => results.candump.push(line));
+  candump.stderr.on('data', (chunk) => results.candumpErrors.push(String(chunk).trim()));
+}
 
-  // candump ends when vcan0 goes down ("Network is down"): a new one records after it returns.
-  const record = () => {
-    const candump = spawn('candump', ['-L', 'vcan0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    scope.add(() => stopProcess(candump));
-    createInterface({ input: candump.stdout }).on('line', (line) => results.candump.push(line));
-    candump.stderr.on('data', (chunk) => results.candumpErrors.push(String(chunk).trim()));
-  };
-  record();
-
+/** The inverter's 0x305 once a second from `cansend`, as a GX (and most inverters) send it. */
+export function playInverterKeepAlive(scope: Scope): void {
   const keepAlive = setInterval(() => {
     spawn('cansend', ['vcan0', '305#0000000000000000'], { stdio: 'ignore' }).on('error', () => undefined);
   }, 1000);
   scope.add(async () => clearInterval(keepAlive));
+}
+
+/** GET /api/status every STATUS_SAMPLE_MS into the results, once the HTTP output's URL is known. */
+export function sampleStatusEvery(
+  scope: Scope,
+  results: Pick<GuestResults, 'statusUrl' | 'statusSamples'>,
+): NodeJS.Timeout {
+  const sampler = setInterval(() => {
+    if (results.statusUrl) sampleStatus(results.statusUrl, results.statusSamples).catch(() => undefined);
+  }, STATUS_SAMPLE_MS);
+  scope.add(async () => clearInterval(sampler));
+  return sampler;
+}
+
+/**
+ * Once charge and discharge are both allowed (or "reduced limits" would prove nothing), raises a
+ * cell above the fault level through the emulator's control API and waits for the fault.
+ */
+export async function injectOverVoltage(
+  results: Pick<GuestResults, 'statusSamples' | 'faultInjectedAtMs'>,
+  emulatorApi: string,
+  daemon: ControllerDaemon,
+  fromLine: number,
+): Promise<void> {
+  const limitsOpenBy = Date.now() + 30_000;
+  const allowed = () => {
+    const limits = results.statusSamples.at(-1)?.status.limits as { cclA: number; dclA: number } | null;
+    return limits !== null && limits !== undefined && limits.cclA > 0 && limits.dclA > 0;
+  };
+  while (!allowed()) {
+    if (Date.now() > limitsOpenBy) {
+      const last = results.statusSamples.at(-1)?.status;
+      throw new Error(
+        `charge and discharge limits stayed at 0 for 30 s; last status: ${JSON.stringify({
+          limits: last?.limits,
+          faults: last?.faults,
+          contactors: last?.contactors,
+        })}`,
+      );
+    }
+    await delay(STATUS_SAMPLE_MS);
+  }
+  results.faultInjectedAtMs = Date.now();
+  const status = await putJson(`${emulatorApi}/api/modules/2/cells/3`, { voltageV: GUEST_OVER_VOLTAGE_V });
+  if (status !== 204) throw new Error(`emulator refused the over-voltage: HTTP ${status}`);
+  await daemon.waitFor(
+    (l) => l.event === 'fault' && l.type === 'raise' && l.kind === 'cellOverVoltage' && l.level === 'fault',
+    fromLine,
+    20_000,
+  );
+}
+
+async function run(results: GuestResults, scope: Scope): Promise<void> {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-can-'));
+  scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
+  const configFile = path.join(workDir, 'bms.json');
+  writeFileSync(configFile, JSON.stringify(GUEST_CONFIG));
+
+  // candump ends when vcan0 goes down ("Network is down"): a new one records after it returns.
+  const record = () => recordCandump(scope, results);
+  record();
+  playInverterKeepAlive(scope);
 
   const pty = await startPty(scope, workDir);
   const emulator = await startEmulator(scope, pty.pathA, { modules: GUEST_MODULES, cellsV: GUEST_CELLS_V });
@@ -116,39 +174,10 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
   // The HTTP output logs its URL once listening; without it, the log lines are the status source.
   const http = daemon.lines.find((l) => l.event === 'http' && typeof l.url === 'string');
   results.statusUrl = http ? `${String(http.url).replace(/\/$/, '')}/api/status` : null;
-  const sampler = setInterval(() => {
-    if (results.statusUrl) sampleStatus(results.statusUrl, results.statusSamples).catch(() => undefined);
-  }, STATUS_SAMPLE_MS);
-  scope.add(async () => clearInterval(sampler));
+  const sampler = sampleStatusEvery(scope, results);
 
   await delay(RECORD_BEFORE_FAULT_MS);
-  // The fault must find charge and discharge allowed, or "reduced limits" would prove nothing.
-  const limitsOpenBy = Date.now() + 30_000;
-  const allowed = () => {
-    const limits = results.statusSamples.at(-1)?.status.limits as { cclA: number; dclA: number } | null;
-    return limits !== null && limits !== undefined && limits.cclA > 0 && limits.dclA > 0;
-  };
-  while (!allowed()) {
-    if (Date.now() > limitsOpenBy) {
-      const last = results.statusSamples.at(-1)?.status;
-      throw new Error(
-        `charge and discharge limits stayed at 0 for 30 s; last status: ${JSON.stringify({
-          limits: last?.limits,
-          faults: last?.faults,
-          contactors: last?.contactors,
-        })}`,
-      );
-    }
-    await delay(STATUS_SAMPLE_MS);
-  }
-  results.faultInjectedAtMs = Date.now();
-  const status = await putJson(`${emulator.api}/api/modules/2/cells/3`, { voltageV: GUEST_OVER_VOLTAGE_V });
-  if (status !== 204) throw new Error(`emulator refused the over-voltage: HTTP ${status}`);
-  await daemon.waitFor(
-    (l) => l.event === 'fault' && l.type === 'raise' && l.kind === 'cellOverVoltage' && l.level === 'fault',
-    publishing.index,
-    20_000,
-  );
+  await injectOverVoltage(results, emulator.api, daemon, publishing.index);
   await delay(RECORD_AFTER_FAULT_MS);
 
   results.interfaceDownAtMs = Date.now();

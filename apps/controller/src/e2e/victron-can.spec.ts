@@ -165,9 +165,12 @@ describe('controller --can vcan0 in user-mode Linux', () => {
 
   it('reports the GX keep-alive (0x305 from cansend) in its status', () => {
     const can = results.statusSamples.map(
-      (s) => (s.status.outputs as Record<string, { message: string; details: { gxSeen: boolean } }>).can,
+      (s) =>
+        (s.status.outputs as Record<string, { message: string; details: { inverterSeen: boolean } }>).can,
     );
-    expect(can.some((c) => c.details.gxSeen && /^vcan0: GX seen \d+\.\d s ago$/.test(c.message))).toBe(true);
+    expect(can.some((c) => c.details.inverterSeen && /^vcan0: GX seen \d+\.\d s ago$/.test(c.message))).toBe(
+      true,
+    );
   });
 
   it('an over-voltage shows as a 0x35A alarm and zero current limits in 0x351 within 2 s; CVL never 0', () => {

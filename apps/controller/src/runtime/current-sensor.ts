@@ -25,6 +25,7 @@ import {
 } from '@tsbms/hal';
 import { MemoryI2cBus } from '@tsbms/hal/testing';
 import { LinuxI2cBus, SerialByteLink, SocketCanBus } from '@tsbms/hal-linux';
+import { ownBatteryNames } from '@tsbms/output-inverter-can';
 import type { ControllerConfig } from '../config';
 import { MqttGxClient } from './mqtt-gx-client';
 
@@ -126,10 +127,8 @@ export async function openCurrentSensor(
       logger,
       deviceInstance: sensor.deviceInstance,
       ...(sensor.portalId === null ? {} : { portalId: sensor.portalId }),
-      // The names the Victron output gives tsBMS's battery on that GX: never read back.
-      ownBatteryNames: [config.can.manufacturerName, config.can.batteryName].filter(
-        (name): name is string => name !== null,
-      ),
+      // The names the inverter output gives tsBMS's battery on that GX: never read back.
+      ownBatteryNames: ownBatteryNames(config.inverter),
       keepAliveIntervalMs: sensor.keepAliveIntervalMs,
       readIntervalMs: sensor.readIntervalMs,
       description: `GX ${host}:${sensor.port} battery/${sensor.deviceInstance}`,

@@ -146,6 +146,20 @@ describe('HTTP API: PUT /api/config', () => {
     },
   );
 
+  it('switching the inverter profile is a change like any other: saved, then a restart', async () => {
+    const response = await put('/api/config', JSON.stringify({ inverter: { profile: 'sma-sunny-island' } }));
+    expect(response.status).toBe(200);
+    // The Victron-only options (null in the file) are no options of the new profile: gone too.
+    expect(((await response.json()) as { changed: string[] }).changed).toEqual([
+      'inverter.profile',
+      'inverter.batteryName',
+      'inverter.serialNumber',
+      'inverter.productFamily',
+    ]);
+    expect(JSON.parse(fileText()).inverter.profile).toBe('sma-sunny-island');
+    expect(server.context.restarts).toEqual([{ reason: 'configuration changed', source: 'http' }]);
+  });
+
   it('a secret sent back as *** keeps its value', async () => {
     const response = await put(
       '/api/config',
@@ -159,7 +173,13 @@ describe('HTTP API: PUT /api/config', () => {
   it.each([
     ['an out-of-range value', { cells: { cellHighVoltageV: 'high' } }, 'cells.cellHighVoltageV'],
     ['an unknown key', { cells: { cellHighVoltsV: 4.1 } }, 'cells.cellHighVoltsV'],
-    ['an unknown section', { inverter: {} }, 'inverter'],
+    ['an unknown section', { modbus: {} }, 'modbus'],
+    ['an unknown inverter profile', { inverter: { profile: 'deye' } }, 'inverter.profile'],
+    [
+      'an option of another profile than the chosen one',
+      { inverter: { profile: 'pylontech', serialNumber: 'TS-1' } },
+      'inverter.serialNumber',
+    ],
     ['a non-object body', [1, 2], '(root)'],
     [
       'HTTP made public without credentials',

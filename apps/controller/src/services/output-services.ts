@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { usableWindowFraction } from '@tsbms/battery-model';
 import { silentLogger } from '@tsbms/hal';
-import { SocketCanBus } from '@tsbms/hal-linux';
+import { readCanBitRate, SocketCanBus } from '@tsbms/hal-linux';
 import { outputService } from '@tsbms/bms-core';
 import {
-  victronCanOutput,
+  inverterCanOutput,
   type CanBusSettings,
   type CanOutputBus,
   type CanOutputSettings,
   type VictronPackFacts,
-} from '@tsbms/output-victron';
+} from '@tsbms/output-inverter-can';
 import { libraryConfigs, type ConfigPath, type ControllerConfig } from '../config';
 import { MQTT_SECRET_CONFIG_PATHS, startMqttOutput, type MqttOutputSettings } from '@tsbms/output-mqtt';
 import { HTTP_SECRET_CONFIG_PATHS, startHttpOutputWith, type HttpOutputSettings } from '@tsbms/output-http';
@@ -21,7 +21,7 @@ import type { ControllerServiceFactory } from './controller-context';
  * other sections it needs. This is all an output reads of the configuration to run.
  */
 
-/** The fixed pack facts the Victron frames carry, from the pack, cell and contactor settings. */
+/** The fixed pack facts the inverter frames carry, from the pack, cell and contactor settings. */
 export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
   const batteryModel = libraryConfigs(config).batteryModel;
   return {
@@ -32,12 +32,13 @@ export function victronPackFacts(config: ControllerConfig): VictronPackFacts {
     currentSensorRequired: config.currentSensorRequired,
     currentSensorFitted: config.currentSensor.type !== 'none',
     cellLowVoltageV: config.cells.cellLowVoltageV,
+    cellHighVoltageV: config.cells.cellHighVoltageV,
   };
 }
 
-/** The `can` section, and the pack facts the Victron frames carry. */
+/** The `inverter` section, and the pack facts its frames carry. */
 export function canOutputSettings(config: ControllerConfig): CanOutputSettings {
-  return { can: config.can, packFacts: victronPackFacts(config) };
+  return { inverter: config.inverter, packFacts: victronPackFacts(config) };
 }
 
 /** The `mqtt` section (the module count for discovery comes from the status). */
@@ -73,7 +74,7 @@ export function controllerVersion(): string {
   return '0.0.0';
 }
 
-/** The Victron output's bus: SocketCAN, retrying with the section's backoff by itself. */
+/** The inverter output's bus: SocketCAN, retrying with the section's backoff by itself. */
 const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
   // The bus logs every retry; the output logs the changes of state instead.
   new SocketCanBus({ ...settings, logger: silentLogger });
@@ -81,7 +82,11 @@ const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
 /** Every output the daemon starts beside the relays, in start order. */
 export const OUTPUT_SERVICES: readonly ControllerServiceFactory[] = [
   outputService(
-    victronCanOutput({ openBus: socketCanBus, firmwareVersion: controllerVersion() }),
+    inverterCanOutput({
+      openBus: socketCanBus,
+      firmwareVersion: controllerVersion(),
+      readBitRate: (iface) => readCanBitRate(iface),
+    }),
     canOutputSettings,
   ),
   outputService(startMqttOutput, mqttOutputSettings),

@@ -7,7 +7,8 @@ import {
   type ControllerConfig,
 } from '../config';
 import { checkMqttSettings } from '@tsbms/output-mqtt';
-import { mqttOutputSettings } from './output-services';
+import { checkInverterSettings } from '@tsbms/output-inverter-can';
+import { canOutputSettings, mqttOutputSettings } from './output-services';
 
 /**
  * What each output checks when it starts, short of the network: URLs it parses, files it reads,
@@ -15,6 +16,7 @@ import { mqttOutputSettings } from './output-services';
  */
 const OUTPUT_SETTINGS_CHECKS: readonly ((config: ControllerConfig) => void)[] = [
   (config) => checkMqttSettings(mqttOutputSettings(config)),
+  (config) => checkInverterSettings(canOutputSettings(config)),
 ];
 
 /**

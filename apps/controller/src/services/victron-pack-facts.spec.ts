@@ -1,14 +1,14 @@
-import { TWO_BY_TWO_FACTS } from '@tsbms/output-victron/testing';
+import { TWO_BY_TWO_FACTS } from '@tsbms/output-inverter-can/testing';
 import { parseControllerConfig } from '../config';
 import { victronPackFacts } from './output-services';
 
 describe('victronPackFacts', () => {
-  it('derives the spec pack facts output-victron tests with from the config (V-14)', () => {
+  it('derives the spec pack facts output-inverter-can tests with from the config (V-14)', () => {
     const config = parseControllerConfig(
       {
         pack: { moduleCount: 4, parallelStringCount: 2, moduleCapacityAh: 232 },
         cells: { cellHighVoltageV: 4.1, cellLowVoltageV: 3.6 },
-        can: { interface: 'vcan0' },
+        inverter: { interface: 'vcan0' },
       },
       'test',
     );

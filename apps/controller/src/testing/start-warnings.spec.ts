@@ -65,9 +65,9 @@ const dependents = (values: Values): Record<string, fc.Arbitrary<number>> => ({
     minExcluded: true,
   }),
   'pack.parallelStringCount': fc.constantFrom(...divisors(values['pack.moduleCount'])),
-  'can.reconnect.initialDelayS': biasedToMax({
-    ...rangeOf('can.reconnect.initialDelayS'),
-    max: values['can.reconnect.maxDelayS'],
+  'inverter.reconnect.initialDelayS': biasedToMax({
+    ...rangeOf('inverter.reconnect.initialDelayS'),
+    max: values['inverter.reconnect.maxDelayS'],
   }),
   'mqtt.reconnect.initialDelayS': biasedToMax({
     ...rangeOf('mqtt.reconnect.initialDelayS'),
@@ -156,7 +156,7 @@ describe('any accepted config', () => {
         const document: Record<string, unknown> = {
           http: { port: 0 },
           mqtt: { url: `mqtt://127.0.0.1:${brokerPort}` },
-          can: { interface: ABSENT_CAN_INTERFACE },
+          inverter: { interface: ABSENT_CAN_INTERFACE },
           stateFile: path.join(dir, `${run}.state.json`),
         };
         for (const [settingPath, value] of Object.entries(values)) {

@@ -13,6 +13,9 @@ export interface SettingRange {
 interface JsonSchemaNode {
   readonly type?: string;
   readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
+  /** A section with variants (the inverter's profiles, the current sensor's types). */
+  readonly anyOf?: readonly JsonSchemaNode[];
+  readonly oneOf?: readonly JsonSchemaNode[];
   readonly minimum?: number;
   readonly exclusiveMinimum?: number;
   readonly maximum?: number;
@@ -26,6 +29,17 @@ export function numberSettingRanges(): ReadonlyMap<string, SettingRange> {
   const ranges = new Map<string, SettingRange>();
   const visit = (node: JsonSchemaNode, path: readonly string[]) => {
     for (const [key, child] of Object.entries(node.properties ?? {})) visit(child, [...path, key]);
+    // A setting every variant has (the inverter's reconnect) is one whatever the variant; the
+    // others need their variant chosen first, so they are left to that variant's own tests.
+    const variants = [...(node.anyOf ?? []), ...(node.oneOf ?? [])];
+    const shared = Object.keys(variants[0]?.properties ?? {}).filter((key) =>
+      variants.every((variant) => variant.properties?.[key] !== undefined),
+    );
+    for (const key of variants.length > 0 ? shared : []) {
+      const child = variants[0].properties?.[key];
+      if (child !== undefined && child.type !== undefined && child.anyOf === undefined)
+        visit(child, [...path, key]);
+    }
     if (node.type === 'number' || node.type === 'integer') {
       ranges.set(path.join('.'), {
         min: node.exclusiveMinimum ?? node.minimum ?? -Infinity,

@@ -3,7 +3,7 @@ import type { BusStats } from '@tsbms/tesla-protocol';
 import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
 import type { BmsStatus, ConfigurationAccess, LinkStats } from '@tsbms/bms-core';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
-import type { CanOutputSettings } from '@tsbms/output-victron';
+import type { CanOutputSettings } from '@tsbms/output-inverter-can';
 import type { MqttOutputSettings } from '@tsbms/output-mqtt';
 import type { HttpOutputSettings } from '@tsbms/output-http';
 import type { ControllerConfigUpdate } from '../controller-context';

@@ -1,5 +1,5 @@
 module.exports = {
-  displayName: '@tsbms/output-victron',
+  displayName: '@tsbms/output-inverter-can',
   preset: '../../jest.preset.js',
   collectCoverage: true,
   coverageProvider: 'v8',

@@ -1,7 +1,7 @@
 import { EMPTY } from 'rxjs';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
 import { expectInvalidArgument } from '@tsbms/hal/testing';
-import { CanOutput, victronCanOutput, type CanOutputOptions } from './can-output';
+import { CanOutput, inverterCanOutput, type CanOutputOptions } from './can-output';
 import { FakeCanBus } from './testing/fake-can-bus';
 import { packStatus, TWO_BY_TWO_SETTINGS } from './testing/pack-status';
 
@@ -13,14 +13,14 @@ const options: CanOutputOptions = {
 };
 const context = () => new FakeOutputContext({ settings: TWO_BY_TWO_SETTINGS, status: packStatus() });
 
-describe('victronCanOutput', () => {
+describe('inverterCanOutput', () => {
   it.each([
     ['options', undefined],
     ['options', 5],
     ['options.openBus', {}],
     ['options.openBus', { firmwareVersion: '0.1.0', openBus: new FakeCanBus({} as never) }],
   ])('rejects a wrong %s when the application is wired', async (argument, value) => {
-    await expectInvalidArgument(() => victronCanOutput(value as never), argument);
+    await expectInvalidArgument(() => inverterCanOutput(value as never), argument);
   });
 });
 

@@ -2,7 +2,7 @@ import type { ActiveFault } from '@tsbms/fault-engine';
 import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { BmsStatus } from '@tsbms/bms-core';
 import { activeFault as faultFixture, bmsStatus, moduleStatus } from '@tsbms/bms-core/testing';
-import { canConfigSchema, type CanConfig } from '../can-config';
+import { inverterConfigSchema, type InverterConfig } from '../inverter-config';
 import type { CanOutputSettings } from '../can-output';
 import type { VictronPackFacts } from '../victron-snapshot';
 
@@ -16,13 +16,25 @@ export const TWO_BY_TWO_FACTS: VictronPackFacts = Object.freeze({
   currentSensorRequired: false,
   currentSensorFitted: false,
   cellLowVoltageV: 3.6,
+  cellHighVoltageV: 4.1,
 });
 
-/** That pack's `can` section: interface vcan0, everything else default. */
-export const TWO_BY_TWO_CAN: CanConfig = canConfigSchema.parse({ interface: 'vcan0' });
+/** That pack's `inverter` section: the Victron profile on vcan0, everything else default. */
+export const TWO_BY_TWO_INVERTER: InverterConfig = inverterConfigSchema.parse({ interface: 'vcan0' });
 
 /** The output's settings for that pack. */
-export const TWO_BY_TWO_SETTINGS: CanOutputSettings = { can: TWO_BY_TWO_CAN, packFacts: TWO_BY_TWO_FACTS };
+export const TWO_BY_TWO_SETTINGS: CanOutputSettings = {
+  inverter: TWO_BY_TWO_INVERTER,
+  packFacts: TWO_BY_TWO_FACTS,
+};
+
+/** The output's settings for that pack with another profile's `inverter` section (its defaults). */
+export function twoByTwoSettings(inverter: Record<string, unknown>): CanOutputSettings {
+  return {
+    inverter: inverterConfigSchema.parse({ interface: 'vcan0', ...inverter }),
+    packFacts: TWO_BY_TWO_FACTS,
+  };
+}
 
 /**
  * A valid scan of that pack: lowest cell M1C1 3.981 V, highest M3C2 4.002 V, coolest sensor M2T1

@@ -8,7 +8,7 @@ import type {
   VictronBmsSnapshot,
 } from '@tsbms/inverter-can';
 import type { BmsStatus, CellExtreme, TemperatureExtreme } from '@tsbms/bms-core';
-import type { CanConfig } from './can-config';
+import type { InverterConfig } from './inverter-config';
 
 /*
  * BmsStatus (+ the pack facts) → what the Victron frames carry. Pure; the CAN service calls it after
@@ -30,13 +30,9 @@ export interface VictronPackFacts {
   readonly currentSensorFitted: boolean;
   /** The low cell setpoint: × the series cells, the discharge voltage limit (V-7). */
   readonly cellLowVoltageV: number;
+  /** The high cell setpoint: × the series cells, the highest charge voltage the pack asks for. */
+  readonly cellHighVoltageV: number;
 }
-
-/** What the identity takes of the `can` section. */
-export type VictronIdentitySettings = Pick<
-  CanConfig,
-  'manufacturerName' | 'batteryName' | 'serialNumber' | 'productFamily'
->;
 
 /** `0.1.0` → firmware 0.1 in 0x35F; anything unreadable is 0.0. */
 export function firmwareFromVersion(version: string): { major: number; minor: number } {
@@ -45,18 +41,22 @@ export function firmwareFromVersion(version: string): { major: number; minor: nu
   return { major: byte(match?.[1]), minor: byte(match?.[2]) };
 }
 
-/** The identity frames' content from the `can` section and the pack facts. */
-export function victronIdentityOf(
-  can: VictronIdentitySettings,
+/**
+ * The identity frames' content from the `inverter` section and the pack facts. Every profile
+ * takes what it sends of it; the optional strings are the Victron profile's only.
+ */
+export function batteryIdentityOf(
+  section: InverterConfig,
   facts: VictronPackFacts,
   firmwareVersion: string,
 ): VictronBatteryIdentity {
   const firmware = firmwareFromVersion(firmwareVersion);
+  const victron = section.profile === 'victron' ? section : null;
   return {
-    manufacturerName: can.manufacturerName,
-    ...(can.batteryName === null ? {} : { batteryName: can.batteryName }),
-    ...(can.serialNumber === null ? {} : { serialNumber: can.serialNumber }),
-    ...(can.productFamily === null ? {} : { productFamily: can.productFamily }),
+    manufacturerName: section.manufacturerName,
+    ...(victron?.batteryName == null ? {} : { batteryName: victron.batteryName }),
+    ...(victron?.serialNumber == null ? {} : { serialNumber: victron.serialNumber }),
+    ...(victron?.productFamily == null ? {} : { productFamily: victron.productFamily }),
     modelId: 0,
     firmwareMajor: firmware.major,
     firmwareMinor: firmware.minor,

@@ -8,12 +8,13 @@ import {
   type VictronAlarmItem,
   type VictronBmsSnapshot,
 } from '@tsbms/inverter-can';
-import { activeFault, packStatus, TWO_BY_TWO_CAN, TWO_BY_TWO_FACTS } from './testing/pack-status';
-import { firmwareFromVersion, toVictronSnapshot, victronAlarms, victronIdentityOf } from './victron-snapshot';
+import { inverterConfigSchema } from './inverter-config';
+import { activeFault, packStatus, TWO_BY_TWO_INVERTER, TWO_BY_TWO_FACTS } from './testing/pack-status';
+import { batteryIdentityOf, firmwareFromVersion, toVictronSnapshot, victronAlarms } from './victron-snapshot';
 
 const facts = TWO_BY_TWO_FACTS;
-const victronIdentity = (can: typeof TWO_BY_TWO_CAN, firmwareVersion: string) =>
-  victronIdentityOf(can, facts, firmwareVersion);
+const victronIdentity = (can: typeof TWO_BY_TWO_INVERTER, firmwareVersion: string) =>
+  batteryIdentityOf(can, facts, firmwareVersion);
 const hex = (data: Uint8Array) =>
   Array.from(data, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
 const alarmBytes = (status: ReturnType<typeof packStatus>) =>
@@ -29,7 +30,7 @@ const SPEC_ENERGY: NonNullable<BmsStatus['energy']> = {
 /** The 0x378 bytes a snapshot makes; undefined when the schedule leaves the frame out. */
 const energyFrame = (snapshot: VictronBmsSnapshot | null) => {
   if (snapshot === null) throw new Error('no snapshot');
-  const frame = framesForTick(0, snapshot, victronIdentity(TWO_BY_TWO_CAN, '0.1.0')).find(
+  const frame = framesForTick(0, snapshot, victronIdentity(TWO_BY_TWO_INVERTER, '0.1.0')).find(
     (f) => f.id === 0x378,
   );
   return frame === undefined ? undefined : hex(frame.data);
@@ -78,7 +79,7 @@ describe('toVictronSnapshot', () => {
   it('encodes to the spec vectors for 0x351, 0x355, 0x356, 0x35A, 0x372, 0x373, 0x375, 0x378, 0x379', () => {
     const snapshot = toVictronSnapshot(packStatus({ energy: SPEC_ENERGY }), facts, null);
     if (snapshot === null) throw new Error('no snapshot');
-    const identity = victronIdentity(TWO_BY_TWO_CAN, '0.1.0');
+    const identity = victronIdentity(TWO_BY_TWO_INVERTER, '0.1.0');
     const frames = new Map(framesForTick(0, snapshot, identity).map((f) => [f.id, hex(f.data)]));
     expect(frames.get(0x351)).toBe('EC 01 E8 03 E8 03 B0 01');
     expect(frames.get(0x355)).toBe('50 00 64 00 5A 1F 00 00');
@@ -255,9 +256,9 @@ describe('victronAlarms', () => {
   });
 });
 
-describe('victronIdentity', () => {
-  it('takes names from can.*, Ns from the pack and the firmware from the version', () => {
-    expect(victronIdentity(TWO_BY_TWO_CAN, '2.13.0')).toEqual({
+describe('batteryIdentityOf', () => {
+  it('takes names from inverter.*, Ns from the pack and the firmware from the version', () => {
+    expect(victronIdentity(TWO_BY_TWO_INVERTER, '2.13.0')).toEqual({
       manufacturerName: 'tsBMS',
       modelId: 0,
       firmwareMajor: 2,
@@ -266,5 +267,16 @@ describe('victronIdentity', () => {
       cellLowVoltageV: 3.6,
     });
     expect(firmwareFromVersion('x')).toEqual({ major: 0, minor: 0 });
+  });
+
+  it("sends the optional strings of the Victron profile only; Pylontech's name is PYLON by default", () => {
+    const victron = inverterConfigSchema.parse({ batteryName: 'Garage pack 2024', serialNumber: 'TS-1' });
+    expect(victronIdentity(victron, '0.1.0')).toMatchObject({
+      batteryName: 'Garage pack 2024',
+      serialNumber: 'TS-1',
+    });
+    const pylontech = victronIdentity(inverterConfigSchema.parse({ profile: 'pylontech' }), '0.1.0');
+    expect(pylontech.manufacturerName).toBe('PYLON');
+    expect(Object.keys(pylontech)).not.toContain('batteryName');
   });
 });

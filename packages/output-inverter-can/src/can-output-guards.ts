@@ -9,7 +9,7 @@ import {
 } from '@tsbms/hal';
 
 /*
- * Guards of the Victron CAN output's entry points (victronCanOutput, CanOutput): plain JavaScript
+ * Guards of the inverter CAN output's entry points (inverterCanOutput, CanOutput): plain JavaScript
  * callers get no type checks, so a wrong bus or context fails here with hal's InvalidArgumentError,
  * not inside a subscription once the output runs.
  */
@@ -30,6 +30,9 @@ export function requireCanOutputOptions(options: unknown, argument: string): voi
     `${argument}.openBus`,
     'a function (settings) => CanOutputBus',
   );
+  const readBitRate: unknown = Reflect.get(options, 'readBitRate');
+  if (readBitRate !== undefined)
+    requireFunction(readBitRate, `${argument}.readBitRate`, 'a function (iface) => Promise<number | null>');
 }
 
 export function requireCanOutputBus(bus: unknown, argument: string): void {

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Scope } from '@tsbms/test-support';
+import { ControllerDaemon, startEmulator, startPty, type LogLine } from './process-harness';
+import {
+  delay,
+  GUEST_CELLS_V,
+  GUEST_CONFIG,
+  injectOverVoltage,
+  playInverterKeepAlive,
+  RECORD_AFTER_FAULT_MS,
+  recordCandump,
+  sampleStatusEvery,
+  type StatusSample,
+} from './victron-can-guest';
+
+/*
+ * Runs INSIDE user-mode Linux (tools/with-vcan), driven by e2e/inverter-profiles.spec.ts: for each
+ * profile other than Victron's (victron-can-guest.ts covers that one, as the default), the emulator
+ * app on a socat pty pair and the controller with `--can vcan0 --inverter PROFILE`, `candump -L
+ * vcan0` recording and `cansend` playing the inverter's 0x305; publish for a while, then an
+ * over-voltage through the emulator's control API. One boot for both profiles. It prints one JSON
+ * line of observations; every assertion is in the spec.
+ */
+
+export const GUEST_PROFILES = ['pylontech', 'sma-sunny-island'] as const;
+/**
+ * A 48 V pack, 2 modules (12S): what these inverters are built for. The Sunny Island refuses a
+ * charge voltage above 63 V, and the controller refuses an 18S pack on it (checkInverterSettings).
+ */
+export const PROFILE_GUEST_MODULES = 2;
+/** Five 1 s bursts at least before the fault: enough to judge the schedule, lean on CI time. */
+export const PROFILE_RECORD_BEFORE_FAULT_MS = 5000;
+
+export interface ProfileRun {
+  readonly profile: string;
+  failure?: string;
+  candump: string[];
+  candumpErrors: string[];
+  log: LogLine[];
+  statusSamples: StatusSample[];
+  statusUrl: string | null;
+  faultInjectedAtMs: number | null;
+  controllerExitCode: number | null;
+}
+
+export interface ProfilesGuestResults {
+  readonly runs: ProfileRun[];
+}
+
+async function runProfile(result: ProfileRun, scope: Scope): Promise<void> {
+  const workDir = mkdtempSync(path.join(tmpdir(), `tsbms-${result.profile}-`));
+  scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
+  const configFile = path.join(workDir, 'bms.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...GUEST_CONFIG, pack: { moduleCount: PROFILE_GUEST_MODULES } }),
+  );
+  recordCandump(scope, result);
+  playInverterKeepAlive(scope);
+
+  const pty = await startPty(scope, workDir);
+  const emulator = await startEmulator(scope, pty.pathA, {
+    modules: PROFILE_GUEST_MODULES,
+    cellsV: GUEST_CELLS_V,
+  });
+  const daemon = new ControllerDaemon(scope, [
+    '--serial',
+    pty.pathB,
+    '--config',
+    configFile,
+    '--can',
+    'vcan0',
+    '--inverter',
+    result.profile,
+  ]);
+  result.log = daemon.lines;
+  const publishing = await daemon.waitFor(
+    (l) => l.event === 'can' && /first valid scan/.test(l.msg),
+    0,
+    60_000,
+  );
+  const http = daemon.lines.find((l) => l.event === 'http' && typeof l.url === 'string');
+  result.statusUrl = http ? `${String(http.url).replace(/\/$/, '')}/api/status` : null;
+  const sampler = sampleStatusEvery(scope, result);
+  await delay(PROFILE_RECORD_BEFORE_FAULT_MS);
+  await injectOverVoltage(result, emulator.api, daemon, publishing.index);
+  await delay(RECORD_AFTER_FAULT_MS);
+  clearInterval(sampler);
+  result.controllerExitCode = await daemon.stop();
+  // Let candump print what is still buffered.
+  await delay(200);
+}
+
+async function main(): Promise<void> {
+  const runs: ProfileRun[] = [];
+  for (const profile of GUEST_PROFILES) {
+    const result: ProfileRun = {
+      profile,
+      candump: [],
+      candumpErrors: [],
+      log: [],
+      statusSamples: [],
+      statusUrl: null,
+      faultInjectedAtMs: null,
+      controllerExitCode: null,
+    };
+    runs.push(result);
+    // Each profile in its own scope: its candump, emulator and controller are gone before the next.
+    const scope = new Scope();
+    try {
+      await runProfile(result, scope);
+    } catch (error) {
+      result.failure = error instanceof Error ? error.message : String(error);
+    } finally {
+      await scope.close();
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ runs } satisfies ProfilesGuestResults)}\n`);
+}
+
+if (require.main === module) void main();
