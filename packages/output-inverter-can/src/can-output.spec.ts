@@ -1,4 +1,4 @@
-import { ManualClock } from '@tsbms/hal';
+import { ManualClock, type CanFrame } from '@tsbms/hal';
 import {
   decodePylontechFrame,
   decodeSmaFrame,
@@ -280,14 +280,22 @@ describe('CanOutput profiles (inverter.profile)', () => {
     await h.output.stop();
   });
 
-  it('pylontech: an over-voltage sets its protection and alarm bits, zeroes CCL/DCL and clears the enables (P-5, P-7)', async () => {
-    const h = harness({ settings: twoByTwoSettings({ profile: 'pylontech' }), initial: packStatus() });
+  /** The frames of the profile decoded, the second before an over-voltage scan and the second after. */
+  const aroundOverVoltage = async <M>(profile: string, decode: (frame: CanFrame) => M) => {
+    const h = harness({ settings: twoByTwoSettings({ profile }), initial: packStatus() });
     await h.clock.advanceByMs(1500);
     const faultAtMs = h.clock.now();
     h.scan(overVoltage());
     await h.clock.advanceByMs(1000);
-    const before = h.bus.sent.filter((s) => s.atMs < faultAtMs).map((s) => decodePylontechFrame(s.frame));
-    const after = h.bus.sent.filter((s) => s.atMs > faultAtMs).map((s) => decodePylontechFrame(s.frame));
+    await h.output.stop();
+    return {
+      before: h.bus.sent.filter((s) => s.atMs < faultAtMs).map((s) => decode(s.frame)),
+      after: h.bus.sent.filter((s) => s.atMs > faultAtMs).map((s) => decode(s.frame)),
+    };
+  };
+
+  it('pylontech: an over-voltage sets its protection and alarm bits, zeroes CCL/DCL and clears the enables (P-5, P-7)', async () => {
+    const { before, after } = await aroundOverVoltage('pylontech', decodePylontechFrame);
     const find = <K extends string>(messages: typeof after, kind: K) =>
       messages.find((m) => m.kind === kind) as Extract<(typeof after)[number], { kind: K }>;
     expect(find(before, 'protectionAlarms').protection.overVoltage).toBe(false);
@@ -311,16 +319,10 @@ describe('CanOutput profiles (inverter.profile)', () => {
       forceChargeII: false,
       fullCharge: false,
     });
-    await h.output.stop();
   });
 
   it('sma-sunny-island: an over-voltage raises the 0x35A alarm and zeroes CCL, CVL held at the pack voltage (S-5, S-10)', async () => {
-    const h = harness({ settings: twoByTwoSettings({ profile: 'sma-sunny-island' }), initial: packStatus() });
-    await h.clock.advanceByMs(1500);
-    const faultAtMs = h.clock.now();
-    h.scan(overVoltage());
-    await h.clock.advanceByMs(1000);
-    const after = h.bus.sent.filter((s) => s.atMs > faultAtMs).map((s) => decodeSmaFrame(s.frame));
+    const { after } = await aroundOverVoltage('sma-sunny-island', decodeSmaFrame);
     const alarms = after.find((m) => m.kind === 'alarms');
     expect(alarms?.kind === 'alarms' && alarms.items.highVoltage).toEqual({
       alarm: 'active',
@@ -330,7 +332,6 @@ describe('CanOutput profiles (inverter.profile)', () => {
     expect(limits).toMatchObject({ chargeCurrentLimitA: 0, dischargeCurrentLimitA: 0 });
     // 48.9 V asked for, but the pack is at 47.83 V: CVL stays ≥ it either way (S-10).
     expect(limits?.kind === 'chargeLimits' && limits.chargeVoltageLimitV).toBeGreaterThanOrEqual(47.83);
-    await h.output.stop();
   });
 
   it('ids the profile never sends: none of 0x359/0x35C on Victron (V-12), none of 0x372.. on SMA (S-1)', async () => {

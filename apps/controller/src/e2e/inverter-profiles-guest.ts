@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Scope } from '@tsbms/test-support';
-import { ControllerDaemon, startEmulator, startPty, type LogLine } from './process-harness';
+import type { LogLine } from './process-harness';
 import {
   delay,
-  GUEST_CELLS_V,
-  GUEST_CONFIG,
   injectOverVoltage,
   playInverterKeepAlive,
   RECORD_AFTER_FAULT_MS,
   recordCandump,
   sampleStatusEvery,
+  startPublishingController,
   type StatusSample,
 } from './victron-can-guest';
 
@@ -50,42 +46,16 @@ export interface ProfilesGuestResults {
 }
 
 async function runProfile(result: ProfileRun, scope: Scope): Promise<void> {
-  const workDir = mkdtempSync(path.join(tmpdir(), `tsbms-${result.profile}-`));
-  scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
-  const configFile = path.join(workDir, 'bms.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({ ...GUEST_CONFIG, pack: { moduleCount: PROFILE_GUEST_MODULES } }),
-  );
   recordCandump(scope, result);
   playInverterKeepAlive(scope);
-
-  const pty = await startPty(scope, workDir);
-  const emulator = await startEmulator(scope, pty.pathA, {
+  const { daemon, emulatorApi, publishingLine } = await startPublishingController(scope, result, {
+    name: result.profile,
     modules: PROFILE_GUEST_MODULES,
-    cellsV: GUEST_CELLS_V,
+    extraArgs: ['--inverter', result.profile],
   });
-  const daemon = new ControllerDaemon(scope, [
-    '--serial',
-    pty.pathB,
-    '--config',
-    configFile,
-    '--can',
-    'vcan0',
-    '--inverter',
-    result.profile,
-  ]);
-  result.log = daemon.lines;
-  const publishing = await daemon.waitFor(
-    (l) => l.event === 'can' && /first valid scan/.test(l.msg),
-    0,
-    60_000,
-  );
-  const http = daemon.lines.find((l) => l.event === 'http' && typeof l.url === 'string');
-  result.statusUrl = http ? `${String(http.url).replace(/\/$/, '')}/api/status` : null;
   const sampler = sampleStatusEvery(scope, result);
   await delay(PROFILE_RECORD_BEFORE_FAULT_MS);
-  await injectOverVoltage(result, emulator.api, daemon, publishing.index);
+  await injectOverVoltage(result, emulatorApi, daemon, publishingLine);
   await delay(RECORD_AFTER_FAULT_MS);
   clearInterval(sampler);
   result.controllerExitCode = await daemon.stop();

@@ -143,19 +143,30 @@ export async function injectOverVoltage(
   );
 }
 
-async function run(results: GuestResults, scope: Scope): Promise<void> {
-  const workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-can-'));
+/** What startPublishingController started: the daemon, the emulator's control API, the line it published from. */
+export interface PublishingController {
+  readonly daemon: ControllerDaemon;
+  readonly emulatorApi: string;
+  readonly publishingLine: number;
+}
+
+/**
+ * In a fresh work folder: the emulator app with `modules` modules on one end of a socat pty pair,
+ * the controller with `--serial` on the other, `--can vcan0` and `extraArgs`, the guest's settings
+ * with that module count; resolves once the CAN output publishes. The status URL is set from the
+ * HTTP output's log line (without it, the log lines are the status source).
+ */
+export async function startPublishingController(
+  scope: Scope,
+  results: Pick<GuestResults, 'log' | 'statusUrl'>,
+  options: { readonly name: string; readonly modules: number; readonly extraArgs: readonly string[] },
+): Promise<PublishingController> {
+  const workDir = mkdtempSync(path.join(tmpdir(), `tsbms-${options.name}-`));
   scope.add(async () => rmSync(workDir, { recursive: true, force: true }));
   const configFile = path.join(workDir, 'bms.json');
-  writeFileSync(configFile, JSON.stringify(GUEST_CONFIG));
-
-  // candump ends when vcan0 goes down ("Network is down"): a new one records after it returns.
-  const record = () => recordCandump(scope, results);
-  record();
-  playInverterKeepAlive(scope);
-
+  writeFileSync(configFile, JSON.stringify({ ...GUEST_CONFIG, pack: { moduleCount: options.modules } }));
   const pty = await startPty(scope, workDir);
-  const emulator = await startEmulator(scope, pty.pathA, { modules: GUEST_MODULES, cellsV: GUEST_CELLS_V });
+  const emulator = await startEmulator(scope, pty.pathA, { modules: options.modules, cellsV: GUEST_CELLS_V });
   const daemon = new ControllerDaemon(scope, [
     '--serial',
     pty.pathB,
@@ -163,21 +174,33 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
     configFile,
     '--can',
     'vcan0',
+    ...options.extraArgs,
   ]);
   results.log = daemon.lines;
-
   const publishing = await daemon.waitFor(
     (l) => l.event === 'can' && /first valid scan/.test(l.msg),
     0,
     60_000,
   );
-  // The HTTP output logs its URL once listening; without it, the log lines are the status source.
   const http = daemon.lines.find((l) => l.event === 'http' && typeof l.url === 'string');
   results.statusUrl = http ? `${String(http.url).replace(/\/$/, '')}/api/status` : null;
+  return { daemon, emulatorApi: emulator.api, publishingLine: publishing.index };
+}
+
+async function run(results: GuestResults, scope: Scope): Promise<void> {
+  // candump ends when vcan0 goes down ("Network is down"): a new one records after it returns.
+  const record = () => recordCandump(scope, results);
+  record();
+  playInverterKeepAlive(scope);
+  const { daemon, emulatorApi, publishingLine } = await startPublishingController(scope, results, {
+    name: 'can',
+    modules: GUEST_MODULES,
+    extraArgs: [],
+  });
   const sampler = sampleStatusEvery(scope, results);
 
   await delay(RECORD_BEFORE_FAULT_MS);
-  await injectOverVoltage(results, emulator.api, daemon, publishing.index);
+  await injectOverVoltage(results, emulatorApi, daemon, publishingLine);
   await delay(RECORD_AFTER_FAULT_MS);
 
   results.interfaceDownAtMs = Date.now();
@@ -186,7 +209,7 @@ async function run(results: GuestResults, scope: Scope): Promise<void> {
   ipLink('up');
   results.interfaceUpAtMs = Date.now();
   record();
-  await daemon.waitFor((l) => l.event === 'can' && /open again/.test(l.msg), publishing.index, 20_000);
+  await daemon.waitFor((l) => l.event === 'can' && /open again/.test(l.msg), publishingLine, 20_000);
   await delay(RECORD_AFTER_RETURN_MS);
   clearInterval(sampler);
   results.controllerExitCode = await daemon.stop();
