@@ -62,6 +62,7 @@ const ioModules = [
   'node:net',
   'dgram',
   'node:dgram',
+  'nodemailer',
 ];
 
 const boundaryOptions = {

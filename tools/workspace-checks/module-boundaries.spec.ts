@@ -75,6 +75,7 @@ const outputForbidden: Array<[string, Probe, string, RegExp]> = [
   'output-inverter-can',
   'output-mqtt',
   'output-http',
+  'output-notifications',
 ].flatMap(
   (name): Array<[string, Probe, string, RegExp]> => [
     [

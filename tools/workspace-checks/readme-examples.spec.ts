@@ -24,6 +24,7 @@ const REQUIRED = [
   'output-mqtt',
   'output-http',
   'current-sensors',
+  'output-notifications',
 ];
 
 const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));

@@ -22,6 +22,11 @@ export const ENV_OVERRIDABLE_PATHS = [
   'http.auth.username',
   'http.auth.passwordHash',
   'http.auth.bearerTokenHash',
+  'notifications.ntfy.token',
+  'notifications.gotify.token',
+  'notifications.webhook.bearerToken',
+  'notifications.email.password',
+  'notifications.heartbeat.url',
 ] as const satisfies readonly ConfigPath[];
 
 export const ENV_PREFIX = 'TSBMS_';

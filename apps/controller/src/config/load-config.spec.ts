@@ -116,17 +116,36 @@ describe('loadControllerConfig', () => {
     it('applies every listed override', () => {
       // Hash settings must look like a hash (scrypt$N$r$p$salt$hash); any string does elsewhere.
       // An interface name is a name, not a path.
+      // A heartbeat URL is a URL.
       const valueFor = (p: string) =>
         p.endsWith('Hash')
           ? `scrypt$16$1$1$c2FsdHNhbHQ=$${btoa(p)}`
           : p === 'inverter.interface'
             ? 'can7'
-            : `/from/env/${p}`;
+            : p === 'notifications.heartbeat.url'
+              ? 'https://hc-ping.com/from-env'
+              : `/from/env/${p}`;
       const env = Object.fromEntries(ENV_OVERRIDABLE_PATHS.map((p) => [envVariableName(p), valueFor(p)]));
-      const config = loadControllerConfig(undefined, env);
+      // The channels whose secrets the environment gives are configured in the file.
+      const file = write(
+        'channels.yaml',
+        [
+          'notifications:',
+          '  ntfy: { topic: tsbms-test }',
+          '  gotify: { url: https://gotify.example.org, token: from-file }',
+          '  webhook: { url: https://hooks.example.org/bms }',
+          '  email: { host: smtp.example.org, from: bms@example.org, to: [me@example.org] }',
+          '',
+        ].join('\n'),
+      );
+      const config = loadControllerConfig(file, env);
       expect(config.serial.path).toBe('/from/env/serial.path');
       expect(config.gpio.chip).toBe('/from/env/gpio.chip');
       expect(config.inverter.interface).toBe('can7');
+      expect(config.notifications.gotify?.token).toBe('/from/env/notifications.gotify.token');
+      expect(config.notifications.email?.password).toBe('/from/env/notifications.email.password');
+      // A heartbeat needs nothing but its URL: the environment alone switches it on.
+      expect(config.notifications.heartbeat).toEqual({ url: 'https://hc-ping.com/from-env', intervalS: 60 });
     });
 
     it('refuses TSBMS_CAN_INTERFACE, renamed with its section, rather than quietly ignoring it', () => {

@@ -24,6 +24,8 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'stateFile',
   'recordFile',
   'remoteChanges',
+  // Where alarms go: a remote change could silence them or send them (and the tokens) elsewhere.
+  'notifications',
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { inverterConfigSchema } from '@tsbms/output-inverter-can';
+import { notificationsConfigSchema } from '@tsbms/output-notifications';
 import { httpConfigSchema } from '@tsbms/output-http';
 import { mqttConfigSchema } from '@tsbms/output-mqtt';
 import { currentSensorConfigSchema } from './current-sensor-schema';
@@ -130,6 +131,8 @@ export const controllerConfigSchema = z.strictObject({
   /** The inverter's CAN port: its wire profile (victron, pylontech, sma-sunny-island) and options. */
   inverter: inverterConfigSchema,
   mqtt: mqttConfigSchema,
+  /** Fault messages (ntfy, Gotify, webhook, e-mail) and the dead-man heartbeat; all off by default. */
+  notifications: notificationsConfigSchema,
   http: httpConfigSchema,
   /** The in-process emulated pack used when `serial.path` is null. */
   emulator: z

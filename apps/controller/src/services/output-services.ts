@@ -14,6 +14,11 @@ import {
 import { libraryConfigs, type ConfigPath, type ControllerConfig } from '../config';
 import { MQTT_SECRET_CONFIG_PATHS, startMqttOutput, type MqttOutputSettings } from '@tsbms/output-mqtt';
 import { HTTP_SECRET_CONFIG_PATHS, startHttpOutputWith, type HttpOutputSettings } from '@tsbms/output-http';
+import {
+  NOTIFICATIONS_SECRET_CONFIG_PATHS,
+  startNotificationsOutput,
+  type NotificationsOutputSettings,
+} from '@tsbms/output-notifications';
 import type { ControllerServiceFactory } from './controller-context';
 
 /*
@@ -51,10 +56,16 @@ export function httpOutputSettings(config: ControllerConfig): HttpOutputSettings
   return { http: config.http, pollIntervalS: config.pollIntervalS };
 }
 
-/** What the HTTP API never shows (GET and PUT /api/config): MQTT's secrets beside HTTP's own. */
+/** The `notifications` section. */
+export function notificationsOutputSettings(config: ControllerConfig): NotificationsOutputSettings {
+  return { notifications: config.notifications };
+}
+
+/** What the HTTP API never shows (GET and PUT /api/config): MQTT's and the notifications' secrets beside HTTP's own. */
 export const SECRET_CONFIG_PATHS = [
   ...MQTT_SECRET_CONFIG_PATHS,
   ...HTTP_SECRET_CONFIG_PATHS,
+  ...NOTIFICATIONS_SECRET_CONFIG_PATHS,
 ] as const satisfies readonly ConfigPath[];
 
 /**
@@ -91,4 +102,5 @@ export const OUTPUT_SERVICES: readonly ControllerServiceFactory[] = [
   ),
   outputService(startMqttOutput, mqttOutputSettings),
   outputService(startHttpOutputWith({ secretConfigPaths: SECRET_CONFIG_PATHS }), httpOutputSettings),
+  outputService(startNotificationsOutput(), notificationsOutputSettings),
 ];

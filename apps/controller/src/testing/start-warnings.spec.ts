@@ -69,6 +69,10 @@ const dependents = (values: Values): Record<string, fc.Arbitrary<number>> => ({
     ...rangeOf('inverter.reconnect.initialDelayS'),
     max: values['inverter.reconnect.maxDelayS'],
   }),
+  'notifications.retry.initialDelayS': biasedToMax({
+    ...rangeOf('notifications.retry.initialDelayS'),
+    max: values['notifications.retry.maxDelayS'],
+  }),
   'mqtt.reconnect.initialDelayS': biasedToMax({
     ...rangeOf('mqtt.reconnect.initialDelayS'),
     max: values['mqtt.reconnect.maxDelayS'],

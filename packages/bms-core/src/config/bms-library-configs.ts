@@ -6,11 +6,14 @@ import type { BmsConfig } from '../create-bms';
 import type { BmsSettings } from './bms-config-schema';
 import { getAtPath, setAtPath } from './config-path';
 
-/** Dotted path of every leaf setting of `T`, e.g. `cells.cellHighVoltageV`; tables count as one. */
+/**
+ * Dotted path of every leaf setting of `T`, e.g. `cells.cellHighVoltageV`; tables count as one. A
+ * section that may be null (an optional channel, `notifications.ntfy`) has the paths of its object.
+ */
 export type LeafPath<T> = {
-  [K in keyof T & string]: T[K] extends string | number | boolean | null | readonly unknown[]
+  [K in keyof T & string]: NonNullable<T[K]> extends string | number | boolean | readonly unknown[]
     ? K
-    : `${K}.${LeafPath<T[K]>}`;
+    : `${K}.${LeafPath<NonNullable<T[K]>>}`;
 }[keyof T & string];
 
 /**

@@ -4,15 +4,24 @@ import { ConfigStore, configFileError, type ControllerConfig } from '../../confi
 import type { BmsStatus, ConfigurationAccess, LinkStats } from '@tsbms/bms-core';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
 import type { CanOutputSettings } from '@tsbms/output-inverter-can';
+import type { NotificationsOutputSettings } from '@tsbms/output-notifications';
 import type { MqttOutputSettings } from '@tsbms/output-mqtt';
 import type { HttpOutputSettings } from '@tsbms/output-http';
 import type { ControllerConfigUpdate } from '../controller-context';
 import { linkStatsOf } from '../../runtime';
-import { canOutputSettings, httpOutputSettings, mqttOutputSettings } from '../output-services';
+import {
+  canOutputSettings,
+  httpOutputSettings,
+  mqttOutputSettings,
+  notificationsOutputSettings,
+} from '../output-services';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 
 /** The settings of every output at once: one fake context serves each output's tests. */
-export type EveryOutputSettings = CanOutputSettings & MqttOutputSettings & HttpOutputSettings;
+export type EveryOutputSettings = CanOutputSettings &
+  MqttOutputSettings &
+  HttpOutputSettings &
+  NotificationsOutputSettings;
 
 export interface FakeContextOptions {
   /**
@@ -85,5 +94,10 @@ function configOf(given: FakeContextOptions): ControllerConfig {
 }
 
 function settingsOf(config: ControllerConfig): EveryOutputSettings {
-  return { ...canOutputSettings(config), ...mqttOutputSettings(config), ...httpOutputSettings(config) };
+  return {
+    ...canOutputSettings(config),
+    ...mqttOutputSettings(config),
+    ...httpOutputSettings(config),
+    ...notificationsOutputSettings(config),
+  };
 }
