@@ -3,4 +3,4 @@ export { startHttpOutput, startHttpOutputWith, type HttpOutputOptions } from './
 export { createHttpApi, type HttpApi, type HttpApiOptions, type HttpOutputSettings } from './http-app';
 export { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-stream';
 export { StatusHistory, type HistoryPoint, type StatusHistoryOptions } from './status-history';
-export { HTTP_SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig } from './redact-config';
+export { HTTP_SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig, withoutMaskedSecrets } from './redact-config';

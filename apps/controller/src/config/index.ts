@@ -25,3 +25,6 @@ export {
   writeFileAtomically,
 } from './atomic-file';
 export type { ConfigFileSystem } from './atomic-file';
+export { effectiveConfig } from './effective-config';
+export { envOverrides } from './env-overrides';
+export { parseConfigText, readConfigText } from './load-config';
