@@ -106,7 +106,9 @@ describe('npm run backup', () => {
 
   it('a tampered backup is refused with the path of the bad value, and nothing changes', () => {
     const config = machine('garage', CONFIG_YAML, STATE);
-    const backup = JSON.parse(run(['export', '--config', config]).stdout) as Record<string, any>;
+    const backup = JSON.parse(run(['export', '--config', config]).stdout) as {
+      state: { faults: { faults: Array<{ location: { moduleAddress: number } }> } };
+    };
     backup.state.faults.faults[0].location.moduleAddress = 99;
     writeFileSync(file('backup.json'), JSON.stringify(backup));
     const before = [readFileSync(config, 'utf8'), readFileSync(`${config}.state.json`, 'utf8')];

@@ -39,10 +39,11 @@ const exported = () =>
   );
 const read = (text: string, currentDocument: unknown = DOCUMENT) =>
   readBackup(text, { source: 'backup.json', secretPaths: SECRETS, currentDocument, overrides: [] });
-/** The exported backup with one value changed, as someone editing the file would. */
-const edited = (edit: (backup: Record<string, any>) => void) => {
-  const backup = JSON.parse(exported()) as Record<string, any>;
-  edit(backup);
+/** The exported backup with the value at `keys` set to `value`, as someone editing the file would. */
+const edited = (keys: readonly (string | number)[], value: unknown) => {
+  const backup: unknown = JSON.parse(exported());
+  const parent = keys.slice(0, -1).reduce<unknown>((node, key) => Reflect.get(node as object, key), backup);
+  Reflect.set(parent as object, keys[keys.length - 1], value);
   return JSON.stringify(backup);
 };
 
@@ -67,37 +68,26 @@ describe('backup file', () => {
   });
 
   it.each([
-    [
-      'a setting out of range',
-      (b: Record<string, any>) => (b.config.cells.cellHighVoltageV = 9),
-      'config.cells.cellHighVoltageV',
-    ],
-    [
-      'an unknown setting',
-      (b: Record<string, any>) => (b.config.cells.cellHighVolts = 4.1),
-      'config.cells.cellHighVolts',
-    ],
-    ['a SoC over 100 %', (b: Record<string, any>) => (b.state.soc.socPercent = 150), 'state.soc.socPercent'],
+    ['a setting out of range', ['config', 'cells', 'cellHighVoltageV'], 9, 'config.cells.cellHighVoltageV'],
+    ['an unknown setting', ['config', 'cells', 'cellHighVolts'], 4.1, 'config.cells.cellHighVolts'],
+    ['a SoC over 100 %', ['state', 'soc', 'socPercent'], 150, 'state.soc.socPercent'],
     [
       'an unknown fault kind',
-      (b: Record<string, any>) => (b.state.faults.faults[0].kind = 'gremlins'),
+      ['state', 'faults', 'faults', 0, 'kind'],
+      'gremlins',
       'state.faults.faults[0].kind',
     ],
-    [
-      'a negative counter',
-      (b: Record<string, any>) => (b.state.energy.chargedWh = -5),
-      'state.energy.chargedWh',
-    ],
-    ['another format', (b: Record<string, any>) => (b.format = 'something-else'), 'format'],
-  ])('refuses %s with the path of the bad value', (_what, edit, path) => {
-    const error = configErrorOf(() => read(edited(edit)));
+    ['a negative counter', ['state', 'energy', 'chargedWh'], -5, 'state.energy.chargedWh'],
+    ['another format', ['format'], 'something-else', 'format'],
+  ])('refuses %s with the path of the bad value', (_what, keys, value, path) => {
+    const error = configErrorOf(() => read(edited(keys, value)));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.issues[0].configPath).toBe(path);
     expect(error.message.startsWith(`backup.json: ${path}: `)).toBe(true);
   });
 
   it('refuses a value edited within its range: the checksum no longer matches', () => {
-    const error = configErrorOf(() => read(edited((b) => (b.state.soc.socPercent = 95))));
+    const error = configErrorOf(() => read(edited(['state', 'soc', 'socPercent'], 95)));
     expect(error.issues).toEqual([
       {
         configPath: 'sha256',
@@ -111,7 +101,7 @@ describe('backup file', () => {
   });
 
   it('the checksum does not depend on key order', () => {
-    const reordered = JSON.parse(exported()) as Record<string, any>;
+    const reordered = JSON.parse(exported()) as { config: Record<string, unknown> };
     reordered.config = Object.fromEntries(Object.entries(reordered.config).reverse());
     expect(read(JSON.stringify(reordered)).configDocument).toEqual(DOCUMENT);
   });
