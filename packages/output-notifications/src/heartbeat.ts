@@ -1,4 +1,5 @@
 import { filter, map, scan, type Observable, type SchedulerLike } from 'rxjs';
+import { networkErrorText } from './channels/http-post';
 
 /*
  * The dead-man switch: one ping per interval while scans complete. Scans are what prove the BMS
@@ -29,4 +30,24 @@ export function heartbeatPings<T>(
     filter((state) => state.ping),
     map((state) => state.lastPingMs ?? 0),
   );
+}
+
+/** A ping that takes longer counts as failed; the next one comes an interval later. */
+const PING_TIMEOUT_MS = 10_000;
+
+/**
+ * One ping of the heartbeat URL (a POST, which healthchecks.io and Uptime Kuma take like a GET):
+ * null when it was taken, else what went wrong. Never the URL: it is a secret.
+ */
+export async function pingHeartbeat(url: string, fetch: typeof globalThis.fetch): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body: 'tsBMS scans',
+      signal: AbortSignal.timeout(PING_TIMEOUT_MS),
+    });
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    return networkErrorText(error);
+  }
 }

@@ -14,7 +14,7 @@ export {
   type NotificationPolicyStep,
 } from './notification-policy';
 export { deliverTo, retryDelayMs, type DeliveryOutcome, type RetrySettings } from './delivery';
-export { heartbeatPings } from './heartbeat';
+export { heartbeatPings, pingHeartbeat } from './heartbeat';
 export { configuredChannels } from './configured-channels';
 export {
   NotificationsOutput,
@@ -31,4 +31,4 @@ export {
   type EmailChannelOptions,
   type MailTransport,
 } from './channels/email';
-export { DEFAULT_HTTP_TIMEOUT_MS, type HttpChannelOptions } from './channels/http-post';
+export { DEFAULT_HTTP_TIMEOUT_MS, networkErrorText, type HttpChannelOptions } from './channels/http-post';

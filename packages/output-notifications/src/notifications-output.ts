@@ -1,10 +1,9 @@
 import { interval, map, merge, mergeMap, scan, share, type Subscription } from 'rxjs';
 import type { ActiveFault } from '@tsbms/fault-engine';
-import { errorMessage } from '@tsbms/hal';
 import type { OutputContext, OutputFactory, OutputService, OutputStatus } from '@tsbms/bms-core';
 import { configuredChannels } from './configured-channels';
 import { deliverTo, type DeliveryOutcome } from './delivery';
-import { heartbeatPings } from './heartbeat';
+import { heartbeatPings, pingHeartbeat } from './heartbeat';
 import type { Notification, NotificationChannel } from './notification';
 import {
   initialNotificationPolicyState,
@@ -28,8 +27,6 @@ export interface NotificationsOutputOptions {
 
 /** How often the policy looks at the active faults (quiet periods ending, reminders due). */
 const POLICY_TICK_MS = 1000;
-/** A heartbeat ping that takes longer counts as failed; the next one comes an interval later. */
-const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 interface ChannelTotals {
   delivered: number;
@@ -189,16 +186,8 @@ export class NotificationsOutput implements OutputService {
   }
 
   private ping(url: string, fetch: typeof globalThis.fetch): void {
-    const heartbeat = this.heartbeat;
-    if (heartbeat === null) return;
-    fetch(url, {
-      method: 'POST',
-      body: 'tsBMS scans',
-      signal: AbortSignal.timeout(HEARTBEAT_TIMEOUT_MS),
-    }).then(
-      (response) => this.notePing(response.ok ? null : `HTTP ${response.status}`),
-      (error: unknown) => this.notePing(errorMessage(error)),
-    );
+    if (this.heartbeat === null) return;
+    void pingHeartbeat(url, fetch).then((problem) => this.notePing(problem));
   }
 
   private notePing(error: string | null): void {

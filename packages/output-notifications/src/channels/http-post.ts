@@ -78,18 +78,22 @@ function unreachable(channel: string, error: unknown, timeoutMs: number): Notifi
   const reason =
     errorField(error, 'name') === 'TimeoutError'
       ? `no answer within ${timeoutMs} ms`
-      : `unreachable (${networkErrorCode(error)})`;
+      : `unreachable (${networkErrorText(error)})`;
   return new NotificationSendError('UNREACHABLE', channel, reason, true);
 }
 
 /**
- * fetch rejects with `TypeError: fetch failed` and the socket's error (ECONNREFUSED, ENOTFOUND,
- * a certificate's) as its cause. Only the code is quoted: messages of other TypeErrors (an
- * invalid header value) may contain the value, a token.
+ * What went wrong on the network, for a log line: fetch rejects with `TypeError: fetch failed`
+ * and the socket's error as its cause (ECONNREFUSED, ENOTFOUND, a certificate's code; undici's own
+ * short text such as "bad port" when there is no code). The TypeError's own message is never
+ * quoted: for an invalid header value it contains the value, which may be a token.
  */
-function networkErrorCode(error: unknown): string {
-  const code = errorField(errorField(error, 'cause'), 'code');
+export function networkErrorText(error: unknown): string {
+  const cause = errorField(error, 'cause');
+  const code = errorField(cause, 'code');
   if (typeof code === 'string') return code;
+  const message = errorField(cause, 'message');
+  if (typeof message === 'string' && message !== '') return message.split('\n')[0].slice(0, 100);
   const name = errorField(error, 'name');
   return typeof name === 'string' ? name : 'unknown error';
 }
