@@ -25,6 +25,7 @@ const REQUIRED = [
   'output-http',
   'current-sensors',
   'output-notifications',
+  'history',
 ];
 
 const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));

@@ -1,0 +1,7 @@
+import baseConfig, {
+  outputLibraryRules,
+  packageJsonChecks,
+  readmeExampleRules,
+} from '../../eslint.config.mjs';
+
+export default [...baseConfig, ...packageJsonChecks, ...outputLibraryRules([]), ...readmeExampleRules];

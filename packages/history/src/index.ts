@@ -1,0 +1,2 @@
+export * from './history-sample';
+export * from './downsample';
