@@ -173,6 +173,12 @@ describe('HTTP API: reads', () => {
     });
   });
 
+  it('GET /api/backup: 404 NOT_AVAILABLE when the application keeps none', async () => {
+    const response = await get('/api/backup');
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_AVAILABLE');
+  });
+
   it('unknown API routes answer 404 JSON', async () => {
     const response = await get('/api/nothing');
     expect(response.status).toBe(404);
@@ -637,5 +643,26 @@ describe('GET /metrics', () => {
     ]) {
       expect(families.get(name)?.samples).toEqual([]);
     }
+  });
+});
+
+describe('GET /api/backup', () => {
+  it("answers the application's backup as a download", async () => {
+    let made = 0;
+    server = await startTestHttp({
+      backup: () => {
+        made++;
+        return { fileName: 'tsbms-backup-2026-12-05.json', text: '{"format":"tsbms-backup"}\n' };
+      },
+    });
+    const response = await get('/api/backup');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(
+      'attachment; filename=tsbms-backup-2026-12-05.json',
+    );
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.text()).toBe('{"format":"tsbms-backup"}\n');
+    // Made when asked for, so it holds the state of that moment.
+    expect(made).toBe(1);
   });
 });

@@ -40,6 +40,17 @@ export interface HttpApiOptions {
   readonly secretConfigPaths?: readonly string[];
   /** A history kept from before a restart; by default a new one. */
   readonly history?: StatusHistory;
+  /**
+   * The application's backup of its settings and state, for GET /api/backup (a download; secrets
+   * are the application's to leave out). Absent: that route answers 404 NOT_AVAILABLE.
+   */
+  readonly backup?: () => BackupDownload;
+}
+
+/** A file to download: its name and its content. */
+export interface BackupDownload {
+  readonly fileName: string;
+  readonly text: string;
 }
 
 /** The express app with what it holds; `close()` ends streams and subscriptions (not the server). */
@@ -146,6 +157,14 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
   });
   app.get('/api/history', (_req, res) => {
     res.json({ points: history.points() });
+  });
+  app.get('/api/backup', (_req, res) => {
+    if (options.backup === undefined) {
+      sendError(res, 404, 'NOT_AVAILABLE', 'this controller keeps no backup: it runs without a config file');
+      return;
+    }
+    const download = options.backup();
+    res.attachment(download.fileName).type('application/json').send(download.text);
   });
   app.get('/api/stream', (_req, res) => {
     eventStream.attach(res);

@@ -65,7 +65,10 @@ function serverUrl(scheme: 'http' | 'https', address: AddressInfo): string {
 }
 
 /** What the application chooses beside the settings: the secrets of its configuration, the site. */
-export type HttpOutputOptions = Pick<HttpApiOptions, 'secretConfigPaths' | 'dashboardDir' | 'eventStream'>;
+export type HttpOutputOptions = Pick<
+  HttpApiOptions,
+  'secretConfigPaths' | 'dashboardDir' | 'eventStream' | 'backup'
+>;
 
 /**
  * The HTTP output: dashboard, REST API, event stream and /metrics on `http.host:http.port`

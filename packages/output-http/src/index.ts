@@ -1,6 +1,12 @@
 export { httpConfigSchema, isLoopbackHost, type HttpConfig } from './http-config';
 export { startHttpOutput, startHttpOutputWith, type HttpOutputOptions } from './http-output';
-export { createHttpApi, type HttpApi, type HttpApiOptions, type HttpOutputSettings } from './http-app';
+export {
+  createHttpApi,
+  type BackupDownload,
+  type HttpApi,
+  type HttpApiOptions,
+  type HttpOutputSettings,
+} from './http-app';
 export { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-stream';
 export { StatusHistory, type HistoryPoint, type StatusHistoryOptions } from './status-history';
 export { HTTP_SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig, withoutMaskedSecrets } from './redact-config';

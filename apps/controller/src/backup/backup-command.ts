@@ -17,7 +17,8 @@ import {
 } from '../config';
 import { RuntimeStateFile } from '../supervisor/runtime-state-file';
 import { SECRET_CONFIG_PATHS } from '../services/output-services';
-import { backupText, createBackup, readBackup } from './backup-file';
+import { readBackup } from './backup-file';
+import { exportBackupText } from './export-backup';
 
 export const BACKUP_USAGE = `Usage: npm run backup -- export --config FILE [--out BACKUP]
        npm run backup -- import --config FILE BACKUP [--dry-run] [--force]
@@ -136,21 +137,14 @@ function exportBackup(
 ): number {
   const { document } = currentDocument(options.configFile, fsx);
   const config = effectiveConfig(document, envOverrides(io.env), options.configFile);
-  const stateFile = stateFileOf(options.configFile, config.stateFile);
-  const load = new RuntimeStateFile(stateFile, silentLogger, io.clock, fsx).load();
-  if (load.kind === 'lost')
-    io.stderr.write(
-      `backup: the state file ${stateFile} cannot be used (${load.reason}): the backup has no state\n`,
-    );
-  const text = backupText(
-    createBackup({
-      configDocument: document,
-      secretPaths: SECRET_CONFIG_PATHS,
-      state: load.kind === 'loaded' ? load.state : null,
-      createdAtMs: io.clock.now(),
-      controllerVersion: io.controllerVersion,
-    }),
-  );
+  const { text, stateProblem } = exportBackupText({
+    configFile: options.configFile,
+    stateFile: stateFileOf(options.configFile, config.stateFile),
+    clock: io.clock,
+    controllerVersion: io.controllerVersion,
+    fsx,
+  });
+  if (stateProblem !== null) io.stderr.write(`backup: ${stateProblem}: the backup has no state\n`);
   if (options.out === undefined) io.stdout.write(text);
   else {
     writeFileAtomically(fsx, options.out, text);

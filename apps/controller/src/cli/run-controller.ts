@@ -32,7 +32,8 @@ import {
   type CurrentSensorRole,
   type OpenedCurrentSensor,
 } from '../runtime';
-import { checkOutputSettings, controllerVersion, OUTPUT_SERVICES, REMOTE_CHANGE_CHECKS } from '../services';
+import { checkOutputSettings, controllerVersion, outputServices, REMOTE_CHANGE_CHECKS } from '../services';
+import { backupFileName, exportBackupText } from '../backup/export-backup';
 import { RuntimeStateFile } from '../supervisor';
 
 /** The running configuration and the config file behind it (bms-core's supervisor applies changes). */
@@ -337,7 +338,22 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     logger,
     configSource,
     relays: outputs,
-    services: OUTPUT_SERVICES,
+    services: outputServices(
+      stateFilePath === null
+        ? {}
+        : {
+            // Read when asked for: the files as they are then (the state is saved every minute).
+            backup: () => ({
+              fileName: backupFileName(systemClock.now()),
+              text: exportBackupText({
+                configFile: cli.configFile ?? null,
+                stateFile: stateFilePath,
+                clock: systemClock,
+                controllerVersion: controllerVersion(),
+              }).text,
+            }),
+          },
+    ),
     stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
     sessionTasks: controllerSessionTasks(
       chain,

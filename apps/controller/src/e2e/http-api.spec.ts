@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { hashSecret } from '@tsbms/credentials';
 import { parsePrometheusText, sampleValue } from '@tsbms/output-http/testing';
 import { ControllerDaemon, putJson } from './process-harness';
+import { readBackup } from '../backup/backup-file';
+import { SECRET_CONFIG_PATHS } from '../services/output-services';
 import { scoped } from '@tsbms/test-support';
 
 /**
@@ -107,6 +109,23 @@ describe('controller process: HTTP API', () => {
         cells: { cellHighVoltageV: number };
       };
       expect(config.cells.cellHighVoltageV).toBe(4.05);
+
+      // The backup download: the file's settings and the saved state, no secret, accepted by import.
+      const download = await fetch(new URL('/api/backup', String(restarted.url)));
+      expect(download.status).toBe(200);
+      expect(download.headers.get('content-disposition')).toMatch(
+        /^attachment; filename=tsbms-backup-[\dT-]+Z\.json$/,
+      );
+      const text = await download.text();
+      expect(text).not.toContain('scrypt$');
+      const restored = readBackup(text, {
+        source: 'download',
+        secretPaths: SECRET_CONFIG_PATHS,
+        currentDocument: JSON.parse(readFileSync(configFile, 'utf8')),
+        overrides: [],
+      });
+      expect(restored.configDocument).toEqual(JSON.parse(readFileSync(configFile, 'utf8')));
+      expect(restored.state?.version).toBe(1);
       expect(await daemon.stop()).toBe(0);
     }),
   );

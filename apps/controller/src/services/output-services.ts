@@ -13,7 +13,12 @@ import {
 } from '@tsbms/output-inverter-can';
 import { libraryConfigs, type ConfigPath, type ControllerConfig } from '../config';
 import { MQTT_SECRET_CONFIG_PATHS, startMqttOutput, type MqttOutputSettings } from '@tsbms/output-mqtt';
-import { HTTP_SECRET_CONFIG_PATHS, startHttpOutputWith, type HttpOutputSettings } from '@tsbms/output-http';
+import {
+  HTTP_SECRET_CONFIG_PATHS,
+  startHttpOutputWith,
+  type BackupDownload,
+  type HttpOutputSettings,
+} from '@tsbms/output-http';
 import {
   NOTIFICATIONS_SECRET_CONFIG_PATHS,
   startNotificationsOutput,
@@ -90,8 +95,14 @@ const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
   // The bus logs every retry; the output logs the changes of state instead.
   new SocketCanBus({ ...settings, logger: silentLogger });
 
+/** What only the running daemon knows: where its backup comes from (GET /api/backup). */
+export interface OutputServiceOptions {
+  /** The backup download; absent without a config file (the demo). */
+  readonly backup?: () => BackupDownload;
+}
+
 /** Every output the daemon starts beside the relays, in start order. */
-export const OUTPUT_SERVICES: readonly ControllerServiceFactory[] = [
+export const outputServices = (options: OutputServiceOptions = {}): readonly ControllerServiceFactory[] => [
   outputService(
     inverterCanOutput({
       openBus: socketCanBus,
@@ -101,6 +112,12 @@ export const OUTPUT_SERVICES: readonly ControllerServiceFactory[] = [
     canOutputSettings,
   ),
   outputService(startMqttOutput, mqttOutputSettings),
-  outputService(startHttpOutputWith({ secretConfigPaths: SECRET_CONFIG_PATHS }), httpOutputSettings),
+  outputService(
+    startHttpOutputWith({
+      secretConfigPaths: SECRET_CONFIG_PATHS,
+      ...(options.backup === undefined ? {} : { backup: options.backup }),
+    }),
+    httpOutputSettings,
+  ),
   outputService(startNotificationsOutput(), notificationsOutputSettings),
 ];

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { OutputService } from '@tsbms/bms-core';
 import { hashSecret } from '@tsbms/credentials';
 import type { EventStreamOptions } from '../event-stream';
-import { startHttpOutputWith } from '../http-output';
+import { startHttpOutputWith, type HttpOutputOptions } from '../http-output';
 import { FakeHttpContext } from './fake-http-context';
 
 /** Cheap scrypt parameters: the same format and code path, milliseconds per check. */
@@ -65,6 +65,7 @@ export async function startTestHttp(
     eventStream?: EventStreamOptions;
     dashboardDir?: string;
     secretConfigPaths?: readonly string[];
+    backup?: HttpOutputOptions['backup'];
   } = {},
 ): Promise<TestHttp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-http-'));
@@ -75,6 +76,7 @@ export async function startTestHttp(
     dashboardDir,
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
     ...(options.secretConfigPaths === undefined ? {} : { secretConfigPaths: options.secretConfigPaths }),
+    ...(options.backup === undefined ? {} : { backup: options.backup }),
   });
   const service = await start(context);
   if (service === null) throw new Error('the HTTP output did not start');
