@@ -1,5 +1,4 @@
 import { Scope } from '@tsbms/test-support';
-import type { LogLine } from './process-harness';
 import {
   delay,
   injectOverVoltage,
@@ -8,7 +7,7 @@ import {
   recordCandump,
   sampleStatusEvery,
   startPublishingController,
-  type StatusSample,
+  type GuestResults,
 } from './victron-can-guest';
 
 /*
@@ -29,16 +28,9 @@ export const PROFILE_GUEST_MODULES = 2;
 /** Five 1 s bursts at least before the fault: enough to judge the schedule, lean on CI time. */
 export const PROFILE_RECORD_BEFORE_FAULT_MS = 5000;
 
-export interface ProfileRun {
+/** One profile's run: the Victron guest's observations but the interface going down and up. */
+export interface ProfileRun extends Omit<GuestResults, 'interfaceDownAtMs' | 'interfaceUpAtMs'> {
   readonly profile: string;
-  failure?: string;
-  candump: string[];
-  candumpErrors: string[];
-  log: LogLine[];
-  statusSamples: StatusSample[];
-  statusUrl: string | null;
-  faultInjectedAtMs: number | null;
-  controllerExitCode: number | null;
 }
 
 export interface ProfilesGuestResults {
