@@ -1,3 +1,4 @@
+import { victronBmsSnapshot } from '@tsbms/inverter-can/testing';
 import type { CanFrame } from '@tsbms/hal';
 import {
   formatCandumpLine,
@@ -19,34 +20,13 @@ import { MonitorSummary } from '../summary';
 export const RECORDING_START_S = 1_700_000_000;
 
 /** A 12S pack of 4 modules (2 strings), charging allowed, every optional frame known. */
-export const chargingSnapshot: VictronBmsSnapshot = {
-  chargeVoltageLimitV: 49.2,
-  chargeCurrentLimitA: 100,
+export const chargingSnapshot = victronBmsSnapshot({
   dischargeCurrentLimitA: 120,
-  stateOfChargePercent: 80.26,
-  stateOfHealthPercent: 100,
-  batteryVoltageV: 47.83,
-  batteryCurrentA: -12.3,
-  batteryTemperatureC: 21.4,
   alarms: {
     levels: { highVoltage: 'ok', lowVoltage: 'ok', bmsInternal: 'ok', cellImbalance: 'warning' },
     systemOnline: true,
   },
-  modulesOnline: 4,
-  modulesOffline: 0,
-  lowestCellVoltageV: 3.981,
-  highestCellVoltageV: 4.002,
-  lowestTemperatureC: 20,
-  highestTemperatureC: 23.6,
-  lowestCellId: 'M3C2',
-  highestCellId: 'M1C6',
-  lowestTemperatureId: 'M2T1',
-  highestTemperatureId: 'M4T2',
-  energyChargedKWh: 1234.5,
-  energyDischargedKWh: 1100,
-  onlineCapacityAh: 257,
-  installedCapacityAh: 257,
-};
+});
 
 /**
  * Over-voltage fault: no charging or discharging, CVL below the pack (the SMA publisher raises it,

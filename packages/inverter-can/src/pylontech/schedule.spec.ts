@@ -1,3 +1,4 @@
+import { victronBmsSnapshot } from '../testing';
 import fc from 'fast-check';
 import { map, Subject, VirtualTimeScheduler, VirtualAction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -14,22 +15,10 @@ const identity: PylontechBatteryIdentity = {
 };
 
 // A 12S pack of 4 modules (2 strings), charging allowed, nothing wrong.
-const snapshot: VictronBmsSnapshot = {
-  chargeVoltageLimitV: 49.2,
-  chargeCurrentLimitA: 100,
+const snapshot = victronBmsSnapshot({
   dischargeCurrentLimitA: 120,
   stateOfChargePercent: 79.6,
-  stateOfHealthPercent: 100,
-  batteryVoltageV: 47.83,
-  batteryCurrentA: -12.3,
-  batteryTemperatureC: 21.4,
   alarms: { levels: { highVoltage: 'ok', lowVoltage: 'ok', bmsInternal: 'ok' }, systemOnline: true },
-  modulesOnline: 4,
-  modulesOffline: 0,
-  lowestCellVoltageV: 3.981,
-  highestCellVoltageV: 4.002,
-  lowestTemperatureC: 20,
-  highestTemperatureC: 23.6,
   lowestCellId: null,
   highestCellId: null,
   lowestTemperatureId: null,
@@ -38,7 +27,7 @@ const snapshot: VictronBmsSnapshot = {
   energyDischargedKWh: null,
   onlineCapacityAh: 464,
   installedCapacityAh: 464,
-};
+});
 
 const overVoltage: VictronBmsSnapshot = {
   ...snapshot,

@@ -1,3 +1,4 @@
+import { victronBmsSnapshot } from '../testing';
 import fc from 'fast-check';
 import { map, Subject, VirtualTimeScheduler, VirtualAction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -18,18 +19,7 @@ const identity: SmaBatteryIdentity = {
 };
 
 // A 12S pack (48 V class, what a Sunny Island takes), charging allowed, nothing wrong.
-const snapshot: VictronBmsSnapshot = {
-  chargeVoltageLimitV: 49.2,
-  chargeCurrentLimitA: 100,
-  dischargeCurrentLimitA: 100,
-  stateOfChargePercent: 80.26,
-  stateOfHealthPercent: 100,
-  batteryVoltageV: 47.83,
-  batteryCurrentA: -12.3,
-  batteryTemperatureC: 21.4,
-  alarms: { levels: { highVoltage: 'ok', lowVoltage: 'ok' }, systemOnline: true },
-  modulesOnline: 4,
-  modulesOffline: 0,
+const snapshot = victronBmsSnapshot({
   lowestCellVoltageV: null,
   highestCellVoltageV: null,
   lowestTemperatureC: null,
@@ -40,9 +30,7 @@ const snapshot: VictronBmsSnapshot = {
   highestTemperatureId: null,
   energyChargedKWh: null,
   energyDischargedKWh: null,
-  onlineCapacityAh: 257,
-  installedCapacityAh: 257,
-};
+});
 
 const SMA_IDS: readonly number[] = Object.values(SmaFrameId);
 const hexId = (frame: CanFrame) => frame.id.toString(16);

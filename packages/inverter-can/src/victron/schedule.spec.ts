@@ -1,3 +1,4 @@
+import { victronBmsSnapshot } from '../testing';
 import fc from 'fast-check';
 import { Subject, VirtualTimeScheduler, VirtualAction, filter, map, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
@@ -18,31 +19,7 @@ const identity: VictronBatteryIdentity = {
   cellLowVoltageV: 3.6,
 };
 
-const snapshot: VictronBmsSnapshot = {
-  chargeVoltageLimitV: 49.2,
-  chargeCurrentLimitA: 100,
-  dischargeCurrentLimitA: 100,
-  stateOfChargePercent: 80.26,
-  stateOfHealthPercent: 100,
-  batteryVoltageV: 47.83,
-  batteryCurrentA: -12.3,
-  batteryTemperatureC: 21.4,
-  alarms: { levels: { highVoltage: 'ok', lowVoltage: 'ok' }, systemOnline: true },
-  modulesOnline: 4,
-  modulesOffline: 0,
-  lowestCellVoltageV: 3.981,
-  highestCellVoltageV: 4.002,
-  lowestTemperatureC: 20,
-  highestTemperatureC: 23.6,
-  lowestCellId: 'M3C2',
-  highestCellId: 'M1C6',
-  lowestTemperatureId: 'M2T1',
-  highestTemperatureId: 'M4T2',
-  energyChargedKWh: 1234.5,
-  energyDischargedKWh: 1100,
-  onlineCapacityAh: 257,
-  installedCapacityAh: 257,
-};
+const snapshot = victronBmsSnapshot();
 
 interface Sent {
   readonly atMs: number;

@@ -1,0 +1,1 @@
+export { victronBmsSnapshot } from './snapshot-fixture';
