@@ -31,6 +31,7 @@ describe('createControl', () => {
     ['options.clock', { ...options, clock: {} }],
     ['options.clock', { ...options, clock: { schedule: () => undefined } }],
     ['options.clock', { ...options, clock: 5 }],
+    ['options.config$', { ...options, config$: {} }],
     ['options.contactorCommands$', { ...options, contactorCommands$: {} }],
   ])('rejects a wrong %s', async (argument, value) => {
     await expectInvalidArgument(() => createControl(NEVER, value as never), argument);

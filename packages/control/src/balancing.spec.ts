@@ -97,6 +97,57 @@ describe('balancing (B-25..B-29)', () => {
     });
   });
 
+  it.each([
+    ['stops bleeding at the next input when balancing is disabled', { balancingEnabled: false }, 'm'],
+    ['keeps a BALANCE in progress through an unrelated change', { maxChargeCurrentA: 50 }, 'b'],
+  ])('%s (live settings)', (_name, change, afterChange) => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      const modules = [moduleAt(1, VECTOR), moduleAt(2, REST)];
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(13),
+          map((i) => scan(i * 500, modules)),
+        ),
+        NEVER,
+      );
+      // BALANCE from 2 s; the change comes at 4.2 s and applies from the scan of 4.5 s.
+      const config$ = hot(marble([4200, 'c']), { c: config(change) });
+      const phases$ = balanceCells(inputs$, { config: config(), config$, clock: scheduler }).pipe(
+        map((s) => (s.strings[0].phase === 'BALANCE' ? `b@${s.strings[0].sinceMs}:${masks(s)}` : 'm')),
+      );
+      const letters = Array.from({ length: 13 }, (_, i) => {
+        const t = i * 500;
+        return [t, t < 2000 ? 'm' : t < 4500 ? 'b' : afterChange] as const;
+      });
+      expectObservable(phases$).toBe(marble(...letters), { m: 'm', b: 'b@2000:2,0' });
+    });
+  });
+
+  it('ends a running BALANCE by a shortened balanceTimeS, counted from its start (live settings)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      const modules = [moduleAt(1, VECTOR), moduleAt(2, REST)];
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(17),
+          map((i) => scan(i * 500, modules)),
+        ),
+        NEVER,
+      );
+      // 5 s of BALANCE instead of 10 s, set at 4.2 s: MEASURE from 7 s, BALANCE again from 9 s.
+      const config$ = hot(marble([4200, 'c']), { c: config({ balanceTimeS: 5 }) });
+      const phases$ = balanceCells(inputs$, { config: config(), config$, clock: scheduler }).pipe(
+        map((s) => s.strings[0].phase[0]),
+      );
+      const letters = Array.from({ length: 17 }, (_, i) => {
+        const t = i * 500;
+        return [t, t < 2000 || (t >= 7000 && t < 9000) ? 'M' : 'B'] as const;
+      });
+      expectObservable(phases$).toBe(marble(...letters));
+    });
+  });
+
   it.each<[string, Partial<ModuleInput>]>([
     ['stale', { stale: true }],
     ['reporting a chip fault', { chipFault: true }],

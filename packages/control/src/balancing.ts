@@ -1,8 +1,9 @@
-import { scan, type Observable } from 'rxjs';
+import { map, scan, startWith, withLatestFrom, type Observable } from 'rxjs';
 import type { Clock } from '@tsbms/hal';
 import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
 import type { ControlConfig } from './config';
 import type { ControlInputs, ModuleInput, StringInput } from './inputs';
+import { liveControlConfigs } from './live-config';
 
 /** MEASURE: no bleeding, cells settle; BALANCE: the decided cells bleed (B-25). */
 export type BalancingPhase = 'MEASURE' | 'BALANCE';
@@ -143,20 +144,32 @@ export function createBalancer(config: ControlConfig) {
 }
 
 export interface BalancingOptions {
+  /** The initial configuration. */
   readonly config: ControlConfig;
+  /**
+   * Later configurations (live settings): each applies from the next input on; every
+   * state carries over.
+   */
+  readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
 }
 
 /**
  * Per-string balancing decisions, one emission per input. The masks are what the controller
- * writes to CB_CTRL after the next scan's conversion (tesla-bq76pl536a.md T-22).
+ * writes to CB_CTRL after the next scan's conversion (tesla-bq76pl536a.md T-22). Each input is
+ * stepped under the latest settings of `config$`, from the state the previous settings left.
  */
 export function balanceCells(
   inputs$: Observable<BalancingInputs>,
   options: BalancingOptions,
 ): Observable<BalancingState> {
-  const balancer = createBalancer(options.config);
+  const initial = createBalancer(options.config);
+  const balancers$ = liveControlConfigs(options.config, options.config$).pipe(
+    map(createBalancer),
+    startWith(initial),
+  );
   return inputs$.pipe(
-    scan((state, inputs) => balancer.step(state, inputs, options.clock.now()), balancer.initial()),
+    withLatestFrom(balancers$),
+    scan((state, [inputs, balancer]) => balancer.step(state, inputs, options.clock.now()), initial.initial()),
   );
 }

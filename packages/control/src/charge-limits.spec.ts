@@ -204,6 +204,26 @@ describe('chargeLimits (marbles)', () => {
   });
 });
 
+describe('chargeLimits with live settings (config$)', () => {
+  it('lowers CCL to a lowered maxChargeCurrentA at the next input, from the running ramp', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // 100 A from 50 s; 40 A set at 62 s applies with the scan of 65 s; DCL keeps its 100 A.
+      const config$ = hot(marble([62000, 'a']), { a: config({ maxChargeCurrentA: 40 }) });
+      const limits$ = chargeLimits(scans(80000), closed$, { config: config(), config$, clock: scheduler });
+      expectObservable(
+        limits$.pipe(
+          map((l) => `${l.cclA}/${l.dclA}`),
+          distinctUntilChanged(),
+        ),
+      ).toBe(
+        marble([0, 'a'], [35000, 'b'], [40000, 'c'], [45000, 'd'], [50000, 'e'], [65000, 'f'], [90000, 'a']),
+        { a: '0/0', b: '25/25', c: '50/50', d: '75/75', e: '100/100', f: '40/100' },
+      );
+    });
+  });
+});
+
 describe('charge limits (steps)', () => {
   function run(cfg: ReturnType<typeof config>, steps: readonly [number, ControlInputs, boolean?][]) {
     const machine = chargeLimitsMachine(cfg);

@@ -12,6 +12,7 @@ import {
   type CurrentLimitState,
 } from './current-limit';
 import { anyModuleStale, type ControlInputs } from './inputs';
+import { liveControlConfigs } from './live-config';
 import { clamp, floorToStep } from './rounding';
 import {
   initialVoltageLimit,
@@ -132,7 +133,13 @@ function sameLimits(a: ChargeLimits, b: ChargeLimits): boolean {
 }
 
 export interface ChargeLimitOptions {
+  /** The initial configuration. */
   readonly config: ControlConfig;
+  /**
+   * Later configurations (live settings): each applies from the next input or timer wake on; every
+   * state carries over.
+   */
+  readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
 }
 
@@ -157,7 +164,8 @@ export function chargeLimits(
       }),
     ),
   );
-  return runClockedMachine(events$, chargeLimitsMachine(options.config), options.clock).pipe(
+  const machines$ = liveControlConfigs(options.config, options.config$).pipe(map(chargeLimitsMachine));
+  return runClockedMachine(events$, chargeLimitsMachine(options.config), options.clock, machines$).pipe(
     map((state) => state.limits),
     filter((limits): limits is ChargeLimits => limits !== null),
     distinctUntilChanged(sameLimits),

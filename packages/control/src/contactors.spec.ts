@@ -404,6 +404,55 @@ describe('sequenceContactors (marbles)', () => {
   });
 });
 
+describe('sequenceContactors with live settings (config$)', () => {
+  it('keeps CLOSED contactors closed through new settings, emitting nothing', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      const config$ = hot(marble([10000, 'a'], [12000, 'b'], [14000, 'c']), {
+        a: config({ contactorPrechargeTimeS: 2 }),
+        b: config({ maxChargeCurrentA: 50 }),
+        c: config({ cellHighVoltageV: 4.0 }),
+      });
+      const status$ = sequenceContactors(scans(20000), { config: config(), config$, clock: scheduler });
+      // As without new settings: CLOSED since 7 s until the watchdog 10 s after the last scan.
+      expectObservable(status$.pipe(map((s) => `${s.state}@${s.sinceMs}`))).toBe(
+        marble([0, 'a'], [0, 'b'], [1000, 'c'], [6000, 'd'], [7000, 'e'], [30000, 'f']),
+        {
+          a: 'OPEN@0',
+          b: 'NEGATIVE@0',
+          c: 'PRECHARGE@1000',
+          d: 'OVERLAP@6000',
+          e: 'CLOSED@7000',
+          f: 'OPEN@30000',
+        },
+      );
+    });
+  });
+
+  it.each([
+    ['before the shorter timeout expires', 9000, 12500],
+    ['after the shorter timeout has expired', 14000, 14000],
+  ])('opens on a shortened commsTimeoutS set %s', (_when, setAtMs, opensAtMs) => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // The scans stop at 7.5 s: 10 s of watchdog would open at 17.5 s, 5 s opens at 12.5 s.
+      const config$ = hot(marble([setAtMs, 'a']), { a: config({ commsTimeoutS: 5 }) });
+      const status$ = sequenceContactors(scans(7500), { config: config(), config$, clock: scheduler });
+      expectObservable(status$.pipe(map((s) => `${s.state}/${s.openReason}`))).toBe(
+        marble([0, 'a'], [0, 'b'], [1000, 'c'], [6000, 'd'], [7000, 'e'], [opensAtMs, 'f']),
+        {
+          a: 'OPEN/startup',
+          b: 'NEGATIVE/startup',
+          c: 'PRECHARGE/startup',
+          d: 'OVERLAP/startup',
+          e: 'CLOSED/startup',
+          f: 'OPEN/watchdog',
+        },
+      );
+    });
+  });
+});
+
 /** Drives a machine as runClockedMachine does: wakes fire before any later event. */
 function simulate(
   cfg: ReturnType<typeof config>,

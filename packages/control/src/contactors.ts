@@ -4,6 +4,7 @@ import type { ControlConfig } from './config';
 import type { ClockedMachine } from './clocked-machine';
 import { runClockedMachine } from './clocked-machine';
 import type { ControlInputs } from './inputs';
+import { liveControlConfigs } from './live-config';
 
 /**
  * The states of §3 plus the two ways a closing attempt ends badly: RETRY_WAIT (an attempt failed,
@@ -340,7 +341,13 @@ export function contactorMachine(
 }
 
 export interface ContactorOptions {
+  /** The initial configuration. */
   readonly config: ControlConfig;
+  /**
+   * Later configurations (live settings): each applies from the next input or timer wake on; every
+   * state carries over.
+   */
+  readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
   /** Operator commands (test mode, step, reset). */
   readonly commands$?: Observable<ContactorCommand>;
@@ -351,7 +358,8 @@ export interface ContactorOptions {
 /**
  * The contactor sequencer (§3): starts OPEN, closes through NEGATIVE → PRECHARGE → OVERLAP →
  * CLOSED when permitted (B-11), and opens every relay in the same tick on a fault, a shutdown
- * request or when no scan has completed for `commsTimeoutS` (B-13). Emits on every change.
+ * request or when no scan has completed for `commsTimeoutS` (B-13). Emits on every change. New
+ * settings on `config$` never reset the sequence: closed contactors stay closed.
  */
 export function sequenceContactors(
   inputs$: Observable<ContactorInputs>,
@@ -361,10 +369,16 @@ export function sequenceContactors(
     inputs$.pipe(map((inputs): ContactorEvent => ({ kind: 'inputs', inputs }))),
     (options.commands$ ?? EMPTY).pipe(map((command): ContactorEvent => ({ kind: 'command', command }))),
   );
+  // `lastOpenedAtMs` only seeds the initial state: a replacement machine keeps the running state.
+  const lastOpenedAtMs = options.lastOpenedAtMs ?? null;
+  const machines$ = liveControlConfigs(options.config, options.config$).pipe(
+    map((config) => contactorMachine(config, lastOpenedAtMs)),
+  );
   return runClockedMachine(
     events$,
-    contactorMachine(options.config, options.lastOpenedAtMs ?? null),
+    contactorMachine(options.config, lastOpenedAtMs),
     options.clock,
+    machines$,
   ).pipe(
     map((m) => m.status),
     distinctUntilChanged(),

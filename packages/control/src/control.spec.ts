@@ -1,7 +1,7 @@
 import { concat, defer, distinctUntilChanged, map, NEVER, take, timer } from 'rxjs';
 import { buildControlConfig } from './config';
 import { createControl } from './control';
-import { moduleAt, packInputs } from './inputs.fixture';
+import { healthyInputs, moduleAt, packInputs } from './inputs.fixture';
 import { marble, testScheduler } from './marbles.fixture';
 
 describe('createControl', () => {
@@ -80,5 +80,66 @@ describe('createControl', () => {
       );
     });
     expect(subscriptions).toBe(1);
+  });
+
+  it('passes new settings to the strategies: CCL falls at the next input, the contactors stay CLOSED', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(121),
+          map((i) => healthyInputs({ scanAtMs: i * 500 })),
+        ),
+        NEVER,
+      );
+      // A fast ramp reaches 100 A in one scan after the 30 s hold; 40 A is set at 40.2 s.
+      const config = (maxChargeCurrentA: number) =>
+        buildControlConfig({ moduleCount: 2, currentRampAps: 1000, maxChargeCurrentA });
+      const config$ = hot(marble([40200, 'a']), { a: config(40) });
+      const control = createControl(inputs$, { config: config(100), config$, clock: scheduler });
+      expectObservable(control.contactors$.pipe(map((s) => s.state))).toBe(
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [70000, 'o']),
+        { o: 'OPEN', n: 'NEGATIVE', p: 'PRECHARGE', v: 'OVERLAP', c: 'CLOSED' },
+      );
+      expectObservable(
+        control.limits$.pipe(
+          map((l) => l.cclA),
+          distinctUntilChanged(),
+        ),
+      ).toBe(marble([0, 'z'], [37500, 'm'], [40500, 'l'], [70000, 'z']), { z: 0, m: 100, l: 40 });
+    });
+  });
+
+  it('gives an output subscribed after a change of settings the latest ones', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // 17 °C: no heat below the default 16 °C, heat below 17.5 °C, set at 1 s.
+      const cool = [moduleAt(1, new Array<number>(6).fill(3.9), { temperaturesC: [17, 17] })];
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(9),
+          map((i) => packInputs([cool], { scanAtMs: i * 500 })),
+        ),
+        NEVER,
+      );
+      const config$ = hot(marble([1000, 'a']), {
+        a: buildControlConfig({ moduleCount: 1, heatingOnBelowC: 17.5 }),
+      });
+      const control = createControl(inputs$, {
+        config: buildControlConfig({ moduleCount: 1 }),
+        config$,
+        clock: scheduler,
+      });
+      // The contactors hold the shared subscription of config$ before heating$ subscribes; the
+      // scans stop at 4 s before they close.
+      expectObservable(control.contactors$.pipe(map((s) => s.state))).toBe(
+        marble([0, 'o'], [0, 'n'], [1000, 'p'], [5000, 'o']),
+        { o: 'OPEN', n: 'NEGATIVE', p: 'PRECHARGE' },
+      );
+      expectObservable(control.heating$.pipe(map((h) => h.heaterOn)), '3000ms ^').toBe(
+        marble([3000, 'f'], [3000, 't'], [5000, 'f']),
+        { f: false, t: true },
+      );
+    });
   });
 });

@@ -8,7 +8,13 @@ import { controlHeating, type HeatingStatus } from './heating';
 import type { ControlInputs } from './inputs';
 
 export interface ControlOptions {
+  /** The initial configuration. */
   readonly config: ControlConfig;
+  /**
+   * Later configurations (live settings): each applies from the next input or timer wake on; every
+   * state carries over. A change of `moduleCount` or `parallelStringCount` errors the outputs.
+   */
+  readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
   readonly contactorCommands$?: Observable<ContactorCommand>;
   /** When energised contactors were last opened before this start (B-11 lockout across restarts). */
@@ -29,17 +35,19 @@ export interface ControlOutputs {
 export function createControl(inputs$: Observable<ControlInputs>, options: ControlOptions): ControlOutputs {
   requireControlArguments(inputs$, options);
   const shared$ = inputs$.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  // One subscription for all outputs; replayed, so an output subscribed after a change still gets it.
+  const config$ = options.config$?.pipe(shareReplay({ bufferSize: 1, refCount: true }));
+  const strategyOptions = { config: options.config, config$, clock: options.clock };
   const contactors$ = sequenceContactors(shared$, {
-    config: options.config,
-    clock: options.clock,
+    ...strategyOptions,
     commands$: options.contactorCommands$,
     lastOpenedAtMs: options.contactorsLastOpenedAtMs,
   }).pipe(shareReplay({ bufferSize: 1, refCount: true }));
   return {
     contactors$,
-    limits$: chargeLimits(shared$, contactors$, options),
-    balancing$: balanceCells(shared$, options),
-    heating$: controlHeating(shared$, options),
+    limits$: chargeLimits(shared$, contactors$, strategyOptions),
+    balancing$: balanceCells(shared$, strategyOptions),
+    heating$: controlHeating(shared$, strategyOptions),
   };
 }
 
@@ -49,6 +57,9 @@ function requireControlArguments(inputs$: unknown, options: ControlOptions): voi
   requireObject(options, 'options', 'control options ({ config, clock, ... })');
   requireObject(options.config, 'options.config', 'the result of buildControlConfig()');
   requireClock(options.clock, 'options.clock');
+  if (options.config$ !== undefined) {
+    requireObservable(options.config$, 'options.config$');
+  }
   if (options.contactorCommands$ !== undefined) {
     requireObservable(options.contactorCommands$, 'options.contactorCommands$');
   }

@@ -154,6 +154,30 @@ describe('heating (B-38, B-39)', () => {
     });
   });
 
+  it('applies a new heatingOnBelowC from the next input (live settings)', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // 17 °C asks for no heat below 16 °C; below 17.5 °C, set at 1.2 s, it does from the 1.5 s scan.
+      const config$ = hot(marble([1200, 'a']), {
+        a: buildControlConfig({ moduleCount: 2, heatingOnBelowC: 17.5 }),
+      });
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(7),
+          map((i) => temperatures(i * 500, 17)),
+        ),
+        NEVER,
+      );
+      expectObservable(
+        controlHeating(inputs$, { config, config$, clock: scheduler }).pipe(map((s) => s.heaterOn)),
+      ).toBe(
+        // Off again one second after the last scan (3 s).
+        marble([0, 'f'], [1500, 't'], [4000, 'f']),
+        { f: false, t: true },
+      );
+    });
+  });
+
   it('never heats with untrusted or warm sensors or above the off temperature (property)', () => {
     const machine = heatingMachine(config);
     const scanArb = fc.record({

@@ -3,6 +3,7 @@ import type { Clock } from '@tsbms/hal';
 import type { ControlConfig } from './config';
 import { runClockedMachine, type ClockedMachine } from './clocked-machine';
 import { isKnown, type ControlInputs } from './inputs';
+import { liveControlConfigs } from './live-config';
 
 /** Why the heater is kept off although the pack is cold (B-39). */
 export type HeatingBlock =
@@ -134,7 +135,13 @@ export function heatingMachine(config: ControlConfig): ClockedMachine<HeatingInp
 }
 
 export interface HeatingOptions {
+  /** The initial configuration. */
   readonly config: ControlConfig;
+  /**
+   * Later configurations (live settings): each applies from the next input or timer wake on; every
+   * state carries over.
+   */
+  readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
 }
 
@@ -143,7 +150,8 @@ export function controlHeating(
   inputs$: Observable<HeatingInputs>,
   options: HeatingOptions,
 ): Observable<HeatingStatus> {
-  return runClockedMachine(inputs$, heatingMachine(options.config), options.clock).pipe(
+  const machines$ = liveControlConfigs(options.config, options.config$).pipe(map(heatingMachine));
+  return runClockedMachine(inputs$, heatingMachine(options.config), options.clock, machines$).pipe(
     map((state) => state.status),
     distinctUntilChanged(),
   );

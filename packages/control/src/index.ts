@@ -1,4 +1,5 @@
 export * from './config';
+export * from './live-config';
 export * from './inputs';
 export * from './derating-table';
 export * from './clocked-machine';
