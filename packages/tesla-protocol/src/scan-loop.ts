@@ -21,7 +21,8 @@ import { TeslaBus } from './bus';
 import type { BusStats } from './bus-stats';
 import { cbTimeForPollInterval, ModuleCommands, type HardwareThresholds } from './commands';
 import { discoverModules, type DiscoveryResult } from './discovery';
-import { isTeslaProtocolError } from './errors';
+import { isTeslaProtocolError, type TeslaProtocolError } from './errors';
+import { requireHardwareThresholds, sameHardwareThresholds } from './hardware-thresholds';
 import { PackScanner, unansweredModuleReading } from './scan';
 import { CLEARABLE_STATUS_FLAGS } from './status-flags';
 
@@ -32,7 +33,10 @@ export interface TeslaScanLoopOptions {
   /** The configured module count; discovery must find exactly this many. */
   readonly moduleCount: number;
   readonly pollIntervalS: number;
-  /** Written into every board at setup (T-18); null = setup only clears latched bits. */
+  /**
+   * Written into every board at setup (T-18); null = setup only clears latched bits. Changed at
+   * run time with {@link TeslaScanLoop.setHardwareThresholds}.
+   */
   readonly hardwareThresholds: HardwareThresholds | null;
   readonly readWithCrc: boolean;
   readonly replyTimeoutMs: number;
@@ -46,6 +50,9 @@ export const DEFAULT_DISCOVERY_RETRY_S = 5;
 export const DEFAULT_CONTROL_BROADCAST_INTERVAL_S = 60;
 /** T-26: at most one clear per module this often. */
 const LATCHED_FLAG_CLEAR_INTERVAL_MS = 10_000;
+
+/** What a set-up is for, as its log lines say: first or after a reset, or a run-time threshold change. */
+type SetUpEvent = 'setup' | 'thresholds';
 
 /** The outcome of {@link TeslaScanLoop.scanOnce}. */
 export type OnceOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -73,6 +80,14 @@ export class TeslaScanLoop implements PackSource {
   private readonly sleeper: InterruptibleSleep;
 
   private masks: BalanceMasks = new Map();
+  /** What a set-up writes (T-18); null = set-ups only clear latched bits. */
+  private hardwareThresholds: HardwareThresholds | null;
+  /** A run-time change not yet written to every module (null: stop programming); undefined = none. */
+  private pendingThresholds: HardwareThresholds | null | undefined;
+  /** After a failed write of changed thresholds, the next attempt waits until then. */
+  private nextThresholdsAttemptMs = Number.NEGATIVE_INFINITY;
+  /** The set-up failure last warned about: the same failure on the next retry is not logged again. */
+  private lastSetUpFailure: string | null = null;
   private discovered: number | null = null;
   private lastDiscoveryLog: string | null = null;
   private lastReadingMs = Number.NEGATIVE_INFINITY;
@@ -98,7 +113,9 @@ export class TeslaScanLoop implements PackSource {
     requireLogger(options.logger, 'options.logger');
     requireFiniteNumber(options.moduleCount, 'options.moduleCount');
     requireFiniteNumber(options.pollIntervalS, 'options.pollIntervalS');
+    requireHardwareThresholds(options.hardwareThresholds, 'options.hardwareThresholds');
     const { clock } = options;
+    this.hardwareThresholds = options.hardwareThresholds;
     this.addresses = Array.from({ length: options.moduleCount }, (_, i) => i + 1);
     this.pollMs = options.pollIntervalS * 1000;
     this.retryMs = (options.discoveryRetryS ?? DEFAULT_DISCOVERY_RETRY_S) * 1000;
@@ -129,6 +146,24 @@ export class TeslaScanLoop implements PackSource {
 
   setBalancing(masks: BalanceMasks): void {
     this.masks = masks;
+  }
+
+  /**
+   * Changes the hardware thresholds (T-18) without a restart: between scans they are written to
+   * every module and verified by the set-up a reset gets, then later set-ups use them; a failed
+   * write is retried every discovery-retry interval. Before the first set-up they replace what it
+   * writes. null stops programming them: nothing is written, the boards keep theirs. A value equal
+   * to what the loop is about to write (a pending change, else the current thresholds), or a call
+   * once stopping, does nothing. Invalid thresholds throw as in the constructor, changing nothing.
+   */
+  setHardwareThresholds(thresholds: HardwareThresholds | null): void {
+    if (this.stopping) return;
+    requireHardwareThresholds(thresholds, 'thresholds');
+    // A copy: a caller mutating its object must not change what is compared or written later.
+    const next = thresholds === null ? null : Object.freeze({ ...thresholds });
+    // After a failed write the boards may hold either set, so the pending one is what counts.
+    const target = this.pendingThresholds === undefined ? this.hardwareThresholds : this.pendingThresholds;
+    if (!sameHardwareThresholds(next, target)) this.pendingThresholds = next;
   }
 
   /** Discovery until the configured count answers, setup, then a scan every poll interval until {@link stop}. */
@@ -226,7 +261,9 @@ export class TeslaScanLoop implements PackSource {
       this.publishSilence();
       return false;
     }
-    return this.setUp(this.addresses);
+    // Before the first set-up a change simply replaces what it writes.
+    this.adoptPendingThresholds();
+    return this.setUp(this.addresses, this.hardwareThresholds);
   }
 
   private async discover(): Promise<DiscoveryResult | null> {
@@ -267,9 +304,12 @@ export class TeslaScanLoop implements PackSource {
     this.options.logger[level]({ event: 'discovery', ...fields }, message);
   }
 
-  /** T-17: clear latched bits (and write the hardware thresholds when given), broadcasts, balancing off. */
-  private async setUp(addresses: readonly number[]): Promise<boolean> {
-    const thresholds = this.options.hardwareThresholds;
+  /** T-17: clear latched bits (and write `thresholds` when given), broadcasts, balancing off. */
+  private async setUp(
+    addresses: readonly number[],
+    thresholds: HardwareThresholds | null,
+    event: SetUpEvent = 'setup',
+  ): Promise<boolean> {
     try {
       if (thresholds !== null) {
         await this.commands.setupPack(addresses, thresholds, this.cbTime);
@@ -280,19 +320,63 @@ export class TeslaScanLoop implements PackSource {
       }
     } catch (error) {
       if (!isTeslaProtocolError(error) || error.code === 'INVALID_CONFIG') throw error;
-      this.options.logger.warn(
-        { event: 'setup', addresses, code: error.code },
-        `module setup failed: ${error.message}`,
+      this.warnSetUpFailed(event, addresses, error);
+      return false;
+    }
+    this.lastSetUpFailure = null;
+    this.options.logger.info(
+      { event, addresses, hardwareThresholds: thresholds },
+      setUpMessage(event, addresses, thresholds),
+    );
+    return true;
+  }
+
+  /** Once per failure kind: a set-up retried every interval does not repeat its warning. */
+  private warnSetUpFailed(event: SetUpEvent, addresses: readonly number[], error: TeslaProtocolError): void {
+    const failure = `${event} ${addresses.join(',')} ${error.code}`;
+    if (failure === this.lastSetUpFailure) return;
+    this.lastSetUpFailure = failure;
+    const retryS = this.retryMs / 1000;
+    this.options.logger.warn(
+      { event, addresses, code: error.code },
+      event === 'thresholds'
+        ? `hardware thresholds not changed yet: ${error.message}; retrying every ${retryS} s`
+        : `module setup failed: ${error.message}`,
+    );
+  }
+
+  /**
+   * A run-time change of the thresholds, between scans. null takes effect at once (nothing to
+   * write); thresholds are written to every module and become the current ones once verified.
+   * Returns true when every module was set up.
+   */
+  private async applyPendingThresholds(nowMs: number): Promise<boolean> {
+    const next = this.pendingThresholds;
+    if (next === undefined) return false;
+    if (next === null) {
+      this.adoptPendingThresholds();
+      this.options.logger.info(
+        { event: 'thresholds', hardwareThresholds: null },
+        'hardware thresholds no longer programmed: the boards keep theirs, a reset only clears latched bits',
       );
       return false;
     }
-    this.options.logger.info(
-      { event: 'setup', addresses, hardwareThresholds: thresholds },
-      thresholds !== null
-        ? `setup of module(s) ${addresses.join(', ')}: latched bits cleared, hardware COV ${thresholds.covV.toFixed(2)} V / CUV ${thresholds.cuvV.toFixed(2)} V / OT ${thresholds.otC} °C written and verified`
-        : `setup of module(s) ${addresses.join(', ')}: latched bits cleared (hardware thresholds left as they are)`,
-    );
+    if (nowMs < this.nextThresholdsAttemptMs) return false;
+    if (!(await this.setUp(this.addresses, next, 'thresholds'))) {
+      this.nextThresholdsAttemptMs = nowMs + this.retryMs;
+      return false;
+    }
+    this.hardwareThresholds = next;
+    // A change made while this one was being written stays pending.
+    if (this.pendingThresholds === next) this.pendingThresholds = undefined;
     return true;
+  }
+
+  /** The pending change, if any, becomes what set-ups write. */
+  private adoptPendingThresholds(): void {
+    if (this.pendingThresholds === undefined) return;
+    this.hardwareThresholds = this.pendingThresholds;
+    this.pendingThresholds = undefined;
   }
 
   private async scanOnceRaw(): Promise<void> {
@@ -314,8 +398,9 @@ export class TeslaScanLoop implements PackSource {
 
   /**
    * Between scans: stop bleeding when balancing ended (the scan only re-applies non-zero masks),
-   * re-send the periodic broadcasts (T-17), and at most every retry interval recover lost modules
-   * (rediscovery, B-44) or set up modules that report POR/AR (T-17).
+   * re-send the periodic broadcasts (T-17), write thresholds changed at run time, and at most
+   * every retry interval recover lost modules (rediscovery, B-44) or set up modules that report
+   * POR/AR (T-17).
    */
   private async maintain(): Promise<void> {
     const nowMs = this.options.clock.now();
@@ -329,6 +414,8 @@ export class TeslaScanLoop implements PackSource {
       if (!isTeslaProtocolError(error)) throw error;
       // Failed broadcasts are retried on the next occasion; the scan reports the comms state.
     }
+    // Every module was just set up: the reading the recovery below would act on is out of date.
+    if (await this.applyPendingThresholds(nowMs)) return;
     if (nowMs - this.lastRecoveryMs < this.retryMs) return;
     const modules = [...this.latest.values()];
     const lost = modules.some(
@@ -338,7 +425,7 @@ export class TeslaScanLoop implements PackSource {
     if (lost || this.discovered !== this.options.moduleCount) {
       this.lastRecoveryMs = nowMs;
       const result = await this.discover();
-      if (result?.renumbered) await this.setUp(result.addresses);
+      if (result?.renumbered) await this.setUp(result.addresses, this.hardwareThresholds);
     } else if (reset.length > 0) {
       this.lastRecoveryMs = nowMs;
       const addresses = reset.map((m) => m.address);
@@ -346,7 +433,7 @@ export class TeslaScanLoop implements PackSource {
         { event: 'setup', addresses },
         `module(s) ${addresses.join(', ')} report a reset (POR/AR): setting up again`,
       );
-      await this.setUp(addresses);
+      await this.setUp(addresses, this.hardwareThresholds);
     } else {
       await this.clearLatchedFlags(modules, nowMs);
     }
@@ -382,4 +469,18 @@ export class TeslaScanLoop implements PackSource {
     this.sentMasks = anyMask;
     return ended;
   }
+}
+
+function setUpMessage(
+  event: SetUpEvent,
+  addresses: readonly number[],
+  thresholds: HardwareThresholds | null,
+): string {
+  const modules = `module(s) ${addresses.join(', ')}`;
+  if (thresholds === null)
+    return `setup of ${modules}: latched bits cleared (hardware thresholds left as they are)`;
+  const levels = `COV ${thresholds.covV.toFixed(2)} V / CUV ${thresholds.cuvV.toFixed(2)} V / OT ${thresholds.otC} °C`;
+  return event === 'thresholds'
+    ? `hardware thresholds changed: ${levels} written to ${modules} and verified`
+    : `setup of ${modules}: latched bits cleared, hardware ${levels} written and verified`;
 }
