@@ -4,7 +4,9 @@ export type ConfigErrorCode =
   | 'CONFIG_OUT_OF_RANGE'
   | 'CONFIG_WRONG_ORDER'
   | 'CONFIG_OCV_NOT_MONOTONIC'
-  | 'CONFIG_STRING_COUNT';
+  | 'CONFIG_STRING_COUNT'
+  /** A setting the running model cannot take (the module layout): it needs a new model. */
+  | 'CONFIG_NOT_LIVE';
 
 /** A configuration rejected when it is built: `path` names the offending key. */
 export class ConfigError extends Error {

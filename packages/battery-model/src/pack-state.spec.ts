@@ -1,5 +1,11 @@
 import { buildBatteryModelConfig } from './config';
-import { initialPackModel, type PackModel, type PackState, updatePackModel } from './pack-state';
+import {
+  initialPackModel,
+  type PackModel,
+  type PackState,
+  reconfigurePackModel,
+  updatePackModel,
+} from './pack-state';
 import type { PackReading } from '@tsbms/pack-reading';
 import { makePackReading } from './testing';
 
@@ -199,5 +205,26 @@ describe('pack model', () => {
     expect(b.currentA).toBeNull();
     expect(b.currentMeasuredAtMs).toBe(0);
     expect(b.soc.method).toBe('voltageBased');
+  });
+});
+
+describe('reconfigurePackModel (live settings)', () => {
+  const reading = (t: number) => makePackReading(t, 4, () => ({ cellVoltagesV: Array(6).fill(3.8) }));
+
+  it('the next update runs on the new settings; the SoC carries over', () => {
+    const before = updatePackModel(initialPackModel(config), reading(0));
+    const larger = buildBatteryModelConfig({ moduleCount: 4, parallelStringCount: 2, moduleCapacityAh: 300 });
+    const after = updatePackModel(reconfigurePackModel(before, larger), reading(1000));
+    expect(defined(after.pack).capacity.nameplateAh).toBe(600);
+    expect(defined(after.pack).soc.socPercent).toBe(defined(before.pack).soc.socPercent);
+    expect(after.modules.map((m) => m.address)).toEqual(before.modules.map((m) => m.address));
+  });
+
+  it('refuses another module layout, naming the setting', () => {
+    const model = initialPackModel(config);
+    const other = buildBatteryModelConfig({ moduleCount: 6, parallelStringCount: 2 });
+    expect(() => reconfigurePackModel(model, other)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_NOT_LIVE', path: 'moduleCount' }),
+    );
   });
 });

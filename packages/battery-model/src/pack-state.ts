@@ -1,4 +1,5 @@
 import { type BatteryModelConfig, usableWindowFraction } from './config';
+import { ConfigError } from './config-error';
 import { initialModuleState, type ModuleState, updateModuleState } from './module-state';
 import { CELLS_PER_MODULE, type PackReading } from '@tsbms/pack-reading';
 import {
@@ -110,6 +111,27 @@ export function initialPackModel(
     soc: initialSocState(persisted),
     energy: initialEnergyState(persistedEnergy, config),
   };
+}
+
+/** The settings that shape the model's module list; every other one may change while it runs. */
+const LAYOUT_KEYS = ['moduleCount', 'parallelStringCount'] as const;
+
+/**
+ * A live settings change (issue 15): the next update runs on `config`, and the SoC, SoH, energy
+ * counters and module ages carry over. A different module layout is refused (CONFIG_NOT_LIVE):
+ * it needs a new model.
+ */
+export function reconfigurePackModel(model: PackModel, config: BatteryModelConfig): PackModel {
+  for (const key of LAYOUT_KEYS) {
+    if (config[key] !== model.config[key]) {
+      throw new ConfigError(
+        'CONFIG_NOT_LIVE',
+        key,
+        `cannot change while the model runs (${model.config[key]} → ${config[key]})`,
+      );
+    }
+  }
+  return { ...model, config };
 }
 
 const finiteOrNull = (v: number | null | undefined): number | null =>

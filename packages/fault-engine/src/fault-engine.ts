@@ -92,10 +92,13 @@ export class FaultEngine {
    */
   readonly latched$: Observable<PersistedFaults>;
 
+  private settings: FaultEngineConfig;
+
   constructor(
-    readonly config: FaultEngineConfig,
+    config: FaultEngineConfig,
     private readonly options: FaultEngineOptions,
   ) {
+    this.settings = config;
     for (const f of options.persisted?.faults ?? []) {
       const group = groupKey(f.kind, f.location);
       this.trackers.set(trackerKey(group, f.level), {
@@ -116,6 +119,21 @@ export class FaultEngine {
     this.latched$ = this.latchedSubject.asObservable();
   }
 
+  /** The configuration the next evaluation runs on. */
+  get config(): FaultEngineConfig {
+    return this.settings;
+  }
+
+  /**
+   * A live settings change: thresholds, delays and hysteresis apply from the next evaluation on.
+   * Every fault's debounce, latch and value carry over, so a change never clears a fault by itself:
+   * one whose condition no longer holds clears by its own delay and hysteresis (B-2), a latched one
+   * still waits for an acknowledge (B-5).
+   */
+  reconfigure(config: FaultEngineConfig): void {
+    this.settings = config;
+  }
+
   /** Evaluates every rule on `input` at the scheduler's current time and returns the new set. */
   evaluate(input: FaultInput): FaultSet {
     const now = this.options.scheduler.now();
@@ -124,7 +142,7 @@ export class FaultEngine {
     const context = {
       input,
       previousInput: this.lastInput,
-      config: this.config,
+      config: this.settings,
       nowMs: now,
       startedMs: this.startedMs,
     };
@@ -149,7 +167,7 @@ export class FaultEngine {
     now: number,
     dtMs: number,
   ): void {
-    const timing = this.config.timing[kind];
+    const timing = this.settings.timing[kind];
     let higherActive = false;
     for (const level of FAULT_LEVELS) {
       const levelTiming = timing[level];
@@ -162,7 +180,7 @@ export class FaultEngine {
       const tracked: Tracked = existing ?? { group, kind, level, location, value: null, state: IDLE_TRACKER };
       const antiChatter =
         level === 'fault' && !levelTiming.latched
-          ? { raises: this.config.antiChatterRaises, windowMs: this.config.antiChatterWindowS * 1000 }
+          ? { raises: this.settings.antiChatterRaises, windowMs: this.settings.antiChatterWindowS * 1000 }
           : null;
       const step = stepLevel(
         tracked.state,
@@ -339,8 +357,8 @@ export class FaultEngine {
       ...(reason === undefined ? {} : { reason }),
     });
     this.log.push(event);
-    if (this.log.length > this.config.eventLogSize)
-      this.log.splice(0, this.log.length - this.config.eventLogSize);
+    if (this.log.length > this.settings.eventLogSize)
+      this.log.splice(0, this.log.length - this.settings.eventLogSize);
     this.eventsSubject.next(event);
   }
 }
