@@ -14,11 +14,18 @@ import { DEFAULT_CURRENT_FROZEN_AFTER_MS } from './current-screen';
 
 const MODULES = 2;
 
-function bmsConfig(): BmsConfig {
+/** The core's configuration; `settings` go to every library that takes them (as the settings do). */
+function bmsConfig(
+  settings: { cellHighVoltageV?: number; maxChargeCurrentA?: number; moduleCount?: number } = {},
+): BmsConfig {
+  const { moduleCount = MODULES, cellHighVoltageV, maxChargeCurrentA } = settings;
+  // A builder takes a key given as undefined for a wrong value: only the given ones go in.
+  const cell = cellHighVoltageV === undefined ? {} : { cellHighVoltageV };
+  const current = maxChargeCurrentA === undefined ? {} : { maxChargeCurrentA };
   return {
-    batteryModel: buildBatteryModelConfig({ moduleCount: MODULES, parallelStringCount: 1 }),
-    faultEngine: buildFaultEngineConfig({}),
-    control: buildControlConfig({ moduleCount: MODULES, pollIntervalS: 1 }),
+    batteryModel: buildBatteryModelConfig({ moduleCount, parallelStringCount: 1, ...cell }),
+    faultEngine: buildFaultEngineConfig({ ...cell, ...current }),
+    control: buildControlConfig({ moduleCount, pollIntervalS: 1, ...cell, ...current }),
   };
 }
 
@@ -388,6 +395,49 @@ describe('createBms with a fake source (virtual time)', () => {
     expect(bms.status().modules).toHaveLength(MODULES);
     expect(relays.contactorNegative.transitions).toEqual([]);
     await bms.stop();
+  });
+});
+
+describe('createBms reconfigure: live settings (virtual time)', () => {
+  it('a lower charge current applies at the next scans while the contactors stay closed', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    // After the close the charge limit ramps up from 0 (B-21).
+    await h.until(() => (h.bms.status().limits?.cclA ?? 0) > 20, 120);
+    const opened: boolean[] = [];
+    h.bms.contactors$.subscribe((status) => opened.push(status.state !== 'CLOSED'));
+
+    h.bms.reconfigure(bmsConfig({ maxChargeCurrentA: 20 }));
+    await h.clock.advanceByMs(30_000);
+    expect(h.bms.status().limits?.cclA).toBeLessThanOrEqual(20);
+    expect(opened).toEqual([false]);
+    expect(h.closed()).toBe(true);
+    await h.bms.stop();
+  });
+
+  it('a lower cell limit protects from the next scan on: the fault raises after its usual delay', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    // The cells sit at 3.9 V: above a 3.85 V limit's fault level.
+    h.bms.reconfigure(bmsConfig({ cellHighVoltageV: 3.85 }));
+    const openedAfterS = await h.until(() => !h.closed(), 15);
+    expect(openedAfterS).toBeGreaterThanOrEqual(10);
+    expect(h.bms.status().faults).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'cellOverVoltage', level: 'fault' })]),
+    );
+    await h.bms.stop();
+  });
+
+  it('refuses a change that shapes the pack, naming its setting, and runs on unchanged', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    expect(() => h.bms.reconfigure(bmsConfig({ moduleCount: 3 }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', configPath: 'pack.moduleCount' }),
+    );
+    await h.clock.advanceByMs(10_000);
+    expect(h.closed()).toBe(true);
+    expect(h.bms.status().faults).toEqual([]);
+    await h.bms.stop();
   });
 });
 

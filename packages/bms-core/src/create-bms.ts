@@ -10,14 +10,17 @@ import {
   ReplaySubject,
   scan,
   share,
+  skip,
   Subject,
   Subscription,
   tap,
+  withLatestFrom,
   type Observable,
 } from 'rxjs';
 import {
   initialPackModel,
   persistEnergy,
+  reconfigurePackModel,
   updatePackModel,
   type BatteryModelConfig,
   type PackState,
@@ -56,6 +59,7 @@ import {
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
 import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
+import { ConfigChangeError, type ConfigIssue } from './output-service';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
 import { joinCheckCurrent, joinPackCurrent } from './pack-current';
@@ -133,6 +137,14 @@ export interface Bms {
   faultEvents(): readonly FaultEvent[];
   /** Operator acknowledge of latched faults (B-5); accepted ones clear at once. */
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
+  /**
+   * A live settings change (issue 15): the thresholds, limits, balancing, heating and contactor
+   * timings of `config` apply from the next scan on, and every state carries over: closed
+   * contactors stay closed, faults keep their debounce and latch, the SoC its value. Throws a
+   * ConfigChangeError, changing nothing, when a setting that shapes the pack or the scans differs
+   * (module and string count, poll interval, contactor control): that takes a new core.
+   */
+  reconfigure(config: BmsConfig): void;
   /** What must survive a restart: latched faults (B-6) and the SoC (B-36). */
   persistedState(): PersistedBmsState;
   /** When energised contactors were last opened, by this core or before it (B-11 across restarts). */
@@ -177,24 +189,15 @@ interface Evaluated {
 export function createBms(options: BmsOptions): Bms {
   requireBmsOptions(options);
   const { source, clock, logger, relays } = options;
-  // A sensor's bus voltage is the link's (the CurrentSource port says so): precharge is verified
-  // by it (B-12) rather than timed.
-  const config =
-    options.current?.busVoltage$ === undefined || options.config.control.busVoltageSensor
-      ? options.config
-      : { ...options.config, control: { ...options.config.control, busVoltageSensor: true } };
+  const config = effectiveConfig(options.config, options.current);
+  // Live settings (issue 15): each later configuration applies from the next scan on.
+  const settings = new BehaviorSubject<BmsConfig>(config);
   const persisted = options.persisted ?? null;
   const lastOpenedAtMs = options.contactorsLastOpenedAtMs ?? null;
-  const engine = new FaultEngine(
-    {
-      ...config.faultEngine,
-      currentSensorFitted: config.faultEngine.currentSensorFitted || options.current !== undefined,
-    },
-    {
-      scheduler: clock,
-      persisted: persisted?.faults ?? null,
-    },
-  );
+  const engine = new FaultEngine(config.faultEngine, {
+    scheduler: clock,
+    persisted: persisted?.faults ?? null,
+  });
   const subscriptions = new Subscription();
 
   // Feedback, previous step → fault input: what the contactors and the limits were when a scan arrives.
@@ -249,9 +252,13 @@ export function createBms(options: BmsOptions): Bms {
     }),
   );
   const pack$ = readings$.pipe(
+    withLatestFrom(settings),
     scan(
-      (step, { reading, discoveredModules }) => ({
-        model: updatePackModel(step.model, reading),
+      (step, [{ reading, discoveredModules }, { batteryModel }]) => ({
+        model: updatePackModel(
+          step.model.config === batteryModel ? step.model : reconfigurePackModel(step.model, batteryModel),
+          reading,
+        ),
         discoveredModules,
       }),
       {
@@ -297,7 +304,15 @@ export function createBms(options: BmsOptions): Bms {
         }),
       ),
     ),
-    { config: config.control, clock, contactorsLastOpenedAtMs: lastOpenedAtMs },
+    {
+      config: config.control,
+      config$: settings.pipe(
+        skip(1),
+        map((next) => next.control),
+      ),
+      clock,
+      contactorsLastOpenedAtMs: lastOpenedAtMs,
+    },
   );
 
   const status = (): BmsStatus =>
@@ -390,6 +405,14 @@ export function createBms(options: BmsOptions): Bms {
       }
       return result;
     },
+    reconfigure(next) {
+      requireLibraryConfigs(next, 'config');
+      const applied = effectiveConfig(next, options.current);
+      const refused = notLiveChanges(settings.value, applied);
+      if (refused.length > 0) throw new ConfigChangeError('INVALID_CONFIG', refused);
+      engine.reconfigure(applied.faultEngine);
+      settings.next(applied);
+    },
     persistedState: () => ({
       version: 1,
       faults: engine.persistedState(),
@@ -404,11 +427,42 @@ export function createBms(options: BmsOptions): Bms {
         switchAllRelaysOff(relays, logger);
         await source.stop();
         subscriptions.unsubscribe();
-        for (const subject of [contactors, limits, balancing, heating, statusSubject, stopping])
+        for (const subject of [contactors, limits, balancing, heating, statusSubject, stopping, settings])
           subject.complete();
         settle?.resolve();
       })();
       return stopped;
     },
   };
+}
+
+/**
+ * What the composition adds to the settings: a current sensor reports to the fault engine from the
+ * first scan, and a sensor's bus voltage is the link's (the CurrentSource port says so), so
+ * precharge is verified by it (B-12) rather than timed.
+ */
+function effectiveConfig(config: BmsConfig, current: CurrentSource | undefined): BmsConfig {
+  if (current === undefined) return config;
+  return {
+    ...config,
+    faultEngine: { ...config.faultEngine, currentSensorFitted: true },
+    control:
+      current.busVoltage$ === undefined ? config.control : { ...config.control, busVoltageSensor: true },
+  };
+}
+
+/** The settings a running core cannot take, under their setting paths. */
+function notLiveChanges(running: BmsConfig, next: BmsConfig): ConfigIssue[] {
+  const shaping = [
+    ['pack.moduleCount', running.control.moduleCount, next.control.moduleCount],
+    ['pack.parallelStringCount', running.control.parallelStringCount, next.control.parallelStringCount],
+    ['pollIntervalS', running.control.pollIntervalS, next.control.pollIntervalS],
+    ['contactorControl', running.control.contactorControl, next.control.contactorControl],
+  ] as const;
+  return shaping
+    .filter(([, was, now]) => was !== now)
+    .map(([configPath, was, now]) => ({
+      configPath,
+      reason: `${String(was)} → ${String(now)} cannot be applied to a running core: it needs a restart`,
+    }));
 }

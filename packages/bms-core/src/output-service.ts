@@ -55,9 +55,11 @@ export interface ConfigurationAccess {
    * setting HTTP and MQTT may not change; CONFIG_FILE when there is no config file or it cannot be
    * written) and then nothing has changed. A patch that changes nothing is a no-op. A change is
    * checked against what will actually run (file, environment, command line, output start-up
-   * checks), replaces the file atomically and restarts the controller in-process (contactors open,
-   * rediscovery, outputs restarted), never before the caller has answered and at most once per
-   * restart interval: a burst of changes is applied by one restart.
+   * checks) and replaces the file atomically. Then, by the application's table of setting effects:
+   * a live setting (a threshold, a limit, balancing) is applied to the running core at once; an
+   * output's section restarts the outputs only; anything else restarts the controller in-process
+   * (contactors open, rediscovery, outputs restarted), never before the caller has answered and at
+   * most once per restart interval: a burst of changes is applied by one restart.
    */
   update(patch: unknown, source: string): ConfigUpdate;
 }
@@ -67,13 +69,22 @@ export type RestartDecision =
   | { readonly accepted: true; /** Seconds until it begins. */ readonly inS: number }
   | { readonly accepted: false; readonly reason: string; readonly retryAfterS: number };
 
+/**
+ * How a saved change takes effect: `live` = applied to the running core at once (the contactors
+ * stay as they are), `outputs` = the outputs restart and the core runs on, `restart` = the core
+ * and the outputs restart (contactors open, rediscovery).
+ */
+export type SettingEffect = 'live' | 'outputs' | 'restart';
+
 /** The outcome of an accepted config change. */
 export interface ConfigUpdate {
-  /** The running configuration from the restart on (unchanged for a no-op), in the file's shape. */
+  /** The running configuration from now on (unchanged for a no-op), in the file's shape. */
   readonly config: unknown;
-  /** Dotted paths of the settings that changed; empty = nothing saved, no restart. */
+  /** Dotted paths of the settings that changed; empty = nothing saved, nothing applied. */
   readonly changedPaths: readonly string[];
-  /** When the new settings take effect; null for a no-op. */
+  /** How the change takes effect; null for a no-op. */
+  readonly effect: SettingEffect | null;
+  /** When the restart that applies it begins (`effect` restart); null otherwise. */
   readonly restart: RestartDecision | null;
 }
 

@@ -104,9 +104,12 @@ function showIssues(issues) {
   );
 }
 
-/** What a 200 means: nothing changed, or when the restart that applies the change begins. */
+/** What a 200 means: nothing changed, applied at once, or when the restart that applies the change begins. */
 function savedText(body) {
   if (body.changed.length === 0) return 'Nothing changed: the controller runs with these settings already.';
+  if (body.effect === 'live') return 'Saved and applied: the contactors stay as they are.';
+  if (body.effect === 'outputs')
+    return 'Saved. The outputs (inverter CAN, MQTT, HTTP) restart with the new settings; the BMS core runs on.';
   const inS = body.restart?.inS ?? 0;
   return inS > 0
     ? `Saved. The controller restarts with the new settings in ${Math.ceil(inS)} s.`

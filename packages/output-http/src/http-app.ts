@@ -116,11 +116,11 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
     res.json(redactConfig(context.configuration.current(), secretPaths));
   });
   app.put('/api/config', writeAccess, requireJson, jsonBody, (req, res) => {
-    const { config, changedPaths, restart } = context.configuration.update(
+    const { config, changedPaths, effect, restart } = context.configuration.update(
       withoutMaskedSecrets(req.body, secretPaths),
       SOURCE,
     );
-    res.json({ config: redactConfig(config, secretPaths), changed: changedPaths, restart });
+    res.json({ config: redactConfig(config, secretPaths), changed: changedPaths, effect, restart });
   });
   app.get('/api/events', (_req, res) => {
     res.json({ events: context.faultEvents() });

@@ -18,7 +18,8 @@ class RecordingContext extends FakeOutputContext<unknown> {
   readonly patches: { patch: unknown; source: string }[] = [];
   answer: (patch: unknown) => ConfigUpdate = () => ({
     config: {},
-    changedPaths: ['cells.cellHighVoltageV'],
+    changedPaths: ['pollIntervalS'],
+    effect: 'restart',
     restart: { accepted: true, inS: 2 },
   });
 
@@ -77,19 +78,36 @@ describe('authorisation', () => {
 
 describe('config/set', () => {
   it('hands the settings, without id and token, to the configuration with source mqtt, and answers with what changed', async () => {
-    const response = await send(topics.configSet, { id: 'a1', cells: { cellHighVoltageV: 4.05 } });
-    expect(context.patches).toEqual([{ patch: { cells: { cellHighVoltageV: 4.05 } }, source: 'mqtt' }]);
+    const response = await send(topics.configSet, { id: 'a1', pollIntervalS: 2 });
+    expect(context.patches).toEqual([{ patch: { pollIntervalS: 2 }, source: 'mqtt' }]);
     expect(response).toEqual({
       id: 'a1',
       command: 'config/set',
       ok: true,
-      changed: ['cells.cellHighVoltageV'],
+      changed: ['pollIntervalS'],
+      effect: 'restart',
       restartInS: 2,
     });
   });
 
+  it('a live setting is answered as applied, with no restart', async () => {
+    context.answer = () => ({
+      config: {},
+      changedPaths: ['cells.cellHighVoltageV'],
+      effect: 'live',
+      restart: null,
+    });
+    expect(await send(topics.configSet, { id: 'l', cells: { cellHighVoltageV: 4.05 } })).toEqual({
+      id: 'l',
+      command: 'config/set',
+      ok: true,
+      changed: ['cells.cellHighVoltageV'],
+      effect: 'live',
+    });
+  });
+
   it('a change that changes nothing is answered without a restart', async () => {
-    context.answer = () => ({ config: {}, changedPaths: [], restart: null });
+    context.answer = () => ({ config: {}, changedPaths: [], effect: null, restart: null });
     expect(await send(topics.configSet, { id: 'n', pack: { moduleCount: 2 } })).toEqual({
       id: 'n',
       command: 'config/set',
@@ -102,6 +120,7 @@ describe('config/set', () => {
     context.answer = () => ({
       config: {},
       changedPaths: ['pollIntervalS'],
+      effect: 'restart',
       restart: { accepted: false, reason: 'the last restart began 3 s ago', retryAfterS: 57 },
     });
     expect(errorOf(await send(topics.configSet, { pollIntervalS: 2 }))).toEqual({

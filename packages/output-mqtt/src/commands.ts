@@ -185,6 +185,7 @@ function setConfig(fields: Record<string, unknown>, context: CommandContext) {
   const update = context.configuration.update(fields, SOURCE);
   return {
     changed: update.changedPaths,
+    ...(update.effect === null ? {} : { effect: update.effect }),
     ...(update.restart === null ? {} : restartFields(update.restart)),
   };
 }

@@ -27,3 +27,4 @@ export {
   type SafetySetting,
   type SettingsChange,
 } from './safety-settings';
+export { BMS_SETTING_EFFECTS, changeEffect, type SettingEffects } from './setting-effects';

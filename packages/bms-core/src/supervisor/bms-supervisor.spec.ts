@@ -4,9 +4,9 @@ import { makePackReading } from '@tsbms/battery-model/testing';
 import { ManualClock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading } from '@tsbms/pack-reading';
-import { bmsConfigShape, buildBmsConfig, type BmsSettings } from '../config';
-import { createBms } from '../create-bms';
-import { ConfigChangeError, type OutputContext } from '../output-service';
+import { BMS_SETTING_EFFECTS, bmsConfigShape, buildBmsConfig, type BmsSettings } from '../config';
+import { createBms, type Bms } from '../create-bms';
+import { ConfigChangeError, type OutputContext, type SettingEffect } from '../output-service';
 import type { PersistedBmsState } from '../persisted-state';
 import { FakePackSource, simulatedRelays } from '../testing';
 import { BmsSupervisor } from './bms-supervisor';
@@ -63,7 +63,15 @@ function memoryState(initial: PersistedBmsState | null = null): StateStore & { s
   };
 }
 
-function setUp(options: { state?: PersistedBmsState | null; outputFailsAbove?: number } = {}) {
+interface SetUpOptions {
+  readonly state?: PersistedBmsState | null;
+  readonly outputFailsAbove?: number;
+  readonly settingEffects?: Readonly<Record<string, SettingEffect>>;
+  /** How a session's core takes live settings; absent = it cannot (every change restarts). */
+  readonly reconfigure?: (bms: Bms, config: BmsSettings) => void;
+}
+
+function setUp(options: SetUpOptions = {}) {
   const clock = new ManualClock();
   const logger = new RecordingLogger();
   const healthy = (): Partial<ModuleReading> => ({});
@@ -77,7 +85,15 @@ function setUp(options: { state?: PersistedBmsState | null; outputFailsAbove?: n
     );
     sessions.push(source);
     const bms = createBms({ ...start, source, config: buildBmsConfig(start.config) });
-    return { bms, source, linkStats: () => null };
+    const { reconfigure } = options;
+    return {
+      bms,
+      source,
+      linkStats: () => null,
+      ...(reconfigure === undefined
+        ? {}
+        : { reconfigure: (config: BmsSettings) => reconfigure(bms, config) }),
+    };
   };
   const configSource = memoryConfig(SETTINGS);
   const stateStore = memoryState(options.state ?? null);
@@ -103,6 +119,7 @@ function setUp(options: { state?: PersistedBmsState | null; outputFailsAbove?: n
     services: [probe],
     stateStore,
     restartPolicy: { minIntervalS: 1, settleS: 0.5 },
+    ...(options.settingEffects === undefined ? {} : { settingEffects: options.settingEffects }),
   });
   const running = supervisor.run();
   const until = async (predicate: () => boolean, limitS: number) => {
@@ -203,5 +220,80 @@ describe('BmsSupervisor', () => {
     await second.clock.advanceByMs(20_000);
     expect(second.closed()).toBe(false);
     await second.stop();
+  });
+});
+
+describe('BmsSupervisor with a table of setting effects', () => {
+  const live = (bms: Bms, config: BmsSettings) => bms.reconfigure(buildBmsConfig(config));
+  const lowerChargeCurrent = { limits: { maxChargeCurrentA: 40 } };
+  const restarted = (h: ReturnType<typeof setUp>) =>
+    h.logger.lines.filter((line) => line.message.startsWith('restarting'));
+
+  it('a live change is applied to the running core: no restart, the contactors stay closed', async () => {
+    const h = setUp({ settingEffects: BMS_SETTING_EFFECTS, reconfigure: live });
+    await h.until(h.closed, 15);
+    const update = h.supervisor.context.updateConfig(lowerChargeCurrent, 'test');
+    expect(update).toMatchObject({ changedPaths: ['limits'], effect: 'live', restart: null });
+    expect(h.logger.lines.at(-1)?.message).toBe(
+      'configuration changed by test, saved and applied to the running core (no restart): limits',
+    );
+    await h.clock.advanceByMs(60_000);
+    expect(h.sessions).toHaveLength(1);
+    expect(h.closed()).toBe(true);
+    expect(h.supervisor.context.status().limits?.cclA).toBe(40);
+    expect(restarted(h)).toEqual([]);
+    await h.stop();
+  });
+
+  it('a core that cannot take live settings restarts instead', async () => {
+    const h = setUp({ settingEffects: BMS_SETTING_EFFECTS });
+    await h.until(h.closed, 15);
+    expect(h.supervisor.context.updateConfig(lowerChargeCurrent, 'test')).toMatchObject({
+      effect: 'restart',
+    });
+    await h.until(() => h.sessions.length === 2, 30);
+    await h.stop();
+  });
+
+  it('a core that refuses them restarts instead, and the log says why', async () => {
+    const refuse = () => {
+      throw new Error('not today');
+    };
+    const h = setUp({ settingEffects: BMS_SETTING_EFFECTS, reconfigure: refuse });
+    await h.until(h.closed, 15);
+    expect(h.supervisor.context.updateConfig(lowerChargeCurrent, 'test')).toMatchObject({
+      effect: 'restart',
+    });
+    expect(h.logger.lines.map((line) => line.message)).toContain(
+      'the change could not be applied to the running core (not today): restarting instead',
+    );
+    await h.until(() => h.sessions.length === 2, 30);
+    await h.stop();
+  });
+
+  it('an outputs change restarts the outputs only, after the settle time; one that cannot start brings the previous settings back', async () => {
+    // The probe reads the poll interval: here it stands for an output's own section.
+    const h = setUp({
+      settingEffects: { ...BMS_SETTING_EFFECTS, pollIntervalS: 'outputs' },
+      reconfigure: live,
+      outputFailsAbove: 2,
+    });
+    await h.until(h.closed, 15);
+    expect(h.supervisor.context.updateConfig({ pollIntervalS: 2 }, 'test')).toMatchObject({
+      effect: 'outputs',
+      restart: null,
+    });
+    expect(h.seen).toEqual([1]);
+    await h.clock.advanceByMs(600);
+    expect(h.seen).toEqual([1, 2]);
+    // A burst joins one restart of the outputs.
+    h.supervisor.context.updateConfig({ pollIntervalS: 3 }, 'test');
+    h.supervisor.context.updateConfig({ pollIntervalS: 4 }, 'test');
+    await h.clock.advanceByMs(600);
+    expect(h.seen).toEqual([1, 2, 4, 2]);
+    expect(h.configSource.config().pollIntervalS).toBe(2);
+    expect(h.sessions).toHaveLength(1);
+    expect(h.closed()).toBe(true);
+    await h.stop();
   });
 });

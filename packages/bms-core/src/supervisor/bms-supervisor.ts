@@ -16,10 +16,11 @@ import {
   requireStateStoreOrNull,
 } from '../argument-guards';
 import type { Bms } from '../create-bms';
-import type { OutputService } from '../output-service';
+import type { OutputService, SettingEffect } from '../output-service';
 import type { PersistedBmsState } from '../persisted-state';
 import type { BmsRelays } from '../relays';
 import type { BmsStatus, OutputsStatus } from '../status';
+import { changeEffect } from '../config/setting-effects';
 import { DEFAULT_RESTART_POLICY, RestartScheduler, type RestartPolicy } from './restart-scheduler';
 import type {
   ConfigCheckpoint,
@@ -49,10 +50,17 @@ export interface SupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<C
   readonly persistIntervalS?: number;
   /** Rate limit and coalescing of restarts; default {@link DEFAULT_RESTART_POLICY}. */
   readonly restartPolicy?: RestartPolicy;
+  /**
+   * What each setting takes to apply, by dotted path (`SettingEffects` of the application's
+   * configuration, e.g. bms-core's BMS_SETTING_EFFECTS plus the application's own sections).
+   * Absent = every change restarts the core.
+   */
+  readonly settingEffects?: Readonly<Record<string, SettingEffect>>;
 }
 
-interface Session {
-  readonly core: SessionCore;
+interface Session<Config> {
+  readonly core: SessionCore<Config>;
+  /** The running outputs; replaced in place when only the outputs restart. */
   readonly services: OutputService[];
   readonly subscriptions: Subscription[];
 }
@@ -68,9 +76,9 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
   readonly context: SupervisorContext<Config>;
   private readonly statusSubject = new Subject<BmsStatus>();
   private readonly faultEventsSubject = new Subject<FaultEvent>();
-  private session: Session | null = null;
+  private session: Session<Config> | null = null;
   /** The latest core, still answering status() (relays open) while a restart is under way. */
-  private latestCore: SessionCore | null = null;
+  private latestCore: SessionCore<Config> | null = null;
   /** Start, restart and stop, one at a time. */
   private transition: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -78,6 +86,10 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
   private readonly restarts: RestartScheduler;
   /** The settings the last session with every output started ran on. */
   private lastGoodConfig: Checkpoint | null = null;
+  /** Whether every output of the running session started. */
+  private outputsHealthy = false;
+  /** An outputs-only restart waiting for its settle time, with the reasons it serves. */
+  private outputsRestart: { readonly reasons: string[]; readonly timer: Subscription } | null = null;
   /** What a stopped core hands to the next one: its latched faults, SoC and last contactor opening. */
   private carried: {
     readonly state: PersistedBmsState;
@@ -112,6 +124,8 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
     if (!this.stopped) {
       this.stopped = true;
       this.restarts.cancel();
+      this.outputsRestart?.timer.unsubscribe();
+      this.outputsRestart = null;
       this.enqueue(async () => {
         await this.stopSession();
         this.statusSubject.complete();
@@ -153,6 +167,76 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
     });
   }
 
+  /**
+   * An output's section changed: the outputs restart, the core and its contactors run on. It waits
+   * for the settle time (the caller has answered, a burst joins one restart) and takes its turn
+   * with the other transitions; when an output cannot start, the last good settings come back.
+   */
+  private requestOutputsRestart(reason: string): void {
+    if (this.outputsRestart !== null) {
+      this.outputsRestart.reasons.push(reason);
+      return;
+    }
+    const reasons = [reason];
+    const settleMs = (this.options.restartPolicy ?? DEFAULT_RESTART_POLICY).settleS * 1000;
+    const timer = this.options.clock.schedule(() => {
+      this.outputsRestart = null;
+      this.enqueue(() => this.restartOutputs(reasons.join('; ')));
+    }, settleMs);
+    this.outputsRestart = { reasons, timer };
+  }
+
+  private async restartOutputs(reason: string): Promise<void> {
+    const session = this.session;
+    if (this.stopped || session === null) return;
+    this.options.logger.info(
+      { event: 'restart', reason, scope: 'outputs' },
+      `restarting the outputs (the core runs on, the contactors stay as they are): ${reason}`,
+    );
+    await this.stopOutputs(session);
+    const checkpoint = this.options.configSource.checkpoint();
+    const failed = await this.startOutputs(session, checkpoint);
+    const good = this.lastGoodConfig;
+    if (failed.length === 0 || good === null || good.config === checkpoint.config) return;
+    this.options.logger.error(
+      { event: 'config', errors: failed },
+      `the new configuration left an output unable to start (${failed.join('; ')}): putting the previous configuration back`,
+    );
+    try {
+      this.options.configSource.restore(good);
+    } catch (error) {
+      this.options.logger.error(
+        { event: 'config', error: errorMessage(error) },
+        `the previous configuration could not be put back: ${errorMessage(error)}`,
+      );
+      return;
+    }
+    await this.stopOutputs(session);
+    await this.startOutputs(session, this.options.configSource.checkpoint());
+  }
+
+  /**
+   * A change of live settings only: applied to the running core now. False when it must restart
+   * instead (a core that cannot take it); no session = the next one starts on the saved settings.
+   */
+  private applyLive(config: Config): boolean {
+    const session = this.session;
+    if (session === null) return true;
+    if (session.core.reconfigure === undefined) return false;
+    try {
+      session.core.reconfigure(config);
+    } catch (error) {
+      this.options.logger.warn(
+        { event: 'config', error: errorMessage(error) },
+        `the change could not be applied to the running core (${errorMessage(error)}): restarting instead`,
+      );
+      return false;
+    }
+    // The outputs run on these settings too: they are what to come back to.
+    if (this.outputsHealthy) this.lastGoodConfig = this.options.configSource.checkpoint();
+    return true;
+  }
+
   private done: () => void = () => undefined;
 
   private enqueue(step: () => Promise<void>): void {
@@ -189,14 +273,32 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
         const { config, changedPaths } = configSource.update(patch);
         if (changedPaths.length === 0) {
           logger.info({ event: 'config', source }, `configuration change by ${source} changed nothing`);
-          return { config, changedPaths, restart: null };
+          return { config, changedPaths, effect: null, restart: null };
+        }
+        const changed = changedPaths.join(', ');
+        const fields = { event: 'config', source, changed: changedPaths };
+        const effect = changeEffect(this.options.settingEffects ?? {}, changedPaths);
+        if (effect === 'live' && this.applyLive(config)) {
+          logger.info(
+            { ...fields, effect },
+            `configuration changed by ${source}, saved and applied to the running core (no restart): ${changed}`,
+          );
+          return { config, changedPaths, effect, restart: null };
+        }
+        if (effect === 'outputs') {
+          logger.info(
+            { ...fields, effect },
+            `configuration changed by ${source} and saved; the outputs restart with it: ${changed}`,
+          );
+          this.requestOutputsRestart(`configuration changed by ${source}`);
+          return { config, changedPaths, effect, restart: null };
         }
         logger.info(
-          { event: 'config', source, changed: changedPaths },
-          `configuration changed by ${source} and saved: ${changedPaths.join(', ')}`,
+          { ...fields, effect: 'restart' },
+          `configuration changed by ${source} and saved: ${changed}`,
         );
         const restart = this.restarts.requestForChange(`configuration changed by ${source}`);
-        return { config, changedPaths, restart };
+        return { config, changedPaths, effect: 'restart', restart };
       },
       requestRestart: (reason, source) => {
         const decision = this.restarts.requestByOperator(`${reason} (${source})`);
@@ -245,23 +347,30 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
         interval((options.persistIntervalS ?? 60) * 1000, options.clock).subscribe(save),
       );
     }
-    this.session = { core, services, subscriptions };
+    const session = { core, services, subscriptions };
+    this.session = session;
     this.latestCore = core;
     bms.done.catch((error: unknown) => this.fail(error));
+    return this.startOutputs(session, checkpoint);
+  }
+
+  /** Starts every output into the session; resolves with why each one that could not start failed. */
+  private async startOutputs(session: Session<Config>, checkpoint: Checkpoint): Promise<string[]> {
     const failed: string[] = [];
-    for (const start of options.services) {
+    for (const start of this.options.services) {
       try {
         const service = await start(this.context);
-        if (service !== null) services.push(service);
+        if (service !== null) session.services.push(service);
       } catch (error) {
         failed.push(errorMessage(error));
-        options.logger.error(
+        this.options.logger.error(
           { event: 'output', error: errorMessage(error) },
           `an output could not start (the BMS runs on without it): ${errorMessage(error)}`,
         );
       }
     }
-    if (failed.length === 0) this.lastGoodConfig = checkpoint;
+    this.outputsHealthy = failed.length === 0;
+    if (this.outputsHealthy) this.lastGoodConfig = checkpoint;
     return failed;
   }
 
@@ -279,8 +388,15 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
     this.options.stateStore?.save(state);
     this.carried = { state, contactorsLastOpenedAtMs: session.core.bms.contactorsLastOpenedAtMs() };
     for (const subscription of session.subscriptions) subscription.unsubscribe();
+    await this.stopOutputs(session);
+    this.session = null;
+  }
+
+  /** Stops every output of the session (one that does not stop cleanly is logged) and forgets them. */
+  private async stopOutputs(session: Session<Config>): Promise<void> {
+    const services = session.services.splice(0);
     await Promise.all(
-      session.services.map((service) =>
+      services.map((service) =>
         service
           .stop()
           .catch((error: unknown) =>
@@ -291,7 +407,6 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
           ),
       ),
     );
-    this.session = null;
   }
 }
 
@@ -312,6 +427,8 @@ function requireSupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<Co
   requireFunctionList(options.services, 'options.services', 'ServiceFactory function');
   requireStateStoreOrNull(options.stateStore, 'options.stateStore');
   if (options.sessionTasks !== undefined) requireFunction(options.sessionTasks, 'options.sessionTasks');
+  if (options.settingEffects !== undefined)
+    requireObject(options.settingEffects, 'options.settingEffects', 'a table of setting paths to effects');
 }
 
 function outputsStatus(services: readonly OutputService[]): OutputsStatus {

@@ -50,18 +50,24 @@ export interface CoreStart<Config> {
 }
 
 /** One session's core on its source. */
-export interface SessionCore {
+export interface SessionCore<Config = unknown> {
   readonly bms: Bms;
   readonly source: PackSource;
   /** The source's link counters for the outputs (/metrics); null for a source without a link. */
   linkStats(): LinkStats | null;
+  /**
+   * Applies a configuration whose changes are all live settings to the running core and its
+   * source (bms.reconfigure, plus what the source takes: the boards' hardware thresholds); throws
+   * when it cannot, and the supervisor restarts instead. Absent = every change restarts.
+   */
+  reconfigure?(config: Config): void;
 }
 
 /** Starts a session's core: createBms on the application's source for these settings. */
-export type CoreStarter<Config> = (start: CoreStart<Config>) => SessionCore;
+export type CoreStarter<Config> = (start: CoreStart<Config>) => SessionCore<Config>;
 
 /** What an application runs beside each session's core (a recorder, a demo load); unsubscribed at its end. */
-export type SessionTasks<Config> = (core: SessionCore, config: Config) => readonly Subscription[];
+export type SessionTasks<Config> = (core: SessionCore<Config>, config: Config) => readonly Subscription[];
 
 /** The outcome of an accepted config change, with the configuration that runs from the restart on. */
 export interface SupervisedConfigUpdate<Config> extends ConfigUpdate {

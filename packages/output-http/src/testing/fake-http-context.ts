@@ -73,10 +73,16 @@ export class FakeHttpContext extends FakeOutputContext<HttpOutputSettings> {
     }
     const config = structuredClone(this.document);
     const changedPaths = mergePatch(config, patch);
-    if (changedPaths.length === 0) return { config, changedPaths, restart: null };
+    if (changedPaths.length === 0) return { config, changedPaths, effect: null, restart: null };
     this.document = config;
     this.save();
-    return { config, changedPaths, restart: this.requestRestart('configuration changed', source) };
+    // Every change restarts here: the supervisor's table of live settings is not the fake's to model.
+    return {
+      config,
+      changedPaths,
+      effect: 'restart',
+      restart: this.requestRestart('configuration changed', source),
+    };
   }
 
   private save(): void {
