@@ -12,6 +12,7 @@ import {
 } from '@tsbms/hal-linux';
 import type { EmulatedChain } from '@tsbms/module-emulator';
 import {
+  CONTROLLER_SETTING_EFFECTS,
   ConfigStore,
   configFileError,
   libraryConfigs,
@@ -337,6 +338,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     clock: systemClock,
     logger,
     configSource,
+    settingEffects: CONTROLLER_SETTING_EFFECTS,
     relays: outputs,
     services: outputServices(
       stateFilePath === null

@@ -28,3 +28,4 @@ export type { ConfigFileSystem } from './atomic-file';
 export { effectiveConfig } from './effective-config';
 export { envOverrides } from './env-overrides';
 export { parseConfigText, readConfigText } from './load-config';
+export { CONTROLLER_SETTING_EFFECTS } from './setting-effects';

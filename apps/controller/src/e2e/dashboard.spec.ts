@@ -258,25 +258,35 @@ describe('dashboard and config page in headless Chromium', () => {
       await page.goto(new URL('/config', String(url)).href);
       await field.waitFor();
 
-      // (6) A good value is saved, the file changes, and the in-process restart that follows
-      // drops the dashboard's stream (port 0: the new server has a new port): it says so.
+      // (6) Good values are saved and the file changes. Live settings apply at once: the dashboard's
+      // stream carries on. A structural one restarts in-process, which drops the stream (port 0:
+      // the new server has a new port): the dashboard says so.
       const dashboardTab = await browser.newPage();
       const dashboardErrors = collectPageErrors(dashboardTab);
       await dashboardTab.goto(String(url));
       await dashboardTab.locator('[data-testid="connection"][data-state="live"]').waitFor();
       expect([...pageErrors, ...dashboardErrors]).toEqual([]);
-      const restartFrom = daemon.lines.length;
+      const liveFrom = daemon.lines.length;
 
       const delayField = page.getByTestId('field-cells.overVoltageDelayS');
       await field.fill('4.1');
       await delayField.fill('2');
       await page.getByTestId('save').click();
       await page.locator('[data-testid="save-result"][data-kind="ok"]').waitFor();
+      expect(await page.getByTestId('save-result').textContent()).toBe(
+        'Saved and applied: the contactors stay as they are.',
+      );
       expect(await page.locator('.field.invalid').count()).toBe(0);
       const saved = JSON.parse(readFileSync(configFile, 'utf8'));
       expect(saved.cells).toMatchObject({ overVoltageDelayS: 2, cellHighVoltageV: 4.1 });
       expect(await delayField.inputValue()).toBe('2');
+      await daemon.waitFor((line) => line.event === 'config' && line.effect === 'live', liveFrom);
+      expect(await dashboardTab.getByTestId('connection').getAttribute('data-state')).toBe('live');
 
+      const restartFrom = daemon.lines.length;
+      await page.getByTestId('field-pollIntervalS').fill('0.5');
+      await page.getByTestId('save').click();
+      await page.locator('[data-testid="save-result"][data-kind="ok"]', { hasText: 'restart' }).waitFor();
       await dashboardTab.locator('[data-testid="connection"][data-state="reconnecting"]').waitFor();
       expect(await dashboardTab.getByTestId('connection').textContent()).toContain('disconnected');
       const restarted = await daemon.waitFor(

@@ -92,7 +92,8 @@ describe('controller process: HTTP API', () => {
       expect(cell).toBeLessThan(4.3);
       expect(families.get('tsbms_pack_current_amperes')?.samples).toHaveLength(1);
 
-      const restartFrom = daemon.lines.length;
+      // A live setting: applied to the running core, the boards' hardware COV rewritten, no restart.
+      const liveFrom = daemon.lines.length;
       const good = await putAuthorized(new URL('/api/config', url).href, {
         cells: { cellHighVoltageV: 4.05 },
       });
@@ -101,14 +102,29 @@ describe('controller process: HTTP API', () => {
       expect(good.body).toMatchObject({
         config: { cells: { cellHighVoltageV: 4.05 }, http: { auth: { passwordHash: '***' } } },
         changed: ['cells.cellHighVoltageV'],
+        effect: 'live',
+        restart: null,
       });
-
-      // The in-process restart brings HTTP back (port 0: a new free port) with the new setting.
-      const restarted = await daemon.waitFor((line) => line.event === 'http', restartFrom);
-      const config = (await (await fetch(new URL('/api/config', String(restarted.url)))).json()) as {
+      await daemon.waitFor(
+        (line) =>
+          typeof line.msg === 'string' && line.msg.startsWith('hardware thresholds changed: COV 4.15 V'),
+        liveFrom,
+      );
+      const running = (await (await fetch(new URL('/api/config', url))).json()) as {
         cells: { cellHighVoltageV: number };
       };
-      expect(config.cells.cellHighVoltageV).toBe(4.05);
+      expect(running.cells.cellHighVoltageV).toBe(4.05);
+      expect(daemon.lines.slice(liveFrom).filter((line) => line.event === 'restart')).toEqual([]);
+
+      // A structural one restarts in-process: HTTP comes back (port 0: a new free port) with it.
+      const restartFrom = daemon.lines.length;
+      const structural = await putAuthorized(new URL('/api/config', url).href, { pollIntervalS: 1 });
+      expect(structural.body).toMatchObject({ effect: 'restart', restart: { accepted: true } });
+      const restarted = await daemon.waitFor((line) => line.event === 'http', restartFrom);
+      const config = (await (await fetch(new URL('/api/config', String(restarted.url)))).json()) as {
+        pollIntervalS: number;
+      };
+      expect(config.pollIntervalS).toBe(1);
 
       // The backup download: the file's settings and the saved state, no secret, accepted by import.
       const download = await fetch(new URL('/api/backup', String(restarted.url)));

@@ -144,16 +144,34 @@ describe('controller process ↔ Mosquitto', () => {
 
       const from = probe.messages.length;
       const logFrom = daemon.lines.length;
-      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 42, balancing: { enabled: false } }));
+      // A live setting: applied to the running core at once, no restart.
+      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 41, balancing: { enabled: false } }));
       expect(JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, from)).payload)).toEqual({
-        id: 42,
+        id: 41,
         command: 'config/set',
         ok: true,
         changed: ['balancing.enabled'],
-        restartInS: 2,
+        effect: 'live',
       });
       expect(JSON.parse(readFileSync(file, 'utf8')).balancing).toEqual({ enabled: false });
-      await daemon.waitFor((line) => line.event === 'config' && line.source === 'mqtt', logFrom);
+      await daemon.waitFor(
+        (line) => line.event === 'config' && line.source === 'mqtt' && line.effect === 'live',
+        logFrom,
+      );
+      // A structural one: answered, saved, then the in-process restart.
+      const structuralFrom = probe.messages.length;
+      await probe.publish(`${PREFIX}/cmd/config/set`, command({ id: 42, pollIntervalS: 1 }));
+      expect(
+        JSON.parse((await probe.waitForTopic(`${PREFIX}/cmd/response`, structuralFrom)).payload),
+      ).toEqual({
+        id: 42,
+        command: 'config/set',
+        ok: true,
+        changed: ['pollIntervalS'],
+        effect: 'restart',
+        restartInS: 2,
+      });
+      expect(daemon.lines.slice(logFrom).filter((line) => line.event === 'restart')).toEqual([]);
       await daemon.waitFor((line) => line.event === 'restart', logFrom);
       // The restarted output says online again (after the clean offline of the old one).
       await probe.waitFor((m) => m.topic === `${PREFIX}/status` && m.payload === 'offline', from);

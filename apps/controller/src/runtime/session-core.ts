@@ -48,7 +48,16 @@ export function teslaCoreStarter(
         replyTimeoutMs: config.serial.replyTimeoutMs,
       },
     });
-    return { ...core, linkStats: () => linkStatsOf(core.source.stats) };
+    return {
+      ...core,
+      linkStats: () => linkStatsOf(core.source.stats),
+      reconfigure: (next) => {
+        const libraries = libraryConfigs(next);
+        core.bms.reconfigure(libraries);
+        // The boards trip outside the software levels (T-18): they follow a changed limit.
+        if (next.programHardwareThresholds) core.source.setHardwareThresholds(libraries.hardwareThresholds);
+      },
+    };
   };
 }
 
@@ -83,6 +92,11 @@ export function replayCoreStarter(
     void source.whenFinished().then((failure) => {
       if (failure === null) played();
     });
-    return { bms, source, linkStats: () => null };
+    return {
+      bms,
+      source,
+      linkStats: () => null,
+      reconfigure: (next) => bms.reconfigure(libraryConfigs(next)),
+    };
   };
 }

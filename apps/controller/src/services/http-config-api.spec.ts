@@ -95,19 +95,31 @@ describe('HTTP API: PUT /api/config', () => {
     });
   });
 
-  it('a valid patch is saved and answered with the redacted config; a restart follows', async () => {
+  it('a valid patch is saved and answered with the redacted config and its effect: a live setting, no restart', async () => {
     const response = await put('/api/config', JSON.stringify({ cells: { cellHighVoltageV: 4.05 } }));
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
       config: { cells: { cellHighVoltageV: number }; mqtt: { password: string } };
       changed: string[];
+      effect: unknown;
       restart: unknown;
     };
     expect(body.config.cells.cellHighVoltageV).toBe(4.05);
     expect(body.config.mqtt.password).toBe('***');
     expect(body.changed).toEqual(['cells.cellHighVoltageV']);
-    expect(body.restart).toEqual({ accepted: true, inS: 0 });
+    expect(body).toMatchObject({ effect: 'live', restart: null });
     expect(JSON.parse(fileText()).cells.cellHighVoltageV).toBe(4.05);
+    expect(server.context.restarts).toEqual([]);
+  });
+
+  it('a structural setting is saved and answered with the restart that applies it', async () => {
+    const response = await put('/api/config', JSON.stringify({ pollIntervalS: 1 }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      changed: ['pollIntervalS'],
+      effect: 'restart',
+      restart: { accepted: true, inS: 0 },
+    });
     expect(server.context.restarts).toEqual([{ reason: 'configuration changed', source: 'http' }]);
   });
 
@@ -146,7 +158,7 @@ describe('HTTP API: PUT /api/config', () => {
     },
   );
 
-  it('switching the inverter profile is a change like any other: saved, then a restart', async () => {
+  it('switching the inverter profile is a change like any other: saved, then the outputs restart', async () => {
     const response = await put('/api/config', JSON.stringify({ inverter: { profile: 'sma-sunny-island' } }));
     expect(response.status).toBe(200);
     // The Victron-only options (null in the file) are no options of the new profile: gone too.
@@ -157,7 +169,8 @@ describe('HTTP API: PUT /api/config', () => {
       'inverter.productFamily',
     ]);
     expect(JSON.parse(fileText()).inverter.profile).toBe('sma-sunny-island');
-    expect(server.context.restarts).toEqual([{ reason: 'configuration changed', source: 'http' }]);
+    // The core runs on: only the outputs restart (the supervisor's part, not this context's).
+    expect(server.context.restarts).toEqual([]);
   });
 
   it('a secret sent back as *** keeps its value', async () => {

@@ -70,7 +70,7 @@ describe('config/set', () => {
       command: 'config/set',
       ok: true,
       changed: ['cells.cellHighVoltageV'],
-      restartInS: 0,
+      effect: 'live',
     });
     expect(context.configChanges).toEqual([{ patch: { cells: { cellHighVoltageV: 4.05 } }, source: 'mqtt' }]);
     expect(readFileSync(file, 'utf8')).toContain('cellHighVoltageV: 4.05');

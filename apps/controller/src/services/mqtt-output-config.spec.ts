@@ -94,7 +94,7 @@ describe('the MQTT output over the controller config, against a real Mosquitto',
         command: 'config/set',
         ok: true,
         changed: ['cells.cellHighVoltageV'],
-        restartInS: 0,
+        effect: 'live',
       });
       expect(JSON.parse(readFileSync(file, 'utf8')).cells).toEqual({ cellHighVoltageV: 4.05 });
       expect(

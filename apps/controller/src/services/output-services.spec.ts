@@ -24,7 +24,7 @@ function controllerContext(initial: ControllerConfig) {
     acknowledgeFaults: () => ({ accepted: [], rejected: [] }),
     updateConfig: (patch, source) => {
       changes.push({ patch, source });
-      return { config: running, changedPaths: [], restart: null };
+      return { config: running, changedPaths: [], effect: null, restart: null };
     },
     requestRestart: () => ({ accepted: true, inS: 0 }),
     linkStats: () => linkStatsOf(busStatsFixture()),

@@ -1,136 +1,17 @@
-import * as fs from 'node:fs';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
-import { EmulatedChain } from '@tsbms/module-emulator';
-import {
-  ConfigStore,
-  isControllerConfigError,
-  type ConfigFileSystem,
-  type ControllerConfig,
-} from '../config';
-import { REMOTE_CHANGE_CHECKS, type ControllerContext, type ControllerServiceFactory } from '../services';
-import { controllerSessionTasks, teslaCoreStarter } from '../runtime';
-import { BmsSupervisor, decodeRecordingLine, RECORDING_HEADER } from '@tsbms/bms-core';
+import { isControllerConfigError, type ControllerConfig } from '../config';
+import type { ControllerContext, ControllerServiceFactory } from '../services';
+import { decodeRecordingLine, RECORDING_HEADER } from '@tsbms/bms-core';
 import { RuntimeStateFile } from './runtime-state-file';
+import {
+  removeTemporaryFolders,
+  setUpSupervisedController,
+  temporaryFolder,
+} from './testing/supervised-controller';
 
-/** Fails every write (a read-only or full disk) while `failing` is set. */
-function failingWrites(state: { failing: boolean }): ConfigFileSystem {
-  const guard =
-    <A extends unknown[], R>(call: (...args: A) => R) =>
-    (...args: A): R => {
-      if (state.failing) throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' });
-      return call(...args);
-    };
-  return {
-    readFileSync: (file, encoding) => fs.readFileSync(file, encoding),
-    statSync: (file) => fs.statSync(file),
-    openSync: guard((file: string, flags: string, mode?: number) => fs.openSync(file, flags, mode)),
-    writeSync: (fd, buffer, offset, length) => fs.writeSync(fd, buffer, offset, length),
-    fsyncSync: (fd) => fs.fsyncSync(fd),
-    closeSync: (fd) => fs.closeSync(fd),
-    renameSync: guard((from: string, to: string) => fs.renameSync(from, to)),
-    linkSync: guard((from: string, to: string) => fs.linkSync(from, to)),
-    unlinkSync: guard((file: string) => fs.unlinkSync(file)),
-  };
-}
-
-const FILE_SETTINGS = {
-  pack: { moduleCount: 2 },
-  balancing: { enabled: false },
-  contactors: { contactorNegativeTimeS: 0.2, contactorPrechargeTimeS: 0.5, contactorOverlapS: 0.2 },
-};
-
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-interface SetUpOptions {
-  /** What is in the state file before the start; absent = no file. */
-  readonly stateText?: string;
-  readonly persistIntervalS?: number;
-  readonly stateWrites?: { failing: boolean };
-  /** Settings in the file beside FILE_SETTINGS. */
-  readonly settings?: Record<string, unknown>;
-}
-
-function setUp(services: ControllerServiceFactory[], options: SetUpOptions = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-supervisor-'));
-  folders.push(dir);
-  const configFile = path.join(dir, 'bms.yaml');
-  writeFileSync(configFile, JSON.stringify({ ...FILE_SETTINGS, ...options.settings }));
-  const store = ConfigStore.open(configFile, {});
-  const clock = new ManualClock();
-  const chain = new EmulatedChain({
-    clock,
-    modules: 2,
-    seed: 3,
-    cellVoltagesV: [3.8],
-    temperaturesC: [25, 25],
-  });
-  const logger = new RecordingLogger();
-  const log = logger.lines;
-  const positive = new SimulatedDigitalOutput('contactorPositive', clock);
-  const statePath = path.join(dir, 'state.json');
-  if (options.stateText !== undefined) writeFileSync(statePath, options.stateText);
-  const stateFile = new RuntimeStateFile(
-    statePath,
-    logger,
-    clock,
-    options.stateWrites === undefined ? undefined : failingWrites(options.stateWrites),
-  );
-  const supervisor = new BmsSupervisor({
-    startCore: teslaCoreStarter(chain.link, null),
-    clock,
-    logger,
-    configSource: {
-      config: () => store.config,
-      update: (patch) => store.update(patch, REMOTE_CHANGE_CHECKS),
-      checkpoint: () => store.checkpoint(),
-      restore: (checkpoint) => store.restore(checkpoint),
-    },
-    relays: { contactorPositive: positive },
-    services,
-    stateStore: stateFile,
-    sessionTasks: controllerSessionTasks(null, clock, logger),
-    persistIntervalS: options.persistIntervalS ?? 5,
-  });
-  const running = supervisor.run();
-  const advanceUntil = async (predicate: () => boolean, limitS: number) => {
-    const startMs = clock.now();
-    while (!predicate()) {
-      if (clock.now() - startMs > limitS * 1000) throw new Error(`condition not met within ${limitS} s`);
-      await clock.advanceByMs(100);
-    }
-  };
-  const stop = async () => {
-    const stopped = supervisor.stop();
-    let done = false;
-    void stopped.then(() => (done = true));
-    while (!done) await clock.advanceByMs(10);
-    await running;
-  };
-  const closed = () => supervisor.context.status().contactors.state === 'CLOSED';
-  /** What is on disk right now (no clock advance in between). */
-  const savedFaults = () =>
-    (JSON.parse(readFileSync(statePath, 'utf8')) as { faults: { faults: { kind: string }[] } }).faults.faults;
-  return {
-    dir,
-    configFile,
-    statePath,
-    clock,
-    chain,
-    log,
-    positive,
-    supervisor,
-    advanceUntil,
-    stop,
-    closed,
-    stateFile,
-    savedFaults,
-  };
-}
+afterAll(removeTemporaryFolders);
 
 /** An output that records what it saw at start and whether it was stopped. */
 function probeService(starts: { pollIntervalS: number; stopped: boolean }[]): ControllerServiceFactory {
@@ -151,9 +32,8 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   jest.setTimeout(30_000);
 
   it('recordFile: every scan appended as it arrives, one recording across a restart', async () => {
-    const recordPath = path.join(mkdtempSync(path.join(tmpdir(), 'tsbms-recording-')), 'scans.jsonl');
-    folders.push(path.dirname(recordPath));
-    const h = setUp([], { settings: { recordFile: recordPath } });
+    const recordPath = path.join(temporaryFolder('tsbms-recording-'), 'scans.jsonl');
+    const h = setUpSupervisedController([], { settings: { recordFile: recordPath } });
     const scans: number[] = [];
     h.supervisor.context.status$.subscribe((status) => scans.push(status.timestampMs ?? -1));
     await h.advanceUntil(() => scans.length >= 10, 30);
@@ -173,7 +53,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('runs the core with its outputs: status$ per scan, output status in the snapshot', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];
-    const h = setUp([probeService(starts)]);
+    const h = setUpSupervisedController([probeService(starts)]);
     const seen: number[] = [];
     h.supervisor.context.status$.subscribe((status) => seen.push(status.timestampMs ?? -1));
     await h.advanceUntil(h.closed, 15);
@@ -193,7 +73,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('a valid change is saved, then core and outputs restart with it (relays open in between)', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];
-    const h = setUp([probeService(starts)]);
+    const h = setUpSupervisedController([probeService(starts)]);
     await h.advanceUntil(h.closed, 15);
 
     const update = h.supervisor.context.updateConfig({ pollIntervalS: 1 }, 'test');
@@ -219,7 +99,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('an invalid change throws with the path, restarts nothing and leaves the file alone', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];
-    const h = setUp([probeService(starts)]);
+    const h = setUpSupervisedController([probeService(starts)]);
     await h.advanceUntil(h.closed, 15);
     const before = readFileSync(h.configFile, 'utf8');
     let thrown: unknown;
@@ -238,7 +118,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('an output that cannot start is logged and the BMS runs on without it', async () => {
-    const h = setUp([
+    const h = setUpSupervisedController([
       async () => {
         throw new Error('no such interface can9');
       },
@@ -255,7 +135,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('saves the SoC and latched faults periodically and at stop (B-6, B-36)', async () => {
-    const h = setUp([]);
+    const h = setUpSupervisedController([]);
     await h.advanceUntil(h.closed, 15);
     h.chain.setCellVoltage(1, 1, 4.17);
     await h.advanceUntil(() => h.supervisor.context.status().faults.length > 0, 12);
@@ -273,7 +153,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('a fault that latches is on disk in the same tick, long before the periodic save (B-6)', async () => {
-    const h = setUp([], { persistIntervalS: 3600 });
+    const h = setUpSupervisedController([], { persistIntervalS: 3600 });
     await h.advanceUntil(h.closed, 15);
     expect(h.savedFaults()).toEqual([]);
     h.chain.setCellVoltage(1, 1, 4.17);
@@ -294,7 +174,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   ])(
     'a %s state file starts with a latched stateLost fault: contactors open until acknowledged',
     async (_what, text, reason) => {
-      const h = setUp([], { stateText: text });
+      const h = setUpSupervisedController([], { stateText: text });
       await h.clock.advanceByMs(20_000);
       const status = h.supervisor.context.status();
       expect(status.contactors.state).toBe('OPEN');
@@ -315,7 +195,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   );
 
   it('a state file missing after it was saved before (FILE.previous exists) is lost, not a fresh start', async () => {
-    const first = setUp([]);
+    const first = setUpSupervisedController([]);
     await first.advanceUntil(first.closed, 15);
     await first.clock.advanceByMs(6000); // a periodic save after the first: FILE.previous exists
     await first.stop();
@@ -328,7 +208,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('no state file and no trace of one is a first start: it closes, and the file exists at once', async () => {
-    const h = setUp([]);
+    const h = setUpSupervisedController([]);
     expect(h.savedFaults()).toEqual([]);
     expect(h.log.map((l) => l.message)).toContain(`no state file yet: first start, creating ${h.statePath}`);
     await h.advanceUntil(h.closed, 15);
@@ -337,7 +217,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('a state file that cannot be saved shows in the status, and again when it saves', async () => {
     const writes = { failing: false };
-    const h = setUp([], { stateWrites: writes });
+    const h = setUpSupervisedController([], { stateWrites: writes });
     await h.advanceUntil(h.closed, 15);
     expect(h.supervisor.context.status().stateFile).toMatchObject({
       file: h.statePath,
@@ -358,7 +238,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('30 restart requests give one restart and one contactor opening; the rest are refused', async () => {
-    const h = setUp([]);
+    const h = setUpSupervisedController([]);
     await h.advanceUntil(h.closed, 15);
     const decisions = [];
     for (let i = 0; i < 30; i += 1) {
@@ -375,7 +255,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
   });
 
   it('after a restart the contactors wait out the 10 s lockout from their opening (B-11)', async () => {
-    const h = setUp([]);
+    const h = setUpSupervisedController([]);
     await h.advanceUntil(h.closed, 15);
     h.supervisor.context.requestRestart('restart requested', 'test');
     await h.advanceUntil(() => !h.positive.state, 5);
@@ -388,7 +268,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
 
   it('an empty change is a no-op: nothing saved, no restart', async () => {
     const starts: { pollIntervalS: number; stopped: boolean }[] = [];
-    const h = setUp([probeService(starts)]);
+    const h = setUpSupervisedController([probeService(starts)]);
     await h.advanceUntil(h.closed, 15);
     const before = readFileSync(h.configFile, 'utf8');
     expect(h.supervisor.context.updateConfig({}, 'test')).toMatchObject({ changedPaths: [], restart: null });
@@ -405,7 +285,7 @@ describe('BmsSupervisor (virtual time, emulated pack, real config file)', () => 
       if (context.config().pollIntervalS === 1) throw new Error('cannot run at a 1 s poll');
       return probeService(starts)(context);
     };
-    const h = setUp([picky]);
+    const h = setUpSupervisedController([picky]);
     await h.advanceUntil(h.closed, 15);
     const before = readFileSync(h.configFile, 'utf8');
     h.supervisor.context.updateConfig({ pollIntervalS: 1 }, 'test');

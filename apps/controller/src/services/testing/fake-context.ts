@@ -1,7 +1,12 @@
 import type { ManualClock } from '@tsbms/hal';
 import type { BusStats } from '@tsbms/tesla-protocol';
-import { ConfigStore, configFileError, type ControllerConfig } from '../../config';
-import type { BmsStatus, ConfigurationAccess, LinkStats } from '@tsbms/bms-core';
+import {
+  CONTROLLER_SETTING_EFFECTS,
+  ConfigStore,
+  configFileError,
+  type ControllerConfig,
+} from '../../config';
+import { changeEffect, type BmsStatus, type ConfigurationAccess, type LinkStats } from '@tsbms/bms-core';
 import { FakeOutputContext } from '@tsbms/bms-core/testing';
 import type { CanOutputSettings } from '@tsbms/output-inverter-can';
 import type { NotificationsOutputSettings } from '@tsbms/output-notifications';
@@ -78,9 +83,16 @@ export class FakeControllerContext extends FakeOutputContext<EveryOutputSettings
       throw configFileError('(none)', 'no config file to save to: start the controller with --config FILE');
     }
     const { config, changedPaths } = this.given.config.update(patch, REMOTE_CHANGE_CHECKS);
-    if (changedPaths.length === 0) return { config, changedPaths, restart: null };
+    if (changedPaths.length === 0) return { config, changedPaths, effect: null, restart: null };
     this.configChanges.push({ patch, source });
-    return { config, changedPaths, restart: this.requestRestart('configuration changed', source) };
+    // Applied as the supervisor would: by the controller's table of setting effects.
+    const effect = changeEffect(CONTROLLER_SETTING_EFFECTS, changedPaths);
+    return {
+      config,
+      changedPaths,
+      effect,
+      restart: effect === 'restart' ? this.requestRestart('configuration changed', source) : null,
+    };
   }
 
   override linkStats(): LinkStats {
