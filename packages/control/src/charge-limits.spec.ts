@@ -8,6 +8,7 @@ import {
 } from './charge-limits';
 import { buildControlConfig, type ControlConfigInput } from './config';
 import type { ContactorStateName } from './contactors';
+import { createControl } from './control';
 import type { ControlInputs } from './inputs';
 import { healthyInputs, NO_FAULTS } from './inputs.fixture';
 import { marble, testScheduler } from './marbles.fixture';
@@ -222,6 +223,220 @@ describe('chargeLimits with live settings (config$)', () => {
       );
     });
   });
+});
+
+describe('operator switches (chargeAllowed, dischargeAllowed)', () => {
+  const zeroedBy = (l: ChargeLimits) => `${l.chargeZeroedBy.join()}/${l.dischargeZeroedBy.join()}`;
+
+  it('both default to true and then leave the limits as they were', () => {
+    const defaults = config();
+    expect(defaults).toMatchObject({ chargeAllowed: true, dischargeAllowed: true });
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limits$ = chargeLimits(scans(50000), closed$, { config: defaults, clock: scheduler });
+      expectObservable(limits$.pipe(map((l) => `${summary(l)}/${zeroedBy(l)}`))).toBe(
+        marble([0, 'a'], [35000, 'b'], [40000, 'c'], [45000, 'd'], [50000, 'e'], [60000, 'f']),
+        {
+          a: '46.8/0/0//',
+          b: '46.9/25/25//',
+          c: '46.9/50/50//',
+          d: '47/75/75//',
+          e: '47/100/100//',
+          f: '46.8/0/0/blocked/blocked',
+        },
+      );
+    });
+  });
+
+  it("chargeAllowed false from the start holds CCL at 0 by 'operator'; DCL ramps as usual", () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limits$ = chargeLimits(scans(50000), closed$, {
+        config: config({ chargeAllowed: false }),
+        clock: scheduler,
+      });
+      // CCL held at 0 is "charging blocked" (B-18): CVL stays at the pack voltage, never 0.
+      expectObservable(limits$.pipe(map((l) => `${summary(l)}/${zeroedBy(l)}`))).toBe(
+        marble([0, 'a'], [35000, 'b'], [40000, 'c'], [45000, 'd'], [50000, 'e'], [60000, 'f']),
+        {
+          a: '46.8/0/0/startup,operator/',
+          b: '46.8/0/25/startup,operator/',
+          c: '46.8/0/50/startup,operator/',
+          d: '46.8/0/75/startup,operator/',
+          e: '46.8/0/100/startup,operator/',
+          f: '46.8/0/0/startup,operator,blocked/blocked',
+        },
+      );
+    });
+  });
+
+  it("dischargeAllowed false from the start holds DCL at 0 by 'operator'; CCL and CVL as usual", () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const limits$ = chargeLimits(scans(50000), closed$, {
+        config: config({ dischargeAllowed: false }),
+        clock: scheduler,
+      });
+      expectObservable(limits$.pipe(map((l) => `${summary(l)}/${zeroedBy(l)}`))).toBe(
+        marble([0, 'a'], [35000, 'b'], [40000, 'c'], [45000, 'd'], [50000, 'e'], [60000, 'f']),
+        {
+          a: '46.8/0/0//startup,operator',
+          b: '46.9/25/0//startup,operator',
+          c: '46.9/50/0//startup,operator',
+          d: '47/75/0//startup,operator',
+          e: '47/100/0//startup,operator',
+          f: '46.8/0/0/blocked/startup,operator,blocked',
+        },
+      );
+    });
+  });
+
+  it('switched off live, zeroes CCL at the next input; switched on again, it holds 30 s and ramps', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // 100 A from 50 s. Off at 62 s applies with the scan of 65 s; on at 72 s ends the zero with
+      // the scan of 75 s, then the 30 s hold (to 105 s) and 5 A/s; DCL keeps its 100 A.
+      const config$ = hot(marble([62000, 'f'], [72000, 't']), {
+        f: config({ chargeAllowed: false }),
+        t: config({ chargeAllowed: true }),
+      });
+      const limits$ = chargeLimits(scans(150000), closed$, { config: config(), config$, clock: scheduler });
+      expectObservable(
+        limits$.pipe(
+          map((l) => `${l.cclA}/${l.dclA}`),
+          distinctUntilChanged(),
+        ),
+      ).toBe(
+        marble(
+          [0, 'a'],
+          [35000, 'b'],
+          [40000, 'c'],
+          [45000, 'd'],
+          [50000, 'e'],
+          [65000, 'o'],
+          [110000, 'p'],
+          [115000, 'q'],
+          [120000, 'r'],
+          [125000, 'e'],
+          [160000, 'a'],
+        ),
+        {
+          a: '0/0',
+          b: '25/25',
+          c: '50/50',
+          d: '75/75',
+          e: '100/100',
+          o: '0/100',
+          p: '25/100',
+          q: '50/100',
+          r: '75/100',
+        },
+      );
+      expectObservable(
+        limits$.pipe(
+          map((l) => l.chargeZeroedBy.join()),
+          distinctUntilChanged(),
+        ),
+      ).toBe(marble([0, 'n'], [65000, 'o'], [75000, 'n'], [160000, 'b']), {
+        n: '',
+        o: 'operator',
+        b: 'blocked',
+      });
+    });
+  });
+
+  it('switched off live, zeroes DCL at the next input; switched on again, it holds 30 s and ramps', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      const config$ = hot(marble([62000, 'f'], [72000, 't']), {
+        f: config({ dischargeAllowed: false }),
+        t: config({ dischargeAllowed: true }),
+      });
+      const limits$ = chargeLimits(scans(150000), closed$, { config: config(), config$, clock: scheduler });
+      expectObservable(
+        limits$.pipe(
+          map((l) => `${l.cclA}/${l.dclA}`),
+          distinctUntilChanged(),
+        ),
+      ).toBe(
+        marble(
+          [0, 'a'],
+          [35000, 'b'],
+          [40000, 'c'],
+          [45000, 'd'],
+          [50000, 'e'],
+          [65000, 'o'],
+          [110000, 'p'],
+          [115000, 'q'],
+          [120000, 'r'],
+          [125000, 'e'],
+          [160000, 'a'],
+        ),
+        {
+          a: '0/0',
+          b: '25/25',
+          c: '50/50',
+          d: '75/75',
+          e: '100/100',
+          o: '100/0',
+          p: '100/25',
+          q: '100/50',
+          r: '100/75',
+        },
+      );
+      expectObservable(
+        limits$.pipe(
+          map((l) => l.dischargeZeroedBy.join()),
+          distinctUntilChanged(),
+        ),
+      ).toBe(marble([0, 'n'], [65000, 'o'], [75000, 'n'], [160000, 'b']), {
+        n: '',
+        o: 'operator',
+        b: 'blocked',
+      });
+    });
+  });
+
+  it.each([
+    ['chargeAllowed', 'cclA', 'dclA'],
+    ['dischargeAllowed', 'dclA', 'cclA'],
+  ] as const)(
+    '%s false live only sets the limit: the contactors stay CLOSED (createControl)',
+    (key, switched, other) => {
+      const scheduler = testScheduler();
+      scheduler.run(({ expectObservable, hot }) => {
+        const inputs$ = concat(
+          timer(0, 500).pipe(
+            take(201),
+            map((i) => healthyInputs({ scanAtMs: i * 500 })),
+          ),
+          NEVER,
+        );
+        // A fast ramp reaches 100 A in one scan after the 30 s hold. Off at 40.2 s (next scan
+        // 40.5 s), on at 50.2 s: zero ends at 50.5 s, hold to 80.5 s, 100 A at the 81 s scan.
+        const cfg = (allowed: boolean) =>
+          buildControlConfig({ moduleCount: 2, currentRampAps: 1000, [key]: allowed });
+        const config$ = hot(marble([40200, 'f'], [50200, 't']), { f: cfg(false), t: cfg(true) });
+        const control = createControl(inputs$, { config: cfg(true), config$, clock: scheduler });
+        expectObservable(control.contactors$.pipe(map((s) => s.state))).toBe(
+          marble([0, 'o'], [0, 'n'], [1000, 'p'], [6000, 'v'], [7000, 'c'], [110000, 'o']),
+          { o: 'OPEN', n: 'NEGATIVE', p: 'PRECHARGE', v: 'OVERLAP', c: 'CLOSED' },
+        );
+        expectObservable(
+          control.limits$.pipe(
+            map((l) => l[switched]),
+            distinctUntilChanged(),
+          ),
+        ).toBe(marble([0, 'z'], [37500, 'm'], [40500, 'z'], [81000, 'm'], [110000, 'z']), { z: 0, m: 100 });
+        expectObservable(
+          control.limits$.pipe(
+            map((l) => l[other]),
+            distinctUntilChanged(),
+          ),
+        ).toBe(marble([0, 'z'], [37500, 'm'], [110000, 'z']), { z: 0, m: 100 });
+      });
+    },
+  );
 });
 
 describe('charge limits (steps)', () => {

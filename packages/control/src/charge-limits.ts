@@ -29,7 +29,7 @@ export interface ChargeLimits {
   readonly cclA: number;
   /** Discharge current limit, A: 0.1 A steps, 0..maxDischargeCurrentA. */
   readonly dclA: number;
-  /** While CCL is held at 0: the tables (or `blocked`, `startup`) that zeroed it. */
+  /** While CCL is held at 0: the tables (or `blocked`, `operator`, `startup`) that zeroed it. */
   readonly chargeZeroedBy: readonly string[];
   readonly dischargeZeroedBy: readonly string[];
 }
@@ -80,19 +80,26 @@ export function chargeLimitsMachine(config: ControlConfig): ClockedMachine<Limit
         (config.contactorControl && !current.contactorsClosed) ||
         scanAgeMs >= watchdogMs;
       const fallOnly = anyModuleStale(inputs) || scanAgeMs >= freshMs;
-      const context = (tables: CurrentLimitContext['tables'], maxCurrentA: number) => ({
+      const context = (tables: CurrentLimitContext['tables'], maxCurrentA: number, allowed: boolean) => ({
         tables,
         maxCurrentA,
         blocked,
+        allowed,
         fallOnly,
         holdMs,
         rampAps: config.currentRampAps,
       });
-      const ccl = stepCurrentLimit(state.ccl, inputs, context(chargeTables, config.maxChargeCurrentA), nowMs);
+      // The operator switches only zero a limit; the contactors do not see them.
+      const ccl = stepCurrentLimit(
+        state.ccl,
+        inputs,
+        context(chargeTables, config.maxChargeCurrentA, config.chargeAllowed),
+        nowMs,
+      );
       const dcl = stepCurrentLimit(
         state.dcl,
         inputs,
-        context(dischargeTables, config.maxDischargeCurrentA),
+        context(dischargeTables, config.maxDischargeCurrentA, config.dischargeAllowed),
         nowMs,
       );
       const cvl = stepVoltageLimit(

@@ -28,6 +28,8 @@ describe('buildControlConfig', () => {
       contactorOverlapS: 1,
       heatingOnBelowC: 16,
       heatingOffAtC: 18,
+      chargeAllowed: true,
+      dischargeAllowed: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(seriesCellCount(config)).toBe(12);
@@ -35,6 +37,14 @@ describe('buildControlConfig', () => {
 
   it('keeps values that are given', () => {
     expect(buildControlConfig({ moduleCount: 2, maxChargeCurrentA: 50 }).maxChargeCurrentA).toBe(50);
+    expect(buildControlConfig({ moduleCount: 2, chargeAllowed: false })).toMatchObject({
+      chargeAllowed: false,
+      dischargeAllowed: true,
+    });
+    expect(buildControlConfig({ moduleCount: 2, dischargeAllowed: false })).toMatchObject({
+      chargeAllowed: true,
+      dischargeAllowed: false,
+    });
   });
 
   it.each<[string, ControlConfigInput, string, RegExp]>([
@@ -74,6 +84,18 @@ describe('buildControlConfig', () => {
       { moduleCount: 2, heatingMaxTemperatureC: 17 },
       'heatingMaxTemperatureC',
       /above heatingOffAtC/,
+    ],
+    [
+      'a non-boolean chargeAllowed',
+      { moduleCount: 2, chargeAllowed: 'false' as unknown as boolean },
+      'chargeAllowed',
+      /boolean/,
+    ],
+    [
+      'a non-boolean dischargeAllowed',
+      { moduleCount: 2, dischargeAllowed: 0 as unknown as boolean },
+      'dischargeAllowed',
+      /boolean/,
     ],
     ['a watchdog shorter than two polls', { moduleCount: 2, commsTimeoutS: 1 }, 'commsTimeoutS', /two poll/],
     [

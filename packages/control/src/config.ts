@@ -64,6 +64,10 @@ const configSchema = z
     chargeSocTable: tableSchema.default(FLAT as DeratingPoint[]),
     dischargeSocTable: tableSchema.default(FLAT as DeratingPoint[]),
     dischargeLowTemperatureTable: tableSchema.default(FLAT as DeratingPoint[]),
+    /** Operator switch: false holds CCL at 0 (`chargeZeroedBy` 'operator'); the contactors are untouched. */
+    chargeAllowed: z.boolean().default(true),
+    /** Operator switch: false holds DCL at 0 (`dischargeZeroedBy` 'operator'); the contactors are untouched. */
+    dischargeAllowed: z.boolean().default(true),
     // CVL loop (B-17, B-19)
     cvlFilterTauS: positive().default(20),
     cvlLoopPeriodS: positive().default(5),

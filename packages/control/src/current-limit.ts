@@ -126,8 +126,8 @@ function hasRecovered(table: LimitTable, inputs: ControlInputs): boolean {
 }
 
 /**
- * `zero`: held at 0 by the tables named in `zeroedBy` (or `blocked`); `hold`: inputs recovered,
- * 0 for `chargeHysteresisTimeS`; `ramp`: rising at most `currentRampAps` toward the tables.
+ * `zero`: held at 0 by the tables named in `zeroedBy` (or `blocked`, `operator`); `hold`: inputs
+ * recovered, 0 for `chargeHysteresisTimeS`; `ramp`: rising at most `currentRampAps` toward the tables.
  */
 export type CurrentLimitPhase = 'zero' | 'hold' | 'ramp';
 
@@ -141,6 +141,8 @@ export interface CurrentLimitState {
 }
 
 export const BLOCKED = 'blocked';
+/** The zero reason of the operator switches `chargeAllowed` / `dischargeAllowed`. */
+export const OPERATOR = 'operator';
 
 export function initialCurrentLimit(nowMs: number): CurrentLimitState {
   return {
@@ -157,6 +159,8 @@ export interface CurrentLimitContext {
   readonly maxCurrentA: number;
   /** Forced to 0 regardless of the tables: fault, contactors not closed, scan watchdog (B-22). */
   readonly blocked: boolean;
+  /** The operator allows this direction (`chargeAllowed` / `dischargeAllowed`); false forces 0. */
+  readonly allowed: boolean;
   /** A module is stale: the limit may fall but not rise (B-41). */
   readonly fallOnly: boolean;
   readonly holdMs: number;
@@ -172,13 +176,15 @@ export function stepCurrentLimit(
 ): CurrentLimitState {
   const zeroing = zeroingTables(context.tables, inputs);
   if (context.blocked) zeroing.push(BLOCKED);
+  if (!context.allowed) zeroing.push(OPERATOR);
   if (zeroing.length > 0) {
     const zeroedBy = state.phase === 'zero' ? [...new Set([...state.zeroedBy, ...zeroing])] : zeroing;
     const sinceMs = state.phase === 'zero' ? state.sinceMs : nowMs;
     return { phase: 'zero', sinceMs, zeroedBy, valueA: 0, atMs: nowMs };
   }
   if (state.phase === 'zero') {
-    // Blocks and the startup zero end with their cause; a table needs its input back past the hysteresis.
+    // Blocks, the operator switches and the startup zero end with their cause; a table needs its
+    // input back past the hysteresis.
     const recovered = context.tables
       .filter((t) => state.zeroedBy.includes(t.name))
       .every((t) => hasRecovered(t, inputs));
