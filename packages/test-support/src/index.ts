@@ -9,7 +9,7 @@ export {
   type MosquittoBroker,
   type MosquittoOptions,
 } from './mosquitto-broker';
-export { MqttProbe, type ProbeMessage } from './mqtt-probe';
+export { MqttProbe, type ProbeLogin, type ProbeMessage } from './mqtt-probe';
 export {
   runInUserModeLinux,
   userModeLinuxTimeoutMs,

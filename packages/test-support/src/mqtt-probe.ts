@@ -8,6 +8,13 @@ export interface ProbeMessage {
   readonly retain: boolean;
 }
 
+/** Who the probe logs in as, and (5) whether it speaks MQTT 5. */
+export interface ProbeLogin {
+  readonly username: string;
+  readonly password: string;
+  readonly protocolVersion?: 4 | 5;
+}
+
 /** A test's own MQTT client: subscribes, records every message, waits for one that matches. */
 export class MqttProbe {
   private readonly arrivals = new Arrivals<ProbeMessage>('MQTT message', (arrived) =>
@@ -25,11 +32,12 @@ export class MqttProbe {
     });
   }
 
+  /** `login` may also ask for MQTT 5, where a publish the broker refuses rejects with its reason. */
   static async connect(
     scope: Scope,
     url: string,
     topics: readonly string[],
-    login: { readonly username: string; readonly password: string } | null = null,
+    login: ProbeLogin | null = null,
   ): Promise<MqttProbe> {
     const client = await connectAsync(url, {
       reconnectPeriod: 0,

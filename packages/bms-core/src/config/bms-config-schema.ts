@@ -127,6 +127,9 @@ export function bmsConfigShape(bounds: PackSourceBounds) {
           'the hold at 0 A after a recovery only delays charging; an hour covers any settling (B-21)',
         ).default(CONTROL_DEFAULTS.chargeHysteresisTimeS),
         chargeMaxTemperatureC: z.number().default(CONTROL_DEFAULTS.chargeMaxTemperatureC),
+        /** The owner's switches (e.g. keep the battery full for a storm): false holds CCL / DCL at 0. */
+        chargeAllowed: z.boolean().default(CONTROL_DEFAULTS.chargeAllowed),
+        dischargeAllowed: z.boolean().default(CONTROL_DEFAULTS.dischargeAllowed),
         /** §4.3 optional tables (input → factor of the maximum); flat 1.0 by default. */
         chargeSocTable: deratingTable(CONTROL_DEFAULTS.chargeSocTable),
         dischargeSocTable: deratingTable(CONTROL_DEFAULTS.dischargeSocTable),

@@ -73,6 +73,8 @@ const CONTROL_BINDINGS = {
   chargeHysteresisV: 'limits.chargeHysteresisV',
   chargeHysteresisTimeS: 'limits.chargeHysteresisTimeS',
   chargeMaxTemperatureC: 'limits.chargeMaxTemperatureC',
+  chargeAllowed: 'limits.chargeAllowed',
+  dischargeAllowed: 'limits.dischargeAllowed',
   chargeSocTable: 'limits.chargeSocTable',
   dischargeSocTable: 'limits.dischargeSocTable',
   dischargeLowTemperatureTable: 'limits.dischargeLowTemperatureTable',

@@ -38,6 +38,8 @@ export const BMS_SETTING_EFFECTS: SettingEffects<BmsSettings> = Object.freeze({
   'limits.chargeHysteresisV': 'live',
   'limits.chargeHysteresisTimeS': 'live',
   'limits.chargeMaxTemperatureC': 'live',
+  'limits.chargeAllowed': 'live',
+  'limits.dischargeAllowed': 'live',
   'limits.chargeSocTable': 'live',
   'limits.dischargeSocTable': 'live',
   'limits.dischargeLowTemperatureTable': 'live',
