@@ -35,8 +35,9 @@ for (const topic of [topics.pack('soc'), topics.pack('cellMinVoltage'), topics.m
   console.log(`${topic} ${values.get(topic)}`);
 }
 
-// Home Assistant discovery: a retained config per entity of the pack device; the per-module and
-// per-cell entities are off by default, so their configs are empty (which removes them from HA).
+// Home Assistant discovery: a retained config per entity of the pack device and of each module's
+// device (disabled in HA by default); the controls are off by default, so their configs are empty
+// (which removes them from HA).
 const discovery = discoveryMessages(discoveryOptions(mqtt, status.discovery.expected));
 const announced = discovery.filter((message) => message.payload !== '');
 console.log(`${announced.length} entities announced, ${discovery.length - announced.length} removed`);
@@ -46,5 +47,5 @@ console.log(`${soc?.topic} reads ${JSON.parse(soc?.payload ?? '{}').state_topic}
 // → garage/bms/pack/soc 62.3
 // → garage/bms/pack/cellMinVoltage 3.918
 // → garage/bms/module/1/temperature/2 None
-// → 23 entities announced, 17 removed
+// → 40 entities announced, 8 removed
 // → homeassistant/sensor/garage_bms/soc/config reads garage/bms/pack/soc

@@ -217,6 +217,25 @@ function restart(fields: Record<string, unknown>, context: CommandContext) {
 export interface CommandHandler {
   readonly name: string;
   readonly run: Handler;
+  /**
+   * Home Assistant's plain payload (`PRESS`, `ON`/`OFF`, a number) read into the handler's fields,
+   * or a BAD_REQUEST. Such a command carries no token: HA cannot keep one out of its retained
+   * discovery config, so the broker's ACL decides who may publish it (deploy/mosquitto.acl).
+   * Absent = a JSON command with its token.
+   */
+  readonly parse?: (payload: string) => Record<string, unknown>;
+}
+
+/** What each command does with its fields, for the handlers of other topics (Home Assistant's). */
+export const COMMAND_RUNS = Object.freeze({
+  configSet: setConfig,
+  faultsAck: acknowledgeFaults,
+  restart,
+});
+
+/** A refusal of a malformed payload, as the answer's BAD_REQUEST. */
+export function badCommandPayload(message: string): Error {
+  return badRequest(message);
 }
 
 /** The command topics this module answers, with their handlers. */
@@ -229,7 +248,8 @@ export function commandHandlers(topics: MqttTopics): ReadonlyMap<string, Command
 }
 
 /**
- * Runs one command message: parse, authorise, run. Never rejects: malformed input, a wrong token,
+ * Runs one command message: parse, authorise (the token; a Home Assistant control is the broker's
+ * to authorise), run. Never rejects: malformed input, a wrong token,
  * a rejected config or a core that is restarting all become an `ok: false` answer, and nothing
  * unauthorised or invalid reaches the config file.
  */
@@ -237,10 +257,14 @@ export async function runCommand(
   handler: CommandHandler,
   payload: string,
   context: CommandContext,
-  authorisation: CommandAuthorisation,
+  authorisation: CommandAuthorisation | null,
 ): Promise<CommandResponse> {
   let id: CommandId = null;
   try {
+    if (handler.parse !== undefined) {
+      return { id, command: handler.name, ok: true, ...handler.run(handler.parse(payload), context) };
+    }
+    if (authorisation === null) throw new CommandRefused('UNAUTHORIZED', 'commands are off');
     const body = parseBody(payload);
     id = idOf(body);
     await authorise(body['token'], authorisation);

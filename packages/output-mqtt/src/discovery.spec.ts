@@ -12,6 +12,10 @@ const options = (overrides: Partial<DiscoveryOptions> = {}): DiscoveryOptions =>
   moduleCount: 2,
   perModuleSensors: false,
   perCellSensors: false,
+  controls: false,
+  softwareVersion: '0.2.0',
+  configurationUrl: 'http://bms.local:8080/',
+  expireAfterS: 180,
   ...overrides,
 });
 
@@ -26,9 +30,9 @@ describe('Home Assistant discovery', () => {
       name: 'State of charge',
       unique_id: 'garage_soc',
       state_topic: 'tsbms/pack/soc',
-      availability_topic: 'tsbms/status',
-      payload_available: 'online',
-      payload_not_available: 'offline',
+      availability: [
+        { topic: 'tsbms/status', payload_available: 'online', payload_not_available: 'offline' },
+      ],
       device_class: 'battery',
       state_class: 'measurement',
       unit_of_measurement: '%',
@@ -38,8 +42,10 @@ describe('Home Assistant discovery', () => {
         name: 'tsBMS garage',
         manufacturer: 'tsBMS',
         model: 'Tesla Model S modules ×2',
+        sw_version: '0.2.0',
+        configuration_url: 'http://bms.local:8080/',
       },
-      origin: { name: 'tsBMS' },
+      origin: { name: 'tsBMS', sw_version: '0.2.0' },
     });
     const classes = (id: string) => {
       const c = pack.get(id);
@@ -111,17 +117,25 @@ describe('Home Assistant discovery', () => {
     });
   });
 
-  it('per-module and per-cell entities only when asked; otherwise their configs are cleared', () => {
-    const off = discoveryMessages(options());
-    const perModule = off.filter((m) => m.topic.includes('/module_'));
-    const perCell = off.filter((m) => m.topic.includes('/cell_'));
+  it('a HA device per module, via the pack; its and its cells’ entities disabled by default unless asked for', () => {
+    const off = configs(discoveryMessages(options()));
+    const perModule = [...off.entries()].filter(([topic]) => topic.includes('/module_'));
+    const perCell = [...off.entries()].filter(([topic]) => topic.includes('/cell_'));
     // 2 modules × (voltage, 2 thermistors, comms, balancing); 2 × 6 cells × (voltage, balancing).
     expect(perModule).toHaveLength(10);
     expect(perCell).toHaveLength(24);
-    expect([...perModule, ...perCell].every((m) => m.payload === '')).toBe(true);
+    expect([...perModule, ...perCell].every(([, c]) => c.enabled_by_default === false)).toBe(true);
+    expect(off.get('homeassistant/sensor/garage/cell_2_6_voltage/config').device).toEqual({
+      identifiers: ['garage_module_2'],
+      name: 'tsBMS garage module 2',
+      manufacturer: 'Tesla',
+      model: 'Model S battery module (bq76PL536A board)',
+      via_device: 'garage',
+    });
 
     const on = configs(discoveryMessages(options({ perModuleSensors: true, perCellSensors: true })));
     expect(on.size).toBe(23 + 10 + 24);
+    expect([...on.values()].some((c) => 'enabled_by_default' in c)).toBe(false);
     expect(on.get('homeassistant/sensor/garage/cell_2_6_voltage/config')).toMatchObject({
       state_topic: 'tsbms/cell/2/6/voltage',
       device_class: 'voltage',
@@ -131,6 +145,17 @@ describe('Home Assistant discovery', () => {
     expect(on.get('homeassistant/binary_sensor/garage/module_1_comms/config')).toMatchObject({
       device_class: 'connectivity',
       entity_category: 'diagnostic',
+      availability: [{ topic: 'tsbms/status' }],
+      expire_after: 180,
+    });
+    // A silent module's values show unavailable at once (its comms OFF), and expire if they stop.
+    expect(on.get('homeassistant/sensor/garage/module_1_voltage/config')).toMatchObject({
+      availability: [
+        { topic: 'tsbms/status', payload_available: 'online' },
+        { topic: 'tsbms/module/1/comms', payload_available: 'ON', payload_not_available: 'OFF' },
+      ],
+      availability_mode: 'all',
+      expire_after: 180,
     });
     const state = stateMessages(topics, statusFixture());
     for (const config of on.values()) expect(state.has(config.state_topic)).toBe(true);
@@ -140,6 +165,7 @@ describe('Home Assistant discovery', () => {
     const messages = discoveryMessages(options({ prefix: 'ha', moduleCount: 62, perCellSensors: true }));
     expect(messages.every((m) => m.topic.startsWith('ha/'))).toBe(true);
     expect(messages.filter((m) => m.topic.includes('/cell_') && m.payload !== '')).toHaveLength(62 * 12);
+    expect(new Set(messages.map((m) => m.topic)).size).toBe(messages.length);
   });
 
   it('takes its options from the mqtt section: the node id defaults to the topic prefix with / as _', () => {
@@ -159,5 +185,43 @@ describe('Home Assistant discovery', () => {
       perCellSensors: true,
     });
     expect(discoveryOptions(section({}), 1).topics.pack('soc')).toBe('garage/bms/pack/soc');
+  });
+
+  it('the controls only when switched on: buttons, switches and numbers on their command topics, states on their settings', () => {
+    const off = discoveryMessages(options());
+    const controlTopics = off.filter((m) => /\/(button|switch|number)\//.test(m.topic));
+    expect(controlTopics).toHaveLength(8);
+    expect(controlTopics.every((m) => m.payload === '')).toBe(true);
+
+    const on = configs(discoveryMessages(options({ controls: true })));
+    expect(on.get('homeassistant/button/garage/acknowledge_faults/config')).toMatchObject({
+      command_topic: 'tsbms/ha/acknowledge_faults/set',
+      payload_press: 'PRESS',
+    });
+    expect(on.get('homeassistant/button/garage/acknowledge_faults/config')).not.toHaveProperty('state_topic');
+    expect(on.get('homeassistant/button/garage/restart/config')).toMatchObject({
+      device_class: 'restart',
+      entity_category: 'config',
+    });
+    expect(on.get('homeassistant/switch/garage/charge_allowed/config')).toMatchObject({
+      command_topic: 'tsbms/ha/charge_allowed/set',
+      state_topic: 'tsbms/setting/charge_allowed',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    });
+    expect(on.get('homeassistant/number/garage/max_charge_current/config')).toMatchObject({
+      command_topic: 'tsbms/ha/max_charge_current/set',
+      state_topic: 'tsbms/setting/max_charge_current',
+      unit_of_measurement: 'A',
+      entity_category: 'config',
+      min: 1,
+      max: 3000,
+    });
+    expect(on.get('homeassistant/number/garage/charge_cell_voltage/config')).toMatchObject({
+      unit_of_measurement: 'V',
+      min: 3.8,
+      max: 4.15,
+      step: 0.01,
+    });
   });
 });

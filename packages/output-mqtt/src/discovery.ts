@@ -1,5 +1,6 @@
 import { CELLS_PER_MODULE, TEMPERATURES_PER_MODULE } from '@tsbms/pack-reading';
 import type { MqttConfig } from './mqtt-config';
+import { HOME_ASSISTANT_CONTROLS, PRESS, type HomeAssistantControl } from './ha-controls';
 import { OFF, ON } from './state-messages';
 import {
   AVAILABILITY_OFFLINE,
@@ -10,10 +11,14 @@ import {
 } from './topics';
 
 /*
- * Home Assistant MQTT discovery: one device (the pack) whose entities read the value topics of
- * state-messages.ts. Config topics: `<discovery prefix>/<component>/<node id>/<object id>/config`,
- * retained. Per-module and per-cell entities are optional; switched off, their config topics get
- * an empty payload, which removes entities an earlier setting created.
+ * Home Assistant MQTT discovery: the pack's device, whose entities read the value topics of
+ * state-messages.ts, and one device per module (`via_device` the pack) holding its own and its
+ * cells' entities. Config topics: `<discovery prefix>/<component>/<node id>/<object id>/config`,
+ * retained. Module and cell entities are always announced; those the settings leave out are
+ * disabled by default (the owner can enable any one in HA). A module's entities are unavailable
+ * while it does not answer, and expire when its values stop coming. The controls (ha-controls.ts)
+ * are announced only when switched on; otherwise their config topics get an empty payload, which
+ * removes what an earlier setting created.
  */
 
 export interface DiscoveryOptions {
@@ -25,10 +30,28 @@ export interface DiscoveryOptions {
   readonly moduleCount: number;
   readonly perModuleSensors: boolean;
   readonly perCellSensors: boolean;
+  /** Announce Home Assistant's buttons, switches and numbers. */
+  readonly controls: boolean;
+  /** The device's `sw_version`; null = left out. */
+  readonly softwareVersion: string | null;
+  /** The device's `configuration_url` (the dashboard); null = left out. */
+  readonly configurationUrl: string | null;
+  /** A module's or cell's value older than this shows unavailable in HA (`expire_after`). */
+  readonly expireAfterS: number;
 }
 
-/** The discovery the `mqtt` section describes (whether or not it is enabled), for `moduleCount` modules. */
-export function discoveryOptions(settings: MqttConfig, moduleCount: number): DiscoveryOptions {
+/** Values are re-published at least every full refresh: three missed in a row is a silence. */
+const EXPIRY_REFRESHES = 3;
+
+/**
+ * The discovery the `mqtt` section describes (whether or not it is enabled), for `moduleCount`
+ * modules of a controller at `softwareVersion`.
+ */
+export function discoveryOptions(
+  settings: MqttConfig,
+  moduleCount: number,
+  softwareVersion: string | null = null,
+): DiscoveryOptions {
   const { discovery } = settings;
   return {
     topics: mqttTopics(settings.topicPrefix),
@@ -37,17 +60,26 @@ export function discoveryOptions(settings: MqttConfig, moduleCount: number): Dis
     moduleCount,
     perModuleSensors: discovery.perModuleSensors,
     perCellSensors: discovery.perCellSensors,
+    controls: discovery.controls,
+    softwareVersion,
+    configurationUrl: discovery.configurationUrl,
+    expireAfterS: EXPIRY_REFRESHES * settings.fullRefreshIntervalS,
   };
 }
 
-type Component = 'sensor' | 'binary_sensor';
+type Component = 'sensor' | 'binary_sensor' | HomeAssistantControl['component'];
 
 interface Entity {
   readonly component: Component;
   readonly objectId: string;
   readonly name: string;
-  readonly stateTopic: string;
+  /** Where its value is read; null for a button. */
+  readonly stateTopic: string | null;
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The module whose device holds it; absent = the pack's. */
+  readonly moduleAddress?: number;
+  /** A module's entity that stays available while its module is silent (its comms, which say so). */
+  readonly whileSilent?: boolean;
 }
 
 const measurement = (deviceClass: string, unit: string, precision: number) => ({
@@ -132,6 +164,7 @@ function moduleEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} temperature ${i + 1}`,
       stateTopic: topics.moduleTemperature(address, i + 1),
       fields: TEMPERATURE,
+      moduleAddress: address,
     }),
   );
   return [
@@ -141,6 +174,7 @@ function moduleEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} voltage`,
       stateTopic: topics.module(address, 'voltage'),
       fields: VOLTAGE,
+      moduleAddress: address,
     },
     ...temperatures,
     {
@@ -149,6 +183,8 @@ function moduleEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} comms`,
       stateTopic: topics.module(address, 'comms'),
       fields: { ...binary('connectivity'), entity_category: 'diagnostic' },
+      moduleAddress: address,
+      whileSilent: true,
     },
     {
       component: 'binary_sensor',
@@ -156,6 +192,7 @@ function moduleEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} balancing`,
       stateTopic: topics.module(address, 'balancing'),
       fields: binary('running'),
+      moduleAddress: address,
     },
   ];
 }
@@ -168,6 +205,7 @@ function cellEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} cell ${cell} voltage`,
       stateTopic: topics.cell(address, cell, 'voltage'),
       fields: CELL_VOLTAGE,
+      moduleAddress: address,
     },
     {
       component: 'binary_sensor',
@@ -175,46 +213,117 @@ function cellEntities(topics: MqttTopics, address: number): Entity[] {
       name: `Module ${address} cell ${cell} balancing`,
       stateTopic: topics.cell(address, cell, 'balancing'),
       fields: binary('running'),
+      moduleAddress: address,
     },
   ]);
+}
+
+/** The controls as entities: buttons send PRESS, switches and numbers show their setting's value. */
+function controlEntities(topics: MqttTopics): Entity[] {
+  return HOME_ASSISTANT_CONTROLS.map((control) => {
+    const command = { command_topic: topics.homeAssistantControl(control.objectId) };
+    const fields =
+      control.component === 'button'
+        ? { ...command, payload_press: PRESS }
+        : control.component === 'switch'
+          ? { ...command, payload_on: ON, payload_off: OFF }
+          : command;
+    return {
+      component: control.component,
+      objectId: control.objectId,
+      name: control.name,
+      stateTopic: control.component === 'button' ? null : topics.setting(control.objectId),
+      fields: { ...fields, ...control.fields },
+    };
+  });
 }
 
 export function discoveryTopic(options: DiscoveryOptions, component: Component, objectId: string): string {
   return `${options.prefix}/${component}/${options.nodeId}/${objectId}/config`;
 }
 
-function configPayload(options: DiscoveryOptions, entity: Entity): string {
-  const { topics, nodeId, moduleCount } = options;
-  return JSON.stringify({
-    name: entity.name,
-    unique_id: `${nodeId}_${entity.objectId}`,
-    state_topic: entity.stateTopic,
-    availability_topic: topics.availability,
-    payload_available: AVAILABILITY_ONLINE,
-    payload_not_available: AVAILABILITY_OFFLINE,
-    ...entity.fields,
-    device: {
-      identifiers: [nodeId],
-      name: `tsBMS ${nodeId}`,
-      manufacturer: 'tsBMS',
-      model: `Tesla Model S modules ×${moduleCount}`,
-    },
-    origin: { name: 'tsBMS' },
-  });
+/** The pack's device, or a module's (`via_device` the pack). */
+function deviceOf(options: DiscoveryOptions, moduleAddress: number | undefined): Record<string, unknown> {
+  const { nodeId, moduleCount } = options;
+  if (moduleAddress !== undefined) {
+    return {
+      identifiers: [`${nodeId}_module_${moduleAddress}`],
+      name: `tsBMS ${nodeId} module ${moduleAddress}`,
+      manufacturer: 'Tesla',
+      model: 'Model S battery module (bq76PL536A board)',
+      via_device: nodeId,
+    };
+  }
+  return {
+    identifiers: [nodeId],
+    name: `tsBMS ${nodeId}`,
+    manufacturer: 'tsBMS',
+    model: `Tesla Model S modules ×${moduleCount}`,
+    ...(options.softwareVersion === null ? {} : { sw_version: options.softwareVersion }),
+    ...(options.configurationUrl === null ? {} : { configuration_url: options.configurationUrl }),
+  };
 }
 
-/** The retained discovery messages for the pack device, in publish order. */
+/**
+ * Available while the controller is online and, for a module's values, while the module answers;
+ * those also expire when they stop coming (a controller that hangs without its last will).
+ */
+function availabilityOf(options: DiscoveryOptions, entity: Entity): Record<string, unknown> {
+  const { topics } = options;
+  const controller = {
+    topic: topics.availability,
+    payload_available: AVAILABILITY_ONLINE,
+    payload_not_available: AVAILABILITY_OFFLINE,
+  };
+  const { moduleAddress } = entity;
+  if (moduleAddress === undefined) return { availability: [controller] };
+  const expiry = { expire_after: options.expireAfterS };
+  if (entity.whileSilent === true) return { availability: [controller], ...expiry };
+  const answering = {
+    topic: topics.module(moduleAddress, 'comms'),
+    payload_available: ON,
+    payload_not_available: OFF,
+  };
+  return { availability: [controller, answering], availability_mode: 'all', ...expiry };
+}
+
+function configPayload(options: DiscoveryOptions, entity: Entity, enabledByDefault: boolean): string {
+  const { softwareVersion } = options;
+  return JSON.stringify({
+    name: entity.name,
+    unique_id: `${options.nodeId}_${entity.objectId}`,
+    ...(entity.stateTopic === null ? {} : { state_topic: entity.stateTopic }),
+    ...availabilityOf(options, entity),
+    ...entity.fields,
+    ...(enabledByDefault ? {} : { enabled_by_default: false }),
+    device: deviceOf(options, entity.moduleAddress),
+    origin: { name: 'tsBMS', ...(softwareVersion === null ? {} : { sw_version: softwareVersion }) },
+  });
+}
+/**
+ * The retained discovery messages, in publish order: the pack's entities, each module's and its
+ * cells' (disabled by default unless the settings ask for them), and the controls (an empty
+ * payload, which removes them, unless switched on).
+ */
 export function discoveryMessages(options: DiscoveryOptions): MqttMessage[] {
   const addresses = Array.from({ length: options.moduleCount }, (_, i) => i + 1);
-  const groups: [Entity[], boolean][] = [
-    [packEntities(options.topics), true],
-    [addresses.flatMap((a) => moduleEntities(options.topics, a)), options.perModuleSensors],
-    [addresses.flatMap((a) => cellEntities(options.topics, a)), options.perCellSensors],
+  const message = (entity: Entity, payload: string): MqttMessage => ({
+    topic: discoveryTopic(options, entity.component, entity.objectId),
+    payload,
+  });
+  const announce = (entities: readonly Entity[], enabledByDefault: boolean) =>
+    entities.map((entity) => message(entity, configPayload(options, entity, enabledByDefault)));
+  const controls = controlEntities(options.topics);
+  return [
+    ...announce(packEntities(options.topics), true),
+    ...announce(
+      addresses.flatMap((a) => moduleEntities(options.topics, a)),
+      options.perModuleSensors,
+    ),
+    ...announce(
+      addresses.flatMap((a) => cellEntities(options.topics, a)),
+      options.perCellSensors,
+    ),
+    ...(options.controls ? announce(controls, true) : controls.map((entity) => message(entity, ''))),
   ];
-  return groups.flatMap(([entities, enabled]) =>
-    entities.map((entity) => ({
-      topic: discoveryTopic(options, entity.component, entity.objectId),
-      payload: enabled ? configPayload(options, entity) : '',
-    })),
-  );
 }

@@ -17,6 +17,13 @@ export { formatValue, stateMessages } from './state-messages';
 export { ChangeDetector } from './change-detector';
 export { discoveryMessages, discoveryOptions, type DiscoveryOptions } from './discovery';
 export {
+  HOME_ASSISTANT_CONTROLS,
+  homeAssistantHandlers,
+  PRESS,
+  settingMessages,
+  type HomeAssistantControl,
+} from './ha-controls';
+export {
   commandHandlers,
   runCommand,
   type CommandAuthorisation,

@@ -66,10 +66,26 @@ export const mqttConfigSchema = z
           .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
           .nullable()
           .default(null),
-        /** Voltage, temperatures, comms and balancing of every module as HA entities. */
+        /**
+         * Voltage, temperatures, comms and balancing of every module, on a HA device per module:
+         * always announced, enabled by default when true.
+         */
         perModuleSensors: z.boolean().default(false),
-        /** Voltage and balancing of every cell as HA entities (6 per module). */
+        /** Voltage and balancing of every cell (6 per module), likewise: enabled by default when true. */
         perCellSensors: z.boolean().default(false),
+        /**
+         * Buttons (acknowledge faults, restart), switches (allow charging, allow discharging,
+         * balancing) and numbers (charge and discharge current caps, charge cell voltage) in HA.
+         * HA sends them without a token: turn this on only with a broker ACL that lets no one but
+         * Home Assistant publish to `<topicPrefix>/ha/#` (deploy/mosquitto.acl).
+         */
+        controls: z.boolean().default(false),
+        /** The pack device's "Visit" link in HA: the dashboard's URL; null = none. */
+        configurationUrl: z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'an http:// or https:// URL')
+          .nullable()
+          .default(null),
       })
       .prefault({}),
     /** With an `mqtts://` url: PEM files; rejectUnauthorized false accepts any server certificate. */
@@ -97,4 +113,6 @@ export type MqttConfig = z.output<typeof mqttConfigSchema>;
  */
 export interface MqttOutputSettings {
   readonly mqtt: MqttConfig;
+  /** The controller's version, the HA device's `sw_version`; absent = left out. */
+  readonly softwareVersion?: string;
 }

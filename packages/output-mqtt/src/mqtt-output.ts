@@ -14,7 +14,14 @@ import { FailedAttemptThrottle, parseSecretHash } from '@tsbms/credentials';
 import { ChangeDetector } from './change-detector';
 import { brokerAddress, clientOptions, mqttConfigError } from './client-options';
 import { CommandQueue } from './command-queue';
-import { commandHandlers, runCommand, type CommandAuthorisation, type CommandResponse } from './commands';
+import {
+  commandHandlers,
+  runCommand,
+  type CommandAuthorisation,
+  type CommandHandler,
+  type CommandResponse,
+} from './commands';
+import { homeAssistantHandlers, settingMessages } from './ha-controls';
 import { discoveryMessages, discoveryOptions, type DiscoveryOptions } from './discovery';
 import type { MqttConfig, MqttOutputSettings } from './mqtt-config';
 import { watchPacketSizes } from './packet-size-watch';
@@ -70,7 +77,9 @@ export class MqttOutput implements OutputService {
   private readonly client: MqttClient;
   private readonly changes = new ChangeDetector();
   private readonly discovery: DiscoveryOptions | null;
-  private readonly handlers: ReturnType<typeof commandHandlers>;
+  private readonly handlers: ReadonlyMap<string, CommandHandler>;
+  /** Home Assistant's buttons, switches and numbers are on (their states are published too). */
+  private readonly controls: boolean;
   private readonly subscriptions: Subscription[] = [];
   private latest: BmsStatus | null = null;
   private fullRefreshDue = true;
@@ -93,16 +102,21 @@ export class MqttOutput implements OutputService {
     this.address = brokerAddress(settings.url);
     this.topics = mqttTopics(settings.topicPrefix);
     const authorisation = commandAuthorisation(settings, context.clock);
-    this.handlers = authorisation === null ? new Map() : commandHandlers(this.topics);
+    this.controls = settings.discovery.enabled && settings.discovery.controls;
+    this.handlers = new Map([
+      ...(authorisation === null ? [] : commandHandlers(this.topics)),
+      ...(this.controls ? homeAssistantHandlers(this.topics) : []),
+    ]);
     this.commandQueue =
-      authorisation === null
+      this.handlers.size === 0
         ? null
         : new CommandQueue(
             ({ handler, payload }) => runCommand(handler, payload, context, authorisation),
             (response) => this.answer(response),
           );
+    const softwareVersion = context.settings().softwareVersion ?? null;
     this.discovery = settings.discovery.enabled
-      ? discoveryOptions(settings, context.status().discovery.expected)
+      ? discoveryOptions(settings, context.status().discovery.expected, softwareVersion)
       : null;
     this.health = { state: 'degraded', message: `connecting to ${this.address}` };
     // Loaded on first use: a daemon without a broker never pays for mqtt.js (issue 12 footprint).
@@ -236,7 +250,14 @@ export class MqttOutput implements OutputService {
   private onStatus(status: BmsStatus): void {
     this.latest = status;
     if (!this.client.connected) return;
-    const messages = this.changes.update(stateMessages(this.topics, status), this.fullRefreshDue);
+    const values = stateMessages(this.topics, status);
+    const settingValues = this.controls
+      ? settingMessages(this.topics, this.context.configuration.current())
+      : [];
+    const messages = this.changes.update(
+      new Map([...values, ...settingValues.map((m) => [m.topic, m.payload] as const)]),
+      this.fullRefreshDue,
+    );
     this.fullRefreshDue = false;
     this.publish(messages, this.settings.qos, true);
   }

@@ -33,7 +33,8 @@ export function formatValue(value: number | null, decimals: number): string {
   return String(Number(value.toFixed(decimals)) || 0);
 }
 
-const flag = (on: boolean | null | undefined): string =>
+/** ON / OFF; unknown → `None`. */
+export const flag = (on: boolean | null | undefined): string =>
   on === null || on === undefined ? UNKNOWN_PAYLOAD : on ? ON : OFF;
 
 /** The fault list without the evaluated value, which moves every scan. */

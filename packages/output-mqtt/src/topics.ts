@@ -9,6 +9,8 @@
  *   <prefix>/cell/<n>/<c>/<field>          one cell's voltage and balancing flag
  *   <prefix>/cmd/config/set | faults/ack | restart    commands (JSON)
  *   <prefix>/cmd/response                  one JSON answer per command, with the request's id
+ *   <prefix>/ha/<control>/set              Home Assistant's buttons, switches and numbers (plain payloads)
+ *   <prefix>/setting/<control>             the running value of a switch's or number's setting
  */
 
 export interface MqttTopics {
@@ -19,6 +21,10 @@ export interface MqttTopics {
   readonly faultsAck: string;
   readonly restart: string;
   readonly response: string;
+  /** Where a Home Assistant control (ha-controls.ts) sends its command. */
+  homeAssistantControl(objectId: string): string;
+  /** A switch's or number's running setting, as its HA state. */
+  setting(objectId: string): string;
   pack(field: string): string;
   module(address: number, field: string): string;
   moduleTemperature(address: number, sensor: number): string;
@@ -37,6 +43,8 @@ export function mqttTopics(prefix: string): MqttTopics {
     faultsAck: `${commands}/faults/ack`,
     restart: `${commands}/restart`,
     response: `${commands}/response`,
+    homeAssistantControl: (objectId: string) => `${prefix}/ha/${objectId}/set`,
+    setting: (objectId: string) => `${prefix}/setting/${objectId}`,
     pack: (field: string) => `${prefix}/pack/${field}`,
     module: (address: number, field: string) => `${prefix}/module/${address}/${field}`,
     moduleTemperature: (address: number, sensor: number) =>
