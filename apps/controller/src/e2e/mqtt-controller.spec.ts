@@ -77,29 +77,41 @@ describe('controller process ↔ Mosquitto', () => {
 
       // A late subscriber: everything it needs is retained on the broker.
       const late = await MqttProbe.connect(scope, broker.url, ['homeassistant/#', `${PREFIX}/status`]);
-      await late.waitForTopic('homeassistant/binary_sensor/e2e_bms/heater/config');
+      // The last config of the discovery: its module devices' cells come after the pack's entities.
+      await late.waitForTopic('homeassistant/binary_sensor/e2e_bms/cell_4_6_balancing/config');
       await late.waitForTopic(`${PREFIX}/status`);
       const configs = late.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload !== '');
+      const parsed = configs.map((c) => ({ ...c, config: JSON.parse(c.payload) }));
+      const pack = parsed.filter((c) => c.config.enabled_by_default !== false);
       // 17 of wave 1, and power, charged/discharged energy, cycles and the two times to go.
-      expect(configs).toHaveLength(23);
+      expect(pack).toHaveLength(23);
+      // Each of the 4 modules a device of its own, its 5 and its cells' 12 entities disabled by default.
+      expect(parsed.length - pack.length).toBe(4 * (5 + 12));
       expect(
-        configs
-          .map((c) => JSON.parse(c.payload))
+        pack
+          .map((c) => c.config)
           .filter((p) => p.device_class === 'energy')
           .map((p) => [p.state_topic, p.state_class, p.unit_of_measurement]),
       ).toEqual([
         [`${PREFIX}/pack/energyCharged`, 'total_increasing', 'kWh'],
         [`${PREFIX}/pack/energyDischarged`, 'total_increasing', 'kWh'],
       ]);
-      for (const config of configs) {
-        expect(config.retain).toBe(true);
-        const payload = JSON.parse(config.payload);
-        expect(payload).toMatchObject({
-          availability_topic: `${PREFIX}/status`,
-          device: { identifiers: ['e2e_bms'] },
+      for (const { retain, config } of parsed) {
+        expect(retain).toBe(true);
+        expect(config.availability[0]).toEqual({
+          topic: `${PREFIX}/status`,
+          payload_available: 'online',
+          payload_not_available: 'offline',
         });
-        expect(payload.state_topic.startsWith(`${PREFIX}/pack/`)).toBe(true);
       }
+      for (const { config } of pack) {
+        expect(config.device).toMatchObject({ identifiers: ['e2e_bms'] });
+        expect(config.state_topic.startsWith(`${PREFIX}/pack/`)).toBe(true);
+      }
+      expect(parsed.find((c) => c.topic.endsWith('/cell_4_6_voltage/config'))?.config.device).toMatchObject({
+        identifiers: ['e2e_bms_module_4'],
+        via_device: 'e2e_bms',
+      });
       expect(late.latest(`${PREFIX}/status`)).toBe('online');
 
       const killedAt = live.messages.length;

@@ -145,7 +145,7 @@ describe('the MQTT output over the controller config, against a real Mosquitto',
       });
       const output = await startOutput(scope, context);
       await eventually(connected(output), describeStatus(output));
-      const ha = await MqttProbe.connect(scope, broker.url, ['tsbms/cmd/response'], {
+      const ha = await MqttProbe.connect(scope, broker.url, ['tsbms/cmd/response', 'tsbms/setting/#'], {
         username: 'homeassistant',
         password: users.homeassistant,
       });
@@ -166,6 +166,97 @@ describe('the MQTT output over the controller config, against a real Mosquitto',
       // The neighbour saw neither Home Assistant's command (and its token) nor the answer.
       expect(neighbour.messages).toEqual([]);
       expect(readFileSync(file, 'utf8')).toBe(text);
+    }),
+  );
+
+  it(
+    'Home Assistant controls through the broker ACL: each press changes the controller as the HTTP call does; a neighbour’s is refused by the broker, a malformed one is answered',
+    scoped(async (scope) => {
+      const users = { tsbms: 'bms-pass', homeassistant: 'ha-pass', neighbour: 'nb-pass' };
+      const aclFile = path.join(__dirname, '..', '..', 'deploy', 'mosquitto.acl');
+      const broker = await startMosquitto(scope, workDir, { users, aclFile });
+      const mqtt = {
+        url: broker.url,
+        username: 'tsbms',
+        password: users.tsbms,
+        topicPrefix: 'tsbms',
+        discovery: { controls: true },
+      };
+      const { context, file } = contextFor(mqtt);
+      // The same settings, changed the way PUT /api/config changes them.
+      const { context: http } = contextFor(mqtt);
+      const output = await startOutput(scope, context);
+      await eventually(connected(output), describeStatus(output));
+      const ha = await MqttProbe.connect(scope, broker.url, ['tsbms/cmd/response', 'tsbms/setting/#'], {
+        username: 'homeassistant',
+        password: users.homeassistant,
+      });
+      const neighbour = await MqttProbe.connect(scope, broker.url, [], {
+        username: 'neighbour',
+        password: users.neighbour,
+        protocolVersion: 5,
+      });
+
+      // Anyone else: the broker refuses the publish (MQTT 5 PUBACK "Not authorized"); nothing runs.
+      const before = readFileSync(file, 'utf8');
+      await expect(neighbour.publish('tsbms/ha/charge_allowed/set', 'OFF')).rejects.toThrow(/Not authorized/);
+      await expect(neighbour.publish('tsbms/ha/restart/set', 'PRESS')).rejects.toThrow(/Not authorized/);
+
+      // Malformed: answered on the response topic, nothing changed.
+      await ha.publish('tsbms/ha/max_charge_current/set', 'lots');
+      const malformed = JSON.parse((await ha.waitForTopic('tsbms/cmd/response')).payload);
+      expect(malformed).toMatchObject({
+        command: 'ha/max_charge_current',
+        ok: false,
+        error: { code: 'BAD_REQUEST' },
+      });
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(context.restarts).toEqual([]);
+
+      const presses: readonly (readonly [string, string, Record<string, unknown>])[] = [
+        ['charge_allowed', 'OFF', { limits: { chargeAllowed: false } }],
+        ['discharge_allowed', 'OFF', { limits: { dischargeAllowed: false } }],
+        ['balancing_enabled', 'OFF', { balancing: { enabled: false } }],
+        ['max_charge_current', '40', { limits: { maxChargeCurrentA: 40 } }],
+        ['max_discharge_current', '60', { limits: { maxDischargeCurrentA: 60 } }],
+        ['charge_cell_voltage', '4.05', { cells: { cellHighVoltageV: 4.05 } }],
+      ];
+      for (const [objectId, payload, patch] of presses) {
+        const from = ha.messages.length;
+        await ha.publish(`tsbms/ha/${objectId}/set`, payload);
+        const answer = JSON.parse((await ha.waitForTopic('tsbms/cmd/response', from)).payload);
+        expect(answer).toMatchObject({ command: `ha/${objectId}`, ok: true, effect: 'live' });
+        http.configuration.update(patch, 'http');
+        expect(context.config()).toEqual(http.config());
+      }
+      // A change the remote-change policy refuses from HTTP is refused from HA too.
+      const from = ha.messages.length;
+      await ha.publish('tsbms/ha/max_charge_current/set', '500');
+      const loosened = JSON.parse((await ha.waitForTopic('tsbms/cmd/response', from)).payload);
+      expect(loosened).toMatchObject({ ok: false, error: { code: 'PROTECTED_SETTING' } });
+      expect(() => http.configuration.update({ limits: { maxChargeCurrentA: 500 } }, 'http')).toThrow(
+        expect.objectContaining({ code: 'PROTECTED_SETTING' }),
+      );
+      expect(context.config()).toEqual(http.config());
+
+      for (const objectId of ['acknowledge_faults', 'restart']) {
+        const pressFrom = ha.messages.length;
+        await ha.publish(`tsbms/ha/${objectId}/set`, 'PRESS');
+        expect(JSON.parse((await ha.waitForTopic('tsbms/cmd/response', pressFrom)).payload)).toMatchObject({
+          ok: true,
+        });
+      }
+      expect(context.acknowledges.map(({ source }) => source)).toEqual(['mqtt']);
+      expect(context.restarts).toEqual([{ reason: 'restart requested', source: 'mqtt' }]);
+
+      // The switches and numbers show what now runs.
+      const stateFrom = ha.messages.length;
+      context.publishStatus(statusFixture());
+      await ha.waitFor(
+        (m) => m.topic === 'tsbms/setting/max_charge_current' && m.payload === '40',
+        stateFrom,
+      );
+      expect(ha.latest('tsbms/setting/charge_allowed')).toBe('OFF');
     }),
   );
 });

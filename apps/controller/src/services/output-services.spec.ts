@@ -7,7 +7,7 @@ import type { HttpOutputSettings } from '@tsbms/output-http';
 import { busStatsFixture, statusFixture } from '@tsbms/output-http/testing';
 import type { ControllerContext } from './controller-context';
 import { linkStatsOf } from '../runtime';
-import { httpOutputSettings, mqttOutputSettings } from './output-services';
+import { controllerVersion, httpOutputSettings, mqttOutputSettings } from './output-services';
 
 /** The supervisor's context over a config the test replaces, recording config changes. */
 function controllerContext(initial: ControllerConfig) {
@@ -58,7 +58,10 @@ describe('outputService: each output its own OutputContext', () => {
     expect(own?.settings()).toEqual({ http: context.config().http, pollIntervalS: 1 });
     run(config({ pollIntervalS: 2, http: { port: 8082 } }));
     expect(own?.settings()).toMatchObject({ http: { port: 8082 }, pollIntervalS: 2 });
-    expect(mqttOutputSettings(context.config())).toEqual({ mqtt: context.config().mqtt });
+    expect(mqttOutputSettings(context.config())).toEqual({
+      mqtt: context.config().mqtt,
+      softwareVersion: controllerVersion(),
+    });
   });
 
   it('configuration is the whole running config, and changes go to the controller with their source', async () => {

@@ -51,9 +51,9 @@ export function canOutputSettings(config: ControllerConfig): CanOutputSettings {
   return { inverter: config.inverter, packFacts: victronPackFacts(config) };
 }
 
-/** The `mqtt` section (the module count for discovery comes from the status). */
+/** The `mqtt` section and the version HA shows (the module count for discovery comes from the status). */
 export function mqttOutputSettings(config: ControllerConfig): MqttOutputSettings {
-  return { mqtt: config.mqtt };
+  return { mqtt: config.mqtt, softwareVersion: controllerVersion() };
 }
 
 /** The `http` section, and the scan interval its /healthz measures by. */

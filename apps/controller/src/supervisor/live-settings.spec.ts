@@ -32,6 +32,9 @@ const LIVE_CHANGES: readonly (readonly [string, unknown])[] = [
   ['limits.chargeHysteresisV', 0.05],
   ['limits.chargeHysteresisTimeS', 20],
   ['limits.chargeMaxTemperatureC', 40],
+  // The owner's switches hold CCL / DCL at 0; the contactors stay closed.
+  ['limits.chargeAllowed', false],
+  ['limits.dischargeAllowed', false],
   [
     'limits.chargeSocTable',
     [
@@ -147,9 +150,9 @@ describe('live settings on a running controller (virtual time, emulated pack, re
     expect(new Set(h.contactorStates.slice(closedFrom))).toEqual(new Set(['CLOSED']));
     expect(h.restartLines()).toEqual([]);
     expect(h.counts).toEqual({ starts: 1, stops: 0 });
-    // What the running core does with them: the charge limit is the new maximum's, and the boards
+    // What the running core does with them: charging and discharging are switched off, and the boards
     // hold the new hardware COV (T-18): fault level 4.05 + 0.06 V, plus the 0.04 V hardware offset (4.2 V before).
-    expect(h.supervisor.context.status().limits?.cclA).toBeLessThanOrEqual(40);
+    expect(h.supervisor.context.status().limits).toMatchObject({ cclA: 0, dclA: 0 });
     const boardCovV = h.chain
       .snapshot()
       .modules.map((m) => decodeCovThreshold(m.registers[Register.CONFIG_COV]));
