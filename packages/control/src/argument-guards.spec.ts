@@ -33,6 +33,7 @@ describe('createControl', () => {
     ['options.clock', { ...options, clock: 5 }],
     ['options.config$', { ...options, config$: {} }],
     ['options.contactorCommands$', { ...options, contactorCommands$: {} }],
+    ['options.balancingCommands$', { ...options, balancingCommands$: {} }],
   ])('rejects a wrong %s', async (argument, value) => {
     await expectInvalidArgument(() => createControl(NEVER, value as never), argument);
   });

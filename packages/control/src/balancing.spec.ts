@@ -164,6 +164,48 @@ describe('balancing (B-25..B-29)', () => {
     expect(masks(out[1])).toEqual([0, 0b10]);
   });
 
+  it('balance now: the next scan decides without the voltage floor, once; the one after is back to normal', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable, hot }) => {
+      // Mid-SoC: 3.85 V is below the 3.9 V floor but 0.05 V above the string minimum.
+      const modules = [
+        moduleAt(1, [3.8, 3.85, 3.8, 3.8, 3.8, 3.8]),
+        moduleAt(2, [3.8, 3.8, 3.8, 3.8, 3.8, 3.8]),
+      ];
+      const inputs$ = concat(
+        timer(0, 500).pipe(
+          take(33),
+          map((i) => scan(i * 500, modules)),
+        ),
+        NEVER,
+      );
+      // Pressed at 3.2 s: the scan of 3.5 s selects; BALANCE 10 s, then MEASURE and nothing again.
+      const commands$ = hot(marble([3200, 'n']), { n: { kind: 'balanceNow' as const } });
+      const phases$ = balanceCells(inputs$, { config: config(), clock: scheduler, commands$ }).pipe(
+        map((s) => `${s.strings[0].phase}:${masks(s).join(',')}`),
+      );
+      const letters = Array.from({ length: 33 }, (_, i) => {
+        const t = i * 500;
+        return [t, t >= 3500 && t < 13500 ? 'b' : 'm'] as const;
+      });
+      expectObservable(phases$).toBe(marble(...letters), { m: 'MEASURE:0,0', b: 'BALANCE:2,0' });
+    });
+  });
+
+  it('balance now still keeps the B-27 conditions: nothing bleeds under a fault', () => {
+    const balancer = createBalancer(config());
+    const modules = [
+      moduleAt(1, [3.8, 3.85, 3.8, 3.8, 3.8, 3.8]),
+      moduleAt(
+        2,
+        REST.map(() => 3.8),
+      ),
+    ];
+    const rested = balancer.step(balancer.initial(), scan(0, modules), 0);
+    expect(masks(balancer.step(rested, scan(2000, modules, true), 2000, true))).toEqual([0, 0]);
+    expect(masks(balancer.step(rested, scan(2000, modules), 2000, true))).toEqual([0b10, 0]);
+  });
+
   it("publishes the chip's balance timer bit next to the command (B-29)", () => {
     const modules = [moduleAt(1, VECTOR, { balanceTimerRunning: true }), moduleAt(2, REST)];
     const out = runScans(config(), [scan(0, modules)]);

@@ -1,4 +1,4 @@
-import { map, scan, startWith, withLatestFrom, type Observable } from 'rxjs';
+import { EMPTY, filter, map, merge, scan, startWith, withLatestFrom, type Observable } from 'rxjs';
 import type { Clock } from '@tsbms/hal';
 import { CELLS_PER_MODULE } from '@tsbms/pack-reading';
 import type { ControlConfig } from './config';
@@ -30,6 +30,15 @@ export interface BalancingState {
 }
 
 export type BalancingInputs = Pick<ControlInputs, 'scanAtMs' | 'strings' | 'faults'>;
+
+/**
+ * An operator's "balance now": the next scan decides without the `balanceVoltageV` floor (a
+ * mid-SoC balance), for each string whose cells have rested (B-25); the difference, the B-27
+ * conditions and the BALANCE time hold as always. A string already bleeding carries on.
+ */
+export interface BalanceNowCommand {
+  readonly kind: 'balanceNow';
+}
 
 function moduleBalancing(module: ModuleInput, cells: readonly boolean[]): ModuleBalancing {
   const mask = cells.reduce((bits, on, i) => (on ? bits | (1 << i) : bits), 0);
@@ -78,15 +87,16 @@ export function createBalancer(config: ControlConfig) {
     modules: string.modules.map(idle),
   });
 
-  /** B-26. */
-  const select = (string: StringInput): ModuleBalancing[] => {
+  /** B-26; `now` (balance now) leaves out the voltage floor. */
+  const select = (string: StringInput, now: boolean): ModuleBalancing[] => {
     const minV = stringMinimumV(string);
+    const floorV = now ? Number.NEGATIVE_INFINITY : config.balanceVoltageV;
     return string.modules.map((m) =>
       moduleBalancing(
         m,
         Array.from({ length: CELLS_PER_MODULE }, (_, i) => {
           const v = m.cellVoltagesV[i];
-          return moduleMayBleed(m) && v >= config.balanceVoltageV && v - minV >= config.balanceDifferenceV;
+          return moduleMayBleed(m) && v >= floorV && v - minV >= config.balanceDifferenceV;
         }),
       ),
     );
@@ -113,6 +123,7 @@ export function createBalancer(config: ControlConfig) {
     string: StringInput,
     scanAtMs: number,
     nowMs: number,
+    now: boolean,
   ): StringBalancing => {
     if (previous === undefined || previous.modules.length !== string.modules.length) {
       return measuring(string, nowMs);
@@ -123,7 +134,7 @@ export function createBalancer(config: ControlConfig) {
     }
     // Decide only from a scan converted after the cells rested for the whole MEASURE time.
     if (scanAtMs - previous.sinceMs < measureMs) return measuring(string, previous.sinceMs);
-    const modules = select(string);
+    const modules = select(string, now);
     return modules.some((m) => m.mask !== 0)
       ? { phase: 'BALANCE', sinceMs: nowMs, modules }
       : measuring(string, previous.sinceMs);
@@ -131,13 +142,14 @@ export function createBalancer(config: ControlConfig) {
 
   return {
     initial: (): BalancingState => ({ strings: [] }),
-    step: (state: BalancingState, inputs: BalancingInputs, nowMs: number): BalancingState => {
+    /** `now`: an operator asked to balance now (BalanceNowCommand), for this step only. */
+    step: (state: BalancingState, inputs: BalancingInputs, nowMs: number, now = false): BalancingState => {
       if (!config.balancingEnabled || inputs.faults.faultActive) {
         // B-27: nothing bleeds; the rest starts again from now.
         return { strings: inputs.strings.map((s) => measuring(s, nowMs)) };
       }
       return {
-        strings: inputs.strings.map((s, i) => stepString(state.strings[i], s, inputs.scanAtMs, nowMs)),
+        strings: inputs.strings.map((s, i) => stepString(state.strings[i], s, inputs.scanAtMs, nowMs, now)),
       };
     },
   };
@@ -152,6 +164,8 @@ export interface BalancingOptions {
    */
   readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
+  /** An operator's "balance now": it applies to the next input. */
+  readonly commands$?: Observable<BalanceNowCommand>;
 }
 
 /**
@@ -168,8 +182,25 @@ export function balanceCells(
     map(createBalancer),
     startWith(initial),
   );
-  return inputs$.pipe(
+  // A command waits for the next input; that input's step takes it, and the state is emitted.
+  const steps$ = inputs$.pipe(
     withLatestFrom(balancers$),
-    scan((state, [inputs, balancer]) => balancer.step(state, inputs, options.clock.now()), initial.initial()),
+    map(([inputs, balancer]) => ({ inputs, balancer })),
+  );
+  const requests$ = (options.commands$ ?? EMPTY).pipe(map(() => null));
+  return merge(requests$, steps$).pipe(
+    scan(
+      (acc, event) =>
+        event === null
+          ? { ...acc, now: true, emit: false }
+          : {
+              state: event.balancer.step(acc.state, event.inputs, options.clock.now(), acc.now),
+              now: false,
+              emit: true,
+            },
+      { state: initial.initial(), now: false, emit: false },
+    ),
+    filter((acc) => acc.emit),
+    map((acc) => acc.state),
   );
 }

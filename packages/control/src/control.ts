@@ -1,6 +1,6 @@
 import { shareReplay, type Observable } from 'rxjs';
 import { requireClock, requireObject, requireObservable, type Clock } from '@tsbms/hal';
-import { balanceCells, type BalancingState } from './balancing';
+import { balanceCells, type BalanceNowCommand, type BalancingState } from './balancing';
 import { chargeLimits, type ChargeLimits } from './charge-limits';
 import type { ControlConfig } from './config';
 import { sequenceContactors, type ContactorCommand, type ContactorSequenceStatus } from './contactors';
@@ -17,6 +17,8 @@ export interface ControlOptions {
   readonly config$?: Observable<ControlConfig>;
   readonly clock: Clock;
   readonly contactorCommands$?: Observable<ContactorCommand>;
+  /** An operator's "balance now" (BalanceNowCommand): the next scan decides without the voltage floor. */
+  readonly balancingCommands$?: Observable<BalanceNowCommand>;
   /** When energised contactors were last opened before this start (B-11 lockout across restarts). */
   readonly contactorsLastOpenedAtMs?: number | null;
 }
@@ -46,7 +48,7 @@ export function createControl(inputs$: Observable<ControlInputs>, options: Contr
   return {
     contactors$,
     limits$: chargeLimits(shared$, contactors$, strategyOptions),
-    balancing$: balanceCells(shared$, strategyOptions),
+    balancing$: balanceCells(shared$, { ...strategyOptions, commands$: options.balancingCommands$ }),
     heating$: controlHeating(shared$, strategyOptions),
   };
 }
@@ -62,5 +64,8 @@ function requireControlArguments(inputs$: unknown, options: ControlOptions): voi
   }
   if (options.contactorCommands$ !== undefined) {
     requireObservable(options.contactorCommands$, 'options.contactorCommands$');
+  }
+  if (options.balancingCommands$ !== undefined) {
+    requireObservable(options.balancingCommands$, 'options.balancingCommands$');
   }
 }
