@@ -441,6 +441,41 @@ describe('createBms reconfigure: live settings (virtual time)', () => {
   });
 });
 
+describe('createBms balanceNow (virtual time)', () => {
+  it('the next scan bleeds a cell below the voltage floor; without it nothing would', async () => {
+    const h = harness();
+    // Mid-SoC: 3.85 V is below the 3.9 V floor, 0.05 V above the string minimum.
+    h.pack.module = (address) => ({
+      cellVoltagesV: address === 1 ? [3.8, 3.85, 3.8, 3.8, 3.8, 3.8] : Array(6).fill(3.8),
+    });
+    expect(h.bms.balanceNow('test')).toEqual({ accepted: false, reason: 'no scan has come yet' });
+    const module1Mask = () => h.source.balancing.at(-1)?.get(1) ?? 0;
+    await h.until(h.closed, 15);
+    await h.clock.advanceByMs(10_000);
+    expect(h.source.balancing.map((masks) => masks.get(1) ?? 0)).not.toContain(0b10);
+
+    expect(h.bms.balanceNow('test')).toEqual({ accepted: true });
+    await h.clock.advanceByMs(1_000);
+    expect(module1Mask()).toBe(0b10);
+    expect(h.logger.lines.map((line) => line.message)).toContain(
+      'balance now from test: the next scan chooses cells without the 3.9 V floor',
+    );
+    await h.bms.stop();
+  });
+
+  it('is refused under a fault (B-27), with the reason', async () => {
+    const h = harness();
+    await h.until(h.closed, 15);
+    h.pack.module = (address) => (address === 2 ? { cellVoltagesV: [3.9, 3.9, 4.17, 3.9, 3.9, 3.9] } : {});
+    await h.until(() => !h.closed(), 15);
+    expect(h.bms.balanceNow('test')).toEqual({
+      accepted: false,
+      reason: 'a fault is active: nothing bleeds (B-27)',
+    });
+    await h.bms.stop();
+  });
+});
+
 describe('createBms feedback loops (marbles, 1 s scans)', () => {
   const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

@@ -40,6 +40,7 @@ import {
   contactorMachine,
   createControl,
   fromPackAndFaults,
+  type BalanceNowCommand,
   type BalancingState,
   type ChargeLimits,
   type ContactorSequenceStatus,
@@ -59,7 +60,7 @@ import {
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
 import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
-import { ConfigChangeError, type ConfigIssue } from './output-service';
+import { ConfigChangeError, type BalanceNowResult, type ConfigIssue } from './output-service';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
 import { joinCheckCurrent, joinPackCurrent } from './pack-current';
@@ -138,6 +139,12 @@ export interface Bms {
   /** Operator acknowledge of latched faults (B-5); accepted ones clear at once. */
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
   /**
+   * An operator's "balance now" (`source` names the channel): the next scan chooses the cells to
+   * bleed without the `balanceVoltageV` floor. Refused, with the reason, while balancing is off, a
+   * fault is active (B-27) or no scan has come yet. Logged either way.
+   */
+  balanceNow(source: string): BalanceNowResult;
+  /**
    * A live settings change (issue 15): the thresholds, limits, balancing, heating and contactor
    * timings of `config` apply from the next scan on, and every state carries over: closed
    * contactors stay closed, faults keep their debounce and latch, the SoC its value. Throws a
@@ -209,6 +216,7 @@ export function createBms(options: BmsOptions): Bms {
   const balancing = new ReplaySubject<BalancingState>(1);
   const heating = new ReplaySubject<HeatingStatus>(1);
   const statusSubject = new Subject<BmsStatus>();
+  const balancingCommands = new Subject<BalanceNowCommand>();
   /** Set by stop(); a look-only core is stopping from the start, so the contactors never close. */
   const stopping = new BehaviorSubject(options.inspectOnly === true);
   let latest: Evaluated | null = null;
@@ -312,6 +320,7 @@ export function createBms(options: BmsOptions): Bms {
       ),
       clock,
       contactorsLastOpenedAtMs: lastOpenedAtMs,
+      balancingCommands$: balancingCommands,
     },
   );
 
@@ -405,6 +414,29 @@ export function createBms(options: BmsOptions): Bms {
       }
       return result;
     },
+    balanceNow(source) {
+      const { control } = settings.value;
+      const refusal = !control.balancingEnabled
+        ? 'balancing is switched off (balancing.enabled)'
+        : latest === null
+          ? 'no scan has come yet'
+          : latest.faults.highestLevel === 'fault'
+            ? 'a fault is active: nothing bleeds (B-27)'
+            : null;
+      if (refusal !== null) {
+        logger.info(
+          { event: 'balance', source, accepted: false },
+          `balance now from ${source} refused: ${refusal}`,
+        );
+        return { accepted: false, reason: refusal };
+      }
+      logger.info(
+        { event: 'balance', source, accepted: true },
+        `balance now from ${source}: the next scan chooses cells without the ${control.balanceVoltageV} V floor`,
+      );
+      balancingCommands.next({ kind: 'balanceNow' });
+      return { accepted: true };
+    },
     reconfigure(next) {
       requireLibraryConfigs(next, 'config');
       const applied = effectiveConfig(next, options.current);
@@ -427,7 +459,16 @@ export function createBms(options: BmsOptions): Bms {
         switchAllRelaysOff(relays, logger);
         await source.stop();
         subscriptions.unsubscribe();
-        for (const subject of [contactors, limits, balancing, heating, statusSubject, stopping, settings])
+        for (const subject of [
+          contactors,
+          limits,
+          balancing,
+          heating,
+          statusSubject,
+          stopping,
+          settings,
+          balancingCommands,
+        ])
           subject.complete();
         settle?.resolve();
       })();

@@ -31,6 +31,11 @@ export interface OutputContext<Settings> {
   /** Operator acknowledge of latched faults (B-5); `source` names the channel, e.g. `http`. */
   acknowledgeFaults(request: AcknowledgeRequest): AcknowledgeResult;
   /**
+   * An operator's "balance now": the next scan chooses the cells to bleed without the
+   * `balanceVoltageV` floor (a mid-SoC balance). Refused while balancing is off or a fault is active.
+   */
+  balanceNow(source: string): BalanceNowResult;
+  /**
    * An in-process restart of the BMS core and the outputs, after the caller has answered. Refused
    * while the last restart is more recent than the restart interval (contactors are not cycled at
    * will); requests while one is pending join it.
@@ -63,6 +68,11 @@ export interface ConfigurationAccess {
    */
   update(patch: unknown, source: string): ConfigUpdate;
 }
+
+/** A balance-now that the next scan will act on, or why not. */
+export type BalanceNowResult =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly reason: string };
 
 /** A restart that will happen, or why not. */
 export type RestartDecision =

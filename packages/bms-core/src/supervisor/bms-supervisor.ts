@@ -269,6 +269,7 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
         );
         return result;
       },
+      balanceNow: (source) => running().balanceNow(source),
       updateConfig: (patch, source) => {
         const { config, changedPaths } = configSource.update(patch);
         if (changedPaths.length === 0) {

@@ -18,6 +18,7 @@ export function outputContext<Config, Settings>(
     faultEvents: () => context.faultEvents(),
     faultEvents$: context.faultEvents$,
     acknowledgeFaults: (request) => context.acknowledgeFaults(request),
+    balanceNow: (source) => context.balanceNow(source),
     requestRestart: (reason, source) => context.requestRestart(reason, source),
     configuration: {
       current: () => context.config(),

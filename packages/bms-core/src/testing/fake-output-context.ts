@@ -2,7 +2,13 @@ import { Subject } from 'rxjs';
 import { ManualClock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import type { AcknowledgeRequest, AcknowledgeResult, FaultEvent } from '@tsbms/fault-engine';
-import type { ConfigurationAccess, LinkStats, OutputContext, RestartDecision } from '../output-service';
+import type {
+  BalanceNowResult,
+  ConfigurationAccess,
+  LinkStats,
+  OutputContext,
+  RestartDecision,
+} from '../output-service';
 import type { BmsStatus } from '../status';
 
 export interface FakeOutputContextOptions<Settings> {
@@ -32,6 +38,10 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
   readonly faultEvents$ = this.faultSubject.asObservable();
   readonly acknowledges: AcknowledgeRequest[] = [];
   readonly restarts: { reason: string; source: string }[] = [];
+  /** The sources of balance-now requests, in order. */
+  readonly balanceRequests: string[] = [];
+  /** The answer to balance-now requests. */
+  balanceNowResult: BalanceNowResult = { accepted: true };
   /** The answer to restart requests. */
   restartDecision: RestartDecision = { accepted: true, inS: 0 };
   /** A fixed answer to every acknowledge instead of the B-5 rule. */
@@ -94,6 +104,12 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
         .filter((fault) => !fault.clearable)
         .map((fault) => ({ fault, reason: 'the condition is still present' })),
     };
+  }
+
+  /** Recorded and answered with `balanceNowResult`. */
+  balanceNow(source: string): BalanceNowResult {
+    this.balanceRequests.push(source);
+    return this.balanceNowResult;
   }
 
   /** Recorded and answered with `restartDecision`. */
