@@ -330,11 +330,13 @@ describe('HTTP API: credentials for writes', () => {
   it.each([
     ['POST /api/faults/ack', '/api/faults/ack'],
     ['POST /api/restart', '/api/restart'],
+    ['POST /api/balance', '/api/balance'],
   ])('%s without credentials → 401 and nothing done', async (_name, pathName) => {
     const response = await fetch(new URL(pathName, server.url), { method: 'POST' });
     expect(response.status).toBe(401);
     expect(server.context.acknowledges).toEqual([]);
     expect(server.context.restarts).toEqual([]);
+    expect(server.context.balanceRequests).toEqual([]);
   });
 
   it('a wrong password makes the address wait: 429 with Retry-After and nothing done, then 200', async () => {
@@ -523,6 +525,25 @@ describe('HTTP API: acknowledge and restart', () => {
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ restarting: true, inS: 0 });
     expect(server.context.restarts).toEqual([{ reason: 'new modules fitted', source: 'http' }]);
+  });
+
+  it('POST /api/balance → 202, the next scan balances; refused → 409 BALANCE_REFUSED with the reason', async () => {
+    const response = await post('/api/balance', undefined);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ balancing: 'next scan' });
+    expect(server.context.balanceRequests).toEqual(['http']);
+    server.context.balanceNowResult = {
+      accepted: false,
+      reason: 'balancing is switched off (balancing.enabled)',
+    };
+    const refused = await post('/api/balance', '{}');
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: { code: 'BALANCE_REFUSED', message: 'balancing is switched off (balancing.enabled)' },
+    });
+    const malformed = await post('/api/balance', JSON.stringify({ cells: [1] }));
+    expect(malformed.status).toBe(400);
+    expect(server.context.balanceRequests).toEqual(['http', 'http']);
   });
 
   it('POST /api/restart too soon after the last → 429 with the reason and Retry-After', async () => {

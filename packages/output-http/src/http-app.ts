@@ -9,7 +9,7 @@ import type { HttpConfig } from './http-config';
 import { readJsonBody } from './json-body';
 import { createMetricsRegistry } from './metrics';
 import { HTTP_SECRET_CONFIG_PATHS, redactConfig, withoutMaskedSecrets } from './redact-config';
-import { faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
+import { balanceBodySchema, faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
 import { securityHeaders } from './security-headers';
 import { StatusHistory } from './status-history';
 import { requireWriteAccess } from './write-auth';
@@ -154,6 +154,18 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
       return;
     }
     res.status(202).json({ restarting: true, inS: decision.inS });
+  });
+  app.post('/api/balance', writeAccess, optionalJson, jsonBody, (req, res) => {
+    if (!balanceBodySchema.safeParse(req.body).success) {
+      sendError(res, 400, 'INVALID_REQUEST', 'expected {}');
+      return;
+    }
+    const result = context.balanceNow(SOURCE);
+    if (!result.accepted) {
+      sendError(res, 409, 'BALANCE_REFUSED', result.reason);
+      return;
+    }
+    res.status(202).json({ balancing: 'next scan' });
   });
   app.get('/api/history', (_req, res) => {
     res.json({ points: history.points() });

@@ -22,6 +22,9 @@ export const restartBodySchema = z.strictObject({
   reason: z.string().min(1).max(200).optional(),
 });
 
+/** POST /api/balance: no fields. */
+export const balanceBodySchema = z.strictObject({});
+
 export function zodIssues(error: z.ZodError): ApiIssue[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'

@@ -47,5 +47,5 @@ console.log(`${soc?.topic} reads ${JSON.parse(soc?.payload ?? '{}').state_topic}
 // → garage/bms/pack/soc 62.3
 // → garage/bms/pack/cellMinVoltage 3.918
 // → garage/bms/module/1/temperature/2 None
-// → 40 entities announced, 8 removed
+// → 40 entities announced, 9 removed
 // → homeassistant/sensor/garage_bms/soc/config reads garage/bms/pack/soc

@@ -23,6 +23,7 @@ import type { MqttTopics } from './topics';
  *   config/set  {"token": "…", "id": 7, "cells": {"cellHighVoltageV": 4.05}}  the rest is a partial config file
  *   faults/ack  {"token": "…", "id": 8, "kind": "cellOverVoltage", "location": {"moduleAddress": 2}}
  *   restart     {"token": "…", "id": 9}
+ *   balance     {"token": "…", "id": 10}   balance now: the next scan decides without the voltage floor
  */
 
 export type CommandId = string | number | null;
@@ -31,7 +32,8 @@ export interface CommandError {
   /**
    * BAD_REQUEST (not JSON, wrong fields), UNAUTHORIZED (token missing or wrong),
    * TOO_MANY_ATTEMPTS (wrong tokens: wait retryAfterS), INVALID_CONFIG, PROTECTED_SETTING,
-   * CONFIG_FILE, RESTART_REFUSED (wait retryAfterS), UNAVAILABLE.
+   * CONFIG_FILE, RESTART_REFUSED (wait retryAfterS), BALANCE_REFUSED (balancing off, a fault),
+   * UNAVAILABLE.
    */
   readonly code: string;
   readonly message: string;
@@ -72,11 +74,17 @@ const faultsAckSchema = z.strictObject({
 });
 
 const restartSchema = z.strictObject({});
+const balanceSchema = z.strictObject({});
 
 /** A refusal that becomes the answer's error. */
 class CommandRefused extends Error {
   constructor(
-    readonly code: 'BAD_REQUEST' | 'UNAUTHORIZED' | 'TOO_MANY_ATTEMPTS' | 'RESTART_REFUSED',
+    readonly code:
+      | 'BAD_REQUEST'
+      | 'UNAUTHORIZED'
+      | 'TOO_MANY_ATTEMPTS'
+      | 'RESTART_REFUSED'
+      | 'BALANCE_REFUSED',
     message: string,
     readonly retryAfterS?: number,
   ) {
@@ -170,7 +178,7 @@ function restartFields(decision: RestartDecision): { restartInS: number } {
 /** What the commands do through the output's context: change the config, acknowledge, restart. */
 export type CommandContext = Pick<
   OutputContext<unknown>,
-  'configuration' | 'acknowledgeFaults' | 'requestRestart'
+  'configuration' | 'acknowledgeFaults' | 'requestRestart' | 'balanceNow'
 >;
 
 /** A handler gets the command's fields without its envelope (id, token). */
@@ -214,6 +222,13 @@ function restart(fields: Record<string, unknown>, context: CommandContext) {
   return restartFields(context.requestRestart('restart requested', SOURCE));
 }
 
+function balanceNow(fields: Record<string, unknown>, context: CommandContext) {
+  validated(balanceSchema, fields);
+  const result = context.balanceNow(SOURCE);
+  if (!result.accepted) throw new CommandRefused('BALANCE_REFUSED', result.reason);
+  return { balancing: 'next scan' };
+}
+
 export interface CommandHandler {
   readonly name: string;
   readonly run: Handler;
@@ -231,6 +246,7 @@ export const COMMAND_RUNS = Object.freeze({
   configSet: setConfig,
   faultsAck: acknowledgeFaults,
   restart,
+  balanceNow,
 });
 
 /** A refusal of a malformed payload, as the answer's BAD_REQUEST. */
@@ -244,6 +260,7 @@ export function commandHandlers(topics: MqttTopics): ReadonlyMap<string, Command
     [topics.configSet, { name: 'config/set', run: setConfig }],
     [topics.faultsAck, { name: 'faults/ack', run: acknowledgeFaults }],
     [topics.restart, { name: 'restart', run: restart }],
+    [topics.balance, { name: 'balance', run: balanceNow }],
   ]);
 }
 

@@ -190,7 +190,7 @@ describe('Home Assistant discovery', () => {
   it('the controls only when switched on: buttons, switches and numbers on their command topics, states on their settings', () => {
     const off = discoveryMessages(options());
     const controlTopics = off.filter((m) => /\/(button|switch|number)\//.test(m.topic));
-    expect(controlTopics).toHaveLength(8);
+    expect(controlTopics).toHaveLength(9);
     expect(controlTopics.every((m) => m.payload === '')).toBe(true);
 
     const on = configs(discoveryMessages(options({ controls: true })));

@@ -44,6 +44,16 @@ describe('Home Assistant controls', () => {
     );
   });
 
+  it('balance now asks the core, and a refusal is the answer', async () => {
+    expect(await press('balance_now', 'PRESS')).toMatchObject({ ok: true, balancing: 'next scan' });
+    context.balanceNowResult = { accepted: false, reason: 'a fault is active: nothing bleeds (B-27)' };
+    expect(await press('balance_now', 'PRESS')).toMatchObject({
+      ok: false,
+      error: { code: 'BALANCE_REFUSED', message: 'a fault is active: nothing bleeds (B-27)' },
+    });
+    expect(context.balanceRequests).toEqual(['mqtt', 'mqtt']);
+  });
+
   it('buttons acknowledge faults and restart, as faults/ack and restart do', async () => {
     expect(await press('acknowledge_faults', 'PRESS')).toMatchObject({
       command: 'ha/acknowledge_faults',
@@ -68,6 +78,7 @@ describe('Home Assistant controls', () => {
 
   it.each([
     ['acknowledge_faults', 'press'],
+    ['balance_now', 'ON'],
     ['restart', '{"token": "x"}'],
     ['charge_allowed', 'true'],
     ['balancing_enabled', ''],
@@ -80,6 +91,7 @@ describe('Home Assistant controls', () => {
     expect(context.patches).toEqual([]);
     expect(context.acknowledges).toEqual([]);
     expect(context.restarts).toEqual([]);
+    expect(context.balanceRequests).toEqual([]);
   });
 
   it('the switches and numbers show their setting’s running value', () => {

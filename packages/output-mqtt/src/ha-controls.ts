@@ -39,7 +39,7 @@ export type HomeAssistantControl = ButtonControl | SettingControl;
 const CONFIG = { entity_category: 'config' } as const;
 const amperes = { device_class: 'current', unit_of_measurement: 'A', mode: 'box', step: 1 } as const;
 
-/** The controls, in discovery order. Number ranges are the schema's; the policy may refuse more. */
+/** The controls, in discovery order (balance now: the next scan bleeds without the voltage floor). Number ranges are the schema's; the policy may refuse more. */
 export const HOME_ASSISTANT_CONTROLS: readonly HomeAssistantControl[] = [
   {
     component: 'button',
@@ -47,6 +47,13 @@ export const HOME_ASSISTANT_CONTROLS: readonly HomeAssistantControl[] = [
     name: 'Acknowledge faults',
     fields: { icon: 'mdi:check-decagram' },
     run: COMMAND_RUNS.faultsAck,
+  },
+  {
+    component: 'button',
+    objectId: 'balance_now',
+    name: 'Balance now',
+    fields: { icon: 'mdi:scale-unbalanced' },
+    run: COMMAND_RUNS.balanceNow,
   },
   {
     component: 'button',

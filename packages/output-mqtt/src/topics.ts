@@ -7,7 +7,7 @@
  *   <prefix>/module/<n>/<field>            one module's values
  *   <prefix>/module/<n>/temperature/<t>    one thermistor, °C
  *   <prefix>/cell/<n>/<c>/<field>          one cell's voltage and balancing flag
- *   <prefix>/cmd/config/set | faults/ack | restart    commands (JSON)
+ *   <prefix>/cmd/config/set | faults/ack | restart | balance    commands (JSON)
  *   <prefix>/cmd/response                  one JSON answer per command, with the request's id
  *   <prefix>/ha/<control>/set              Home Assistant's buttons, switches and numbers (plain payloads)
  *   <prefix>/setting/<control>             the running value of a switch's or number's setting
@@ -20,6 +20,7 @@ export interface MqttTopics {
   readonly configSet: string;
   readonly faultsAck: string;
   readonly restart: string;
+  readonly balance: string;
   readonly response: string;
   /** Where a Home Assistant control (ha-controls.ts) sends its command. */
   homeAssistantControl(objectId: string): string;
@@ -42,6 +43,7 @@ export function mqttTopics(prefix: string): MqttTopics {
     configSet: `${commands}/config/set`,
     faultsAck: `${commands}/faults/ack`,
     restart: `${commands}/restart`,
+    balance: `${commands}/balance`,
     response: `${commands}/response`,
     homeAssistantControl: (objectId: string) => `${prefix}/ha/${objectId}/set`,
     setting: (objectId: string) => `${prefix}/setting/${objectId}`,

@@ -239,7 +239,7 @@ describe('the MQTT output over the controller config, against a real Mosquitto',
       );
       expect(context.config()).toEqual(http.config());
 
-      for (const objectId of ['acknowledge_faults', 'restart']) {
+      for (const objectId of ['acknowledge_faults', 'balance_now', 'restart']) {
         const pressFrom = ha.messages.length;
         await ha.publish(`tsbms/ha/${objectId}/set`, 'PRESS');
         expect(JSON.parse((await ha.waitForTopic('tsbms/cmd/response', pressFrom)).payload)).toMatchObject({
@@ -247,6 +247,7 @@ describe('the MQTT output over the controller config, against a real Mosquitto',
         });
       }
       expect(context.acknowledges.map(({ source }) => source)).toEqual(['mqtt']);
+      expect(context.balanceRequests).toEqual(['mqtt']);
       expect(context.restarts).toEqual([{ reason: 'restart requested', source: 'mqtt' }]);
 
       // The switches and numbers show what now runs.

@@ -22,6 +22,7 @@ function controllerContext(initial: ControllerConfig) {
     faultEvents: () => [],
     faultEvents$: new Subject<FaultEvent>(),
     acknowledgeFaults: () => ({ accepted: [], rejected: [] }),
+    balanceNow: () => ({ accepted: true }),
     updateConfig: (patch, source) => {
       changes.push({ patch, source });
       return { config: running, changedPaths: [], effect: null, restart: null };
