@@ -63,6 +63,7 @@ const ioModules = [
   'dgram',
   'node:dgram',
   'nodemailer',
+  'better-sqlite3',
 ];
 
 const boundaryOptions = {

@@ -4,4 +4,9 @@ import baseConfig, {
   readmeExampleRules,
 } from '../../eslint.config.mjs';
 
-export default [...baseConfig, ...packageJsonChecks, ...outputLibraryRules([]), ...readmeExampleRules];
+export default [
+  ...baseConfig,
+  ...packageJsonChecks,
+  ...outputLibraryRules(['better-sqlite3', 'node:fs']),
+  ...readmeExampleRules,
+];

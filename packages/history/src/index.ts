@@ -1,2 +1,3 @@
 export * from './history-sample';
 export * from './downsample';
+export * from './sqlite-history-store';

@@ -1,0 +1,21 @@
+import { HISTORY_SERIES } from '../history-sample';
+import type { HistoryRow } from '../downsample';
+
+/** A row of `tier` for the bucket at `startMs`, with `cells` per-cell statistics (M1C1, M1C2, …). */
+export function historyRow(tier: string, startMs: number, cells = 12): HistoryRow {
+  const stats = { min: 3.9, max: 3.95, mean: 3.92 };
+  return {
+    tier,
+    startMs,
+    samples: 3,
+    series: Object.fromEntries(
+      HISTORY_SERIES.map((name) => [name, { min: 1, max: 2, mean: 1.5 }]),
+    ) as HistoryRow['series'],
+    cellsV: Object.fromEntries(
+      Array.from({ length: cells }, (_, i) => [`M${Math.floor(i / 6) + 1}C${(i % 6) + 1}`, stats]),
+    ),
+    limits: { cvlV: 49.2, cclA: 100, dclA: 100 },
+    contactorState: 'CLOSED',
+    closedShare: 1,
+  };
+}

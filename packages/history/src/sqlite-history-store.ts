@@ -1,0 +1,248 @@
+import { existsSync, renameSync } from 'node:fs';
+import type BetterSqlite3 from 'better-sqlite3';
+import { interval, type Subscription } from 'rxjs';
+import { errorMessage, type Clock, type Logger } from '@tsbms/hal';
+import { DEFAULT_HISTORY_TIERS, type HistoryRow, type HistoryTier } from './downsample';
+
+/*
+ * The history on disk: downsampled rows and the event log in one SQLite file (better-sqlite3).
+ * Writes are buffered and go out as one transaction per flush interval (an SD card wears with
+ * every write); WAL mode, so a killed process loses at most the rows not yet flushed. The file is
+ * kept under a size bound by deleting the oldest rows, finest tier first. A file that is not a
+ * database is set aside and a new one started, with a warning.
+ */
+
+/** A fault or state change, kept with the rows. */
+export interface HistoryEvent {
+  readonly atMs: number;
+  /** What happened: `raise`, `clear`, `acknowledge`, `contactors`, … */
+  readonly kind: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface SqliteHistoryStoreOptions {
+  readonly file: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The file stays under this many bytes (the oldest rows go first, finest tier first). */
+  readonly maxBytes: number;
+  /** At most one write transaction this often; default 5 s. */
+  readonly flushIntervalS?: number;
+  readonly tiers?: readonly HistoryTier[];
+  /**
+   * The tiers whose rows keep per-cell statistics; default the 10 s and 1 min tiers. Per-cell
+   * statistics of a 96-cell pack are ~6 KB a row: for ten years of 15 min rows, half a gigabyte.
+   */
+  readonly cellTiers?: readonly string[];
+}
+
+/** SQLite's result codes for a file that is not, or no longer, a database. */
+const UNREADABLE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
+
+/** Each pass of the size bound deletes this share of the oldest rows of a tier. */
+const TRIM_SHARE = 0.05;
+
+type Database = BetterSqlite3.Database;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS rows (
+    tier TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (tier, start_ms)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS events (at_ms INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS events_at ON events (at_ms);
+`;
+
+export class SqliteHistoryStore {
+  private readonly db: Database;
+  private readonly tiers: readonly HistoryTier[];
+  private readonly cellTiers: ReadonlySet<string>;
+  private pendingRows: HistoryRow[] = [];
+  private pendingEvents: HistoryEvent[] = [];
+  private readonly flushing: Subscription;
+  private closed = false;
+
+  private constructor(
+    private readonly options: SqliteHistoryStoreOptions,
+    db: Database,
+  ) {
+    this.db = db;
+    this.tiers = options.tiers ?? DEFAULT_HISTORY_TIERS;
+    this.cellTiers = new Set(options.cellTiers ?? this.tiers.slice(0, 2).map((tier) => tier.name));
+    this.flushing = interval((options.flushIntervalS ?? 5) * 1000, options.clock).subscribe(() =>
+      this.flush(),
+    );
+  }
+
+  /** Opens (or creates) the file; one that is not a database is renamed aside and started anew. */
+  static open(options: SqliteHistoryStoreOptions): SqliteHistoryStore {
+    return new SqliteHistoryStore(options, openDatabase(options.file, options.clock, options.logger));
+  }
+
+  /** A completed row; written at the next flush. */
+  addRow(row: HistoryRow): void {
+    if (this.closed) return;
+    this.pendingRows.push(this.cellTiers.has(row.tier) ? row : { ...row, cellsV: {} });
+  }
+
+  addEvent(event: HistoryEvent): void {
+    if (!this.closed) this.pendingEvents.push(event);
+  }
+
+  /** What waits for the next flush. */
+  pending(): { readonly rows: number; readonly events: number } {
+    return { rows: this.pendingRows.length, events: this.pendingEvents.length };
+  }
+
+  /**
+   * Writes what waits in one transaction, deletes rows past their tier's retention, then keeps the
+   * file under the size bound. A failed write is logged and the batch dropped: the history never
+   * stops the BMS.
+   */
+  flush(): void {
+    if (this.closed) return;
+    const rows = this.pendingRows;
+    const events = this.pendingEvents;
+    this.pendingRows = [];
+    this.pendingEvents = [];
+    const nowMs = this.options.clock.now();
+    try {
+      this.write(rows, events, nowMs);
+      this.keepUnderBound();
+    } catch (error) {
+      this.options.logger.warn(
+        { event: 'history', error: errorMessage(error), rows: rows.length, events: events.length },
+        `history: ${rows.length} row(s) and ${events.length} event(s) not written: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  /** The rows of `tier` whose bucket starts in [fromMs, toMs), oldest first. */
+  rows(tier: string, fromMs: number, toMs: number): HistoryRow[] {
+    const found = this.db
+      .prepare('SELECT data FROM rows WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms')
+      .all(tier, fromMs, toMs) as { data: string }[];
+    return found.map((row) => JSON.parse(row.data) as HistoryRow);
+  }
+
+  /** The events in [fromMs, toMs), oldest first. */
+  events(fromMs: number, toMs: number): HistoryEvent[] {
+    const found = this.db
+      .prepare('SELECT at_ms, kind, detail FROM events WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid')
+      .all(fromMs, toMs) as { at_ms: number; kind: string; detail: string }[];
+    return found.map((event) => ({ atMs: event.at_ms, kind: event.kind, detail: JSON.parse(event.detail) }));
+  }
+
+  /** Row count per tier. */
+  rowCounts(): Readonly<Record<string, number>> {
+    const counts = this.db.prepare('SELECT tier, count(*) AS n FROM rows GROUP BY tier').all() as {
+      tier: string;
+      n: number;
+    }[];
+    return Object.fromEntries(counts.map(({ tier, n }) => [tier, n]));
+  }
+
+  /** The database's pages in use, in bytes (the WAL beside it is bounded by SQLite's checkpoints). */
+  sizeBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    return pageSize * pages;
+  }
+
+  /** Writes what waits, then closes the file. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.flushing.unsubscribe();
+    this.db.close();
+  }
+
+  private write(rows: readonly HistoryRow[], events: readonly HistoryEvent[], nowMs: number): void {
+    const putRow = this.db.prepare('INSERT OR REPLACE INTO rows (tier, start_ms, data) VALUES (?, ?, ?)');
+    const putEvent = this.db.prepare('INSERT INTO events (at_ms, kind, detail) VALUES (?, ?, ?)');
+    const expire = this.db.prepare('DELETE FROM rows WHERE tier = ? AND start_ms < ?');
+    this.db.transaction(() => {
+      for (const row of rows) putRow.run(row.tier, row.startMs, JSON.stringify(row));
+      for (const event of events) putEvent.run(event.atMs, event.kind, JSON.stringify(event.detail));
+      for (const tier of this.tiers) expire.run(tier.name, nowMs - tier.retentionMs);
+    })();
+  }
+
+  /** Deletes the oldest rows, finest tier first, then the oldest events, until the file fits. */
+  private keepUnderBound(): void {
+    const { maxBytes } = this.options;
+    this.db.pragma('incremental_vacuum');
+    for (const table of [...this.tiers.map((tier) => ({ tier: tier.name })), { tier: null }]) {
+      while (this.sizeBytes() > maxBytes && this.trimOldest(table.tier)) this.db.pragma('incremental_vacuum');
+    }
+    if (this.sizeBytes() > maxBytes) {
+      this.options.logger.warn(
+        { event: 'history', maxBytes, sizeBytes: this.sizeBytes() },
+        `history: the file is empty of rows and still above its bound of ${maxBytes} bytes`,
+      );
+    }
+  }
+
+  /** Deletes the oldest share of a tier's rows (null: of the events); false when there were none. */
+  private trimOldest(tier: string | null): boolean {
+    const count = (
+      tier === null
+        ? this.db.prepare('SELECT count(*) AS n FROM events').get()
+        : this.db.prepare('SELECT count(*) AS n FROM rows WHERE tier = ?').get(tier)
+    ) as { n: number };
+    if (count.n === 0) return false;
+    const n = Math.max(1, Math.ceil(count.n * TRIM_SHARE));
+    if (tier === null) {
+      this.db
+        .prepare('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)')
+        .run(n);
+    } else {
+      this.db
+        .prepare(
+          'DELETE FROM rows WHERE tier = ? AND start_ms IN (SELECT start_ms FROM rows WHERE tier = ? ORDER BY start_ms LIMIT ?)',
+        )
+        .run(tier, tier, n);
+    }
+    return true;
+  }
+}
+
+/** Opens `file` with the schema; a file SQLite cannot read is set aside (FILE.unreadable-<time>). */
+function openDatabase(file: string, clock: Clock, logger: Logger): Database {
+  // Loaded on first use: a controller without a history file never loads the native module.
+  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
+  try {
+    return prepared(new Sqlite(file));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !UNREADABLE_CODES.has(code)) throw error;
+    const aside = `${file}.unreadable-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    }
+    logger.warn(
+      { event: 'history', file, aside, code },
+      `history: ${file} is not a readable database (${code}): kept as ${aside}, a new history starts`,
+    );
+    return prepared(new Sqlite(file));
+  }
+}
+
+function prepared(db: Database): Database {
+  try {
+    // Before any table: the file can then give deleted pages back (the size bound).
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a committed transaction survives a killed process (only a power cut may lose it).
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
