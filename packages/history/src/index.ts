@@ -1,3 +1,4 @@
 export * from './history-sample';
 export * from './downsample';
 export * from './sqlite-history-store';
+export * from './history-recorder';
