@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { pino } from 'pino';
-import { SimulatedDigitalOutput, systemClock, type ByteLink } from '@tsbms/hal';
+import { SimulatedDigitalOutput, systemClock, type ByteLink, type Logger } from '@tsbms/hal';
+import { historyMaxBytes, recordHistory, SqliteHistoryStore } from '@tsbms/history';
 import {
   createSystemdNotifier,
   GpioError,
@@ -364,6 +365,9 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
       currentSensor?.setEmulatedCurrent ?? null,
     ),
   });
+  const history = openHistory(config, cli.configFile, logger);
+  // On the supervisor's context: it carries on across restarts, so one recording for the process.
+  const historyRecording = history === null ? null : recordHistory(supervisor.context, history);
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.
   const notifier = createSystemdNotifier({
     env: io.env,
@@ -374,6 +378,8 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
   const shutDown = async () => {
     // supervisor.stop() first: the relays go off in this tick, before the helper process is spawned.
     await Promise.all([supervisor.stop(), notifier?.stopping()]);
+    historyRecording?.unsubscribe();
+    history?.close();
     gpio.release();
     await closeLink();
   };
@@ -395,4 +401,23 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     process.once('unhandledRejection', onCrash);
     supervisor.run().catch(onCrash);
   });
+}
+
+/** The history store the config names (null = `<config file>.history.sqlite`; none for the demo without one). */
+function openHistory(
+  config: ControllerConfig,
+  configFile: string | undefined,
+  logger: Logger,
+): SqliteHistoryStore | null {
+  const file = config.history.file ?? (configFile === undefined ? null : `${configFile}.history.sqlite`);
+  if (file === null) return null;
+  const store = SqliteHistoryStore.open({
+    file,
+    clock: systemClock,
+    logger,
+    maxBytes: historyMaxBytes(config.history),
+    flushIntervalS: config.history.flushIntervalS,
+  });
+  logger.info({ event: 'history', file }, `history: ${file} (${store.sizeBytes()} bytes)`);
+  return store;
 }

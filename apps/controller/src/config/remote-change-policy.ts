@@ -23,6 +23,7 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'gpio',
   'stateFile',
   'recordFile',
+  'history',
   'remoteChanges',
   // Where alarms go: a remote change could silence them or send them (and the tokens) elsewhere.
   'notifications',

@@ -1,3 +1,4 @@
+import { historyConfigSchema } from '@tsbms/history';
 import { z } from 'zod';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { inverterConfigSchema } from '@tsbms/output-inverter-can';
@@ -133,6 +134,8 @@ export const controllerConfigSchema = z.strictObject({
   mqtt: mqttConfigSchema,
   /** Fault messages (ntfy, Gotify, webhook, e-mail) and the dead-man heartbeat; all off by default. */
   notifications: notificationsConfigSchema,
+  /** The history on disk (SQLite): rows of every tier and the event log; read at the daemon's start. */
+  history: historyConfigSchema,
   http: httpConfigSchema,
   /** The in-process emulated pack used when `serial.path` is null. */
   emulator: z

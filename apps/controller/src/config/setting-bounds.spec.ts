@@ -38,6 +38,7 @@ const UPPER_BOUNDS: readonly [path: string, max: number, unit: string, companion
   ['mqtt.reconnect.maxDelayS', 3600, 's', {}],
   ['mqtt.fullRefreshIntervalS', 3600, 's', {}],
   ['http.historyIntervalS', 3600, 's', {}],
+  ['history.flushIntervalS', 300, 's', {}],
   ['notifications.quietPeriodS', 86_400, 's', {}],
   ['notifications.reminderIntervalS', 172_800, 's', {}],
   ['notifications.retry.initialDelayS', 3600, 's', { notifications: { retry: { maxDelayS: 3600 } } }],

@@ -11,6 +11,8 @@ const CONTROLLER_SECTION_EFFECTS: Readonly<
   gpio: 'restart',
   stateFile: 'restart',
   recordFile: 'restart',
+  // Opened once at the daemon's start, like the state file.
+  history: 'restart',
   // Read only when the next remote change is checked.
   remoteChanges: 'live',
   currentSensor: 'restart',

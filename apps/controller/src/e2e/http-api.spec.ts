@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -143,6 +144,17 @@ describe('controller process: HTTP API', () => {
       expect(restored.configDocument).toEqual(JSON.parse(readFileSync(configFile, 'utf8')));
       expect(restored.state?.version).toBe(1);
       expect(await daemon.stop()).toBe(0);
+
+      // The history beside the config file, written as it ran and at the stop: the contactors'
+      // closing sequence as the log told it. (Rows come per completed 10 s bucket: none in this short run.)
+      const history = new Database(`${configFile}.history.sqlite`, { readonly: true });
+      const contactorStates = (
+        history.prepare("SELECT detail FROM events WHERE kind = 'contactors' ORDER BY at_ms").all() as {
+          detail: string;
+        }[]
+      ).map((row) => JSON.parse(row.detail).state);
+      expect(contactorStates.slice(0, 2)).toEqual(['NEGATIVE', 'PRECHARGE']);
+      history.close();
     }),
   );
 });
