@@ -44,6 +44,9 @@ describe('SqliteHistoryStore', () => {
     await clock.advanceByMs(4_900);
     expect(rowsOnDisk(file)).toBe(0);
     expect(store.pending()).toEqual({ rows: 30, events: 1 });
+    // A query already sees what waits.
+    expect(store.rows('10s', T0, T0 + 20_000)).toHaveLength(2);
+    expect(store.events(T0, T0 + 1)).toHaveLength(1);
     await clock.advanceByMs(100);
     expect(rowsOnDisk(file)).toBe(30);
     expect(store.pending()).toEqual({ rows: 0, events: 0 });

@@ -119,20 +119,35 @@ export class SqliteHistoryStore {
     }
   }
 
-  /** The rows of `tier` whose bucket starts in [fromMs, toMs), oldest first. */
+  /** The rows of `tier` whose bucket starts in [fromMs, toMs), oldest first; those not yet flushed too. */
   rows(tier: string, fromMs: number, toMs: number): HistoryRow[] {
     const found = this.db
       .prepare('SELECT data FROM rows WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms')
       .all(tier, fromMs, toMs) as { data: string }[];
-    return found.map((row) => JSON.parse(row.data) as HistoryRow);
+    const byStart = new Map(
+      found.map((row) => JSON.parse(row.data) as HistoryRow).map((row) => [row.startMs, row]),
+    );
+    for (const row of this.pendingRows) {
+      if (row.tier === tier && row.startMs >= fromMs && row.startMs < toMs) byStart.set(row.startMs, row);
+    }
+    return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
   }
 
-  /** The events in [fromMs, toMs), oldest first. */
+  /** The events in [fromMs, toMs), oldest first; those not yet flushed too. */
   events(fromMs: number, toMs: number): HistoryEvent[] {
     const found = this.db
       .prepare('SELECT at_ms, kind, detail FROM events WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid')
       .all(fromMs, toMs) as { at_ms: number; kind: string; detail: string }[];
-    return found.map((event) => ({ atMs: event.at_ms, kind: event.kind, detail: JSON.parse(event.detail) }));
+    const pending = this.pendingEvents.filter((event) => event.atMs >= fromMs && event.atMs < toMs);
+    return [
+      ...found.map((event) => ({ atMs: event.at_ms, kind: event.kind, detail: JSON.parse(event.detail) })),
+      ...pending,
+    ].sort((a, b) => a.atMs - b.atMs);
+  }
+
+  /** The tiers it keeps, finest first. */
+  tierList(): readonly HistoryTier[] {
+    return this.tiers;
   }
 
   /** Row count per tier. */

@@ -1,3 +1,4 @@
+import type { HistoryArchive } from './history-archive';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -685,5 +686,82 @@ describe('GET /api/backup', () => {
     expect(await response.text()).toBe('{"format":"tsbms-backup"}\n');
     // Made when asked for, so it holds the state of that moment.
     expect(made).toBe(1);
+  });
+});
+
+describe('GET /api/history/rows and /api/history/events', () => {
+  const T0 = Date.UTC(2026, 11, 5);
+  const queries: unknown[][] = [];
+  const archive: HistoryArchive = {
+    tiers: () => [
+      { name: '10s', bucketMs: 10_000 },
+      { name: '1min', bucketMs: 60_000 },
+    ],
+    rows: (tier, fromMs, toMs) => {
+      queries.push([tier, fromMs, toMs]);
+      return [
+        {
+          tier,
+          startMs: T0,
+          samples: 3,
+          series: { packVoltageV: { min: 48, max: 48.2, mean: 48.1 } },
+          cellsV: { M1C1: { min: 4, max: 4.01, mean: 4.005 } },
+          contactorState: 'CLOSED',
+        },
+      ];
+    },
+    events: () => [
+      { atMs: T0 + 5000, kind: 'raise', detail: { kind: 'cellOverVoltage', detail: 'cell 3, "high"' } },
+    ],
+  };
+  beforeEach(() => (queries.length = 0));
+
+  it('rows of a tier in a range (ms or ISO 8601), as JSON', async () => {
+    server = await startTestHttp({ archive });
+    const response = await get(`/api/history/rows?tier=1min&from=${T0}&to=2026-12-06T00:00:00Z`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      tier: '1min',
+      fromMs: T0,
+      toMs: T0 + 86_400_000,
+      rows: [{ startMs: T0 }],
+    });
+    expect(queries).toEqual([['1min', T0, T0 + 86_400_000]]);
+  });
+
+  it('as CSV: a column per leaf, the time first as ISO 8601, RFC 4180 quoting', async () => {
+    server = await startTestHttp({ archive });
+    const rows = await get(`/api/history/rows?from=${T0}&to=${T0 + 1000}&format=csv`);
+    expect(rows.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(rows.headers.get('content-disposition')).toBe('attachment; filename=tsbms-history-10s.csv');
+    expect(await rows.text()).toBe(
+      'time,tier,startMs,samples,series.packVoltageV.min,series.packVoltageV.max,series.packVoltageV.mean,cellsV.M1C1.min,cellsV.M1C1.max,cellsV.M1C1.mean,contactorState\r\n' +
+        `2026-12-05T00:00:00.000Z,10s,${T0},3,48,48.2,48.1,4,4.01,4.005,CLOSED\r\n`,
+    );
+    const events = await get(`/api/history/events?from=${T0}&to=${T0 + 10_000}&format=csv`);
+    expect(await events.text()).toBe(
+      'time,atMs,kind,detail.kind,detail.detail\r\n' +
+        `2026-12-05T00:00:05.000Z,${T0 + 5000},raise,cellOverVoltage,"cell 3, ""high"""\r\n`,
+    );
+  });
+
+  it.each([
+    ['no range', ''],
+    ['to before from', `?from=${T0}&to=${T0 - 1}`],
+    ['an unknown tier', `?tier=5s&from=${T0}&to=${T0 + 1}`],
+    ['a bad time', `?from=yesterday&to=${T0}`],
+    ['an unknown format', `?from=${T0}&to=${T0 + 1}&format=xml`],
+  ])('%s → 400 INVALID_REQUEST, nothing read', async (_what, query) => {
+    server = await startTestHttp({ archive });
+    const response = await get(`/api/history/rows${query}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+    expect(queries).toEqual([]);
+  });
+
+  it('404 NOT_AVAILABLE without an archive', async () => {
+    server = await startTestHttp();
+    expect((await get(`/api/history/rows?from=${T0}&to=${T0 + 1}`)).status).toBe(404);
+    expect((await get(`/api/history/events?from=${T0}&to=${T0 + 1}`)).status).toBe(404);
   });
 });

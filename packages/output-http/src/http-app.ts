@@ -1,3 +1,4 @@
+import { rangeQuerySchema, recordsAsCsv, type HistoryArchive } from './history-archive';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { FailedAttemptThrottle } from '@tsbms/credentials';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
@@ -45,6 +46,8 @@ export interface HttpApiOptions {
    * are the application's to leave out). Absent: that route answers 404 NOT_AVAILABLE.
    */
   readonly backup?: () => BackupDownload;
+  /** The history on disk, for GET /api/history/rows and /events. Absent: they answer 404 NOT_AVAILABLE. */
+  readonly archive?: HistoryArchive;
 }
 
 /** A file to download: its name and its content. */
@@ -169,6 +172,73 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
   });
   app.get('/api/history', (_req, res) => {
     res.json({ points: history.points() });
+  });
+  /** The archive, or a 404 NOT_AVAILABLE answered; and the query, or a 400 INVALID_REQUEST answered. */
+  const archiveQuery = (req: Request, res: Response) => {
+    if (options.archive === undefined) {
+      sendError(
+        res,
+        404,
+        'NOT_AVAILABLE',
+        'this controller keeps no history file: it runs without a config file',
+      );
+      return null;
+    }
+    const parsed = rangeQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      sendError(
+        res,
+        400,
+        'INVALID_REQUEST',
+        'expected from and to (ms or ISO 8601), tier, format json|csv',
+        zodIssues(parsed.error),
+      );
+      return null;
+    }
+    return { archive: options.archive, query: parsed.data };
+  };
+  const sendRecords = (
+    res: Response,
+    name: string,
+    format: 'json' | 'csv',
+    records: readonly object[],
+    timeField: string,
+    body: object,
+  ) => {
+    if (format === 'csv')
+      res.attachment(`${name}.csv`).type('text/csv').send(recordsAsCsv(records, timeField));
+    else res.json(body);
+  };
+  app.get('/api/history/rows', (req, res) => {
+    const found = archiveQuery(req, res);
+    if (found === null) return;
+    const { archive, query } = found;
+    const tiers = archive.tiers().map((tier) => tier.name);
+    const tier = query.tier ?? tiers[0];
+    if (tier === undefined || !tiers.includes(tier)) {
+      sendError(res, 400, 'INVALID_REQUEST', `tier must be one of ${tiers.join(', ')}`, [
+        { path: 'tier', reason: `one of ${tiers.join(', ')}` },
+      ]);
+      return;
+    }
+    const rows = archive.rows(tier, query.from, query.to);
+    sendRecords(res, `tsbms-history-${tier}`, query.format, rows, 'startMs', {
+      tier,
+      fromMs: query.from,
+      toMs: query.to,
+      rows,
+    });
+  });
+  app.get('/api/history/events', (req, res) => {
+    const found = archiveQuery(req, res);
+    if (found === null) return;
+    const { archive, query } = found;
+    const events = archive.events(query.from, query.to);
+    sendRecords(res, 'tsbms-events', query.format, events, 'atMs', {
+      fromMs: query.from,
+      toMs: query.to,
+      events,
+    });
   });
   app.get('/api/backup', (_req, res) => {
     if (options.backup === undefined) {

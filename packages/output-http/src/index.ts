@@ -9,4 +9,5 @@ export {
 } from './http-app';
 export { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-stream';
 export { StatusHistory, type HistoryPoint, type StatusHistoryOptions } from './status-history';
+export { type ArchivedEvent, type ArchivedRow, type HistoryArchive } from './history-archive';
 export { HTTP_SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig, withoutMaskedSecrets } from './redact-config';

@@ -334,6 +334,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
 
   const stateFilePath =
     config.stateFile ?? (cli.configFile === undefined ? null : `${cli.configFile}.state.json`);
+  const history = openHistory(config, cli.configFile, logger);
   const supervisor = new BmsSupervisor({
     startCore,
     clock: systemClock,
@@ -341,8 +342,8 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     configSource,
     settingEffects: CONTROLLER_SETTING_EFFECTS,
     relays: outputs,
-    services: outputServices(
-      stateFilePath === null
+    services: outputServices({
+      ...(stateFilePath === null
         ? {}
         : {
             // Read when asked for: the files as they are then (the state is saved every minute).
@@ -355,8 +356,17 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
                 controllerVersion: controllerVersion(),
               }).text,
             }),
-          },
-    ),
+          }),
+      ...(history === null
+        ? {}
+        : {
+            archive: {
+              tiers: () => history.tierList(),
+              rows: (tier, fromMs, toMs) => history.rows(tier, fromMs, toMs),
+              events: (fromMs, toMs) => history.events(fromMs, toMs),
+            },
+          }),
+    }),
     stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
     sessionTasks: controllerSessionTasks(
       chain,
@@ -365,7 +375,6 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
       currentSensor?.setEmulatedCurrent ?? null,
     ),
   });
-  const history = openHistory(config, cli.configFile, logger);
   // On the supervisor's context: it carries on across restarts, so one recording for the process.
   const historyRecording = history === null ? null : recordHistory(supervisor.context, history);
   // Under systemd (Type=notify): READY=1, the watchdog while scans complete, STOPPING=1.

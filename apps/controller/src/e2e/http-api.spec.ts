@@ -143,6 +143,23 @@ describe('controller process: HTTP API', () => {
       });
       expect(restored.configDocument).toEqual(JSON.parse(readFileSync(configFile, 'utf8')));
       expect(restored.state?.version).toBe(1);
+
+      // The history file over HTTP, as it runs: the contactors' sequence so far, as CSV too.
+      const events = new URL('/api/history/events', String(restarted.url));
+      events.search = `from=0&to=${Date.now() + 60_000}`;
+      const served = (await (await fetch(events)).json()) as {
+        events: { kind: string; detail: { state?: string } }[];
+      };
+      expect(
+        served.events
+          .filter((e) => e.kind === 'contactors')
+          .map((e) => e.detail.state)
+          .slice(0, 2),
+      ).toEqual(['NEGATIVE', 'PRECHARGE']);
+      events.search += '&format=csv';
+      expect((await (await fetch(events)).text()).split('\r\n')[0]).toBe(
+        'time,atMs,kind,detail.state,detail.openReason',
+      );
       expect(await daemon.stop()).toBe(0);
 
       // The history beside the config file, written as it ran and at the stop: the contactors'

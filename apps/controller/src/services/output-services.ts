@@ -17,6 +17,7 @@ import {
   HTTP_SECRET_CONFIG_PATHS,
   startHttpOutputWith,
   type BackupDownload,
+  type HistoryArchive,
   type HttpOutputSettings,
 } from '@tsbms/output-http';
 import {
@@ -95,10 +96,12 @@ const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
   // The bus logs every retry; the output logs the changes of state instead.
   new SocketCanBus({ ...settings, logger: silentLogger });
 
-/** What only the running daemon knows: where its backup comes from (GET /api/backup). */
+/** What only the running daemon knows: where its backup comes from (GET /api/backup), its history file. */
 export interface OutputServiceOptions {
   /** The backup download; absent without a config file (the demo). */
   readonly backup?: () => BackupDownload;
+  /** The history on disk (GET /api/history/rows, /events); absent without one. */
+  readonly archive?: HistoryArchive;
 }
 
 /** Every output the daemon starts beside the relays, in start order. */
@@ -116,6 +119,7 @@ export const outputServices = (options: OutputServiceOptions = {}): readonly Con
     startHttpOutputWith({
       secretConfigPaths: SECRET_CONFIG_PATHS,
       ...(options.backup === undefined ? {} : { backup: options.backup }),
+      ...(options.archive === undefined ? {} : { archive: options.archive }),
     }),
     httpOutputSettings,
   ),

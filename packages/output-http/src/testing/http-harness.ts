@@ -66,6 +66,7 @@ export async function startTestHttp(
     dashboardDir?: string;
     secretConfigPaths?: readonly string[];
     backup?: HttpOutputOptions['backup'];
+    archive?: HttpOutputOptions['archive'];
   } = {},
 ): Promise<TestHttp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-http-'));
@@ -77,6 +78,7 @@ export async function startTestHttp(
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
     ...(options.secretConfigPaths === undefined ? {} : { secretConfigPaths: options.secretConfigPaths }),
     ...(options.backup === undefined ? {} : { backup: options.backup }),
+    ...(options.archive === undefined ? {} : { archive: options.archive }),
   });
   const service = await start(context);
   if (service === null) throw new Error('the HTTP output did not start');
