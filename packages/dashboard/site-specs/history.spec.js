@@ -1,7 +1,11 @@
 import * as fc from 'fast-check';
 import {
   appendHistoryPoint,
+  archivePointsOf,
+  HISTORY_RANGES,
   HISTORY_WINDOW_MS,
+  MIN_WINDOW_MS,
+  shownWindowMs,
   historyPointOf,
   linePath,
   valueRange,
@@ -108,5 +112,40 @@ describe('linePath', () => {
 
   it('is empty without points', () => {
     expect(linePath([], (p) => p.socPercent, box)).toBe('');
+  });
+});
+
+describe('the history file as chart points', () => {
+  it('each row at its bucket start with its mean pack voltage and SoC; an unknown series is a gap', () => {
+    expect(
+      archivePointsOf([
+        {
+          startMs: 0,
+          series: { packVoltageV: { min: 47, max: 49, mean: 48 }, socPercent: { min: 1, max: 3, mean: 2 } },
+        },
+        { startMs: 60_000, series: { packVoltageV: null, socPercent: null } },
+      ]),
+    ).toEqual([
+      { timestampMs: 0, packVoltageV: 48, socPercent: 2 },
+      { timestampMs: 60_000, packVoltageV: null, socPercent: null },
+    ]);
+  });
+
+  it('each range reads a tier that gives it at most a few thousand points', () => {
+    const bucketMs = { '10s': 10_000, '1min': 60_000, '15min': 900_000 };
+    for (const { windowMs, tier } of Object.values(HISTORY_RANGES)) {
+      expect(windowMs / bucketMs[tier]).toBeLessThanOrEqual(3000);
+      expect(windowMs / bucketMs[tier]).toBeGreaterThanOrEqual(96);
+    }
+  });
+});
+
+describe('shownWindowMs', () => {
+  it('the range when the points fill it; their span when they cover less; never under a minute', () => {
+    const hour = 3_600_000;
+    expect(shownWindowMs([point(0), point(2 * hour)], hour)).toBe(hour);
+    expect(shownWindowMs([point(0), point(600_000)], hour)).toBe(600_000);
+    expect(shownWindowMs([point(0), point(1000)], hour)).toBe(MIN_WINDOW_MS);
+    expect(shownWindowMs([], hour)).toBe(hour);
   });
 });

@@ -29,10 +29,11 @@ export function authorizationHeader({ username, password, token }) {
   return {};
 }
 
-/** GET a JSON resource; throws with the status when it is not 2xx. */
+/** GET a JSON resource; throws an Error with `status` when it is not 2xx. */
 export async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw Object.assign(new Error(`${path}: HTTP ${response.status}`), { status: response.status });
   return response.json();
 }
 

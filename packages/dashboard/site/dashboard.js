@@ -16,7 +16,7 @@ import {
   UNKNOWN,
 } from './format.js';
 import { renderHistoryChart } from './history-chart.js';
-import { appendHistoryPoint, historyPointOf } from './history.js';
+import { appendHistoryPoint, archivePointsOf, HISTORY_RANGES, historyPointOf } from './history.js';
 import { connectLive } from './live.js';
 
 /**
@@ -29,6 +29,8 @@ import { connectLive } from './live.js';
 const page = {
   events: [],
   history: [],
+  /** The chart's range, a key of HISTORY_RANGES. */
+  range: 'day',
 };
 
 const CONNECTION_TEXT = {
@@ -189,8 +191,8 @@ function onStatus(status) {
   renderCellChart(byTestId('cell-chart'), byTestId('cell-summary'), status);
   renderModules(status);
   renderComms(status);
-  page.history = appendHistoryPoint(page.history, historyPointOf(status));
-  renderHistoryChart(byTestId('history-chart'), page.history);
+  page.history = appendHistoryPoint(page.history, historyPointOf(status), { windowMs: chartWindowMs() });
+  renderHistory();
 }
 
 function onFault(event) {
@@ -209,14 +211,50 @@ connectLive({ onStatus, onFault, onState: renderConnection });
 getJson('/api/events')
   .then(({ events }) => onFaultLog(events))
   .catch(showLoadError);
-getJson('/api/history')
-  .then(({ points }) => {
-    page.history = [...points, ...page.history]
-      .sort((a, b) => a.timestampMs - b.timestampMs)
-      .reduce((kept, p) => appendHistoryPoint(kept, p), []);
-    renderHistoryChart(byTestId('history-chart'), page.history);
-  })
-  .catch(showLoadError);
+loadHistory('day');
+byTestId('history-ranges').addEventListener('click', (event) => {
+  const range = event.target instanceof HTMLElement ? event.target.dataset.range : undefined;
+  if (range !== undefined) loadHistory(range);
+});
+
+function chartWindowMs() {
+  return HISTORY_RANGES[page.range].windowMs;
+}
+
+function renderHistory() {
+  renderHistoryChart(byTestId('history-chart'), page.history, chartWindowMs());
+}
+
+/**
+ * The chart's range from the history file (it survives restarts); a controller without one
+ * serves the day it keeps in memory. Live snapshots are appended as they come.
+ */
+async function loadHistory(range) {
+  page.range = range;
+  for (const button of byTestId('history-ranges').querySelectorAll('button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.range === range));
+  }
+  const { windowMs, tier } = HISTORY_RANGES[range];
+  const nowMs = Date.now();
+  let points;
+  try {
+    const { rows } = await getJson(
+      `/api/history/rows?tier=${tier}&from=${nowMs - windowMs}&to=${nowMs + 60_000}`,
+    );
+    points = archivePointsOf(rows);
+  } catch (error) {
+    if (error.status !== 404) {
+      showLoadError(error);
+      return;
+    }
+    ({ points } = await getJson('/api/history'));
+  }
+  if (page.range !== range) return;
+  page.history = [...points, ...page.history.filter((p) => p.timestampMs > (points.at(-1)?.timestampMs ?? 0))]
+    .sort((a, b) => a.timestampMs - b.timestampMs)
+    .reduce((kept, p) => appendHistoryPoint(kept, p, { windowMs, spacingMs: 0 }), []);
+  renderHistory();
+}
 
 function onFaultLog(events) {
   page.events = mergeEvents(page.events, events);

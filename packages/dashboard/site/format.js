@@ -71,6 +71,14 @@ export function formatClockTime(timestampMs) {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
+/** `5 Dec 14:03`: a day and a time of day, in the browser's zone. */
+export function formatDateTime(timestampMs) {
+  if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) return UNKNOWN;
+  const d = new Date(timestampMs);
+  const month = d.toLocaleString('en-GB', { month: 'short' });
+  return `${d.getDate()} ${month} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
 /** `cellOverVoltage` → `cell over voltage`. */
 export function humanizeKind(kind) {
   return String(kind)

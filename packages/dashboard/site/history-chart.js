@@ -1,8 +1,8 @@
 import { replaceChildren, svg } from './dom.js';
-import { formatClockTime } from './format.js';
-import { HISTORY_WINDOW_MS, linePath, valueRange } from './history.js';
+import { formatClockTime, formatDateTime } from './format.js';
+import { HISTORY_WINDOW_MS, linePath, shownWindowMs, valueRange } from './history.js';
 
-/* Pack voltage (left axis) and SoC (right axis) over the last 24 h, ending at the newest point. */
+/* Pack voltage (left axis) and SoC (right axis) over a window (24 h by default) ending at the newest point. */
 
 const WIDTH = 960;
 const HEIGHT = 200;
@@ -12,11 +12,12 @@ const TOP = 10;
 const BOTTOM = 22;
 const SOC_RANGE = { min: 0, max: 100 };
 
-export function renderHistoryChart(chart, points) {
+export function renderHistoryChart(chart, points, rangeMs = HISTORY_WINDOW_MS) {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const endMs = points.length > 0 ? points[points.length - 1].timestampMs : 0;
+  const windowMs = shownWindowMs(points, rangeMs);
   const voltageRange = valueRange(points.map((p) => p.packVoltageV));
-  const box = { endMs, windowMs: HISTORY_WINDOW_MS, width: plotWidth, height: HEIGHT, range: voltageRange };
+  const box = { endMs, windowMs, width: plotWidth, height: HEIGHT, range: voltageRange };
   const plot = svg('g', { transform: `translate(${LEFT} ${TOP})` }, [
     svg('rect', { class: 'frame', x: 0, y: 0, width: plotWidth, height: HEIGHT }),
     svg('path', {
@@ -48,10 +49,10 @@ export function renderHistoryChart(chart, points) {
     for (const fraction of [0, 0.25, 0.5, 0.75, 1]) {
       const x = fraction * plotWidth;
       const anchor = fraction === 0 ? 'start' : fraction === 1 ? 'end' : 'middle';
-      const t = endMs - (1 - fraction) * HISTORY_WINDOW_MS;
-      plot.append(
-        svg('text', { class: 'axis', x, y: HEIGHT + 16, 'text-anchor': anchor, text: formatClockTime(t) }),
-      );
+      const t = endMs - (1 - fraction) * windowMs;
+      // Beyond a day the time of day alone is ambiguous: the date goes with it.
+      const text = windowMs > HISTORY_WINDOW_MS ? formatDateTime(t) : formatClockTime(t);
+      plot.append(svg('text', { class: 'axis', x, y: HEIGHT + 16, 'text-anchor': anchor, text }));
     }
   }
   replaceChildren(chart, [
@@ -60,7 +61,7 @@ export function renderHistoryChart(chart, points) {
       {
         viewBox: `0 0 ${WIDTH} ${TOP + HEIGHT + BOTTOM}`,
         role: 'img',
-        'aria-label': 'pack voltage and SoC, last 24 hours',
+        'aria-label': `pack voltage and SoC, the last ${Math.round(windowMs / 3_600_000)} hours`,
         'data-points': points.length,
       },
       [plot],

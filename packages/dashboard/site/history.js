@@ -77,4 +77,34 @@ export function linePath(points, valueOf, { endMs, windowMs = HISTORY_WINDOW_MS,
   return path;
 }
 
+/** The shortest time the chart spans, so that a few points are not drawn as one. */
+export const MIN_WINDOW_MS = 60_000;
+
+/** The range, or less when the points cover less of it (a new history is not a sliver at the edge). */
+export function shownWindowMs(points, rangeMs) {
+  if (points.length === 0) return rangeMs;
+  const spanMs = points[points.length - 1].timestampMs - points[0].timestampMs;
+  return Math.min(rangeMs, Math.max(MIN_WINDOW_MS, spanMs));
+}
+
 const round = (n) => Math.round(n * 10) / 10;
+
+/**
+ * The chart's ranges and the history file's tier each reads (GET /api/history/rows): about a few
+ * hundred to a few thousand points each.
+ */
+export const HISTORY_RANGES = {
+  hour: { label: 'Hour', windowMs: 60 * 60 * 1000, tier: '10s' },
+  day: { label: 'Day', windowMs: 24 * 60 * 60 * 1000, tier: '1min' },
+  week: { label: 'Week', windowMs: 7 * 24 * 60 * 60 * 1000, tier: '15min' },
+  month: { label: 'Month', windowMs: 31 * 24 * 60 * 60 * 1000, tier: '15min' },
+};
+
+/** The history file's rows as chart points: each bucket's mean pack voltage and SoC at its start. */
+export function archivePointsOf(rows) {
+  return rows.map((row) => ({
+    timestampMs: row.startMs,
+    packVoltageV: row.series?.packVoltageV?.mean ?? null,
+    socPercent: row.series?.socPercent?.mean ?? null,
+  }));
+}
