@@ -146,22 +146,7 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
       await this.stopSession();
       if (this.stopped) return;
       const failed = await this.startSession();
-      const good = this.lastGoodConfig;
-      if (failed.length === 0 || good === null || good.config === this.options.configSource.config()) return;
-      this.options.logger.error(
-        { event: 'config', errors: failed },
-        `the new configuration left an output unable to start (${failed.join('; ')}): putting the previous configuration back`,
-      );
-      try {
-        this.options.configSource.restore(good);
-      } catch (error) {
-        // The new settings stay in the file; the BMS runs on without that output, as at a start.
-        this.options.logger.error(
-          { event: 'config', error: errorMessage(error) },
-          `the previous configuration could not be put back: ${errorMessage(error)}`,
-        );
-        return;
-      }
+      if (!this.putBackLastGood(failed)) return;
       await this.stopSession();
       if (!this.stopped) await this.startSession();
     });
@@ -194,25 +179,35 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
       `restarting the outputs (the core runs on, the contactors stay as they are): ${reason}`,
     );
     await this.stopOutputs(session);
-    const checkpoint = this.options.configSource.checkpoint();
-    const failed = await this.startOutputs(session, checkpoint);
+    const failed = await this.startOutputs(session, this.options.configSource.checkpoint());
+    if (!this.putBackLastGood(failed)) return;
+    await this.stopOutputs(session);
+    await this.startOutputs(session, this.options.configSource.checkpoint());
+  }
+
+  /**
+   * After outputs failed to start on new settings: puts back the settings that last ran with every
+   * output; true when they are back (the caller starts again on them), false when there is nothing
+   * to put back or it failed (the new settings stay; the BMS runs on without that output, as at a start).
+   */
+  private putBackLastGood(failed: readonly string[]): boolean {
     const good = this.lastGoodConfig;
-    if (failed.length === 0 || good === null || good.config === checkpoint.config) return;
+    if (failed.length === 0 || good === null || good.config === this.options.configSource.config())
+      return false;
     this.options.logger.error(
       { event: 'config', errors: failed },
       `the new configuration left an output unable to start (${failed.join('; ')}): putting the previous configuration back`,
     );
     try {
       this.options.configSource.restore(good);
+      return true;
     } catch (error) {
       this.options.logger.error(
         { event: 'config', error: errorMessage(error) },
         `the previous configuration could not be put back: ${errorMessage(error)}`,
       );
-      return;
+      return false;
     }
-    await this.stopOutputs(session);
-    await this.startOutputs(session, this.options.configSource.checkpoint());
   }
 
   /**
