@@ -133,6 +133,18 @@ describe('ReplyFramer', () => {
       maxLength: 200,
     });
 
+    it('the seed that found garbage forming a frame with the real frame’s first byte', () => {
+      const framer = new ReplyFramer();
+      const frame = [
+        2, 0, 19, 0, 37, 74, 111, 148, 185, 222, 3, 40, 77, 114, 151, 188, 225, 6, 43, 80, 117, 154, 62,
+      ];
+      const found = feed(framer, [[109, 69, 117, ...frame]])
+        .filter((o) => o.kind === 'frame')
+        .map((o) => Array.from(o.bytes));
+      expect(found[0]).toEqual([109, 69, 117, 2]);
+      expect(straddles(found, [109, 69, 117], frame)).toBe(true);
+    });
+
     it('random bytes in random chunks never throw and never yield a bad-CRC frame', () => {
       fc.assert(
         fc.property(expectation, bytesArb, cutsArb, (request, data, cuts) => {
@@ -148,7 +160,22 @@ describe('ReplyFramer', () => {
       );
     });
 
-    it('a valid frame surrounded by garbage is still found', () => {
+    /**
+     * Whether `found` holds a CRC-valid frame made of the garbage's last bytes and the frame's
+     * first ones: a coincidence no parser can tell from a reply (seed 2092876224 found one), which
+     * takes the frame's first bytes.
+     */
+    const straddles = (found: readonly number[][], before: readonly number[], frame: readonly number[]) =>
+      found.some((f) =>
+        Array.from({ length: f.length - 1 }, (_, i) => i + 1).some(
+          (fromBefore) =>
+            fromBefore <= before.length &&
+            f.slice(0, fromBefore).join() === before.slice(before.length - fromBefore).join() &&
+            f.slice(fromBefore).join() === frame.slice(0, f.length - fromBefore).join(),
+        ),
+      );
+
+    it('a valid frame surrounded by garbage is still found, unless garbage and its start form another', () => {
       const cases = fc.constantFrom<[Request | undefined, number[]]>(
         [scanRead, scanReply],
         [undefined, scanReply],
@@ -164,7 +191,7 @@ describe('ReplyFramer', () => {
           const found = feed(framer, chunked([...before, ...frame, ...after], cuts))
             .filter((o) => o.kind === 'frame')
             .map((o) => Array.from(o.bytes));
-          expect(found).toContainEqual(frame);
+          if (!straddles(found, before, frame)) expect(found).toContainEqual(frame);
         }),
         { numRuns: 300 },
       );
