@@ -18,6 +18,12 @@ export interface HistoryTier {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The name of the short ring of single scans ahead of the tiers: its rows are one scan each
+ * (`samples` 1, min = max = mean), starting at the scan's time.
+ */
+export const SCAN_RING = 'scan';
+
 /** A day at 10 s, a month at 1 min, ten years at 15 min. */
 export const DEFAULT_HISTORY_TIERS: readonly HistoryTier[] = [
   { name: '10s', bucketMs: 10_000, retentionMs: DAY_MS },
@@ -103,6 +109,22 @@ function added(bucket: OpenBucket, sample: HistorySample): OpenBucket {
   };
 }
 
+/** A bucket holding `sample` only, starting at `startMs`. */
+function bucketOf(sample: HistorySample, startMs: number): OpenBucket {
+  return added(
+    {
+      startMs,
+      samples: 0,
+      series: emptySeries(),
+      cellsV: {},
+      limits: null,
+      contactorState: '',
+      closedSamples: 0,
+    },
+    sample,
+  );
+}
+
 /** The row of a bucket. */
 export function rowOf(bucket: OpenBucket, tier: HistoryTier): HistoryRow {
   return {
@@ -132,23 +154,15 @@ export function stepDownsample(
   tier: HistoryTier,
 ): { readonly bucket: OpenBucket | null; readonly rows: readonly HistoryRow[] } {
   const startMs = Math.floor(sample.atMs / tier.bucketMs) * tier.bucketMs;
-  const fresh = (): OpenBucket =>
-    added(
-      {
-        startMs,
-        samples: 0,
-        series: emptySeries(),
-        cellsV: {},
-        limits: null,
-        contactorState: '',
-        closedSamples: 0,
-      },
-      sample,
-    );
-  if (bucket === null) return { bucket: fresh(), rows: [] };
+  if (bucket === null) return { bucket: bucketOf(sample, startMs), rows: [] };
   if (startMs === bucket.startMs) return { bucket: added(bucket, sample), rows: [] };
   if (startMs < bucket.startMs) return { bucket, rows: [] };
-  return { bucket: fresh(), rows: [rowOf(bucket, tier)] };
+  return { bucket: bucketOf(sample, startMs), rows: [rowOf(bucket, tier)] };
+}
+
+/** One scan as a row of the scan ring: the same shape as a tier's rows, for one sample. */
+export function scanRowOf(sample: HistorySample): HistoryRow {
+  return rowOf(bucketOf(sample, sample.atMs), { name: SCAN_RING, bucketMs: 1, retentionMs: 0 });
 }
 
 /** The rows of `tier` from a stream of samples; the open bucket's row when the stream ends. */

@@ -22,6 +22,16 @@ export const historyConfigSchema = z
       'MiB',
       'an SD card or small disk is the usual home; 64 GiB is ten times what ten years of any pack need',
     ).default(256),
+    /**
+     * Single scans are kept this long at full resolution (ahead of the 10 s tier): the minutes
+     * before a fault as the core saw them. 0 keeps none.
+     */
+    scanRingMinutes: atMost(
+      z.number().min(0),
+      1440,
+      'min',
+      'every scan of a day at 1 s polls is ~130 MB for a 96-cell pack, written again each day to an SD card',
+    ).default(10),
     /** At most one write every this many seconds (an SD card wears with every write). */
     flushIntervalS: atMost(
       z.number().min(1),
@@ -33,6 +43,11 @@ export const historyConfigSchema = z
   .prefault({});
 
 export type HistoryConfig = z.output<typeof historyConfigSchema>;
+
+/** The store's scan ring in ms. */
+export function historyScanRingMs(config: HistoryConfig): number {
+  return config.scanRingMinutes * 60_000;
+}
 
 /** The store's size bound in bytes. */
 export function historyMaxBytes(config: HistoryConfig): number {

@@ -4,11 +4,12 @@ import { bmsStatus, moduleStatus } from '@tsbms/bms-core/testing';
 import type { FaultEvent } from '@tsbms/fault-engine';
 import { DEFAULT_HISTORY_TIERS, type HistoryRow } from './downsample';
 import { recordHistory } from './history-recorder';
+import type { HistorySample } from './history-sample';
 import type { HistoryEvent } from './sqlite-history-store';
 
 const T0 = Date.UTC(2026, 11, 5);
 
-function scanAt(atS: number, state = 'CLOSED'): BmsStatus {
+function scanAt(atS: number, state: BmsStatus['contactors']['state'] = 'CLOSED'): BmsStatus {
   return bmsStatus({
     timestampMs: T0 + atS * 1000,
     modules: [
@@ -24,22 +25,28 @@ function scanAt(atS: number, state = 'CLOSED'): BmsStatus {
     socPercent: 60,
     contactors: {
       state,
-      openReason: state === 'OPEN' ? 'fault' : null,
+      // The sequence keeps the last opening's reason while closed: `startup` from the first close.
+      openReason: state === 'OPEN' ? 'fault' : 'startup',
       relays: { negative: false, precharge: false, positive: false },
     },
-  } as never);
+  });
 }
 
 function recorder() {
   const status$ = new Subject<BmsStatus>();
   const faultEvents$ = new Subject<FaultEvent>();
+  const scans: HistorySample[] = [];
   const rows: HistoryRow[] = [];
   const events: HistoryEvent[] = [];
   const recording = recordHistory(
     { status$, faultEvents$ },
-    { addRow: (row) => rows.push(row), addEvent: (event) => events.push(event) },
+    {
+      addScan: (sample) => scans.push(sample),
+      addRow: (row) => rows.push(row),
+      addEvent: (event) => events.push(event),
+    },
   );
-  return { status$, faultEvents$, rows, events, recording };
+  return { status$, faultEvents$, scans, rows, events, recording };
 }
 
 describe('recordHistory', () => {
@@ -53,6 +60,18 @@ describe('recordHistory', () => {
     h.recording.unsubscribe();
     h.status$.next(scanAt(200));
     expect(h.rows.length).toBe(15);
+  });
+
+  it('hands every scan to the scan ring as it is, and none before the first scan', () => {
+    const h = recorder();
+    h.status$.next({ ...scanAt(0), timestampMs: null });
+    for (const atS of [0, 1, 2]) h.status$.next(scanAt(atS));
+    expect(h.scans.map((sample) => sample.atMs - T0)).toEqual([0, 1000, 2000]);
+    expect(h.scans[2]).toMatchObject({
+      series: { packVoltageV: [23.4], currentA: [-5] },
+      contactorState: 'CLOSED',
+    });
+    expect(Object.keys(h.scans[2].cellsV)).toHaveLength(6);
   });
 
   it('keeps every fault event and every change of the contactors’ state', () => {

@@ -6,6 +6,8 @@ import type { HistoryEvent } from './sqlite-history-store';
 
 /** Where the recorder puts what it makes (SqliteHistoryStore, or a test's list). */
 export interface HistoryWriter {
+  /** Each scan, for the scan ring. */
+  addScan(sample: HistorySample): void;
   addRow(row: HistoryRow): void;
   addEvent(event: HistoryEvent): void;
 }
@@ -14,7 +16,7 @@ export interface HistoryWriter {
 export type HistorySources = Pick<OutputContext<unknown>, 'status$' | 'faultEvents$'>;
 
 /**
- * Records the history: every scan downsampled into each tier's rows, every fault event, and every
+ * Records the history: every scan as it is (the scan ring) and downsampled into each tier's rows, every fault event, and every
  * change of the contactors' state, into `writer`. Unsubscribing stops it; a bucket still open
  * then is not written (its row would hold part of the bucket).
  */
@@ -29,6 +31,7 @@ export function recordHistory(
     share(),
   );
   const recording = new Subscription();
+  recording.add(samples$.subscribe((sample) => writer.addScan(sample)));
   for (const tier of tiers)
     recording.add(samples$.pipe(downsampleTo(tier)).subscribe((row) => writer.addRow(row)));
   recording.add(
@@ -59,7 +62,11 @@ export function recordHistory(
         writer.addEvent({
           atMs: status.timestampMs,
           kind: 'contactors',
-          detail: { state: status.contactors.state, openReason: status.contactors.openReason ?? null },
+          detail: {
+            state: status.contactors.state,
+            // The sequence keeps the last opening's reason while it closes again: news only when OPEN.
+            openReason: status.contactors.state === 'OPEN' ? status.contactors.openReason : null,
+          },
         }),
       ),
   );

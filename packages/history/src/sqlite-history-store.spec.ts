@@ -7,7 +7,7 @@ import { ManualClock } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import { DEFAULT_HISTORY_TIERS } from './downsample';
 import { SqliteHistoryStore } from './sqlite-history-store';
-import { historyRow } from './spec-support/history-rows';
+import { historyRow, historySample } from './spec-support/history-rows';
 
 /* The store on real SQLite files in a temporary folder; its own timers in virtual time. */
 
@@ -18,11 +18,17 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const T0 = Date.UTC(2026, 11, 5);
 const MiB = 1024 * 1024;
 
-function open(options: { maxBytes?: number; clock?: ManualClock } = {}) {
+function open(options: { maxBytes?: number; clock?: ManualClock; scanRingMs?: number } = {}) {
   const clock = options.clock ?? new ManualClock(T0);
   const logger = new RecordingLogger();
   const file = path.join(dir, 'history.sqlite');
-  const store = SqliteHistoryStore.open({ file, clock, logger, maxBytes: options.maxBytes ?? 64 * MiB });
+  const store = SqliteHistoryStore.open({
+    file,
+    clock,
+    logger,
+    maxBytes: options.maxBytes ?? 64 * MiB,
+    ...(options.scanRingMs === undefined ? {} : { scanRingMs: options.scanRingMs }),
+  });
   return { store, clock, logger, file };
 }
 
@@ -43,13 +49,13 @@ describe('SqliteHistoryStore', () => {
     store.addEvent({ atMs: T0, kind: 'raise', detail: { kind: 'cellOverVoltage' } });
     await clock.advanceByMs(4_900);
     expect(rowsOnDisk(file)).toBe(0);
-    expect(store.pending()).toEqual({ rows: 30, events: 1 });
+    expect(store.pending()).toEqual({ rows: 30, scans: 0, events: 1 });
     // A query already sees what waits.
     expect(store.rows('10s', T0, T0 + 20_000)).toHaveLength(2);
     expect(store.events(T0, T0 + 1)).toHaveLength(1);
     await clock.advanceByMs(100);
     expect(rowsOnDisk(file)).toBe(30);
-    expect(store.pending()).toEqual({ rows: 0, events: 0 });
+    expect(store.pending()).toEqual({ rows: 0, scans: 0, events: 0 });
     expect(store.rows('10s', T0, T0 + 100_000).map((row) => row.startMs - T0)).toEqual(
       Array.from({ length: 10 }, (_, i) => i * 10_000),
     );
@@ -94,6 +100,75 @@ describe('SqliteHistoryStore', () => {
     // The newest are the ones kept, and the coarse tier is untouched.
     expect(kept.at(-1)?.startMs).toBe(T0 - tenS.retentionMs / 2 + 7999 * 10_000);
     expect(store.rowCounts()['15min']).toBe(8);
+    store.close();
+  });
+
+  it('keeps single scans in a ring of its length, served as one-sample rows of the `scan` tier', async () => {
+    const { store, clock, file } = open();
+    expect(store.tiers().map((tier) => [tier.name, tier.bucketMs])).toEqual([
+      ['scan', 0],
+      ['10s', 10_000],
+      ['1min', 60_000],
+      ['15min', 900_000],
+    ]);
+    // A scan every second for 15 minutes; the default ring is 10 minutes.
+    for (let s = 0; s < 900; s++) {
+      store.addScan(historySample(clock.now()));
+      await clock.advanceByMs(1000);
+    }
+    store.flush();
+    const ring = store.rows('scan', 0, Number.MAX_SAFE_INTEGER);
+    expect(ring).toHaveLength(600);
+    expect(ring[0].startMs).toBe(clock.now() - 600_000);
+    expect(ring.at(-1)?.startMs).toBe(clock.now() - 1000);
+    expect(store.rowCounts()).toEqual({ scan: 600 });
+    // Read back as the tiers' rows are: min = max = mean of the one sample.
+    expect(ring[0]).toMatchObject({
+      tier: 'scan',
+      samples: 1,
+      series: {
+        packVoltageV: { min: 23.4, max: 23.4, mean: 23.4 },
+        temperatureC: { min: 20, max: 21.5, mean: 20.75 },
+      },
+      cellsV: { M2C6: { min: 3.911, max: 3.911, mean: 3.911 } },
+      limits: { cvlV: 49.2, cclA: 100, dclA: 100 },
+      contactorState: 'CLOSED',
+      closedShare: 1,
+    });
+    // A scan not yet flushed is served too.
+    store.addScan(historySample(clock.now()));
+    expect(store.rows('scan', clock.now(), clock.now() + 1)).toHaveLength(1);
+    store.close();
+    const reader = new Database(file, { readonly: true });
+    expect((reader.prepare('SELECT count(*) AS n FROM scans').get() as { n: number }).n).toBe(601);
+    reader.close();
+  });
+
+  it('keeps no scans with a ring of 0, and trims the ring before any tier under its size bound', () => {
+    const off = open({ scanRingMs: 0 });
+    off.store.addScan(historySample(T0));
+    off.store.flush();
+    expect(off.store.rowCounts()).toEqual({});
+    expect(off.store.tiers().map((tier) => tier.name)).toEqual(['10s', '1min', '15min']);
+    off.store.close();
+    rmSync(off.file);
+
+    const maxBytes = 512 * 1024;
+    const { store } = open({ maxBytes, scanRingMs: 3_600_000 });
+    for (let i = 0; i < 100; i++) store.addRow(historyRow('10s', T0 - 1_000_000 + i * 10_000, 12));
+    store.flush();
+    // ~3000 scans of 96 cells: several megabytes unbounded.
+    for (let batch = 0; batch < 6; batch++) {
+      for (let i = 0; i < 500; i++)
+        store.addScan(historySample(T0 - 3_000_000 + (batch * 500 + i) * 1000, 96));
+      store.flush();
+      expect(store.sizeBytes()).toBeLessThanOrEqual(maxBytes);
+    }
+    const counts = store.rowCounts();
+    expect(counts.scan).toBeGreaterThan(0);
+    expect(counts.scan).toBeLessThan(3000);
+    expect(counts['10s']).toBe(100);
+    expect(store.rows('scan', 0, T0).at(-1)?.startMs).toBe(T0 - 3_000_000 + 2999 * 1000);
     store.close();
   });
 

@@ -2,10 +2,12 @@ import { existsSync, renameSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { interval, type Subscription } from 'rxjs';
 import { errorMessage, type Clock, type Logger } from '@tsbms/hal';
-import { DEFAULT_HISTORY_TIERS, type HistoryRow, type HistoryTier } from './downsample';
+import { DEFAULT_HISTORY_TIERS, SCAN_RING, scanRowOf, type HistoryRow, type HistoryTier } from './downsample';
+import type { HistorySample } from './history-sample';
 
 /*
- * The history on disk: downsampled rows and the event log in one SQLite file (better-sqlite3).
+ * The history on disk: a short ring of single scans, downsampled rows and the event log in one
+ * SQLite file (better-sqlite3).
  * Writes are buffered and go out as one transaction per flush interval (an SD card wears with
  * every write); WAL mode, so a killed process loses at most the rows not yet flushed. The file is
  * kept under a size bound by deleting the oldest rows, finest tier first. A file that is not a
@@ -29,6 +31,11 @@ export interface SqliteHistoryStoreOptions {
   /** At most one write transaction this often; default 5 s. */
   readonly flushIntervalS?: number;
   readonly tiers?: readonly HistoryTier[];
+  /**
+   * How long single scans are kept at full resolution (the scan ring, finer than the finest tier:
+   * what the last minutes before a fault looked like); default 10 minutes, 0 keeps none.
+   */
+  readonly scanRingMs?: number;
   /**
    * The tiers whose rows keep per-cell statistics; default the 10 s and 1 min tiers. Per-cell
    * statistics of a 96-cell pack are ~6 KB a row: for ten years of 15 min rows, half a gigabyte.
@@ -60,15 +67,59 @@ const SCHEMA = `
     data TEXT NOT NULL,
     UNIQUE (tier, start_ms)
   );
+  CREATE TABLE IF NOT EXISTS scans (at_ms INTEGER PRIMARY KEY, data TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS events (at_ms INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
   CREATE INDEX IF NOT EXISTS events_at ON events (at_ms);
 `;
 
+/** The default scan ring: ten minutes of single scans. */
+export const DEFAULT_SCAN_RING_MS = 600_000;
+
+/** The statements the store runs, prepared once per connection. */
+function statementsOf(db: Database) {
+  return {
+    putRow: db.prepare('INSERT OR REPLACE INTO rows (tier, start_ms, data) VALUES (?, ?, ?)'),
+    putScan: db.prepare('INSERT OR REPLACE INTO scans (at_ms, data) VALUES (?, ?)'),
+    putEvent: db.prepare('INSERT INTO events (at_ms, kind, detail) VALUES (?, ?, ?)'),
+    expireRows: db.prepare('DELETE FROM rows WHERE tier = ? AND start_ms < ?'),
+    expireScans: db.prepare('DELETE FROM scans WHERE at_ms < ?'),
+    rowsIn: db.prepare(
+      'SELECT data FROM rows WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms',
+    ),
+    scansIn: db.prepare('SELECT data FROM scans WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms'),
+    eventsIn: db.prepare(
+      'SELECT at_ms, kind, detail FROM events WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid',
+    ),
+    rowCounts: db.prepare('SELECT tier, count(*) AS n FROM rows GROUP BY tier'),
+    scanCount: db.prepare('SELECT count(*) AS n FROM scans'),
+    tierCount: db.prepare('SELECT count(*) AS n FROM rows WHERE tier = ?'),
+    eventCount: db.prepare('SELECT count(*) AS n FROM events'),
+    trimScans: db.prepare(
+      'DELETE FROM scans WHERE at_ms IN (SELECT at_ms FROM scans ORDER BY at_ms LIMIT ?)',
+    ),
+    trimRows: db.prepare(
+      'DELETE FROM rows WHERE tier = ? AND start_ms IN (SELECT start_ms FROM rows WHERE tier = ? ORDER BY start_ms LIMIT ?)',
+    ),
+    trimEvents: db.prepare(
+      'DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)',
+    ),
+  };
+}
+
+/** What the size bound trims, finest first. */
+type TrimTarget =
+  | { readonly kind: 'scans' }
+  | { readonly kind: 'rows'; readonly tier: string }
+  | { readonly kind: 'events' };
+
 export class SqliteHistoryStore {
   private readonly db: Database;
-  private readonly tiers: readonly HistoryTier[];
+  private readonly statements: ReturnType<typeof statementsOf>;
+  private readonly tierSpecs: readonly HistoryTier[];
+  private readonly scanRingMs: number;
   private readonly cellTiers: ReadonlySet<string>;
   private pendingRows: HistoryRow[] = [];
+  private pendingScans: HistorySample[] = [];
   private pendingEvents: HistoryEvent[] = [];
   private readonly flushing: Subscription;
   private closed = false;
@@ -78,8 +129,10 @@ export class SqliteHistoryStore {
     db: Database,
   ) {
     this.db = db;
-    this.tiers = options.tiers ?? DEFAULT_HISTORY_TIERS;
-    this.cellTiers = new Set(options.cellTiers ?? this.tiers.slice(0, 2).map((tier) => tier.name));
+    this.statements = statementsOf(db);
+    this.tierSpecs = options.tiers ?? DEFAULT_HISTORY_TIERS;
+    this.scanRingMs = options.scanRingMs ?? DEFAULT_SCAN_RING_MS;
+    this.cellTiers = new Set(options.cellTiers ?? this.tierSpecs.slice(0, 2).map((tier) => tier.name));
     this.flushing = interval((options.flushIntervalS ?? 5) * 1000, options.clock).subscribe(() =>
       this.flush(),
     );
@@ -96,13 +149,22 @@ export class SqliteHistoryStore {
     this.pendingRows.push(this.cellTiers.has(row.tier) ? row : { ...row, cellsV: {} });
   }
 
+  /** A single scan for the scan ring; written at the next flush (none when the ring is off). */
+  addScan(sample: HistorySample): void {
+    if (!this.closed && this.scanRingMs > 0) this.pendingScans.push(sample);
+  }
+
   addEvent(event: HistoryEvent): void {
     if (!this.closed) this.pendingEvents.push(event);
   }
 
   /** What waits for the next flush. */
-  pending(): { readonly rows: number; readonly events: number } {
-    return { rows: this.pendingRows.length, events: this.pendingEvents.length };
+  pending(): { readonly rows: number; readonly scans: number; readonly events: number } {
+    return {
+      rows: this.pendingRows.length,
+      scans: this.pendingScans.length,
+      events: this.pendingEvents.length,
+    };
   }
 
   /**
@@ -112,41 +174,61 @@ export class SqliteHistoryStore {
    */
   flush(): void {
     if (this.closed) return;
-    const rows = this.pendingRows;
-    const events = this.pendingEvents;
+    const batch = { rows: this.pendingRows, scans: this.pendingScans, events: this.pendingEvents };
     this.pendingRows = [];
+    this.pendingScans = [];
     this.pendingEvents = [];
     const nowMs = this.options.clock.now();
     try {
-      this.write(rows, events, nowMs);
+      this.write(batch, nowMs);
       this.keepUnderBound();
     } catch (error) {
+      const { rows, scans, events } = batch;
       this.options.logger.warn(
-        { event: 'history', error: errorMessage(error), rows: rows.length, events: events.length },
-        `history: ${rows.length} row(s) and ${events.length} event(s) not written: ${errorMessage(error)}`,
+        {
+          event: 'history',
+          error: errorMessage(error),
+          rows: rows.length,
+          scans: scans.length,
+          events: events.length,
+        },
+        `history: ${rows.length} row(s), ${scans.length} scan(s) and ${events.length} event(s) not written: ${errorMessage(error)}`,
       );
     }
   }
 
-  /** The rows of `tier` whose bucket starts in [fromMs, toMs), oldest first; those not yet flushed too. */
+  /**
+   * The rows of `tier` (or of the scan ring, `scan`) whose bucket starts in [fromMs, toMs), oldest
+   * first; those not yet flushed too.
+   */
   rows(tier: string, fromMs: number, toMs: number): HistoryRow[] {
-    const found = this.db
-      .prepare('SELECT data FROM rows WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms')
-      .all(tier, fromMs, toMs) as { data: string }[];
-    const byStart = new Map(
-      found.map((row) => JSON.parse(row.data) as HistoryRow).map((row) => [row.startMs, row]),
-    );
-    for (const row of this.pendingRows) {
-      if (row.tier === tier && row.startMs >= fromMs && row.startMs < toMs) byStart.set(row.startMs, row);
-    }
+    const inRange = (startMs: number) => startMs >= fromMs && startMs < toMs;
+    const found =
+      tier === SCAN_RING
+        ? [
+            ...(this.statements.scansIn.all(fromMs, toMs) as { data: string }[]).map((scan) =>
+              scanRowOf(JSON.parse(scan.data) as HistorySample),
+            ),
+            ...this.pendingScans.filter((sample) => inRange(sample.atMs)).map(scanRowOf),
+          ]
+        : [
+            ...(this.statements.rowsIn.all(tier, fromMs, toMs) as { data: string }[]).map(
+              (row) => JSON.parse(row.data) as HistoryRow,
+            ),
+            ...this.pendingRows.filter((row) => row.tier === tier && inRange(row.startMs)),
+          ];
+    // A row waiting for the flush replaces the one on disk with the same start.
+    const byStart = new Map(found.map((row) => [row.startMs, row]));
     return [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
   }
 
   /** The events in [fromMs, toMs), oldest first; those not yet flushed too. */
   events(fromMs: number, toMs: number): HistoryEvent[] {
-    const found = this.db
-      .prepare('SELECT at_ms, kind, detail FROM events WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid')
-      .all(fromMs, toMs) as { at_ms: number; kind: string; detail: string }[];
+    const found = this.statements.eventsIn.all(fromMs, toMs) as {
+      at_ms: number;
+      kind: string;
+      detail: string;
+    }[];
     const pending = this.pendingEvents.filter((event) => event.atMs >= fromMs && event.atMs < toMs);
     return [
       ...found.map((event) => ({ atMs: event.at_ms, kind: event.kind, detail: JSON.parse(event.detail) })),
@@ -154,18 +236,24 @@ export class SqliteHistoryStore {
     ].sort((a, b) => a.atMs - b.atMs);
   }
 
-  /** The tiers it keeps, finest first. */
-  tierList(): readonly HistoryTier[] {
-    return this.tiers;
+  /**
+   * What it keeps, finest first: the scan ring (`scan`, bucket 0: each scan its own row) when it
+   * is on, then the tiers.
+   */
+  tiers(): readonly HistoryTier[] {
+    return this.scanRingMs > 0
+      ? [{ name: SCAN_RING, bucketMs: 0, retentionMs: this.scanRingMs }, ...this.tierSpecs]
+      : this.tierSpecs;
   }
 
-  /** Row count per tier. */
+  /** Row count per tier, and the scan ring's as `scan` (when it holds any). */
   rowCounts(): Readonly<Record<string, number>> {
-    const counts = this.db.prepare('SELECT tier, count(*) AS n FROM rows GROUP BY tier').all() as {
-      tier: string;
-      n: number;
-    }[];
-    return Object.fromEntries(counts.map(({ tier, n }) => [tier, n]));
+    const counts = this.statements.rowCounts.all() as { tier: string; n: number }[];
+    const scans = (this.statements.scanCount.get() as { n: number }).n;
+    return Object.fromEntries([
+      ...(scans > 0 ? [[SCAN_RING, scans] as const] : []),
+      ...counts.map(({ tier, n }) => [tier, n] as const),
+    ]);
   }
 
   /** The database's pages in use, in bytes (the WAL beside it is bounded by SQLite's checkpoints). */
@@ -184,23 +272,35 @@ export class SqliteHistoryStore {
     this.db.close();
   }
 
-  private write(rows: readonly HistoryRow[], events: readonly HistoryEvent[], nowMs: number): void {
-    const putRow = this.db.prepare('INSERT OR REPLACE INTO rows (tier, start_ms, data) VALUES (?, ?, ?)');
-    const putEvent = this.db.prepare('INSERT INTO events (at_ms, kind, detail) VALUES (?, ?, ?)');
-    const expire = this.db.prepare('DELETE FROM rows WHERE tier = ? AND start_ms < ?');
+  private write(
+    batch: {
+      readonly rows: readonly HistoryRow[];
+      readonly scans: readonly HistorySample[];
+      readonly events: readonly HistoryEvent[];
+    },
+    nowMs: number,
+  ): void {
+    const { putRow, putScan, putEvent, expireRows, expireScans } = this.statements;
     this.db.transaction(() => {
-      for (const row of rows) putRow.run(row.tier, row.startMs, JSON.stringify(row, storedNumber));
-      for (const event of events) putEvent.run(event.atMs, event.kind, JSON.stringify(event.detail));
-      for (const tier of this.tiers) expire.run(tier.name, nowMs - tier.retentionMs);
+      for (const row of batch.rows) putRow.run(row.tier, row.startMs, JSON.stringify(row, storedNumber));
+      for (const scan of batch.scans) putScan.run(scan.atMs, JSON.stringify(scan, storedNumber));
+      for (const event of batch.events) putEvent.run(event.atMs, event.kind, JSON.stringify(event.detail));
+      for (const tier of this.tierSpecs) expireRows.run(tier.name, nowMs - tier.retentionMs);
+      expireScans.run(nowMs - this.scanRingMs);
     })();
   }
 
-  /** Deletes the oldest rows, finest tier first, then the oldest events, until the file fits. */
+  /** Deletes the oldest scans, then rows finest tier first, then the oldest events, until the file fits. */
   private keepUnderBound(): void {
     const { maxBytes } = this.options;
     this.db.pragma('incremental_vacuum');
-    for (const table of [...this.tiers.map((tier) => ({ tier: tier.name })), { tier: null }]) {
-      while (this.sizeBytes() > maxBytes && this.trimOldest(table.tier)) this.db.pragma('incremental_vacuum');
+    const targets: TrimTarget[] = [
+      { kind: 'scans' },
+      ...this.tierSpecs.map((tier) => ({ kind: 'rows' as const, tier: tier.name })),
+      { kind: 'events' },
+    ];
+    for (const target of targets) {
+      while (this.sizeBytes() > maxBytes && this.trimOldest(target)) this.db.pragma('incremental_vacuum');
     }
     if (this.sizeBytes() > maxBytes) {
       this.options.logger.warn(
@@ -210,26 +310,21 @@ export class SqliteHistoryStore {
     }
   }
 
-  /** Deletes the oldest share of a tier's rows (null: of the events); false when there were none. */
-  private trimOldest(tier: string | null): boolean {
+  /** Deletes the oldest share of what `target` holds; false when it held nothing. */
+  private trimOldest(target: TrimTarget): boolean {
+    const { scanCount, tierCount, eventCount, trimScans, trimRows, trimEvents } = this.statements;
     const count = (
-      tier === null
-        ? this.db.prepare('SELECT count(*) AS n FROM events').get()
-        : this.db.prepare('SELECT count(*) AS n FROM rows WHERE tier = ?').get(tier)
+      target.kind === 'scans'
+        ? scanCount.get()
+        : target.kind === 'rows'
+          ? tierCount.get(target.tier)
+          : eventCount.get()
     ) as { n: number };
     if (count.n === 0) return false;
     const n = Math.max(1, Math.ceil(count.n * TRIM_SHARE));
-    if (tier === null) {
-      this.db
-        .prepare('DELETE FROM events WHERE rowid IN (SELECT rowid FROM events ORDER BY at_ms LIMIT ?)')
-        .run(n);
-    } else {
-      this.db
-        .prepare(
-          'DELETE FROM rows WHERE tier = ? AND start_ms IN (SELECT start_ms FROM rows WHERE tier = ? ORDER BY start_ms LIMIT ?)',
-        )
-        .run(tier, tier, n);
-    }
+    if (target.kind === 'scans') trimScans.run(n);
+    else if (target.kind === 'rows') trimRows.run(target.tier, target.tier, n);
+    else trimEvents.run(n);
     return true;
   }
 }

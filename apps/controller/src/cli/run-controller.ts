@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { pino } from 'pino';
 import { SimulatedDigitalOutput, systemClock, type ByteLink, type Logger } from '@tsbms/hal';
-import { historyMaxBytes, recordHistory, SqliteHistoryStore } from '@tsbms/history';
+import { historyMaxBytes, historyScanRingMs, recordHistory, SqliteHistoryStore } from '@tsbms/history';
 import {
   createSystemdNotifier,
   GpioError,
@@ -357,15 +357,7 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
               }).text,
             }),
           }),
-      ...(history === null
-        ? {}
-        : {
-            archive: {
-              tiers: () => history.tierList(),
-              rows: (tier, fromMs, toMs) => history.rows(tier, fromMs, toMs),
-              events: (fromMs, toMs) => history.events(fromMs, toMs),
-            },
-          }),
+      ...(history === null ? {} : { archive: history }),
     }),
     stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
     sessionTasks: controllerSessionTasks(
@@ -426,6 +418,7 @@ function openHistory(
     logger,
     maxBytes: historyMaxBytes(config.history),
     flushIntervalS: config.history.flushIntervalS,
+    scanRingMs: historyScanRingMs(config.history),
   });
   logger.info({ event: 'history', file }, `history: ${file} (${store.sizeBytes()} bytes)`);
   return store;

@@ -319,9 +319,9 @@ describe('dashboard and config page in headless Chromium', () => {
         (line) => line.event === 'http' && typeof line.url === 'string',
       );
       // Two completed 10 s buckets on disk (real time: at most 40 s).
-      const rowsUrl = (base: string) => {
+      const rowsUrl = (base: string, tier = '10s') => {
         const rows = new URL('/api/history/rows', base);
-        rows.search = `tier=10s&from=0&to=${Date.now() + 60_000}`;
+        rows.search = `tier=${tier}&from=0&to=${Date.now() + 60_000}`;
         return rows;
       };
       const deadline = Date.now() + 40_000;
@@ -333,6 +333,7 @@ describe('dashboard and config page in headless Chromium', () => {
           .rows;
       }
       expect(await first.stop()).toBe(0);
+      const firstStoppedMs = Date.now();
 
       const second = new ControllerDaemon(scope, args);
       const { url } = await second.waitFor((line) => line.event === 'http' && typeof line.url === 'string');
@@ -360,6 +361,14 @@ describe('dashboard and config page in headless Chromium', () => {
       expect(served.map((row) => row.startMs)).toEqual(
         expect.arrayContaining(before.map((row) => row.startMs)),
       );
+      // The scan ring kept the first run's single scans (four a second) across the restart too.
+      const scans = (
+        (await (await fetch(rowsUrl(String(url), 'scan'))).json()) as {
+          rows: { startMs: number; samples: number }[];
+        }
+      ).rows;
+      expect(scans.filter((scan) => scan.startMs < firstStoppedMs).length).toBeGreaterThanOrEqual(20);
+      expect(scans.every((scan) => scan.samples === 1)).toBe(true);
       expect(pageErrors).toEqual([]);
       expect(await second.stop()).toBe(0);
     }),
