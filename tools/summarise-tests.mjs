@@ -15,17 +15,23 @@ let passed = 0;
 let failed = 0;
 let missing = 0;
 for (const dir of projectDirs) {
-  const file = path.join(dir, 'test-output', 'jest-results.json');
-  const name = path.relative(root, dir);
-  if (!existsSync(file)) {
-    console.log(`${name}: no results (the test run did not finish)`);
-    missing++;
-    continue;
+  // The suite's results, and the long lane's where the project has one (jest.long.config.cts).
+  const lanes = [['jest-results.json', '']].concat(
+    existsSync(path.join(dir, 'jest.long.config.cts')) ? [['jest-results-long.json', ' (long)']] : [],
+  );
+  for (const [fileName, lane] of lanes) {
+    const file = path.join(dir, 'test-output', fileName);
+    const name = path.relative(root, dir) + lane;
+    if (!existsSync(file)) {
+      console.log(`${name}: no results (the test run did not finish)`);
+      missing++;
+      continue;
+    }
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    console.log(`${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
   }
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  console.log(`${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || missing > 0 || passed === 0 ? 1 : 0);
