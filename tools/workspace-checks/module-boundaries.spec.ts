@@ -76,6 +76,7 @@ const outputForbidden: Array<[string, Probe, string, RegExp]> = [
   'output-mqtt',
   'output-http',
   'output-notifications',
+  'output-influxdb',
 ].flatMap(
   (name): Array<[string, Probe, string, RegExp]> => [
     [

@@ -25,6 +25,7 @@ const REQUIRED = [
   'output-http',
   'current-sensors',
   'output-notifications',
+  'output-influxdb',
   'history',
 ];
 

@@ -27,6 +27,7 @@ export const ENV_OVERRIDABLE_PATHS = [
   'notifications.webhook.bearerToken',
   'notifications.email.password',
   'notifications.heartbeat.url',
+  'influxdb.token',
 ] as const satisfies readonly ConfigPath[];
 
 export const ENV_PREFIX = 'TSBMS_';

@@ -27,6 +27,8 @@ export const FILE_ONLY_SETTINGS: readonly string[] = [
   'remoteChanges',
   // Where alarms go: a remote change could silence them or send them (and the tokens) elsewhere.
   'notifications',
+  // Where the readings go, with the token that may write there.
+  'influxdb',
 ];
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { HARDWARE_VOLTAGE_OFFSET_V, MAX_MODULE_ADDRESS } from '@tsbms/tesla-protocol';
 import { inverterConfigSchema } from '@tsbms/output-inverter-can';
 import { notificationsConfigSchema } from '@tsbms/output-notifications';
+import { influxDbConfigSchema } from '@tsbms/output-influxdb';
 import { httpConfigSchema } from '@tsbms/output-http';
 import { mqttConfigSchema } from '@tsbms/output-mqtt';
 import { currentSensorConfigSchema } from './current-sensor-schema';
@@ -134,6 +135,8 @@ export const controllerConfigSchema = z.strictObject({
   mqtt: mqttConfigSchema,
   /** Fault messages (ntfy, Gotify, webhook, e-mail) and the dead-man heartbeat; all off by default. */
   notifications: notificationsConfigSchema,
+  /** The readings and fault events to the owner's InfluxDB (v2 write API); off by default. */
+  influxdb: influxDbConfigSchema,
   /** The history on disk (SQLite): rows of every tier and the event log; read at the daemon's start. */
   history: historyConfigSchema,
   http: httpConfigSchema,

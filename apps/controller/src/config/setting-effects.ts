@@ -21,6 +21,7 @@ const CONTROLLER_SECTION_EFFECTS: Readonly<
   inverter: 'outputs',
   mqtt: 'outputs',
   notifications: 'outputs',
+  influxdb: 'outputs',
   http: 'outputs',
   // The demo's emulated pack is built with the session.
   emulator: 'restart',

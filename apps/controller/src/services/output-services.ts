@@ -25,6 +25,11 @@ import {
   startNotificationsOutput,
   type NotificationsOutputSettings,
 } from '@tsbms/output-notifications';
+import {
+  INFLUXDB_SECRET_CONFIG_PATHS,
+  startInfluxDbOutput,
+  type InfluxDbOutputSettings,
+} from '@tsbms/output-influxdb';
 import type { ControllerServiceFactory } from './controller-context';
 
 /*
@@ -67,11 +72,17 @@ export function notificationsOutputSettings(config: ControllerConfig): Notificat
   return { notifications: config.notifications };
 }
 
-/** What the HTTP API never shows (GET and PUT /api/config): MQTT's and the notifications' secrets beside HTTP's own. */
+/** The `influxdb` section. */
+export function influxDbOutputSettings(config: ControllerConfig): InfluxDbOutputSettings {
+  return { influxdb: config.influxdb };
+}
+
+/** What the HTTP API never shows (GET and PUT /api/config): the outputs' secrets beside HTTP's own. */
 export const SECRET_CONFIG_PATHS = [
   ...MQTT_SECRET_CONFIG_PATHS,
   ...HTTP_SECRET_CONFIG_PATHS,
   ...NOTIFICATIONS_SECRET_CONFIG_PATHS,
+  ...INFLUXDB_SECRET_CONFIG_PATHS,
 ] as const satisfies readonly ConfigPath[];
 
 /**
@@ -124,4 +135,5 @@ export const outputServices = (options: OutputServiceOptions = {}): readonly Con
     httpOutputSettings,
   ),
   outputService(startNotificationsOutput(), notificationsOutputSettings),
+  outputService(startInfluxDbOutput(), influxDbOutputSettings),
 ];

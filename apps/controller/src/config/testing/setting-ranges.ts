@@ -55,5 +55,5 @@ export function numberSettingRanges(): ReadonlyMap<string, SettingRange> {
 
 /** A duration (…S, …Ms), current (…A), rate (…Rate) or count (…Count): each needs an upper bound. */
 export function isDurationRateCurrentOrCount(path: string): boolean {
-  return /(S|Ms|A|Rate|Count)$/.test(path);
+  return /(S|Ms|Minutes|A|Rate|Count)$/.test(path);
 }

@@ -12,12 +12,14 @@ import type { CanOutputSettings } from '@tsbms/output-inverter-can';
 import type { NotificationsOutputSettings } from '@tsbms/output-notifications';
 import type { MqttOutputSettings } from '@tsbms/output-mqtt';
 import type { HttpOutputSettings } from '@tsbms/output-http';
+import type { InfluxDbOutputSettings } from '@tsbms/output-influxdb';
 import type { ControllerConfigUpdate } from '../controller-context';
 import { linkStatsOf } from '../../runtime';
 import {
   canOutputSettings,
   httpOutputSettings,
   mqttOutputSettings,
+  influxDbOutputSettings,
   notificationsOutputSettings,
 } from '../output-services';
 import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
@@ -26,7 +28,8 @@ import { REMOTE_CHANGE_CHECKS } from '../output-settings-checks';
 export type EveryOutputSettings = CanOutputSettings &
   MqttOutputSettings &
   HttpOutputSettings &
-  NotificationsOutputSettings;
+  NotificationsOutputSettings &
+  InfluxDbOutputSettings;
 
 export interface FakeContextOptions {
   /**
@@ -111,5 +114,6 @@ function settingsOf(config: ControllerConfig): EveryOutputSettings {
     ...mqttOutputSettings(config),
     ...httpOutputSettings(config),
     ...notificationsOutputSettings(config),
+    ...influxDbOutputSettings(config),
   };
 }
