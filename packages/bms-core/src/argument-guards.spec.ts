@@ -116,6 +116,13 @@ describe('createBms', () => {
     return bms.stop();
   });
 
+  it('rejects notices that are not a list of strings', async () => {
+    await expectInvalidArgument(
+      () => createBms({ ...bmsOptions, notices: ['ok', 3] as never }),
+      'options.notices',
+    );
+  });
+
   it('rejects a status callback that is not a function', async () => {
     await expectInvalidArgument(
       () => createBms({ ...bmsOptions, outputStatus: {} as never }),

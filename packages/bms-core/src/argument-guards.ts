@@ -77,6 +77,13 @@ export function requireStateStoreOrNull(value: unknown, argument: string): void 
   if (value !== null) requirePort(value, argument, STATE_STORE_MEMBERS, 'a StateStore or null');
 }
 
+/** A list of lines for people, e.g. the core's notices. */
+export function requireStringList(value: unknown, argument: string): void {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new InvalidArgumentError(argument, 'an array of strings', describeReceived(value));
+  }
+}
+
 /** A list of callbacks, e.g. the supervisor's output factories. */
 export function requireFunctionList(value: unknown, argument: string, expected: string): void {
   if (!Array.isArray(value)) {

@@ -396,6 +396,18 @@ describe('createBms with a fake source (virtual time)', () => {
     expect(relays.contactorNegative.transitions).toEqual([]);
     await bms.stop();
   });
+
+  it('reports its notices in every status, and none by default, while the contactors close as usual', async () => {
+    const notice = 'hardware protection off: software limits only';
+    const h = harness(null, undefined, { notices: [notice] });
+    expect(h.bms.status().notices).toEqual([notice]);
+    await h.until(h.closed, 30);
+    expect(h.bms.status().notices).toEqual([notice]);
+    await h.bms.stop();
+    const plain = harness();
+    expect(plain.bms.status().notices).toEqual([]);
+    await plain.bms.stop();
+  });
 });
 
 describe('createBms reconfigure: live settings (virtual time)', () => {

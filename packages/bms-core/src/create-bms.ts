@@ -59,7 +59,12 @@ import {
   type Logger,
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
-import { requireLibraryConfigs, requirePackSource, requireRelays } from './argument-guards';
+import {
+  requireLibraryConfigs,
+  requirePackSource,
+  requireRelays,
+  requireStringList,
+} from './argument-guards';
 import { ConfigChangeError, type BalanceNowResult, type ConfigIssue } from './output-service';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
@@ -111,6 +116,8 @@ export interface BmsOptions {
   readonly outputStatus?: () => OutputsStatus;
   /** The state file's health for `status().stateFile`; absent = no state file. */
   readonly stateFileStatus?: () => StateFileStatus;
+  /** How this core runs that the owner should know (`status().notices`); absent = none. */
+  readonly notices?: readonly string[];
 }
 
 /** A running core. Every stream is hot; those holding a state replay the latest one to a new subscriber. */
@@ -177,6 +184,7 @@ function requireBmsOptions(options: BmsOptions): void {
   if (options.outputStatus !== undefined) requireFunction(options.outputStatus, 'options.outputStatus');
   if (options.stateFileStatus !== undefined)
     requireFunction(options.stateFileStatus, 'options.stateFileStatus');
+  if (options.notices !== undefined) requireStringList(options.notices, 'options.notices');
 }
 
 /** One scan, evaluated: the pack, the discovery it was read under, and the faults it raised. */
@@ -337,6 +345,7 @@ export function createBms(options: BmsOptions): Bms {
       comms: source.linkCounters?.() ?? {},
       outputs: options.outputStatus?.() ?? {},
       stateFile: options.stateFileStatus?.() ?? null,
+      notices: options.notices ?? [],
     });
 
   subscriptions.add(

@@ -116,6 +116,11 @@ export interface BmsStatus {
   readonly outputs: OutputsStatus;
   /** Where latched faults and the SoC survive restarts; null = no state file (the demo). */
   readonly stateFile: StateFileStatus | null;
+  /**
+   * Standing conditions of how this BMS runs that the owner should know and that are neither
+   * faults nor alerts, e.g. `hardware protection off: software limits only`; empty when none.
+   */
+  readonly notices: readonly string[];
 }
 
 /** The state file's health: latched faults survive a crash only while it can be saved. */
@@ -153,6 +158,7 @@ export interface StatusSources {
   readonly comms: LinkCounters;
   readonly outputs: OutputsStatus;
   readonly stateFile: StateFileStatus | null;
+  readonly notices: readonly string[];
   readonly balancing: BalancingState | null;
   readonly heating: HeatingStatus | null;
 }
@@ -227,5 +233,6 @@ export function buildStatusSnapshot(sources: StatusSources): BmsStatus {
     comms: sources.comms,
     outputs: sources.outputs,
     stateFile: sources.stateFile,
+    notices: sources.notices,
   };
 }

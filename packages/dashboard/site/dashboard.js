@@ -74,6 +74,10 @@ function renderPack(status) {
   );
   setText('discovery', `${status.discovery.found ?? UNKNOWN} of ${status.discovery.expected}`);
   setText('updated', formatClockTime(status.timestampMs));
+  // How the BMS runs, e.g. without the boards' hardware thresholds: shown as long as it holds.
+  const notices = byTestId('notices');
+  notices.textContent = status.notices.join('; ');
+  notices.hidden = status.notices.length === 0;
 }
 
 /**

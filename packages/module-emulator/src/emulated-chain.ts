@@ -172,7 +172,7 @@ export class EmulatedChain {
           physics.setCellVoltage(c, voltages[(m * CELLS_PER_MODULE + c) % voltages.length], 0, false);
         }
       }
-      return new EmulatedModule(m + 1, physics, offsets, startMs);
+      return new EmulatedModule(m + 1, physics, offsets, startMs, this.faultRandom);
     });
     this.host = new HostLink(
       (bytes) => this.sendToModules(this.noise.toModules.apply(bytes)),
@@ -462,6 +462,13 @@ export class EmulatedChain {
       case 'replyLatency':
         m.setExtraLatency(on ? spec.extraMs : 0);
         return;
+      case 'noProtectedRegisters':
+        m.setProtectedRegistersMissing(on);
+        return;
+      case 'corruptReplies':
+        if (on) m.setReplyCorruption(spec.probability, spec.limit);
+        else m.clearReplyCorruption();
+        return;
     }
   }
 
@@ -475,11 +482,13 @@ export class EmulatedChain {
     }, intervalMs);
   }
 
-  /** Drop/flip faults with a limit end themselves; forget them once they have. */
+  /** Drop/flip/corrupt faults with a limit end themselves; forget them once they have. */
   private pruneSelfEndingFaults(): void {
     for (const [key, spec] of this.faults) {
       if (spec.kind === 'dropBytes' && !this.noise[spec.direction].dropActive) this.faults.delete(key);
       if (spec.kind === 'flipBits' && !this.noise[spec.direction].flipActive) this.faults.delete(key);
+      if (spec.kind === 'corruptReplies' && !this.modules[spec.module - 1].corruptingReplies)
+        this.faults.delete(key);
     }
   }
 }

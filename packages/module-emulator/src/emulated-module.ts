@@ -1,7 +1,9 @@
-import { RAW_FULL_SCALE } from '@tsbms/tesla-protocol';
+import { RAW_FULL_SCALE, Register } from '@tsbms/tesla-protocol';
 import { Bq76pl536a, type ChipCounters, type ChipInputs, type ThermistorInput } from './bq76pl536a';
+import { LineNoise } from './line-noise';
 import type { ModulePhysics } from './module-physics';
 import { CELLS_PER_MODULE, THERMISTORS_PER_MODULE } from './physics-constants';
+import type { SeededRandom } from './prng';
 
 /** The conditions the whole chain shares while a module's time advances. */
 export interface ModuleEnvironment {
@@ -29,6 +31,16 @@ interface Drift {
 
 export type ThermistorFault = 'open' | 'shorted';
 
+/** The highest register a board with the `noProtectedRegisters` fault implements. */
+const LAST_BASIC_REGISTER = Register.RESET;
+
+/** A read touches `count` registers from its first; a write only its own. */
+function touchesRegisterAbove(frame: Uint8Array, last: number): boolean {
+  const [byte0, register, valueOrCount] = frame;
+  const isWrite = (byte0 & 1) === 1;
+  return register > last || (!isWrite && register + valueOrCount - 1 > last);
+}
+
 /** Per-cell view in a snapshot. */
 export interface CellSnapshot {
   /** Terminal voltage of the cell group now. */
@@ -55,6 +67,10 @@ export interface ModuleSnapshot {
   readonly silent: boolean;
   readonly asleep: boolean;
   readonly extraReplyLatencyMs: number;
+  /** Requests consumed unanswered because they touch registers the board lacks (`noProtectedRegisters`). */
+  readonly unimplementedRequests: number;
+  /** Bits flipped in this module's own replies (`corruptReplies`). */
+  readonly replyBitsFlipped: number;
   readonly temperatureC: number;
   readonly moduleVoltageV: number;
   readonly gpaiOverrideV: number | null;
@@ -76,6 +92,9 @@ export class EmulatedModule {
   private powered = true;
   private silent = false;
   private extraLatencyMs = 0;
+  private protectedRegistersMissing = false;
+  private unimplementedRequests = 0;
+  private readonly replyNoise: LineNoise;
   private gpaiOverrideV: number | undefined;
   private readonly stuckV: (number | undefined)[] = new Array(CELLS_PER_MODULE).fill(undefined);
   private readonly drift: (Drift | undefined)[] = new Array(CELLS_PER_MODULE).fill(undefined);
@@ -91,10 +110,12 @@ export class EmulatedModule {
     private readonly physics: ModulePhysics,
     private readonly thermistorOffsetC: readonly number[],
     startMs: number,
+    faultRandom: SeededRandom,
     otpValues?: ArrayLike<number>,
   ) {
     this.chip = new Bq76pl536a(otpValues);
     this.syncedMs = startMs;
+    this.replyNoise = new LineNoise(faultRandom);
   }
 
   get address(): number {
@@ -142,15 +163,24 @@ export class EmulatedModule {
     const isWrite = (frame[0] & 1) === 1;
     switch (this.chip.addressing(frame[0])) {
       case 'mine': {
+        if (this.lacksRegisterOf(frame)) {
+          this.unimplementedRequests++;
+          return { action: 'swallow' };
+        }
         this.syncTo(nowMs, env);
         const result = this.chip.execute(frame, nowMs);
         return result.outcome === 'executed'
-          ? { action: 'reply', bytes: result.reply, extraLatencyMs: this.extraLatencyMs }
+          ? {
+              action: 'reply',
+              bytes: this.replyNoise.apply(result.reply),
+              extraLatencyMs: this.extraLatencyMs,
+            }
           : { action: 'swallow' };
       }
       case 'broadcast': {
-        // A broadcast read has no single answer on a loop: it passes by unexecuted.
-        if (!isWrite) return this.passBy();
+        // A broadcast read has no single answer on a loop: it passes by unexecuted, as does a
+        // write this board has no register for (the other modules still execute it).
+        if (!isWrite || this.lacksRegisterOf(frame)) return this.passBy();
         this.syncTo(nowMs, env);
         const result = this.chip.execute(frame, nowMs);
         return result.outcome === 'executed' ? { action: 'executeAndForward' } : { action: 'swallow' };
@@ -163,6 +193,10 @@ export class EmulatedModule {
   /** A reply from an upstream module passing through. */
   forwardsReplies(): boolean {
     return this.powered && !this.silent;
+  }
+
+  private lacksRegisterOf(frame: Uint8Array): boolean {
+    return this.protectedRegistersMissing && touchesRegisterAbove(frame, LAST_BASIC_REGISTER);
   }
 
   private passBy(): ModuleAction {
@@ -229,6 +263,25 @@ export class EmulatedModule {
     this.extraLatencyMs = extraMs;
   }
 
+  /** Registers above RESET (0x3C) missing (`noProtectedRegisters`) or back. */
+  setProtectedRegistersMissing(missing: boolean): void {
+    this.protectedRegistersMissing = missing;
+  }
+
+  /** Flips a bit of each byte of this module's replies with `probability`, for `limit` bytes. */
+  setReplyCorruption(probability: number, limit?: number): void {
+    this.replyNoise.setFlip(probability, limit);
+  }
+
+  clearReplyCorruption(): void {
+    this.replyNoise.clearFlip();
+  }
+
+  /** Reply corruption is on (a limited one ends itself). */
+  get corruptingReplies(): boolean {
+    return this.replyNoise.flipActive;
+  }
+
   /** Sticks a cell's reading; `voltageV` undefined means "at what it reads now". */
   setStuck(cell: number, voltageV: number | undefined, packCurrentA: number): void {
     this.stuckV[cell - 1] = voltageV ?? this.inputs(packCurrentA).cellsV[cell - 1];
@@ -269,6 +322,8 @@ export class EmulatedModule {
       silent: this.silent,
       asleep: this.chip.asleep,
       extraReplyLatencyMs: this.extraLatencyMs,
+      unimplementedRequests: this.unimplementedRequests,
+      replyBitsFlipped: this.replyNoise.counters.bitsFlipped,
       temperatureC: physics.temperatureC,
       moduleVoltageV: cells.reduce((sum, c) => sum + c.voltageV, 0),
       gpaiOverrideV: this.gpaiOverrideV ?? null,

@@ -258,6 +258,75 @@ describe('module faults', () => {
   });
 });
 
+describe('board faults', () => {
+  it('noProtectedRegisters: requests touching registers above 0x3C vanish, all others are answered', async () => {
+    const { chain, host } = await addressedChain(3);
+    const key = chain.startFault({ kind: 'noProtectedRegisters', module: 2 });
+    expect(key).toBe('noProtectedRegisters:2');
+    const unlockEcho = hex(writeFrame(2, Register.SHDW_CTRL, 0x35));
+    expect(hex(await host.write(2, Register.SHDW_CTRL, 0x35))).toBe(unlockEcho);
+    expect(await host.write(2, Register.CONFIG_COV, 0x2c)).toEqual([]); // consumed: not even passed on
+    expect(await host.transact(readFrame(2, Register.CONFIG_COV, 1))).toEqual([]);
+    expect(await host.transact(readFrame(2, Register.RESET, 2))).toEqual([]); // runs on into 0x3D
+    expect(await host.transact(writeFrame(2, Register.TEST_SELECT, 0))).toEqual([]);
+    expect(await host.read(2, Register.RESET, 1)).toEqual([0]); // 0x3C itself is implemented
+    expect(await host.read(2, 0x00, 0x13)).toHaveLength(0x13);
+    expect(await host.read(2, Register.ALERT_STATUS, 4)).toHaveLength(4);
+    // Its neighbours still have the whole map.
+    expect(await host.read(1, Register.CONFIG_COV, 1)).toEqual([0x31]);
+    await host.write(3, Register.SHDW_CTRL, 0x35);
+    await host.write(3, Register.CONFIG_COV, 0x2c);
+    expect(await host.read(3, Register.CONFIG_COV, 1)).toEqual([0x2c]);
+    const snap = chain.snapshot();
+    expect(snap.modules.map((m) => m.unimplementedRequests)).toEqual([0, 4, 0]);
+    expect(snap.modules[1].registers[Register.CONFIG_COV]).toBe(0x31); // never reached the chip
+    expect(snap.modules[1].counters.testSelectWrites).toBe(0);
+    // A broadcast touching them passes the module by: the others execute it, one echo returns.
+    const writes = () => chain.snapshot().modules.map((m) => m.counters.writesExecuted);
+    const writesBefore = writes();
+    expect(hex(await host.transact(writeFrame(0x3f, Register.USER1, 0x5a)))).toBe(
+      hex(writeFrame(0x3f, Register.USER1, 0x5a)),
+    );
+    expect(writes().map((n, i) => n - writesBefore[i])).toEqual([1, 0, 1]);
+    expect(chain.snapshot().modules[1].unimplementedRequests).toBe(4);
+    chain.stopFault(key);
+    await host.write(2, Register.SHDW_CTRL, 0x35);
+    expect(hex(await host.write(2, Register.CONFIG_COV, 0x2c))).toBe(
+      hex(writeFrame(2, Register.CONFIG_COV, 0x2c)),
+    );
+    expect(await host.read(2, Register.CONFIG_COV, 1)).toEqual([0x2c]);
+  });
+
+  it("corruptReplies: only that module's replies carry flipped bits; its requests and state are intact", async () => {
+    const { chain, host } = await addressedChain(3);
+    const before = controlRegisters(chain);
+    chain.startFault({ kind: 'corruptReplies', module: 2, probability: 0.2 });
+    const valid = (address: number, reply: number[]) =>
+      reply.length === 23 && reply[0] === address << 1 && crc8(reply.slice(0, 22)) === reply[22];
+    const bad = [0, 0, 0];
+    for (let i = 0; i < 60; i++) {
+      const address = 1 + (i % 3);
+      const reply = await host.transact(readFrame(address, 0, 0x13));
+      expect(reply).toHaveLength(23); // a flipped bit, never a lost byte
+      if (!valid(address, reply)) bad[address - 1]++;
+    }
+    expect(bad[0]).toBe(0);
+    expect(bad[2]).toBe(0);
+    expect(bad[1]).toBeGreaterThan(10);
+    const snap = chain.snapshot();
+    expect(snap.modules.map((m) => m.replyBitsFlipped > 0)).toEqual([false, true, false]);
+    expect(snap.line.toHost.bitsFlipped + snap.line.toModules.bitsFlipped).toBe(0);
+    expect(snap.modules.map((m) => m.counters.crcErrors)).toEqual([0, 0, 0]); // requests arrive intact
+    expect(controlRegisters(chain)).toEqual(before);
+    // With a limit it ends itself and disappears from the active faults.
+    chain.startFault({ kind: 'corruptReplies', module: 2, probability: 1, limit: 3 });
+    const damaged = await host.transact(readFrame(2, Register.CONFIG_COV, 1));
+    expect(hex(damaged)).not.toBe(hex([0x04, 0x42, 0x01, 0x31, crc8([0x04, 0x42, 0x01, 0x31])]));
+    expect(chain.activeFaults()).toEqual([]);
+    expect(await host.read(2, Register.CONFIG_COV, 1)).toEqual([0x31]);
+  });
+});
+
 describe('fault control errors', () => {
   it('rejects unknown faults and bad parameters with typed errors and changes nothing', async () => {
     const { chain } = await addressedChain(2);
@@ -272,6 +341,10 @@ describe('fault control errors', () => {
       [{ kind: 'dropBytes', direction: 'sideways', probability: 1 }, 'VALUE_OUT_OF_RANGE'],
       [{ kind: 'dropBytes', direction: 'toHost', probability: 2 }, 'VALUE_OUT_OF_RANGE'],
       [{ kind: 'cellDrift', module: 1, cell: 1, voltsPerHour: 'fast' }, 'NOT_A_NUMBER'],
+      [{ kind: 'noProtectedRegisters', module: 0 }, 'UNKNOWN_MODULE'],
+      [{ kind: 'corruptReplies', module: 3, probability: 0.5 }, 'UNKNOWN_MODULE'],
+      [{ kind: 'corruptReplies', module: 1, probability: 1.5 }, 'VALUE_OUT_OF_RANGE'],
+      [{ kind: 'corruptReplies', module: 1, probability: 0.5, limit: 0 }, 'VALUE_OUT_OF_RANGE'],
     ];
     for (const [input, code] of cases) {
       expect(() => chain.startFault(input)).toThrow(expect.objectContaining({ name: 'EmulatorError', code }));

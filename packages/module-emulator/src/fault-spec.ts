@@ -50,7 +50,29 @@ export type FaultSpec =
   /** The VBAT sense wire is broken: GPAI reads `gpaiV` (default 0 V) instead of the cell sum. */
   | { readonly kind: 'brokenSenseWire'; readonly module: number; readonly gpaiV?: number }
   /** The module answers `extraMs` later than usual. */
-  | { readonly kind: 'replyLatency'; readonly module: number; readonly extraMs: number };
+  | { readonly kind: 'replyLatency'; readonly module: number; readonly extraMs: number }
+  /**
+   * The board implements the register map only up to RESET (0x3C), as simple module emulators do
+   * (issue 16). In the datasheet everything a reading and balancing need lies there: results
+   * 0x00..0x12, status 0x20..0x25, control 0x30..0x3C. Above it are only the test and OTP
+   * controls (TEST_SELECT 0x3D, E_EN 0x3F) and the protected configuration 0x40..0x4F, the OTP
+   * values' volatile shadows behind the SHDW_CTRL unlock, which a host needs only to program the
+   * chip's own protection thresholds (T-18). A read or write addressed to the module touching any
+   * register above 0x3C is consumed without a reply, so the host sees a silent loop for exactly
+   * those requests; a broadcast touching them passes by unexecuted.
+   */
+  | { readonly kind: 'noProtectedRegisters'; readonly module: number }
+  /**
+   * Each byte of a reply this module originates gets one random bit flipped with `probability`
+   * (the host sees a bad CRC or a bad frame), so the errors belong to one module, unlike
+   * `flipBits` on the whole line; stops by itself after `limit` flipped bytes.
+   */
+  | {
+      readonly kind: 'corruptReplies';
+      readonly module: number;
+      readonly probability: number;
+      readonly limit?: number;
+    };
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -66,6 +88,8 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   'shortedThermistor',
   'brokenSenseWire',
   'replyLatency',
+  'noProtectedRegisters',
+  'corruptReplies',
 ]);
 
 /**
@@ -147,7 +171,15 @@ export function parseFaultSpec(input: unknown, moduleCount: number): FaultSpec {
       };
     case 'silent':
     case 'powerCycle':
-      return { kind: kind as 'silent' | 'powerCycle', module: module() };
+    case 'noProtectedRegisters':
+      return { kind: kind as 'silent' | 'powerCycle' | 'noProtectedRegisters', module: module() };
+    case 'corruptReplies':
+      return {
+        kind: 'corruptReplies',
+        module: module(),
+        probability: requireNumberInRange(o['probability'], 'probability', 0, 1),
+        ...optionalLimit(),
+      };
     case 'stuckCell': {
       const m = module();
       const c = cell(m);

@@ -11,7 +11,8 @@ interface ByteFault {
 }
 
 /**
- * Byte-level damage on one direction of the loop: lost bytes and single-bit errors, each with a
+ * Byte-level damage on one direction of the loop, or on one module's replies: lost bytes and
+ * single-bit errors, each with a
  * probability drawn from the chain's seeded fault PRNG, each optionally limited to a number of
  * hits after which it switches itself off.
  */

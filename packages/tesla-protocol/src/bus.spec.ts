@@ -243,6 +243,22 @@ describe('TeslaBus', () => {
     ]);
   });
 
+  it('names the unlock when it is the frame that went unanswered', async () => {
+    const { clock, link, bus } = setup({ unmatched: 'loopback' });
+    link.onWrite([0x03, 0x3a, 0x35, 0x4d], null);
+    const write = track(bus.writeRegister(1, 0x42, 0x2c));
+    await clock.advanceByMs(400);
+    expect(await write.done).toEqual({
+      error: expect.objectContaining({
+        code: 'TIMEOUT',
+        register: 0x3a,
+        message:
+          'no reply (loop silent) to the unlock before CONFIG_COV after 3 attempt(s) (address 1, register SHDW_CTRL)',
+      }),
+    });
+    expect(link.writes).toHaveLength(3); // the write itself never followed a failed unlock
+  });
+
   it.each([
     ['E_EN', 0x3f],
     ['TEST_SELECT', 0x3d],

@@ -13,7 +13,13 @@ import {
   type WriteRequest,
 } from './frames';
 import { MAX_FRAME_LENGTH, ReplyFramer, type FramerOutput } from './framer';
-import { FORBIDDEN_WRITE_REGISTERS, isProtectedRegister, Register, SHADOW_UNLOCK } from './registers';
+import {
+  FORBIDDEN_WRITE_REGISTERS,
+  isProtectedRegister,
+  Register,
+  registerName,
+  SHADOW_UNLOCK,
+} from './registers';
 
 export interface TeslaBusOptions {
   readonly clock: Clock;
@@ -40,6 +46,8 @@ type AttemptResult =
       readonly ok: false;
       readonly code: TeslaProtocolErrorCode;
       readonly reason: string;
+      /** The register of the frame that failed, when not the request's (the unlock before it). */
+      readonly register?: number;
     };
 
 interface ActiveAttempt {
@@ -172,9 +180,14 @@ export class TeslaBus {
     await this.enqueue(() =>
       this.withRetries(request, options, async () => {
         // The unlock is single-use, so every attempt sends it again, right before the write.
+        // Its failure names SHDW_CTRL: a module that answers the unlock but not the protected
+        // register is another fault (PROTECTED_REGISTERS_UNANSWERED, commands.ts).
         if (unlock) {
           const unlocked = await this.attempt(unlock, options);
-          if (!unlocked.ok) return unlocked;
+          if (!unlocked.ok) {
+            const reason = `${unlocked.reason} to the unlock before ${registerName(request.register)}`;
+            return { ...unlocked, reason, register: unlock.register };
+          }
         }
         return this.attempt(request, options);
       }),
@@ -199,7 +212,7 @@ export class TeslaBus {
       if (result.code === 'LINK_CLOSED' || tries >= retries) {
         throw new TeslaProtocolError(result.code, `${result.reason} after ${tries + 1} attempt(s)`, {
           address: request.address,
-          register: request.register,
+          register: result.register ?? request.register,
         });
       }
       this.tally.count(request.address, 'retries');

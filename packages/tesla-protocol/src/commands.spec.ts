@@ -9,9 +9,10 @@ import {
   ModuleCommands,
   type HardwareThresholds,
 } from './commands';
-import { encodeFrame, writeRequest } from './frames';
-import { Register, TESLA_FACTORY_CONFIG } from './registers';
-import { createFakeModuleLoop } from './testing/fake-module-loop';
+import { TeslaProtocolError } from './errors';
+import { decodeRequest, encodeFrame, writeRequest } from './frames';
+import { isProtectedRegister, Register, TESLA_FACTORY_CONFIG } from './registers';
+import { createFakeModuleLoop, type LoopTamper } from './testing/fake-module-loop';
 
 const tsbmsDefaults = hardwareThresholdsFromFaultLevels({
   cellOverVoltageFaultV: 4.15,
@@ -19,9 +20,9 @@ const tsbmsDefaults = hardwareThresholdsFromFaultLevels({
   overTemperatureFaultC: 65,
 });
 
-function setup(count: number) {
+function setup(count: number, tamper?: LoopTamper) {
   const clock = new ManualClock();
-  const loop = createFakeModuleLoop(clock, count);
+  const loop = createFakeModuleLoop(clock, count, { tamper });
   const bus = new TeslaBus(loop.link, { clock });
   const commands = new ModuleCommands(bus);
   const run = async <T>(promise: Promise<T>): Promise<T> => {
@@ -147,6 +148,86 @@ describe('ModuleCommands', () => {
       code: 'VERIFY_FAILED',
       address: 1,
       register: Register.CONFIG_UV,
+    });
+  });
+
+  describe('a protected register left unanswered (issue 16)', () => {
+    /** Module 2's requests for 0x40..0x4F, read (`read`) or written (`write`) or both. */
+    const protectedAtModule2 = (written: Uint8Array, kinds: readonly string[]): boolean => {
+      const request = decodeRequest(written);
+      return (
+        request.ok &&
+        request.frame.address === 2 &&
+        isProtectedRegister(request.frame.register) &&
+        kinds.includes(request.frame.kind === 'readRequest' ? 'read' : 'write')
+      );
+    };
+    const both = ['read', 'write'];
+
+    it.each<[string, LoopTamper, number]>([
+      [
+        'silence',
+        (written, reply) => (protectedAtModule2(written, both) ? null : reply),
+        Register.CONFIG_COV,
+      ],
+      [
+        // A write echo cannot tell (§2): the read-back finds it.
+        'the request back unchanged',
+        (written, reply) => (protectedAtModule2(written, both) ? Array.from(written) : reply),
+        Register.FUNCTION_CONFIG,
+      ],
+      [
+        'silence for the read-back only',
+        (written, reply) => (protectedAtModule2(written, ['read']) ? null : reply),
+        Register.FUNCTION_CONFIG,
+      ],
+    ])(
+      '%s from a module that still answers: PROTECTED_REGISTERS_UNANSWERED, the cause kept',
+      async (_, tamper, register) => {
+        const { commands, run, link } = setup(3, tamper);
+        const error = await run(commands.setupModule(2, tsbmsDefaults)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TeslaProtocolError);
+        expect(error).toMatchObject({ code: 'PROTECTED_REGISTERS_UNANSWERED', address: 2, register });
+        const name = register === Register.CONFIG_COV ? 'CONFIG_COV' : 'FUNCTION_CONFIG';
+        expect((error as Error).message).toBe(
+          `module 2 answers but not its protected configuration registers (${name}…), so the hardware ` +
+            'thresholds cannot be programmed; boards without them can run with the hardware thresholds ' +
+            `off (software limits only) (address 2, register ${name})`,
+        );
+        expect((error as Error).cause).toMatchObject({ address: 2, register });
+        // The write (or the read-back after six echoed writes) was tried three times (T-6),
+        // then DEVICE_STATUS once.
+        const unanswered = link.writes.filter((w) => protectedAtModule2(w, both));
+        expect(unanswered).toHaveLength(register === Register.CONFIG_COV ? 3 : 6 + 3);
+        expect(Array.from(link.writes.at(-1) ?? [])).toEqual([0x04, 0x00, 0x01, expect.any(Number)]);
+      },
+    );
+
+    it.each<[string, string, LoopTamper]>([
+      ['a loop silent for everything from then on', 'TIMEOUT', () => null],
+      [
+        // Reads still answered: only the unlock's own silence tells this from a board without them.
+        'every write lost, the unlock too',
+        'TIMEOUT',
+        (written, reply) => (written[0] === ((2 << 1) | 1) ? null : reply),
+      ],
+      [
+        'a CRC error on the read-back',
+        'CRC',
+        (written, reply) =>
+          protectedAtModule2(written, ['read']) && reply
+            ? [...reply.slice(0, -1), reply[reply.length - 1] ^ 1]
+            : reply,
+      ],
+    ])('%s stays what it is: %s', async (_, code, tamper) => {
+      let armed = false;
+      const { commands, run } = setup(3, (written, reply) => (armed ? tamper(written, reply) : reply));
+      await run(commands.clearLatchedStatus(2));
+      armed = true;
+      await expect(run(commands.writeHardwareThresholds(2, tsbmsDefaults))).rejects.toMatchObject({
+        code,
+        address: 2,
+      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { requireTeslaBus } from './argument-guards';
 import type { TeslaBus } from './bus';
-import { TeslaProtocolError } from './errors';
+import { isTeslaProtocolError, TeslaProtocolError, type TeslaProtocolErrorCode } from './errors';
 import {
   ADC_CONTROL_TSBMS,
   AlertStatus,
@@ -11,7 +11,9 @@ import {
   FaultStatus,
   IO_CONTROL_SLEEP,
   IO_CONTROL_TSBMS,
+  isProtectedRegister,
   Register,
+  registerName,
   STATUS_BLOCK_LENGTH,
   STATUS_BLOCK_START,
 } from './registers';
@@ -131,6 +133,9 @@ export function cbTimeForPollInterval(pollIntervalS: number): number {
   });
 }
 
+/** T-5 classes that mean the module gave no reply at all: silence, or the request back unchanged. */
+const UNANSWERED: readonly TeslaProtocolErrorCode[] = ['TIMEOUT', 'NO_SUCH_MODULE'];
+
 export interface ConfigReadBack {
   /** 0x40..0x47 as read from the module after the writes. */
   readonly registers: readonly number[];
@@ -165,13 +170,19 @@ export class ModuleCommands {
 
   /**
    * Writes the hardware thresholds to one module (each write preceded by its SHDW_CTRL unlock
-   * inside the bus, T-9), then reads back 0x40..0x47 and compares: VERIFY_FAILED on a difference.
+   * inside the bus, T-9), then reads back 0x40..0x47 and compares: VERIFY_FAILED on a difference,
+   * PROTECTED_REGISTERS_UNANSWERED when the module answers but not at those registers.
    */
   async writeHardwareThresholds(address: number, thresholds: HardwareThresholds): Promise<ConfigReadBack> {
     const bytes = encodeHardwareThresholds(thresholds);
-    for (let i = 0; i < bytes.length; i++)
-      await this.bus.writeRegister(address, Register.CONFIG_COV + i, bytes[i]);
-    const readBack = await this.bus.readRegisters(address, CONFIG_BLOCK_START, CONFIG_BLOCK_LENGTH);
+    let readBack: readonly number[];
+    try {
+      for (let i = 0; i < bytes.length; i++)
+        await this.bus.writeRegister(address, Register.CONFIG_COV + i, bytes[i]);
+      readBack = await this.bus.readRegisters(address, CONFIG_BLOCK_START, CONFIG_BLOCK_LENGTH);
+    } catch (error) {
+      throw await this.unansweredProtectedRegisters(address, error);
+    }
     const offset = Register.CONFIG_COV - CONFIG_BLOCK_START;
     bytes.forEach((expected, i) => {
       const actual = readBack[offset + i];
@@ -206,9 +217,18 @@ export class ModuleCommands {
 
   /** ADC_CONTROL = 0x3D, IO_CONTROL = 0x03, CB_TIME: the broadcasts re-sent every 60 s (T-17). */
   async broadcastControl(cbTime: number): Promise<void> {
+    await this.enableConversions();
+    await this.bus.broadcastRegister(Register.CB_TIME, cbTime);
+  }
+
+  /**
+   * ADC_CONTROL = 0x3D (six cells, GPAI, TS1, TS2 converted) and IO_CONTROL = 0x03 (both
+   * thermistors biased, awake): all a conversion needs beyond the reset values (§4), which
+   * convert cell 1 alone and read unbiased thermistors as 0.
+   */
+  async enableConversions(): Promise<void> {
     await this.bus.broadcastRegister(Register.ADC_CONTROL, ADC_CONTROL_TSBMS);
     await this.bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_TSBMS);
-    await this.bus.broadcastRegister(Register.CB_TIME, cbTime);
   }
 
   /** Switches the bleed FETs of one module: bit i = cell i + 1. */
@@ -245,6 +265,37 @@ export class ModuleCommands {
     await this.bus.broadcastRegister(Register.IO_CONTROL, IO_CONTROL_TSBMS);
     for (const address of addresses) await this.pulseClear(address, Register.ALERT_STATUS, AlertStatus.SLEEP);
     await this.setupPack(addresses, thresholds, cbTime);
+  }
+
+  /**
+   * Some boards lack the registers above 0x3C and leave every request for them unanswered (issue
+   * 16). Retrying cannot help them, and "loop silent" would send the user looking for a wiring
+   * fault, so when the module still answers DEVICE_STATUS the silence becomes
+   * PROTECTED_REGISTERS_UNANSWERED. Any other failure, or a module silent for everything, stays
+   * as it was.
+   */
+  private async unansweredProtectedRegisters(address: number, error: unknown): Promise<unknown> {
+    if (
+      !isTeslaProtocolError(error) ||
+      !UNANSWERED.includes(error.code) ||
+      error.register === undefined ||
+      !isProtectedRegister(error.register)
+    )
+      return error;
+    try {
+      await this.bus.readRegister(address, Register.DEVICE_STATUS);
+    } catch (probeError) {
+      if (!isTeslaProtocolError(probeError)) throw probeError;
+      return error;
+    }
+    return new TeslaProtocolError(
+      'PROTECTED_REGISTERS_UNANSWERED',
+      `module ${address} answers but not its protected configuration registers ` +
+        `(${registerName(error.register)}…), so the hardware thresholds cannot be programmed; ` +
+        'boards without them can run with the hardware thresholds off (software limits only)',
+      { address, register: error.register },
+      { cause: error },
+    );
   }
 
   /** A latched bit clears on 1 then 0. Nothing is written when no bit needs clearing. */

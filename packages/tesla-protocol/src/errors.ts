@@ -19,6 +19,11 @@ export type TeslaProtocolErrorCode =
   | 'FORBIDDEN_REGISTER'
   /** A read-back after a write did not match what was written. */
   | 'VERIFY_FAILED'
+  /**
+   * A module that answers its other registers leaves its protected configuration (0x40..0x4F)
+   * unanswered, so the hardware thresholds cannot be programmed (T-18): the board lacks them.
+   */
+  | 'PROTECTED_REGISTERS_UNANSWERED'
   /** A request that cannot be encoded (address, register, count or value out of range). */
   | 'INVALID_REQUEST'
   /** A configuration value rejected before anything is written (e.g. COV above 4.25 V). */

@@ -44,6 +44,11 @@ export interface TeslaScanLoopOptions {
   readonly discoveryRetryS?: number;
   /** Re-send of ADC_CONTROL / IO_CONTROL / CB_TIME (T-17). Default 60 s. */
   readonly controlBroadcastIntervalS?: number;
+  /**
+   * What the application adds to a failed set-up's warning, e.g. the name of its own setting for
+   * boards without the protected registers (`PROTECTED_REGISTERS_UNANSWERED`); null adds nothing.
+   */
+  readonly setUpAdvice?: (error: TeslaProtocolError) => string | null;
 }
 
 export const DEFAULT_DISCOVERY_RETRY_S = 5;
@@ -88,6 +93,7 @@ export class TeslaScanLoop implements PackSource {
   private nextThresholdsAttemptMs = Number.NEGATIVE_INFINITY;
   /** The set-up failure last warned about: the same failure on the next retry is not logged again. */
   private lastSetUpFailure: string | null = null;
+  private lastSetUpError: TeslaProtocolError | null = null;
   private discovered: number | null = null;
   private lastDiscoveryLog: string | null = null;
   private lastReadingMs = Number.NEGATIVE_INFINITY;
@@ -181,21 +187,27 @@ export class TeslaScanLoop implements PackSource {
     });
   }
 
-  /** One discovery, setup and scan (`--once`) instead of {@link start}; says why when discovery or setup failed. */
+  /**
+   * One discovery and scan (`--once`) instead of {@link start}; says why when discovery or the
+   * setup of the conversions failed. T-29: a single reading is a look at the pack, so it programs
+   * nothing the reading does not need: only the ADC_CONTROL and IO_CONTROL broadcasts
+   * ({@link ModuleCommands.enableConversions}), no hardware thresholds (T-18) and no clearing of
+   * latched bits (T-25). The boards keep the protection they had, the reading shows what they
+   * latched, and it also works on boards without the protected registers (issue 16).
+   */
   async scanOnce(): Promise<OnceOutcome> {
-    let ready = false;
+    let outcome: OnceOutcome = { ok: false, reason: 'the scan loop is already running' };
     this.loop ??= this.guard(async () => {
-      ready = await this.discoverAndSetUp();
-      if (ready) await this.scanOnceRaw();
+      outcome = await this.prepareOneReading();
+      if (outcome.ok) await this.scanOnceRaw();
     });
     await this.loop;
-    if (ready) return { ok: true };
-    const expected = this.options.moduleCount;
-    const reason =
-      this.discovered === expected
-        ? 'module setup failed (see the log)'
-        : `discovery found ${this.discovered ?? 0} of ${expected} configured modules`;
-    return { ok: false, reason };
+    return outcome;
+  }
+
+  /** The error the latest set-up failed with (e.g. PROTECTED_REGISTERS_UNANSWERED); null once one succeeds. */
+  get setUpFailure(): TeslaProtocolError | null {
+    return this.lastSetUpError;
   }
 
   /**
@@ -254,16 +266,41 @@ export class TeslaScanLoop implements PackSource {
     });
   }
 
-  /** One discovery attempt (T-14..T-16); on the configured count, module setup (T-17). */
-  private async discoverAndSetUp(): Promise<boolean> {
+  /** One discovery attempt (T-14..T-16): true when the configured count answered. */
+  private async discoverConfigured(): Promise<boolean> {
     const result = await this.discover();
-    if (result === null || result.addresses.length !== this.options.moduleCount) {
-      this.publishSilence();
-      return false;
-    }
+    if (result !== null && result.addresses.length === this.options.moduleCount) return true;
+    this.publishSilence();
+    return false;
+  }
+
+  /** One discovery attempt; on the configured count, module setup (T-17). */
+  private async discoverAndSetUp(): Promise<boolean> {
+    if (!(await this.discoverConfigured())) return false;
     // Before the first set-up a change simply replaces what it writes.
     this.adoptPendingThresholds();
     return this.setUp(this.addresses, this.hardwareThresholds);
+  }
+
+  /** `--once`: one discovery attempt, then only the conversion broadcasts. */
+  private async prepareOneReading(): Promise<OnceOutcome> {
+    if (!(await this.discoverConfigured())) {
+      const found = `${this.discovered ?? 0} of ${this.options.moduleCount}`;
+      return { ok: false, reason: `discovery found ${found} configured modules` };
+    }
+    try {
+      await this.commands.enableConversions();
+    } catch (error) {
+      if (!isTeslaProtocolError(error)) throw error;
+      this.warnSetUpFailed('setup', this.addresses, error);
+      return { ok: false, reason: `module setup failed: ${error.message}` };
+    }
+    this.options.logger.info(
+      { event: 'setup', addresses: this.addresses, hardwareThresholds: null },
+      `setup of module(s) ${this.addresses.join(', ')} for one reading: conversions enabled ` +
+        '(ADC_CONTROL, IO_CONTROL); no hardware thresholds written, no latched bits cleared',
+    );
+    return { ok: true };
   }
 
   private async discover(): Promise<DiscoveryResult | null> {
@@ -324,6 +361,7 @@ export class TeslaScanLoop implements PackSource {
       return false;
     }
     this.lastSetUpFailure = null;
+    this.lastSetUpError = null;
     this.options.logger.info(
       { event, addresses, hardwareThresholds: thresholds },
       setUpMessage(event, addresses, thresholds),
@@ -333,15 +371,17 @@ export class TeslaScanLoop implements PackSource {
 
   /** Once per failure kind: a set-up retried every interval does not repeat its warning. */
   private warnSetUpFailed(event: SetUpEvent, addresses: readonly number[], error: TeslaProtocolError): void {
+    this.lastSetUpError = error;
     const failure = `${event} ${addresses.join(',')} ${error.code}`;
     if (failure === this.lastSetUpFailure) return;
     this.lastSetUpFailure = failure;
     const retryS = this.retryMs / 1000;
+    const advice = this.options.setUpAdvice?.(error) ?? null;
     this.options.logger.warn(
       { event, addresses, code: error.code },
-      event === 'thresholds'
+      (event === 'thresholds'
         ? `hardware thresholds not changed yet: ${error.message}; retrying every ${retryS} s`
-        : `module setup failed: ${error.message}`,
+        : `module setup failed: ${error.message}`) + (advice === null ? '' : `; ${advice}`),
     );
   }
 

@@ -95,6 +95,7 @@ const status: BmsStatus = {
   },
   outputs: {},
   stateFile: null,
+  notices: ['hardware protection off: software limits only'],
 };
 
 describe('formatStatus', () => {
@@ -111,6 +112,7 @@ describe('formatStatus', () => {
         'limits: CVL 47.1 V, CCL 0.0 A, DCL 0.0 A',
         'fault cellOverVoltage at module 1 cell 4',
         'warning moduleCommsLoss at module 2',
+        'note: hardware protection off: software limits only',
         '',
       ].join('\n'),
     );

@@ -60,5 +60,6 @@ export function formatStatus(status: BmsStatus): string {
     );
   }
   for (const fault of [...status.faults, ...status.alerts]) lines.push(`${describeFault(fault)}`);
+  for (const notice of status.notices) lines.push(`note: ${notice}`);
   return `${lines.join('\n')}\n`;
 }

@@ -41,16 +41,37 @@ function scanLoop(options: TeslaCoreOptions): TeslaScanLoop {
     replyTimeoutMs: settings.replyTimeoutMs,
     discoveryRetryS: settings.discoveryRetryS,
     controlBroadcastIntervalS: settings.controlBroadcastIntervalS,
+    setUpAdvice: (error) =>
+      error.code === 'PROTECTED_REGISTERS_UNANSWERED' ? PROTECTED_REGISTERS_ADVICE : null,
   });
 }
 
+/** What a user of boards without the protected registers can do: this controller's own setting. */
+export const PROTECTED_REGISTERS_ADVICE =
+  'to run on these boards, set programHardwareThresholds: false in the config (tsBMS then protects with its software levels only)';
+
+/** The status notice while the boards' own trips are not programmed (issue 16). */
+export const HARDWARE_PROTECTION_OFF = 'hardware protection off: software limits only';
+
 function coreOn(source: TeslaScanLoop, options: TeslaCoreOptions, inspectOnly: boolean): Bms {
   // The library settings include the loop's hardware thresholds, which the core does not read.
-  return createBms({ ...options, source, config: options.libraries, inspectOnly });
+  return createBms({
+    ...options,
+    source,
+    config: options.libraries,
+    inspectOnly,
+    notices: options.settings.programHardwareThresholds ? [] : [HARDWARE_PROTECTION_OFF],
+  });
 }
 
 /** Starts the core: discovery (retried), setup, then a scan every poll interval until `bms.stop()`. */
 export function startTeslaCore(options: TeslaCoreOptions): TeslaCore {
+  if (!options.settings.programHardwareThresholds) {
+    options.logger.warn(
+      { event: 'setup', programHardwareThresholds: false },
+      `${HARDWARE_PROTECTION_OFF}: programHardwareThresholds is false, so the boards' own over-voltage, under-voltage and over-temperature trips (COV, CUV, OT) are left as they are and only tsBMS's levels protect the cells`,
+    );
+  }
   const source = scanLoop(options);
   return { bms: coreOn(source, options, false), source };
 }

@@ -145,6 +145,7 @@ export function bmsStatus(fields: StatusFixture): BmsStatus {
     comms: {},
     outputs: {},
     stateFile: null,
+    notices: [],
     ...fields,
   };
 }
@@ -178,6 +179,7 @@ export function statusOfPack(pack: PackState | null, expectedModules: number): B
     comms: {},
     outputs: {},
     stateFile: null,
+    notices: [],
     balancing: null,
     heating: null,
   });
