@@ -26,6 +26,8 @@ const INTERFACE_DOWN_MS = 3000;
 const RECORD_AFTER_RETURN_MS = 3000;
 /** Twice per scan, so that a late answer on a loaded guest still leaves every scan sampled. */
 const STATUS_SAMPLE_MS = 250;
+/** Every profile sends its limits every second (Victron, Pylontech P-8, SMA); half a period more for a loaded guest. */
+const LIMIT_FRAME_PERIOD_MS = 1500;
 
 /** The guest's controller settings; the profiles' guest (inverter-profiles-guest.ts) shares them. */
 export const GUEST_CONFIG = {
@@ -116,9 +118,17 @@ export async function injectOverVoltage(
   fromLine: number,
 ): Promise<void> {
   const limitsOpenBy = Date.now() + 30_000;
-  const allowed = () => {
-    const limits = results.statusSamples.at(-1)?.status.limits as { cclA: number; dclA: number } | null;
+  const open = (sample: GuestResults['statusSamples'][number] | undefined) => {
+    const limits = sample?.status.limits as { cclA: number; dclA: number } | null | undefined;
     return limits !== null && limits !== undefined && limits.cclA > 0 && limits.dclA > 0;
+  };
+  // Every profile sends its limits at least once a second: once the status has shown them open
+  // for longer than that, a frame carrying them has gone out before the fault (the host checks it).
+  const allowed = () => {
+    const samples = results.statusSamples;
+    let first = samples.length;
+    while (first > 0 && open(samples[first - 1])) first -= 1;
+    return first < samples.length && Date.now() - samples[first].atMs > LIMIT_FRAME_PERIOD_MS;
   };
   while (!allowed()) {
     if (Date.now() > limitsOpenBy) {
