@@ -12,3 +12,4 @@ export * from './argument-guards';
 export * from './port-guards';
 export * from './i2c-bus';
 export * from './current-source';
+export * from './http-replies';

@@ -3,9 +3,7 @@ import {
   influxErrorMessage,
   influxWriteUrl,
   InfluxWriteError,
-  networkErrorText,
   postLines,
-  retryAfterMs,
   type InfluxWriteTarget,
 } from './influx-write-request';
 import { networkFailure, ScriptedFetch, type ScriptedAnswer } from './testing';
@@ -157,27 +155,5 @@ describe('influxErrorMessage', () => {
     expect(influxErrorMessage('token s3cret is wrong', 's3cret')).toBe('token *** is wrong');
     expect(influxErrorMessage('x'.repeat(400), null)).toBe(`${'x'.repeat(300)}…`);
     expect(influxErrorMessage('', null)).toBe('');
-  });
-});
-
-describe('retryAfterMs', () => {
-  it('delay-seconds or an HTTP date; null when absent or unreadable; a past date is 0', () => {
-    expect(retryAfterMs('120', T0)).toBe(120_000);
-    expect(retryAfterMs(' 0 ', T0)).toBe(0);
-    expect(retryAfterMs(new Date(T0 + 90_000).toUTCString(), T0)).toBe(90_000);
-    expect(retryAfterMs(new Date(T0 - 90_000).toUTCString(), T0)).toBe(0);
-    expect(retryAfterMs(null, T0)).toBeNull();
-    expect(retryAfterMs('soon', T0)).toBeNull();
-  });
-});
-
-describe('networkErrorText', () => {
-  it('the cause’s code, else its first line, else the error’s name; never the TypeError’s message', () => {
-    expect(networkErrorText(networkFailure('ENOTFOUND'))).toBe('ENOTFOUND');
-    expect(networkErrorText(new TypeError('fetch failed', { cause: new Error('bad port\nmore') }))).toBe(
-      'bad port',
-    );
-    expect(networkErrorText(new TypeError('invalid header value Token s3cret'))).toBe('TypeError');
-    expect(networkErrorText('weird')).toBe('unknown error');
   });
 });

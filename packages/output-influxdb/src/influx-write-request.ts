@@ -1,4 +1,4 @@
-import type { Clock } from '@tsbms/hal';
+import { networkErrorText, replyStart, retryAfterMs, type Clock } from '@tsbms/hal';
 
 /*
  * The one HTTP request of this output: a POST of line protocol to InfluxDB's v2 write API,
@@ -62,8 +62,6 @@ export interface InfluxWriteRequest {
   readonly timeoutMs: number;
 }
 
-/** How much of an error answer is read; the rest is dropped unread. */
-const REPLY_BYTES_READ = 4096;
 /** The longest excerpt of an error answer in a message. */
 const REPLY_CHARS_QUOTED = 300;
 
@@ -145,54 +143,4 @@ export function influxErrorMessage(body: string, token: string | null): string {
   const oneLine = message.replace(/\s+/g, ' ').trim();
   const safe = token === null ? oneLine : oneLine.split(token).join('***');
   return safe.length > REPLY_CHARS_QUOTED ? `${safe.slice(0, REPLY_CHARS_QUOTED)}…` : safe;
-}
-
-/**
- * A Retry-After header in milliseconds: delay-seconds (`120`) or an HTTP date, from `nowMs`;
- * null when absent or unreadable. A date in the past is 0.
- */
-export function retryAfterMs(header: string | null, nowMs: number): number | null {
-  if (header === null) return null;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const atMs = Date.parse(text);
-  return Number.isNaN(atMs) ? null : Math.max(0, atMs - nowMs);
-}
-
-/** The first few KiB of the answer's body; whatever arrived when it broke off or timed out. */
-async function replyStart(response: Response): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body ?? []) {
-      chunks.push(chunk);
-      size += chunk.length;
-      // Leaving the loop cancels the rest of the body.
-      if (size >= REPLY_BYTES_READ) break;
-    }
-  } catch {
-    // The status says enough without the body.
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A field of a thrown value, read without `instanceof` (Node's errors may come from another realm). */
-function errorField(error: unknown, field: string): unknown {
-  return typeof error === 'object' && error !== null ? Reflect.get(error, field) : undefined;
-}
-
-/**
- * What went wrong on the network, for a log line: fetch rejects with `TypeError: fetch failed`
- * and the socket's error as its cause (ECONNREFUSED, ENOTFOUND, a certificate's code). The
- * TypeError's own message is never quoted: for an invalid header value it contains the value,
- * which may be the token.
- */
-export function networkErrorText(error: unknown): string {
-  const cause = errorField(error, 'cause');
-  const code = errorField(cause, 'code');
-  if (typeof code === 'string') return code;
-  const message = errorField(cause, 'message');
-  if (typeof message === 'string' && message !== '') return message.split('\n')[0].slice(0, 100);
-  const name = errorField(error, 'name');
-  return typeof name === 'string' ? name : 'unknown error';
 }

@@ -1,5 +1,5 @@
 import { filter, map, scan, type Observable, type SchedulerLike } from 'rxjs';
-import { networkErrorText } from './channels/http-post';
+import { networkErrorText } from '@tsbms/hal';
 
 /*
  * The dead-man switch: one ping per interval while scans complete. Scans are what prove the BMS

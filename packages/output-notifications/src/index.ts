@@ -31,4 +31,4 @@ export {
   type EmailChannelOptions,
   type MailTransport,
 } from './channels/email';
-export { DEFAULT_HTTP_TIMEOUT_MS, networkErrorText, type HttpChannelOptions } from './channels/http-post';
+export { DEFAULT_HTTP_TIMEOUT_MS, type HttpChannelOptions } from './channels/http-post';

@@ -1,7 +1,6 @@
 import { createTransport, type SendMailOptions, type SMTPTransportOptions } from 'nodemailer';
-import { errorMessage } from '@tsbms/hal';
+import { errorField, errorMessage } from '@tsbms/hal';
 import { NotificationSendError, type NotificationChannel, type NotificationPriority } from '../notification';
-import { errorField } from './error-fields';
 import { replyExcerpt } from './peer-reply';
 
 export interface EmailChannelOptions {

@@ -1,5 +1,5 @@
 import { NotificationSendError } from '../notification';
-import { errorField } from './error-fields';
+import { errorField, networkErrorText, replyStart } from '@tsbms/hal';
 import { replyExcerpt } from './peer-reply';
 
 /*
@@ -16,9 +16,6 @@ export interface HttpChannelOptions {
 }
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
-
-/** How much of an error answer is read for its excerpt; the rest is dropped unread. */
-const REPLY_BYTES_READ = 4096;
 
 /** One POST of a channel. */
 export interface PeerPost {
@@ -82,22 +79,6 @@ function unreachable(channel: string, error: unknown, timeoutMs: number): Notifi
   return new NotificationSendError('UNREACHABLE', channel, reason, true);
 }
 
-/**
- * What went wrong on the network, for a log line: fetch rejects with `TypeError: fetch failed`
- * and the socket's error as its cause (ECONNREFUSED, ENOTFOUND, a certificate's code; undici's own
- * short text such as "bad port" when there is no code). The TypeError's own message is never
- * quoted: for an invalid header value it contains the value, which may be a token.
- */
-export function networkErrorText(error: unknown): string {
-  const cause = errorField(error, 'cause');
-  const code = errorField(cause, 'code');
-  if (typeof code === 'string') return code;
-  const message = errorField(cause, 'message');
-  if (typeof message === 'string' && message !== '') return message.split('\n')[0].slice(0, 100);
-  const name = errorField(error, 'name');
-  return typeof name === 'string' ? name : 'unknown error';
-}
-
 /** 429 and 5xx may pass on a later attempt; any other answer (a wrong token, topic or URL) will not. */
 async function rejected(
   channel: string,
@@ -113,21 +94,4 @@ async function rejected(
     status >= 300 && status < 400 ? 'a redirect, not followed: configure the URL it points to' : reply;
   const message = detail === '' ? statusLine : `${statusLine}: ${detail}`;
   return new NotificationSendError('REJECTED', channel, message, retryable, status);
-}
-
-/** The first few KiB of the answer's body; whatever arrived when it broke off or timed out. */
-async function replyStart(response: Response): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body ?? []) {
-      chunks.push(chunk);
-      size += chunk.length;
-      // Leaving the loop cancels the rest of the body.
-      if (size >= REPLY_BYTES_READ) break;
-    }
-  } catch {
-    // The status says enough without the body.
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
