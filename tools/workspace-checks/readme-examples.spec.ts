@@ -27,6 +27,7 @@ const REQUIRED = [
   'output-notifications',
   'output-influxdb',
   'history',
+  'commissioning',
 ];
 
 const withExamples = readdirSync(packagesDir).filter((name) => existsSync(exampleOf(name)));

@@ -1,6 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { interval, type Subscription } from 'rxjs';
+import { interval, Subscription } from 'rxjs';
 import { errorMessage, type Clock, type Logger } from '@tsbms/hal';
 import { DEFAULT_HISTORY_TIERS, SCAN_RING, scanRowOf, type HistoryRow, type HistoryTier } from './downsample';
 import type { HistorySample } from './history-sample';
@@ -41,6 +41,11 @@ export interface SqliteHistoryStoreOptions {
    * statistics of a 96-cell pack are ~6 KB a row: for ten years of 15 min rows, half a gigabyte.
    */
   readonly cellTiers?: readonly string[];
+  /**
+   * Opens an existing file to read only (a support bundle made beside the running daemon): the
+   * file must exist, and nothing is created, written, trimmed or set aside; no flush timer runs.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -133,14 +138,20 @@ export class SqliteHistoryStore {
     this.tierSpecs = options.tiers ?? DEFAULT_HISTORY_TIERS;
     this.scanRingMs = options.scanRingMs ?? DEFAULT_SCAN_RING_MS;
     this.cellTiers = new Set(options.cellTiers ?? this.tierSpecs.slice(0, 2).map((tier) => tier.name));
-    this.flushing = interval((options.flushIntervalS ?? 5) * 1000, options.clock).subscribe(() =>
-      this.flush(),
-    );
+    this.flushing =
+      options.readOnly === true
+        ? Subscription.EMPTY
+        : interval((options.flushIntervalS ?? 5) * 1000, options.clock).subscribe(() => this.flush());
   }
 
   /** Opens (or creates) the file; one that is not a database is renamed aside and started anew. */
   static open(options: SqliteHistoryStoreOptions): SqliteHistoryStore {
-    return new SqliteHistoryStore(options, openDatabase(options.file, options.clock, options.logger));
+    return new SqliteHistoryStore(
+      options,
+      options.readOnly === true
+        ? openReadOnly(options.file)
+        : openDatabase(options.file, options.clock, options.logger),
+    );
   }
 
   /** A completed row; written at the next flush. */
@@ -173,7 +184,7 @@ export class SqliteHistoryStore {
    * stops the BMS.
    */
   flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.options.readOnly === true) return;
     const batch = { rows: this.pendingRows, scans: this.pendingScans, events: this.pendingEvents };
     this.pendingRows = [];
     this.pendingScans = [];
@@ -327,6 +338,12 @@ export class SqliteHistoryStore {
     else trimEvents.run(n);
     return true;
   }
+}
+
+/** Opens an existing `file` read-only, as it is: no schema, no pragma that writes. */
+function openReadOnly(file: string): Database {
+  const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
+  return new Sqlite(file, { readonly: true, fileMustExist: true });
 }
 
 /** Opens `file` with the schema; a file SQLite cannot read is set aside (FILE.unreadable-<time>). */

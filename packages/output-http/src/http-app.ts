@@ -3,6 +3,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { FailedAttemptThrottle } from '@tsbms/credentials';
 import type { BmsStatus, OutputContext } from '@tsbms/bms-core';
 import { DASHBOARD_DIR } from '@tsbms/dashboard';
+import { errorMessage } from '@tsbms/hal';
 import { apiErrorHandler, sendError } from './api-errors';
 import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
@@ -46,6 +47,11 @@ export interface HttpApiOptions {
    * are the application's to leave out). Absent: that route answers 404 NOT_AVAILABLE.
    */
   readonly backup?: () => BackupDownload;
+  /**
+   * The application's support bundle, for GET /api/support-bundle (a .tar.gz download made when
+   * asked for; what is in it, and that no secret is, is the application's). Absent: 404 NOT_AVAILABLE.
+   */
+  readonly supportBundle?: () => SupportBundleDownload;
   /** The history on disk, for GET /api/history/rows and /events. Absent: they answer 404 NOT_AVAILABLE. */
   readonly archive?: HistoryArchive;
 }
@@ -54,6 +60,12 @@ export interface HttpApiOptions {
 export interface BackupDownload {
   readonly fileName: string;
   readonly text: string;
+}
+
+/** A binary file to download (a .tar.gz): its name and its bytes. */
+export interface SupportBundleDownload {
+  readonly fileName: string;
+  readonly body: Buffer;
 }
 
 /** The express app with what it holds; `close()` ends streams and subscriptions (not the server). */
@@ -247,6 +259,23 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
     }
     const download = options.backup();
     res.attachment(download.fileName).type('application/json').send(download.text);
+  });
+  app.get('/api/support-bundle', (_req, res) => {
+    if (options.supportBundle === undefined) {
+      sendError(res, 404, 'NOT_AVAILABLE', 'this controller makes no support bundle');
+      return;
+    }
+    let bundle: SupportBundleDownload;
+    try {
+      bundle = options.supportBundle();
+    } catch (error) {
+      // The application's reason (e.g. a secret found in an entry: named, never shown) is the answer.
+      const reason = errorMessage(error).split('\n')[0];
+      context.logger.error({ event: 'http', error: reason }, `support bundle not made: ${reason}`);
+      sendError(res, 500, 'SUPPORT_BUNDLE_FAILED', `the support bundle was not made: ${reason}`);
+      return;
+    }
+    res.attachment(bundle.fileName).type('application/gzip').send(bundle.body);
   });
   app.get('/api/stream', (_req, res) => {
     eventStream.attach(res);

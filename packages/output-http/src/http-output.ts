@@ -67,7 +67,7 @@ function serverUrl(scheme: 'http' | 'https', address: AddressInfo): string {
 /** What the application chooses beside the settings: the secrets of its configuration, the site. */
 export type HttpOutputOptions = Pick<
   HttpApiOptions,
-  'secretConfigPaths' | 'dashboardDir' | 'eventStream' | 'backup' | 'archive'
+  'secretConfigPaths' | 'dashboardDir' | 'eventStream' | 'backup' | 'supportBundle' | 'archive'
 >;
 
 /**

@@ -3,6 +3,7 @@ export { startHttpOutput, startHttpOutputWith, type HttpOutputOptions } from './
 export {
   createHttpApi,
   type BackupDownload,
+  type SupportBundleDownload,
   type HttpApi,
   type HttpApiOptions,
   type HttpOutputSettings,

@@ -36,6 +36,8 @@ import {
 } from '../runtime';
 import { checkOutputSettings, controllerVersion, outputServices, REMOTE_CHANGE_CHECKS } from '../services';
 import { backupFileName, exportBackupText } from '../backup/export-backup';
+import { daemonSupportBundle } from '../support-bundle/daemon-bundle';
+import type { SupportBundle } from '../support-bundle/support-bundle';
 import { RuntimeStateFile } from '../supervisor';
 
 /** The running configuration and the config file behind it (bms-core's supervisor applies changes). */
@@ -115,7 +117,11 @@ interface OpenedLink {
   readonly chain: EmulatedChain | null;
 }
 
-async function openLink(config: ControllerConfig, daemon: boolean, logger: pino.Logger): Promise<OpenedLink> {
+export async function openLink(
+  config: ControllerConfig,
+  daemon: boolean,
+  logger: pino.Logger,
+): Promise<OpenedLink> {
   const { path, baudRate } = config.serial;
   if (path === null) {
     // Loaded only for the demo: a daemon on real modules never pays for the emulator.
@@ -358,6 +364,15 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
             }),
           }),
       ...(history === null ? {} : { archive: history }),
+      // Made when asked for, from the supervisor's context (it carries on across restarts).
+      supportBundle: (): SupportBundle =>
+        daemonSupportBundle({
+          context: supervisor.context,
+          history,
+          env: io.env,
+          clock: systemClock,
+          controllerVersion: controllerVersion(),
+        }),
     }),
     stateStore: stateFilePath === null ? null : new RuntimeStateFile(stateFilePath, logger, systemClock),
     sessionTasks: controllerSessionTasks(

@@ -19,6 +19,7 @@ import {
   type BackupDownload,
   type HistoryArchive,
   type HttpOutputSettings,
+  type SupportBundleDownload,
 } from '@tsbms/output-http';
 import {
   NOTIFICATIONS_SECRET_CONFIG_PATHS,
@@ -111,6 +112,8 @@ const socketCanBus = (settings: CanBusSettings): CanOutputBus =>
 export interface OutputServiceOptions {
   /** The backup download; absent without a config file (the demo). */
   readonly backup?: () => BackupDownload;
+  /** The support bundle download (GET /api/support-bundle), made from the live state when asked for. */
+  readonly supportBundle?: () => SupportBundleDownload;
   /** The history on disk (GET /api/history/rows, /events); absent without one. */
   readonly archive?: HistoryArchive;
 }
@@ -130,6 +133,7 @@ export const outputServices = (options: OutputServiceOptions = {}): readonly Con
     startHttpOutputWith({
       secretConfigPaths: SECRET_CONFIG_PATHS,
       ...(options.backup === undefined ? {} : { backup: options.backup }),
+      ...(options.supportBundle === undefined ? {} : { supportBundle: options.supportBundle }),
       ...(options.archive === undefined ? {} : { archive: options.archive }),
     }),
     httpOutputSettings,

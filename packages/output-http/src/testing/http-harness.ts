@@ -66,6 +66,7 @@ export async function startTestHttp(
     dashboardDir?: string;
     secretConfigPaths?: readonly string[];
     backup?: HttpOutputOptions['backup'];
+    supportBundle?: HttpOutputOptions['supportBundle'];
     archive?: HttpOutputOptions['archive'];
   } = {},
 ): Promise<TestHttp> {
@@ -78,6 +79,7 @@ export async function startTestHttp(
     ...(options.eventStream === undefined ? {} : { eventStream: options.eventStream }),
     ...(options.secretConfigPaths === undefined ? {} : { secretConfigPaths: options.secretConfigPaths }),
     ...(options.backup === undefined ? {} : { backup: options.backup }),
+    ...(options.supportBundle === undefined ? {} : { supportBundle: options.supportBundle }),
     ...(options.archive === undefined ? {} : { archive: options.archive }),
   });
   const service = await start(context);

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE } from '../config';
+
+export const SCANS_RANGE = { min: 1, max: 1000 } as const;
+export const DEFAULT_SCANS = 20;
+
+export const DOCTOR_USAGE = `Usage: npm run doctor -- --serial PATH [options]
+
+Checks a Tesla Model S module pack before it is put to use and names each problem and its module
+in plain words: discovers the boards without renumbering them, scans them N times counting every
+failed transaction per module, looks at every cell, thermistor and module voltage, and reads back
+the boards' protected configuration registers. Read-only: it writes only the broadcasts a reading
+needs (ADC_CONTROL, IO_CONTROL, ADC_CONVERT; T-29): no thresholds, no balancing, no clearing of
+latched bits, and no addresses unless --fix-addresses. Stop the controller first: one port, one user.
+
+Options:
+  --serial PATH      serial device or pty of the module loop, e.g. /dev/ttyUSB0 (serial.path)
+  --baud N           line rate, ${BAUD_RATE_RANGE.min}..${BAUD_RATE_RANGE.max} (default 612500; 617647 suits some board revisions)
+  --modules N        modules expected, ${MODULE_COUNT_RANGE.min}..${MODULE_COUNT_RANGE.max} (pack.moduleCount)
+  --scans N          scans to run, ${SCANS_RANGE.min}..${SCANS_RANGE.max} (default ${DEFAULT_SCANS})
+  --config FILE      the controller's configuration file: serial, pack, programHardwareThresholds
+                     and the inverter's bit rate are taken from it
+  --fix-addresses    when a board has lost its address, renumber the loop (resets every board);
+                     without it the doctor only reports "renumbering needed"
+  --can IFACE        also check the inverter's CAN interface: up, its bit rate, and whether the
+                     inverter's frames (0x305) arrive within 3 s; sends nothing
+  --json             print only the report, as JSON
+                     (schema: packages/commissioning/doctor-report.schema.json)
+  --help             show this text
+
+On a terminal it shows its progress on stderr, then a heat map of the transmission errors per
+module and scan, and the findings. Exit codes: 0 no problem found (warnings allowed), 1 a problem
+found or the link failed during the checks, 2 bad options or configuration.`;
+
+export interface DoctorCliOptions {
+  readonly serialPath?: string;
+  readonly baudRate?: number;
+  readonly moduleCount?: number;
+  readonly scans: number;
+  readonly configFile?: string;
+  readonly fixAddresses: boolean;
+  readonly canInterface?: string;
+  readonly json: boolean;
+}
+
+/** A bad command line; the message is one line naming the option. */
+export class DoctorUsageError extends Error {
+  readonly code = 'BAD_OPTION';
+}
+
+function wholeNumber(option: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new DoctorUsageError(`--${option} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+/** Parses the doctor's command line: 'help' for --help; throws {@link DoctorUsageError}. */
+export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        serial: { type: 'string' },
+        baud: { type: 'string' },
+        modules: { type: 'string' },
+        scans: { type: 'string' },
+        config: { type: 'string' },
+        'fix-addresses': { type: 'boolean', default: false },
+        can: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new DoctorUsageError((error as Error).message.split('\n')[0]);
+  }
+  if (values.help) return 'help';
+  if (values.serial === '') throw new DoctorUsageError('--serial needs a device path');
+  if (values.config === '') throw new DoctorUsageError('--config needs a file path');
+  if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
+    throw new DoctorUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
+  }
+  return {
+    serialPath: values.serial,
+    baudRate: wholeNumber('baud', values.baud, BAUD_RATE_RANGE.min, BAUD_RATE_RANGE.max),
+    moduleCount: wholeNumber('modules', values.modules, MODULE_COUNT_RANGE.min, MODULE_COUNT_RANGE.max),
+    scans: wholeNumber('scans', values.scans, SCANS_RANGE.min, SCANS_RANGE.max) ?? DEFAULT_SCANS,
+    configFile: values.config,
+    fixAddresses: values['fix-addresses'],
+    canInterface: values.can,
+    json: values.json,
+  };
+}
