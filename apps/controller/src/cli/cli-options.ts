@@ -55,7 +55,13 @@ export class CliUsageError extends Error {
   }
 }
 
-function wholeNumber(option: string, text: string | undefined, min: number, max: number): number | undefined {
+/** An option's whole number in [min, max]; undefined when the option is absent. Throws {@link CliUsageError}. */
+export function wholeNumber(
+  option: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE } from '../config';
+import { CliUsageError, wholeNumber } from '../cli/cli-options';
 
 export const SCANS_RANGE = { min: 1, max: 1000 } as const;
 export const DEFAULT_SCANS = 20;
@@ -43,21 +44,7 @@ export interface DoctorCliOptions {
   readonly json: boolean;
 }
 
-/** A bad command line; the message is one line naming the option. */
-export class DoctorUsageError extends Error {
-  readonly code = 'BAD_OPTION';
-}
-
-function wholeNumber(option: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new DoctorUsageError(`--${option} must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return n;
-}
-
-/** Parses the doctor's command line: 'help' for --help; throws {@link DoctorUsageError}. */
+/** Parses the doctor's command line: 'help' for --help; throws {@link CliUsageError}. */
 export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'help' {
   let values;
   try {
@@ -78,13 +65,13 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'he
       },
     }));
   } catch (error) {
-    throw new DoctorUsageError((error as Error).message.split('\n')[0]);
+    throw new CliUsageError((error as Error).message.split('\n')[0]);
   }
   if (values.help) return 'help';
-  if (values.serial === '') throw new DoctorUsageError('--serial needs a device path');
-  if (values.config === '') throw new DoctorUsageError('--config needs a file path');
+  if (values.serial === '') throw new CliUsageError('--serial needs a device path');
+  if (values.config === '') throw new CliUsageError('--config needs a file path');
   if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
-    throw new DoctorUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
+    throw new CliUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
   }
   return {
     serialPath: values.serial,
