@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,8 +7,8 @@ import { MemoryCanBus } from '@tsbms/hal/testing';
 import { EmulatedChain, type FaultSpec } from '@tsbms/module-emulator';
 import { discoverModules, TeslaBus } from '@tsbms/tesla-protocol';
 import { ALL_GOOD, doctorReportSchema, type DoctorReport, type Finding } from '@tsbms/commissioning';
-import { scoped, stopProcess, type Scope } from '@tsbms/test-support';
-import { fromSource, startEmulator, startPty, workspaceRoot } from '../e2e/process-harness';
+import { scoped, type Scope } from '@tsbms/test-support';
+import { runScript, startEmulator, startPty } from '../e2e/process-harness';
 import { runDoctor, type DoctorDependencies } from './doctor-command';
 
 /*
@@ -349,20 +348,8 @@ describe('npm run doctor as a process over a pty against the emulator app', () =
   beforeAll(() => (workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-doctor-e2e-'))));
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-  function runDoctorProcess(scope: Scope, args: readonly string[]) {
-    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [...fromSource, 'apps/controller/src/doctor/main.ts', ...args], {
-        cwd: workspaceRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      scope.add(() => stopProcess(child));
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const runDoctorProcess = (scope: Scope, args: readonly string[]) =>
+    runScript(scope, 'apps/controller/src/doctor/main.ts', args);
 
   it(
     '--json: fresh boards need addresses (exit 1, none assigned); with --fix-addresses a healthy pack is all good (exit 0)',

@@ -71,9 +71,31 @@ export function controllerCommand(args: readonly string[]): string[] {
 
 /** A one-shot controller run (`--once`): resolves with the exit code and both outputs. */
 export function runControllerOnce(scope: Scope, args: readonly string[]) {
+  return runToExit(scope, controllerCommand(args));
+}
+
+/**
+ * `node … SCRIPT ARGS` from source (a CLI of the workspace, as `npm run` runs it) to its end: exit
+ * code and both outputs. Asynchronous, so a server in the test's process can answer it.
+ */
+export function runScript(
+  scope: Scope,
+  script: string,
+  args: readonly string[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
+) {
+  return runToExit(scope, [...fromSource, script, ...args], options);
+}
+
+function runToExit(
+  scope: Scope,
+  nodeArgs: readonly string[],
+  options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, controllerCommand(args), {
-      cwd: workspaceRoot,
+    const child = spawn(process.execPath, nodeArgs, {
+      cwd: options.cwd ?? workspaceRoot,
+      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     scope.add(() => stopProcess(child));

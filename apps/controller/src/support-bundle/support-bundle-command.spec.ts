@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { systemClock } from '@tsbms/hal';
+import { scoped } from '@tsbms/test-support';
+import { runScript } from '../e2e/process-harness';
 import { BUNDLE_FILES } from './bundle-entries';
 import { supportBundleCommand } from './support-bundle-command';
 import {
@@ -15,7 +17,6 @@ import {
   ENV_SERIAL_PATH,
   extractWithSystemTar,
   RECORDED_SCANS,
-  runScript,
   secretEnvironment,
   writeBundleFixture,
   type BundleFixture,
@@ -51,207 +52,227 @@ function archivesIn(folder: string): string[] {
 }
 
 describe('npm run support-bundle (a child process, as a user runs it)', () => {
-  it('from the files: every expected file, in its shape, and no planted secret in any byte; the recording replays', async () => {
-    // Run from elsewhere, as npm does (INIT_CWD = where the user typed it): the archive lands there.
-    const result = await runScript(SUPPORT_BUNDLE, ['--config', 'bms.yaml'], {
-      env: childEnvironment({ ...secretEnvironment(), INIT_CWD: dir }),
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    const [name] = archivesIn(dir);
-    expect(name).toBeDefined();
-    const archive = path.join(dir, name);
-    expect(existsSync(`${archive}.tmp`)).toBe(false);
-
-    // The path and the files with their sizes, and why the status is missing.
-    const out = result.stdout.split('\n');
-    expect(out[0]).toMatch(new RegExp(`^support-bundle: wrote ${escapeRegExp(archive)} \\(${SIZE}\\)$`));
-    for (const file of BUNDLE_FILES) {
-      expect(out).toContainEqual(expect.stringMatching(new RegExp(`^  ${escapeRegExp(file)} +${SIZE}$`)));
-    }
-    expect(result.stdout).toContain('not included: no running daemon was asked (--url)');
-
-    const files = extractWithSystemTar(archive, path.join(dir, 'x'));
-    expect([...files.keys()].sort()).toEqual([...BUNDLE_FILES].sort());
-
-    // No secret anywhere: not in any extracted file, not in the archive's tar stream.
-    for (const [file, bytes] of files)
-      expect({ file, secrets: secretsIn(bytes) }).toEqual({ file, secrets: [] });
-    expect(secretsIn(gunzipSync(readFileSync(archive)))).toEqual([]);
-
-    // config.json: the running config, secrets ***, environment settings by name.
-    const config = json(files, 'config.json');
-    expect(config.config.pack.moduleCount).toBe(2);
-    expect(config.config.mqtt.password).toBe('***');
-    expect(config.config.mqtt.url).toBe('mqtt://bms:***@broker.local:1883');
-    expect(config.config.http.auth).toEqual({
-      username: '$TSBMS_HTTP_AUTH_USERNAME',
-      passwordHash: '***',
-      bearerTokenHash: '***',
-    });
-    expect(config.config.notifications.ntfy.token).toBe('***');
-    expect(config.config.notifications.webhook.bearerToken).toBe('***');
-    expect(config.config.influxdb.token).toBe('***');
-    expect(config.config.serial.path).toBe('$TSBMS_SERIAL_PATH');
-    expect(config.environment).toEqual({
-      'serial.path': 'TSBMS_SERIAL_PATH',
-      'mqtt.password': 'TSBMS_MQTT_PASSWORD',
-      'http.auth.username': 'TSBMS_HTTP_AUTH_USERNAME',
-      'http.auth.passwordHash': 'TSBMS_HTTP_AUTH_PASSWORD_HASH',
-      'notifications.webhook.bearerToken': 'TSBMS_NOTIFICATIONS_WEBHOOK_BEARER_TOKEN',
-      'influxdb.token': 'TSBMS_INFLUXDB_TOKEN',
-    });
-    for (const [file, bytes] of files)
-      expect({ file, serial: bytes.includes(ENV_SERIAL_PATH) }).toEqual({ file, serial: false });
-
-    // status.json: no daemon asked, the state file instead.
-    const status = json(files, 'status.json');
-    expect(status.notIncluded).toMatch(/no running daemon was asked/);
-    expect(status.savedState.state.soc.socPercent).toBe(61.5);
-    expect(status.savedState.state.faults.faults).toEqual([
-      expect.objectContaining({ kind: 'cellOverVoltage' }),
-    ]);
-
-    // events.json: the history file's events (read-only); no fault log without a daemon.
-    const events = json(files, 'events.json');
-    expect(events.faultLog.notIncluded).toMatch(/no running daemon was asked/);
-    expect(events.history.source).toBe(`the history file ${fixture.historyFile}`);
-    expect(events.history.events.map((e: { kind: string }) => e.kind)).toEqual(['raise', 'contactors']);
-    expect(json(files, 'link-stats.json').notIncluded).toMatch(/no running daemon was asked/);
-
-    const versions = json(files, 'versions.json');
-    expect(versions).toMatchObject({
-      controller: CONTROLLER_VERSION,
-      node: process.version,
-      platform: process.platform,
-      arch: process.arch,
-    });
-    expect(versions.packages['@tsbms/bms-core']).toMatch(/^\d+\.\d+\.\d+/);
-    expect(versions.packages['@tsbms/history']).toMatch(/^\d+\.\d+\.\d+/);
-
-    // recording.jsonl: the whole (small) recording, byte for byte.
-    expect(files.get('recording.jsonl')?.equals(fixture.recording)).toBe(true);
-    const replayConfig = json(files, 'replay-config.json');
-    expect(replayConfig.pack.moduleCount).toBe(2);
-    expect(Object.keys(replayConfig)).not.toEqual(expect.arrayContaining(['mqtt']));
-    expect(replayConfig).not.toHaveProperty('recordFile');
-
-    // README.txt: each file, and the replay command, which works as written.
-    const readme = files.get('README.txt')?.toString('utf8') ?? '';
-    for (const file of BUNDLE_FILES) expect(readme).toContain(`  ${file} `);
-    const command =
-      'npm run controller -- --replay "$B/recording.jsonl" --config "$B/replay-config.json" --pace fast';
-    expect(readme).toContain(command);
-    expect(readme).toContain('starts at a full line');
-    const B = path.join(dir, 'x');
-    const replay = await runScript(
-      CONTROLLER,
-      ['--replay', `${B}/recording.jsonl`, '--config', `${B}/replay-config.json`, '--pace', 'fast'],
-      { env: childEnvironment({}) },
-    );
-    expect(replay.stderr).toContain(`replayed ${RECORDED_SCANS} scans`);
-    expect(replay.status).toBe(0);
-  });
-
-  it('with --url: the daemon’s status, fault log and per-module bus counters, asked with the token; the token is not in it', async () => {
-    const status = {
-      timestampMs: Date.now(),
-      comms: { framesOk: 1520, crcErrors: 3, timeouts: 2 },
-      outputs: { can: { state: 'ok', message: 'can0: GX seen 0.4 s ago' } },
-    };
-    const faultEvents = [{ type: 'raise', timestampMs: Date.now() - 1000, kind: 'cellOverVoltage' }];
-    const metrics = [
-      '# HELP tsbms_comms_frames_ok_total Frames answered, by module address',
-      '# TYPE tsbms_comms_frames_ok_total counter',
-      'tsbms_comms_frames_ok_total{address="1"} 760',
-      'tsbms_comms_frames_ok_total{address="2"} 758',
-      'tsbms_comms_crc_errors_total{address="2"} 3',
-      'tsbms_soc_percent 61.5',
-    ].join('\n');
-    const authorizations: (string | undefined)[] = [];
-    const daemon = http.createServer((req, res) => {
-      authorizations.push(req.headers.authorization);
-      const body =
-        req.url === '/api/status'
-          ? JSON.stringify(status)
-          : req.url === '/api/events'
-            ? JSON.stringify({ events: faultEvents })
-            : req.url === '/metrics'
-              ? metrics
-              : null;
-      res.writeHead(body === null ? 404 : 200, {
-        'content-type': req.url === '/metrics' ? 'text/plain' : 'application/json',
-      });
-      res.end(body ?? '{"error":{"code":"NOT_FOUND","message":"no such API route"}}');
-    });
-    await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
-    const token = 'cli-api-token-2f6a';
-    try {
-      const result = await runScript(
-        SUPPORT_BUNDLE,
-        [
-          '--config',
-          fixture.configFile,
-          '--url',
-          url,
-          '--token',
-          token,
-          '--out',
-          path.join(dir, 'bundle.tar.gz'),
-        ],
-        { env: childEnvironment(secretEnvironment()) },
-      );
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      expect(result.stdout).not.toContain('not included');
-      expect(authorizations).toEqual([`Bearer ${token}`, `Bearer ${token}`, `Bearer ${token}`]);
-      const files = extractWithSystemTar(path.join(dir, 'bundle.tar.gz'), path.join(dir, 'x'));
-      expect(json(files, 'status.json')).toEqual(status);
-      expect(json(files, 'events.json').faultLog.events).toEqual(faultEvents);
-      expect(json(files, 'link-stats.json')).toEqual({
-        totals: status.comms,
-        perModule: { 1: { framesOk: 760 }, 2: { framesOk: 758, crcErrors: 3 } },
-      });
-      for (const [file, bytes] of files) {
-        expect({ file, secrets: secretsIn(bytes), token: bytes.includes(token) }).toEqual({
-          file,
-          secrets: [],
-          token: false,
-        });
-      }
-    } finally {
-      await new Promise((resolve) => daemon.close(resolve));
-    }
-  });
-
-  it('refuses to write a bundle when a secret turns up where none is expected (the daemon’s status), naming where, never the value', async () => {
-    const leaky = {
-      outputs: { mqtt: { state: 'degraded', message: `login ${ENV_SECRETS.TSBMS_MQTT_PASSWORD} refused` } },
-    };
-    const daemon = http.createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        req.url === '/api/status' ? JSON.stringify(leaky) : req.url === '/api/events' ? '{"events":[]}' : '',
-      );
-    });
-    await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
-    try {
-      const result = await runScript(SUPPORT_BUNDLE, ['--config', fixture.configFile, '--url', url], {
+  it(
+    'from the files: every expected file, in its shape, and no planted secret in any byte; the recording replays',
+    scoped(async (scope) => {
+      // Run from elsewhere, as npm does (INIT_CWD = where the user typed it): the archive lands there.
+      const result = await runScript(scope, SUPPORT_BUNDLE, ['--config', 'bms.yaml'], {
         env: childEnvironment({ ...secretEnvironment(), INIT_CWD: dir }),
       });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toBe(
-        'support-bundle: status.json holds the value of mqtt.password: the support bundle was not written\n',
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const [name] = archivesIn(dir);
+      expect(name).toBeDefined();
+      const archive = path.join(dir, name);
+      expect(existsSync(`${archive}.tmp`)).toBe(false);
+
+      // The path and the files with their sizes, and why the status is missing.
+      const out = result.stdout.split('\n');
+      expect(out[0]).toMatch(new RegExp(`^support-bundle: wrote ${escapeRegExp(archive)} \\(${SIZE}\\)$`));
+      for (const file of BUNDLE_FILES) {
+        expect(out).toContainEqual(expect.stringMatching(new RegExp(`^  ${escapeRegExp(file)} +${SIZE}$`)));
+      }
+      expect(result.stdout).toContain('not included: no running daemon was asked (--url)');
+
+      const files = extractWithSystemTar(archive, path.join(dir, 'x'));
+      expect([...files.keys()].sort()).toEqual([...BUNDLE_FILES].sort());
+
+      // No secret anywhere: not in any extracted file, not in the archive's tar stream.
+      for (const [file, bytes] of files)
+        expect({ file, secrets: secretsIn(bytes) }).toEqual({ file, secrets: [] });
+      expect(secretsIn(gunzipSync(readFileSync(archive)))).toEqual([]);
+
+      // config.json: the running config, secrets ***, environment settings by name.
+      const config = json(files, 'config.json');
+      expect(config.config.pack.moduleCount).toBe(2);
+      expect(config.config.mqtt.password).toBe('***');
+      expect(config.config.mqtt.url).toBe('mqtt://bms:***@broker.local:1883');
+      expect(config.config.http.auth).toEqual({
+        username: '$TSBMS_HTTP_AUTH_USERNAME',
+        passwordHash: '***',
+        bearerTokenHash: '***',
+      });
+      expect(config.config.notifications.ntfy.token).toBe('***');
+      expect(config.config.notifications.webhook.bearerToken).toBe('***');
+      expect(config.config.influxdb.token).toBe('***');
+      expect(config.config.serial.path).toBe('$TSBMS_SERIAL_PATH');
+      expect(config.environment).toEqual({
+        'serial.path': 'TSBMS_SERIAL_PATH',
+        'mqtt.password': 'TSBMS_MQTT_PASSWORD',
+        'http.auth.username': 'TSBMS_HTTP_AUTH_USERNAME',
+        'http.auth.passwordHash': 'TSBMS_HTTP_AUTH_PASSWORD_HASH',
+        'notifications.webhook.bearerToken': 'TSBMS_NOTIFICATIONS_WEBHOOK_BEARER_TOKEN',
+        'influxdb.token': 'TSBMS_INFLUXDB_TOKEN',
+      });
+      for (const [file, bytes] of files)
+        expect({ file, serial: bytes.includes(ENV_SERIAL_PATH) }).toEqual({ file, serial: false });
+
+      // status.json: no daemon asked, the state file instead.
+      const status = json(files, 'status.json');
+      expect(status.notIncluded).toMatch(/no running daemon was asked/);
+      expect(status.savedState.state.soc.socPercent).toBe(61.5);
+      expect(status.savedState.state.faults.faults).toEqual([
+        expect.objectContaining({ kind: 'cellOverVoltage' }),
+      ]);
+
+      // events.json: the history file's events (read-only); no fault log without a daemon.
+      const events = json(files, 'events.json');
+      expect(events.faultLog.notIncluded).toMatch(/no running daemon was asked/);
+      expect(events.history.source).toBe(`the history file ${fixture.historyFile}`);
+      expect(events.history.events.map((e: { kind: string }) => e.kind)).toEqual(['raise', 'contactors']);
+      expect(json(files, 'link-stats.json').notIncluded).toMatch(/no running daemon was asked/);
+
+      const versions = json(files, 'versions.json');
+      expect(versions).toMatchObject({
+        controller: CONTROLLER_VERSION,
+        node: process.version,
+        platform: process.platform,
+        arch: process.arch,
+      });
+      expect(versions.packages['@tsbms/bms-core']).toMatch(/^\d+\.\d+\.\d+/);
+      expect(versions.packages['@tsbms/history']).toMatch(/^\d+\.\d+\.\d+/);
+
+      // recording.jsonl: the whole (small) recording, byte for byte.
+      expect(files.get('recording.jsonl')?.equals(fixture.recording)).toBe(true);
+      const replayConfig = json(files, 'replay-config.json');
+      expect(replayConfig.pack.moduleCount).toBe(2);
+      expect(Object.keys(replayConfig)).not.toEqual(expect.arrayContaining(['mqtt']));
+      expect(replayConfig).not.toHaveProperty('recordFile');
+
+      // README.txt: each file, and the replay command, which works as written.
+      const readme = files.get('README.txt')?.toString('utf8') ?? '';
+      for (const file of BUNDLE_FILES) expect(readme).toContain(`  ${file} `);
+      const command =
+        'npm run controller -- --replay "$B/recording.jsonl" --config "$B/replay-config.json" --pace fast';
+      expect(readme).toContain(command);
+      expect(readme).toContain('starts at a full line');
+      const B = path.join(dir, 'x');
+      const replay = await runScript(
+        scope,
+        CONTROLLER,
+        ['--replay', `${B}/recording.jsonl`, '--config', `${B}/replay-config.json`, '--pace', 'fast'],
+        { env: childEnvironment({}) },
       );
-      expect(result.stdout).toBe('');
-      expect(archivesIn(dir)).toEqual([]);
-      expect(readdirSync(dir).filter((file) => file.includes('tsbms-support'))).toEqual([]);
-    } finally {
-      await new Promise((resolve) => daemon.close(resolve));
-    }
-  });
+      expect(replay.stderr).toContain(`replayed ${RECORDED_SCANS} scans`);
+      expect(replay.code).toBe(0);
+    }),
+  );
+
+  it(
+    'with --url: the daemon’s status, fault log and per-module bus counters, asked with the token; the token is not in it',
+    scoped(async (scope) => {
+      const status = {
+        timestampMs: Date.now(),
+        comms: { framesOk: 1520, crcErrors: 3, timeouts: 2 },
+        outputs: { can: { state: 'ok', message: 'can0: GX seen 0.4 s ago' } },
+      };
+      const faultEvents = [{ type: 'raise', timestampMs: Date.now() - 1000, kind: 'cellOverVoltage' }];
+      const metrics = [
+        '# HELP tsbms_comms_frames_ok_total Frames answered, by module address',
+        '# TYPE tsbms_comms_frames_ok_total counter',
+        'tsbms_comms_frames_ok_total{address="1"} 760',
+        'tsbms_comms_frames_ok_total{address="2"} 758',
+        'tsbms_comms_crc_errors_total{address="2"} 3',
+        'tsbms_soc_percent 61.5',
+      ].join('\n');
+      const authorizations: (string | undefined)[] = [];
+      const daemon = http.createServer((req, res) => {
+        authorizations.push(req.headers.authorization);
+        const body =
+          req.url === '/api/status'
+            ? JSON.stringify(status)
+            : req.url === '/api/events'
+              ? JSON.stringify({ events: faultEvents })
+              : req.url === '/metrics'
+                ? metrics
+                : null;
+        res.writeHead(body === null ? 404 : 200, {
+          'content-type': req.url === '/metrics' ? 'text/plain' : 'application/json',
+        });
+        res.end(body ?? '{"error":{"code":"NOT_FOUND","message":"no such API route"}}');
+      });
+      await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
+      const token = 'cli-api-token-2f6a';
+      try {
+        const result = await runScript(
+          scope,
+          SUPPORT_BUNDLE,
+          [
+            '--config',
+            fixture.configFile,
+            '--url',
+            url,
+            '--token',
+            token,
+            '--out',
+            path.join(dir, 'bundle.tar.gz'),
+          ],
+          { env: childEnvironment(secretEnvironment()) },
+        );
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).not.toContain('not included');
+        expect(authorizations).toEqual([`Bearer ${token}`, `Bearer ${token}`, `Bearer ${token}`]);
+        const files = extractWithSystemTar(path.join(dir, 'bundle.tar.gz'), path.join(dir, 'x'));
+        expect(json(files, 'status.json')).toEqual(status);
+        expect(json(files, 'events.json').faultLog.events).toEqual(faultEvents);
+        expect(json(files, 'link-stats.json')).toEqual({
+          totals: status.comms,
+          perModule: { 1: { framesOk: 760 }, 2: { framesOk: 758, crcErrors: 3 } },
+        });
+        for (const [file, bytes] of files) {
+          expect({ file, secrets: secretsIn(bytes), token: bytes.includes(token) }).toEqual({
+            file,
+            secrets: [],
+            token: false,
+          });
+        }
+      } finally {
+        await new Promise((resolve) => daemon.close(resolve));
+      }
+    }),
+  );
+
+  it(
+    'refuses to write a bundle when a secret turns up where none is expected (the daemon’s status), naming where, never the value',
+    scoped(async (scope) => {
+      const leaky = {
+        outputs: { mqtt: { state: 'degraded', message: `login ${ENV_SECRETS.TSBMS_MQTT_PASSWORD} refused` } },
+      };
+      const daemon = http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          req.url === '/api/status'
+            ? JSON.stringify(leaky)
+            : req.url === '/api/events'
+              ? '{"events":[]}'
+              : '',
+        );
+      });
+      await new Promise<void>((resolve) => daemon.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
+      try {
+        const result = await runScript(
+          scope,
+          SUPPORT_BUNDLE,
+          ['--config', fixture.configFile, '--url', url],
+          {
+            env: childEnvironment({ ...secretEnvironment(), INIT_CWD: dir }),
+          },
+        );
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe(
+          'support-bundle: status.json holds the value of mqtt.password: the support bundle was not written\n',
+        );
+        expect(result.stdout).toBe('');
+        expect(archivesIn(dir)).toEqual([]);
+        expect(readdirSync(dir).filter((file) => file.includes('tsbms-support'))).toEqual([]);
+      } finally {
+        await new Promise((resolve) => daemon.close(resolve));
+      }
+    }),
+  );
 });
 
 describe('supportBundleCommand: options and failures (in-process)', () => {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
@@ -7,8 +7,6 @@ import { makePackReading } from '@tsbms/battery-model/testing';
 import { hashSecret } from '@tsbms/credentials';
 import { ManualClock, silentLogger } from '@tsbms/hal';
 import { SqliteHistoryStore } from '@tsbms/history';
-
-export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..', '..', '..');
 
 /** Cheap scrypt: the same format, milliseconds to make. */
 const TEST_SCRYPT = { n: 1024, r: 8, p: 1 };
@@ -125,40 +123,6 @@ export function writeBundleFixture(dir: string, nowMs: number): BundleFixture {
   const recording = Buffer.from(`${[RECORDING_HEADER, ...scans].join('\n')}\n`);
   writeFileSync(recordFile, recording);
   return { configFile, recordFile, stateFile, historyFile, recording };
-}
-
-export interface ProcessResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * A workspace script run as `npm run …` runs it (from source, in its own process); asynchronous,
- * so that a server in the test's process can answer it.
- */
-export function runScript(
-  script: string,
-  args: readonly string[],
-  options: { readonly env: NodeJS.ProcessEnv; readonly cwd?: string },
-): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@tsbms/source', '-r', '@swc-node/register', script, ...args],
-      { cwd: options.cwd ?? WORKSPACE_ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
 }
 
 /** The environment a child process gets: the test's own without any TSBMS_* or INIT_CWD, then `extra`. */
