@@ -39,6 +39,7 @@ const supervisorOptions: SupervisorOptions<unknown, { config: unknown }> = {
     restore: () => ({}),
   },
   relays: simulatedRelays(clock),
+  contactorFeedback: {},
   services: [],
   stateStore: null,
 };
@@ -116,6 +117,22 @@ describe('createBms', () => {
     return bms.stop();
   });
 
+  it('rejects feedback that is not an object of DigitalInputs, naming the input', async () => {
+    await expectInvalidArgument(
+      () => createBms({ ...bmsOptions, contactorFeedback: 5 as never }),
+      'options.contactorFeedback',
+    );
+    const error = await expectInvalidArgument(
+      () =>
+        createBms({
+          ...bmsOptions,
+          contactorFeedback: { contactorPositive: { name: 'contactorPositive' } as never },
+        }),
+      'options.contactorFeedback.contactorPositive',
+    );
+    expect(error.received).toBe('a plain object without read');
+  });
+
   it('rejects notices that are not a list of strings', async () => {
     await expectInvalidArgument(
       () => createBms({ ...bmsOptions, notices: ['ok', 3] as never }),
@@ -143,6 +160,8 @@ describe('BmsSupervisor', () => {
     ['configSource', { config: () => ({}) }],
     ['relays', undefined],
     ['relays.heater', {}],
+    ['contactorFeedback', 5],
+    ['contactorFeedback.contactorNegative', {}],
     ['services', {}],
     ['services', [() => undefined, 'probe']],
     ['stateStore', undefined],

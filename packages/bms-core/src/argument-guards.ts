@@ -1,6 +1,7 @@
 import {
   describeReceived,
   InvalidArgumentError,
+  requireDigitalInput,
   requireDigitalOutput,
   requireFunction,
   requireObject,
@@ -8,6 +9,7 @@ import {
   type PortMembers,
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
+import { FEEDBACK_RELAYS, type ContactorFeedback } from './contactor-feedback';
 import type { BmsRelays } from './relays';
 
 /*
@@ -57,6 +59,22 @@ export function requireRelays(value: unknown, argument: string): asserts value i
   for (const name of Object.keys(RELAY_NAMES)) {
     const relay: unknown = Reflect.get(value, name);
     if (relay !== undefined) requireDigitalOutput(relay, `${argument}.${name}`);
+  }
+}
+
+/** An object whose feedback inputs, where present, are DigitalInputs: a bad one would fail in the first scan. */
+export function requireContactorFeedback(
+  value: unknown,
+  argument: string,
+): asserts value is ContactorFeedback {
+  requireObject(
+    value,
+    argument,
+    `ContactorFeedback ({ ${Object.keys(FEEDBACK_RELAYS).join(', ')} }, each optional)`,
+  );
+  for (const name of Object.keys(FEEDBACK_RELAYS)) {
+    const input: unknown = Reflect.get(value, name);
+    if (input !== undefined) requireDigitalInput(input, `${argument}.${name}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { buildBatteryModelConfig, type PackState } from '@tsbms/battery-model';
 import { makePackReading } from '@tsbms/battery-model/testing';
 import { buildFaultEngineConfig } from '@tsbms/fault-engine';
 import { buildControlConfig } from '@tsbms/control';
-import { ManualClock, type Clock, type CurrentSource } from '@tsbms/hal';
+import { ManualClock, SimulatedDigitalInput, type Clock, type CurrentSource } from '@tsbms/hal';
 import { FakeCurrentSource, RecordingLogger } from '@tsbms/hal/testing';
 import type { ModuleReading, PackReading } from '@tsbms/pack-reading';
 import { FakePackSource, simulatedRelays } from './testing';
@@ -45,7 +45,7 @@ const silent = (): Partial<ModuleReading> => ({
 function harness(
   persisted: PersistedBmsState | null = null,
   current?: CurrentSource,
-  extra: Partial<BmsOptions> = {},
+  extra: Partial<BmsOptions> | ((relays: ReturnType<typeof simulatedRelays>) => Partial<BmsOptions>) = {},
 ) {
   const clock = new ManualClock();
   const healthy = (): Partial<ModuleReading> => ({});
@@ -64,7 +64,7 @@ function harness(
     relays,
     persisted,
     ...(current === undefined ? {} : { current }),
-    ...extra,
+    ...(typeof extra === 'function' ? extra(relays) : extra),
   });
   const closed = () => relays.contactorPositive.state && relays.contactorNegative.state;
   /** Advances in 100 ms steps until `predicate` holds; returns the virtual seconds it took. */
@@ -407,6 +407,103 @@ describe('createBms with a fake source (virtual time)', () => {
     const plain = harness();
     expect(plain.bms.status().notices).toEqual([]);
     await plain.bms.stop();
+  });
+});
+
+describe('createBms with contactor feedback inputs (B-14, virtual time)', () => {
+  /** A core whose negative and positive contactors have auxiliary contacts that follow their coils. */
+  function withFeedback() {
+    const feedback = {
+      negative: null as SimulatedDigitalInput | null,
+      positive: null as SimulatedDigitalInput | null,
+    };
+    const h = harness(null, undefined, (relays) => {
+      feedback.negative = new SimulatedDigitalInput(
+        'contactorNegative',
+        () => relays.contactorNegative.state,
+      );
+      feedback.positive = new SimulatedDigitalInput(
+        'contactorPositive',
+        () => relays.contactorPositive.state,
+      );
+      return {
+        contactorFeedback: { contactorNegative: feedback.negative, contactorPositive: feedback.positive },
+      };
+    });
+    return {
+      ...h,
+      negative: feedback.negative as SimulatedDigitalInput,
+      positive: feedback.positive as SimulatedDigitalInput,
+    };
+  }
+
+  it('reads every input once per scan and closes as usual while the contacts follow the commands', async () => {
+    const h = withFeedback();
+    let scans = 0;
+    h.bms.pack$.subscribe(() => scans++);
+    await h.until(h.closed, 15);
+    const scansBefore = scans;
+    const readsBefore = h.positive.reads;
+    await h.clock.advanceByMs(5000);
+    expect(scans - scansBefore).toBe(5);
+    expect(h.positive.reads - readsBefore).toBe(5);
+    expect(h.negative.reads).toBe(h.positive.reads);
+    expect(h.bms.status().faults).toEqual([]);
+    await h.bms.stop();
+  });
+
+  it('a contact that stays open while commanded closed: contactorMismatch on it, latched, contactors open', async () => {
+    const h = withFeedback();
+    await h.until(h.closed, 15);
+    h.positive.set(false);
+    // 0.5 s of mismatch, seen by two scans 1 s apart.
+    const openedAfterS = await h.until(() => !h.closed(), 5);
+    expect(openedAfterS).toBeGreaterThanOrEqual(1);
+    expect(openedAfterS).toBeLessThanOrEqual(2.1);
+    expect(h.bms.status().faults).toEqual([
+      expect.objectContaining({
+        kind: 'contactorMismatch',
+        level: 'fault',
+        location: { contactor: 'positive' },
+        latched: true,
+      }),
+    ]);
+    expect(h.bms.status().contactors).toMatchObject({ state: 'OPEN', openReason: 'fault' });
+    await h.bms.stop();
+  });
+
+  it('a contact that stays closed after opening (welded): contactorWelded on it, and nothing closes again', async () => {
+    const h = withFeedback();
+    await h.until(h.closed, 15);
+    h.negative.set(true);
+    h.pack.module = (address) => (address === 1 ? { cellVoltagesV: [4.17, 3.9, 3.9, 3.9, 3.9, 3.9] } : {});
+    await h.until(() => !h.closed(), 15);
+    h.pack.module = () => ({});
+    await h.clock.advanceByMs(3000);
+    // Commanded open, feedback closed: welded (and, as the feedback disagrees, a mismatch too).
+    expect(h.bms.status().faults).toContainEqual(
+      expect.objectContaining({
+        kind: 'contactorWelded',
+        location: { contactor: 'negative' },
+        latched: true,
+      }),
+    );
+    expect(h.bms.status().faults).not.toContainEqual(
+      expect.objectContaining({ kind: 'contactorWelded', location: { contactor: 'positive' } }),
+    );
+    await h.bms.stop();
+  });
+
+  it('an input that cannot be read: every relay off, the failure logged, done rejects', async () => {
+    const h = withFeedback();
+    await h.until(h.closed, 15);
+    h.positive.read = () => {
+      throw new Error('GPIO line 6: EIO');
+    };
+    await h.clock.advanceByMs(1000);
+    expect(Object.values(h.relays).map((r) => r.state)).toEqual([false, false, false, false, false]);
+    await expect(h.bms.done).rejects.toThrow('GPIO line 6: EIO');
+    expect(h.logger.lines.at(-1)?.message).toBe('runtime failed: every output switched off');
   });
 });
 

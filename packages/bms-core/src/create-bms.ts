@@ -60,6 +60,7 @@ import {
 } from '@tsbms/hal';
 import type { PackSource } from '@tsbms/pack-reading';
 import {
+  requireContactorFeedback,
   requireLibraryConfigs,
   requirePackSource,
   requireRelays,
@@ -68,6 +69,7 @@ import {
 import { ConfigChangeError, type BalanceNowResult, type ConfigIssue } from './output-service';
 import type { PersistedBmsState } from './persisted-state';
 import { applyContactorRelays, switchAllRelaysOff, type BmsRelays } from './relays';
+import { readContactorFeedback, type ContactorFeedback } from './contactor-feedback';
 import { joinCheckCurrent, joinPackCurrent } from './pack-current';
 import { screenCurrentSamples } from './current-screen';
 import { logDecisions, logFaultEvent } from './state-change-log';
@@ -103,6 +105,12 @@ export interface BmsOptions {
   readonly logger: Logger;
   readonly config: BmsConfig;
   readonly relays: BmsRelays;
+  /**
+   * The contactors' feedback inputs, where fitted (B-14): read at every scan, in the tick in which
+   * they are compared with the command in force. A read that fails is handled like a source that
+   * failed for good: every relay off, `done` rejects.
+   */
+  readonly contactorFeedback?: ContactorFeedback;
   /** Saved by a previous core (`persistedState()`); null or absent = a fresh start. */
   readonly persisted?: PersistedBmsState | null;
   /** When a core before this one last opened energised contactors (B-11 lockout across restarts). */
@@ -181,6 +189,8 @@ function requireBmsOptions(options: BmsOptions): void {
   requireLogger(options.logger, 'options.logger');
   requireLibraryConfigs(options.config, 'options.config');
   requireRelays(options.relays, 'options.relays');
+  if (options.contactorFeedback !== undefined)
+    requireContactorFeedback(options.contactorFeedback, 'options.contactorFeedback');
   if (options.outputStatus !== undefined) requireFunction(options.outputStatus, 'options.outputStatus');
   if (options.stateFileStatus !== undefined)
     requireFunction(options.stateFileStatus, 'options.stateFileStatus');
@@ -243,7 +253,14 @@ export function createBms(options: BmsOptions): Bms {
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   // Nobody need listen to `done` for a failure to be handled: it is logged here.
   done.catch(() => undefined);
-  // A source that fails for good leaves nothing to decide on: every relay off, and `done` says why.
+  // A source (or a feedback input) that fails for good leaves nothing to decide on: every relay
+  // off, and `done` says why.
+  const failForGood = (error: unknown) => {
+    switchAllRelaysOff(relays, logger);
+    logger.error({ event: 'fatal', error: String(error) }, 'runtime failed: every output switched off');
+    settle?.reject(error);
+    return EMPTY;
+  };
   const screened = (sensor: CurrentSource) =>
     sensor.current$.pipe(screenCurrentSamples(sensor.description, logger, options.currentFrozenAfterMs));
   const readings$ = source.readings$.pipe(
@@ -260,12 +277,7 @@ export function createBms(options: BmsOptions): Bms {
           options.currentStaleAfterMs,
           config.batteryModel.maxIntegrationGapS,
         ),
-    catchError((error: unknown) => {
-      switchAllRelaysOff(relays, logger);
-      logger.error({ event: 'fatal', error: String(error) }, 'runtime failed: every output switched off');
-      settle?.reject(error);
-      return EMPTY;
-    }),
+    catchError(failForGood),
   );
   const pack$ = readings$.pipe(
     withLatestFrom(settings),
@@ -292,12 +304,14 @@ export function createBms(options: BmsOptions): Bms {
     map(({ pack, discoveredModules }) => ({
       pack,
       discoveredModuleCount: discoveredModules,
-      ...contactorFaultInput(contactors.value),
+      // Feedback, hardware → fault input (B-14): each contact as it is now, against the command in force.
+      ...contactorFaultInput(contactors.value, readContactorFeedback(options.contactorFeedback ?? {})),
       limits: latestLimits && {
         chargeCurrentLimitA: latestLimits.cclA,
         dischargeCurrentLimitA: latestLimits.dclA,
       },
     })),
+    catchError(failForGood),
     evaluateFaults(engine, (input, faults) => ({
       pack: input.pack,
       discoveredModules: input.discoveredModuleCount ?? null,

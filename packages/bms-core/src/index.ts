@@ -1,5 +1,6 @@
 export * from './create-bms';
 export * from './relays';
+export { readContactorFeedback, type ContactorFeedback } from './contactor-feedback';
 export * from './status';
 export * from './persisted-state';
 export * from './output-service';

@@ -1,8 +1,8 @@
 import { constants } from 'node:os';
 
 /**
- * `INVALID_LINES`: the requested lines were rejected before any system call. `RELEASED`: `set` after
- * `release()`. `NO_NATIVE_BINDING`: the addon (build/Release/tsbms_gpio.node) is not built or does
+ * `INVALID_LINES`: the requested lines were rejected before any system call. `RELEASED`: `set` or `read`
+ * after `release()`. `NO_NATIVE_BINDING`: the addon (build/Release/tsbms_gpio.node) is not built or does
  * not load. `E...`: the kernel refused (`ENOENT` no such chip, `EACCES` no permission, `EBUSY` a line
  * is held by another consumer, `EINVAL` an offset the chip does not have, `ENOTTY` not a GPIO chip).
  */
@@ -14,7 +14,7 @@ export interface GpioErrorContext {
   readonly lines: readonly number[];
   /** The one line concerned (a failed set), else null. */
   readonly line?: number | null;
-  /** The output on that line ('contactorPositive'), else null. */
+  /** The name of the output or input on that line ('contactorPositive'), else null. */
   readonly output?: string | null;
   /** The failed system call ('open', 'ioctl GPIO_V2_GET_LINE_IOCTL'), else null. */
   readonly syscall?: string | null;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNativeGpioBinding } from './gpio-binding';
 import { GpioError } from './gpio-error';
+import { openGpioInputs } from './gpio-input';
 import { openGpioOutputs } from './gpio-output';
 
 // The real addon (build/Release/tsbms_gpio.node, built by npm ci). This machine has no GPIO chip,
@@ -37,9 +38,10 @@ describe('the native GPIO addon', () => {
         '#include <linux/gpio.h>',
         '#include <stdio.h>',
         'int main(void) {',
-        '  printf("{\\"getLineIoctl\\":%lu,\\"setValuesIoctl\\":%lu,\\"lineRequestSize\\":%zu,",',
+        '  printf("{\\"getLineIoctl\\":%lu,\\"setValuesIoctl\\":%lu,\\"getValuesIoctl\\":%lu,",',
         '         (unsigned long)GPIO_V2_GET_LINE_IOCTL, (unsigned long)GPIO_V2_LINE_SET_VALUES_IOCTL,',
-        '         sizeof(struct gpio_v2_line_request));',
+        '         (unsigned long)GPIO_V2_LINE_GET_VALUES_IOCTL);',
+        '  printf("\\"lineRequestSize\\":%zu,", sizeof(struct gpio_v2_line_request));',
         '  printf("\\"lineValuesSize\\":%zu,\\"linesMax\\":%d}", sizeof(struct gpio_v2_line_values), GPIO_V2_LINES_MAX);',
         '  return 0;',
         '}',
@@ -52,6 +54,7 @@ describe('the native GPIO addon', () => {
     expect(fromHeader).toEqual({
       getLineIoctl: 0xc250b407,
       setValuesIoctl: 0xc010b40f,
+      getValuesIoctl: 0xc010b40e,
       lineRequestSize: 592,
       lineValuesSize: 16,
       linesMax: 64,
@@ -99,6 +102,26 @@ describe('the native GPIO addon', () => {
     expect(() => binding.setLineValue(fd, 0, false)).toThrow(expect.objectContaining({ errno: 9 }));
   });
 
+  it('inputs on a missing chip: ENOENT from open; on /dev/null: ENOTTY from the line request ioctl', () => {
+    const chipPath = join(workDir, 'gpiochip8');
+    const missing = thrown(() =>
+      openGpioInputs({ chipPath, lines: LINES, activeLow: true, bias: 'pull-up' }),
+    );
+    expect(missing).toMatchObject({ code: 'ENOENT', syscall: 'open', chipPath, lines: [5, 6] });
+    const notChip = thrown(() => openGpioInputs({ chipPath: '/dev/null', lines: LINES }));
+    expect(notChip).toMatchObject({ code: 'ENOTTY', syscall: 'ioctl GPIO_V2_GET_LINE_IOCTL', lines: [5, 6] });
+  });
+
+  it('get on an fd that is not a line request: ENOTTY; on a closed fd: EBADF', () => {
+    const binding = loadNativeGpioBinding();
+    const fd = openSync(join(workDir, 'plain-input'), 'w');
+    expect(() => binding.getLineValue(fd, 0)).toThrow(
+      expect.objectContaining({ errno: 25, syscall: 'ioctl GPIO_V2_LINE_GET_VALUES_IOCTL' }),
+    );
+    closeSync(fd);
+    expect(() => binding.getLineValue(fd, 0)).toThrow(expect.objectContaining({ errno: 9 }));
+  });
+
   it('releaseLines closes the fd', () => {
     const binding = loadNativeGpioBinding();
     const fd = openSync(join(workDir, 'released'), 'w');
@@ -118,9 +141,22 @@ describe('the native GPIO addon', () => {
     expect(() => request(...args)).toThrow(expect.objectContaining({ name: 'TypeError' }));
   });
 
+  it.each([
+    ['an unknown bias', ['/dev/null', [1], 'tsbms', false, 'pull-sideways']],
+    ['a missing bias', ['/dev/null', [1], 'tsbms', false]],
+    ['no offsets', ['/dev/null', [], 'tsbms', false, 'as-is']],
+    ['a non-boolean activeLow', ['/dev/null', [1], 'tsbms', 1, 'as-is']],
+  ])('rejects inputs with %s with a TypeError before any system call', (_, args) => {
+    const request = loadNativeGpioBinding().requestInputLines as (...values: unknown[]) => number;
+    expect(() => request(...args)).toThrow(expect.objectContaining({ name: 'TypeError' }));
+  });
+
   it('rejects a line index beyond 63 with a TypeError', () => {
     expect(() => loadNativeGpioBinding().setLineValue(0, 64, true)).toThrow(
       expect.objectContaining({ name: 'TypeError', message: 'setLineValue(fd, index 0..63, active)' }),
+    );
+    expect(() => loadNativeGpioBinding().getLineValue(0, 64)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: 'getLineValue(fd, index 0..63)' }),
     );
   });
 });

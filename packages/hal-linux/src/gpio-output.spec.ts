@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { GpioError } from './gpio-error';
-import { GPIO_LINES_MAX, openGpioOutputs } from './gpio-output';
+import { openGpioOutputs } from './gpio-output';
+import { GPIO_LINES_MAX } from './gpio-request';
 import { FakeGpioChips } from './testing';
 
 const CHIP = '/dev/gpiochip0';

@@ -1,9 +1,7 @@
 import type { DigitalOutput } from '@tsbms/hal';
-import { loadNativeGpioBinding, type GpioBinding } from './gpio-binding';
+import type { GpioBinding } from './gpio-binding';
 import { GpioError, gpioErrorFromBinding } from './gpio-error';
-
-/** The kernel's limit on lines in one request (GPIO_V2_LINES_MAX). */
-export const GPIO_LINES_MAX = 64;
+import { prepareGpioRequest } from './gpio-request';
 
 export interface GpioOutputsOptions {
   /** The GPIO character device, e.g. `/dev/gpiochip0`. */
@@ -116,25 +114,6 @@ export class GpioOutputs {
   }
 }
 
-function validateRequest(chipPath: string, names: readonly string[], offsets: readonly number[]): void {
-  const reject = (message: string) => {
-    throw new GpioError('INVALID_LINES', message, { chipPath, lines: offsets });
-  };
-  if (chipPath.length === 0) reject('the chip path is empty');
-  if (offsets.length === 0) reject('no lines to request');
-  if (offsets.length > GPIO_LINES_MAX)
-    reject(`${offsets.length} lines: one request takes at most ${GPIO_LINES_MAX}`);
-  const owner = new Map<number, string>();
-  offsets.forEach((offset, index) => {
-    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffff_ffff) {
-      reject(`${names[index]}: ${offset} is not a line offset (an integer from 0)`);
-    }
-    const other = owner.get(offset);
-    if (other !== undefined) reject(`${names[index]}: line ${offset} is already ${other}`);
-    owner.set(offset, names[index]);
-  });
-}
-
 /**
  * Requests the given lines of a GPIO chip as outputs, all inactive (de-energised), in one
  * request. Invalid lines are rejected before any system call; a chip that cannot be opened or
@@ -142,21 +121,7 @@ function validateRequest(chipPath: string, names: readonly string[], offsets: re
  */
 export function openGpioOutputs(options: GpioOutputsOptions): GpioOutputs {
   const { chipPath, activeLow = false, consumer = 'tsbms' } = options;
-  const names = Object.keys(options.lines);
-  const offsets = names.map((name) => options.lines[name]);
-  validateRequest(chipPath, names, offsets);
-  let binding = options.binding;
-  if (binding === undefined) {
-    try {
-      binding = loadNativeGpioBinding();
-    } catch (error) {
-      throw new GpioError(
-        'NO_NATIVE_BINDING',
-        `the GPIO addon is not built (${(error as Error).message.split('\n')[0]}); run npm ci, or npm rebuild @tsbms/hal-linux`,
-        { chipPath, lines: offsets },
-      );
-    }
-  }
+  const { names, offsets, binding } = prepareGpioRequest(chipPath, options.lines, options.binding);
   let fd: number;
   try {
     fd = binding.requestOutputLines(chipPath, offsets, consumer, activeLow);

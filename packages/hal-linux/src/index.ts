@@ -1,6 +1,8 @@
 export * from './gpio-binding';
 export * from './gpio-error';
 export * from './gpio-output';
+export * from './gpio-input';
+export { GPIO_LINES_MAX } from './gpio-request';
 export * from './serial-byte-link';
 export * from './socketcan-bus';
 export {

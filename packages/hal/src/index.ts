@@ -1,5 +1,6 @@
 export * from './can-bus';
 export * from './digital-output';
+export * from './digital-input';
 export * from './byte-link';
 export * from './clock';
 export * from './manual-clock';

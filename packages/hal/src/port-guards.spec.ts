@@ -1,6 +1,7 @@
 import { asyncScheduler, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { systemClock } from './clock';
+import { SimulatedDigitalInput } from './digital-input';
 import { SimulatedDigitalOutput } from './digital-output';
 import { silentLogger } from './logger';
 import { ManualClock } from './manual-clock';
@@ -8,6 +9,7 @@ import {
   requireByteLink,
   requireCanBus,
   requireClock,
+  requireDigitalInput,
   requireDigitalOutput,
   requireCurrentSource,
   requireI2cBus,
@@ -39,6 +41,12 @@ const guards = [
     guard: requireDigitalOutput,
     valid: () => new SimulatedDigitalOutput('heater', clock),
     member: 'set',
+  },
+  {
+    name: 'requireDigitalInput',
+    guard: requireDigitalInput,
+    valid: () => new SimulatedDigitalInput('contactorPositive'),
+    member: 'read',
   },
   { name: 'requireLogger', guard: requireLogger, valid: () => new RecordingLogger(), member: 'warn' },
   { name: 'requireI2cBus', guard: requireI2cBus, valid: () => new MemoryI2cBus(), member: 'readWord' },

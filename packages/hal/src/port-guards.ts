@@ -3,6 +3,7 @@ import type { ByteLink } from './byte-link';
 import type { CanBus } from './can-bus';
 import type { Clock } from './clock';
 import type { CurrentSource } from './current-source';
+import type { DigitalInput } from './digital-input';
 import type { DigitalOutput } from './digital-output';
 import type { I2cBus } from './i2c-bus';
 import type { Logger } from './logger';
@@ -28,6 +29,7 @@ export const CAN_BUS_MEMBERS: PortMembers = {
 /** An RxJS scheduler (`now`, `schedule`): what every timer and operator of the libraries runs on. */
 export const CLOCK_MEMBERS: PortMembers = { now: 'function', schedule: 'function' };
 export const DIGITAL_OUTPUT_MEMBERS: PortMembers = { set: 'function' };
+export const DIGITAL_INPUT_MEMBERS: PortMembers = { read: 'function' };
 export const LOGGER_MEMBERS: PortMembers = { info: 'function', warn: 'function', error: 'function' };
 export const CURRENT_SOURCE_MEMBERS: PortMembers = {
   current$: 'observable',
@@ -58,6 +60,10 @@ export function requireClock(value: unknown, argument: string): asserts value is
 
 export function requireDigitalOutput(value: unknown, argument: string): asserts value is DigitalOutput {
   requirePort(value, argument, DIGITAL_OUTPUT_MEMBERS, 'a DigitalOutput');
+}
+
+export function requireDigitalInput(value: unknown, argument: string): asserts value is DigitalInput {
+  requirePort(value, argument, DIGITAL_INPUT_MEMBERS, 'a DigitalInput');
 }
 
 export function requireLogger(value: unknown, argument: string): asserts value is Logger {

@@ -1,16 +1,9 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { pino } from 'pino';
-import { SimulatedDigitalOutput, systemClock, type ByteLink, type Logger } from '@tsbms/hal';
+import { systemClock, type ByteLink, type Logger } from '@tsbms/hal';
 import { historyMaxBytes, historyScanRingMs, recordHistory, SqliteHistoryStore } from '@tsbms/history';
-import {
-  createSystemdNotifier,
-  GpioError,
-  openGpioOutputs,
-  SerialByteLink,
-  type GpioOutputs,
-  type ScanProgress,
-} from '@tsbms/hal-linux';
+import { createSystemdNotifier, SerialByteLink, type ScanProgress } from '@tsbms/hal-linux';
 import type { EmulatedChain } from '@tsbms/module-emulator';
 import {
   CONTROLLER_SETTING_EFFECTS,
@@ -21,7 +14,7 @@ import {
   type ConfigCheckpoint,
   type ControllerConfig,
 } from '../config';
-import { BmsSupervisor, type BmsRelays, type BmsStatus, type ConfigSource } from '@tsbms/bms-core';
+import { BmsSupervisor, type BmsStatus, type ConfigSource } from '@tsbms/bms-core';
 import {
   controllerSessionTasks,
   inspectTeslaPack,
@@ -48,6 +41,7 @@ import {
   parseControllerArgs,
   type ControllerCliOptions,
 } from './cli-options';
+import { openControllerGpio, type ControllerGpio } from './controller-gpio';
 import { formatStatus } from './format-status';
 import { replayFast } from './replay-fast';
 
@@ -150,66 +144,6 @@ export async function openLink(
   return { link, chain: null };
 }
 
-/**
- * Relays and lamps. The emulated demo simulates all five. With a serial path, the configured
- * pins (null = not fitted, absent) are claimed on `gpio.chip` in one request, all off; a BMS that
- * cannot drive its contactors must not run, so a failure is logged and thrown (exit code 1).
- * `release()` switches the lines off and frees them, after the core has stopped.
- */
-function createOutputs(
-  config: ControllerConfig,
-  emulated: boolean,
-  logger: pino.Logger,
-): { readonly outputs: BmsRelays; release(): void } {
-  const pins = {
-    contactorNegative: config.gpio.contactorNegativePin,
-    contactorPrecharge: config.gpio.contactorPrechargePin,
-    contactorPositive: config.gpio.contactorPositivePin,
-    heater: config.gpio.heaterPin,
-    statusLed: config.gpio.statusLedPin,
-  };
-  if (emulated) {
-    const outputs = Object.fromEntries(
-      Object.keys(pins).map((name) => [name, new SimulatedDigitalOutput(name, systemClock)]),
-    );
-    return { outputs, release: () => undefined };
-  }
-  const lines = Object.fromEntries(
-    Object.entries(pins).filter((entry): entry is [string, number] => entry[1] !== null),
-  );
-  if (Object.keys(lines).length === 0) return { outputs: {}, release: () => undefined };
-  const { chip, activeLow } = config.gpio;
-  let gpio: GpioOutputs;
-  try {
-    gpio = openGpioOutputs({ chipPath: chip, lines, activeLow });
-  } catch (error) {
-    const code = error instanceof GpioError ? error.code : undefined;
-    logger.error(
-      { event: 'gpio', chip, lines, activeLow, code },
-      `cannot claim the GPIO lines: ${(error as Error).message}`,
-    );
-    throw error;
-  }
-  // Freed lines keep their last level on most GPIO drivers, so release() switches them off first.
-  const release = () => {
-    try {
-      gpio.release();
-    } catch (error) {
-      logger.error(
-        { event: 'gpio', chip, lines },
-        `releasing the GPIO lines failed: ${(error as Error).message}`,
-      );
-    }
-  };
-  logger.info(
-    { event: 'gpio', chip, lines, activeLow },
-    `GPIO ${chip}: ${Object.entries(lines)
-      .map(([name, line]) => `${name}=${line}`)
-      .join(', ')}${activeLow ? ' (active low)' : ''}, all off`,
-  );
-  return { outputs: gpio.outputs, release };
-}
-
 /** The config file (when given) behind the running configuration; the command line always wins. */
 function configSourceFor(cli: ControllerCliOptions, env: NodeJS.ProcessEnv): ControllerConfigSource {
   const commandLine = commandLineOverrides(cli);
@@ -310,21 +244,20 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     await currentCheck?.close();
     await opened?.link.close();
   };
-  let gpio: ReturnType<typeof createOutputs>;
+  let gpio: ControllerGpio;
   try {
     // A replay never switches real relays: it is a rehearsal.
-    gpio = createOutputs(config, chain !== null || replay !== undefined, logger);
+    gpio = openControllerGpio(config, { simulated: chain !== null || replay !== undefined, logger });
   } catch (error) {
     await closeLink();
     return fail(1, (error as Error).message.split('\n')[0]);
   }
-  const { outputs } = gpio;
   if (cli.once && opened !== null) {
     const result = await inspectTeslaPack({
       link: opened.link,
       clock: systemClock,
       logger,
-      relays: outputs,
+      relays: gpio.relays,
       libraries,
       settings: {
         programHardwareThresholds: config.programHardwareThresholds,
@@ -347,7 +280,8 @@ export async function runController(argv: readonly string[], io: ControllerIo): 
     logger,
     configSource,
     settingEffects: CONTROLLER_SETTING_EFFECTS,
-    relays: outputs,
+    relays: gpio.relays,
+    contactorFeedback: gpio.contactorFeedback,
     services: outputServices({
       ...(stateFilePath === null
         ? {}

@@ -26,6 +26,14 @@ describe('parseControllerConfig', () => {
     expect(config.limits.chargeMaxTemperatureC).toBe(45);
     expect(config.soc.ocvTable).toHaveLength(14);
     expect(config.gpio.contactorPositivePin).toBeNull();
+    // No feedback by default; when fitted, an auxiliary contact to ground, pulled up.
+    expect(config.gpio).toMatchObject({
+      contactorNegativeFeedbackPin: null,
+      contactorPrechargeFeedbackPin: null,
+      contactorPositiveFeedbackPin: null,
+      feedbackActiveLow: true,
+      feedbackBias: 'pull-up',
+    });
   });
 
   it('keeps given settings and defaults the rest of their group', () => {
@@ -334,5 +342,49 @@ describe('parseControllerConfig', () => {
     expect(rejection({ gpio: { contactorPositivePin: 5, heaterPin: 5 } }).message).toBe(
       'config.yaml: gpio.heaterPin: line 5 is already gpio.contactorPositivePin',
     );
+  });
+
+  it('refuses a feedback input on a line an output or another input has', () => {
+    expect(rejection({ gpio: { contactorPositivePin: 5, contactorPositiveFeedbackPin: 5 } }).message).toBe(
+      'config.yaml: gpio.contactorPositiveFeedbackPin: line 5 is already gpio.contactorPositivePin',
+    );
+    expect(
+      rejection({
+        gpio: {
+          contactorNegativePin: 5,
+          contactorPositivePin: 6,
+          contactorNegativeFeedbackPin: 20,
+          contactorPositiveFeedbackPin: 20,
+        },
+      }).message,
+    ).toBe(
+      'config.yaml: gpio.contactorPositiveFeedbackPin: line 20 is already gpio.contactorNegativeFeedbackPin',
+    );
+  });
+
+  it('refuses feedback for a contactor whose output is not configured, and an unknown bias', () => {
+    expect(rejection({ gpio: { contactorPrechargeFeedbackPin: 21 } }).message).toBe(
+      "config.yaml: gpio.contactorPrechargeFeedbackPin: feedback needs gpio.contactorPrechargePin: it is checked against that output's command",
+    );
+    expect(rejection({ gpio: { feedbackBias: 'up' } }).message).toContain('gpio.feedbackBias');
+  });
+
+  it('accepts feedback beside its output, active high without a pull resistor when asked', () => {
+    const config = parseControllerConfig(
+      {
+        gpio: {
+          contactorPositivePin: 5,
+          contactorPositiveFeedbackPin: 6,
+          feedbackActiveLow: false,
+          feedbackBias: 'as-is',
+        },
+      },
+      'x',
+    );
+    expect(config.gpio).toMatchObject({
+      contactorPositiveFeedbackPin: 6,
+      feedbackActiveLow: false,
+      feedbackBias: 'as-is',
+    });
   });
 });

@@ -6,6 +6,7 @@ import { notificationsConfigSchema } from '@tsbms/output-notifications';
 import { influxDbConfigSchema } from '@tsbms/output-influxdb';
 import { httpConfigSchema } from '@tsbms/output-http';
 import { mqttConfigSchema } from '@tsbms/output-mqtt';
+import type { GpioBias } from '@tsbms/hal-linux';
 import { currentSensorConfigSchema } from './current-sensor-schema';
 import {
   atMost,
@@ -28,7 +29,7 @@ export const BAUD_RATE_RANGE = { min: 300, max: 3_000_000 } as const;
 /** Modules the controller accepts, in the file and with `--modules`: one per loop address (T-15). */
 export const MODULE_COUNT_RANGE = { min: 1, max: MAX_MODULE_ADDRESS } as const;
 
-/** A GPIO line offset on `gpio.chip`; null = this output is not fitted (not an error). */
+/** A GPIO line offset on `gpio.chip`; null = this output or input is not fitted (not an error). */
 const gpioLine = z.number().int().min(0).max(0xffff_ffff).nullable().default(null);
 
 const GPIO_OUTPUTS = [
@@ -38,6 +39,19 @@ const GPIO_OUTPUTS = [
   'heaterPin',
   'statusLedPin',
 ] as const;
+
+/** Each feedback input and the output of its contactor, whose command it is checked against (B-14). */
+const GPIO_FEEDBACK_OF = {
+  contactorNegativeFeedbackPin: 'contactorNegativePin',
+  contactorPrechargeFeedbackPin: 'contactorPrechargePin',
+  contactorPositiveFeedbackPin: 'contactorPositivePin',
+} as const;
+
+/** hal-linux's biases, listed here so that the config does not load the adapters; checked against them. */
+const GPIO_BIASES = ['pull-up', 'pull-down', 'disabled', 'as-is'] as const satisfies readonly GpioBias[];
+
+/** Every line setting: each must have a line of its own. */
+const GPIO_LINES = [...GPIO_OUTPUTS, ...(Object.keys(GPIO_FEEDBACK_OF) as (keyof typeof GPIO_FEEDBACK_OF)[])];
 
 export const controllerConfigSchema = z.strictObject({
   serial: z
@@ -92,19 +106,48 @@ export const controllerConfigSchema = z.strictObject({
       contactorPositivePin: gpioLine,
       heaterPin: gpioLine,
       statusLedPin: gpioLine,
+      /**
+       * Inputs (B-14): the contactor's auxiliary contact, checked against its command every poll
+       * (contactorMismatch, contactorWelded); null = that contactor has no feedback.
+       */
+      contactorNegativeFeedbackPin: gpioLine,
+      contactorPrechargeFeedbackPin: gpioLine,
+      contactorPositiveFeedbackPin: gpioLine,
+      /**
+       * The usual wiring: the auxiliary contact pulls the line to ground when the contactor is
+       * closed, against a pull-up. True = a LOW line reads closed; false for a contact to 3.3 V.
+       */
+      feedbackActiveLow: z.boolean().default(true),
+      /**
+       * The feedback lines' pull resistor. Pull-up suits a contact to ground (a Raspberry Pi pulls
+       * most lines down at boot, which would read closed); 'as-is' keeps what the board set.
+       */
+      feedbackBias: z.enum(GPIO_BIASES).default('pull-up'),
     })
     .prefault({})
     .superRefine((gpio, ctx) => {
-      // Two outputs on one line would, e.g., switch a contactor with the heater.
+      // Two settings on one line would, e.g., switch a contactor with the heater, or read a relay
+      // coil as its own feedback.
       const owner = new Map<number, string>();
-      for (const output of GPIO_OUTPUTS) {
-        const line = gpio[output];
+      for (const setting of GPIO_LINES) {
+        const line = gpio[setting];
         if (line === null) continue;
         const other = owner.get(line);
         if (other !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [output], message: `line ${line} is already gpio.${other}` });
+          ctx.addIssue({ code: 'custom', path: [setting], message: `line ${line} is already gpio.${other}` });
         }
-        owner.set(line, output);
+        owner.set(line, setting);
+      }
+      // Feedback is compared with the command on the contactor's own output: without that output
+      // tsBMS does not switch the contactor, and the comparison would be meaningless.
+      for (const [feedback, output] of Object.entries(GPIO_FEEDBACK_OF)) {
+        if (gpio[feedback as keyof typeof GPIO_FEEDBACK_OF] !== null && gpio[output] === null) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [feedback],
+            message: `feedback needs gpio.${output}: it is checked against that output's command`,
+          });
+        }
       }
     }),
   /**

@@ -11,6 +11,7 @@ import {
 import type { FaultEvent } from '@tsbms/fault-engine';
 import {
   requireConfigSource,
+  requireContactorFeedback,
   requireFunctionList,
   requireRelays,
   requireStateStoreOrNull,
@@ -18,6 +19,7 @@ import {
 import type { Bms } from '../create-bms';
 import type { OutputService, SettingEffect } from '../output-service';
 import type { PersistedBmsState } from '../persisted-state';
+import type { ContactorFeedback } from '../contactor-feedback';
 import type { BmsRelays } from '../relays';
 import type { BmsStatus, OutputsStatus } from '../status';
 import { changeEffect } from '../config/setting-effects';
@@ -41,6 +43,8 @@ export interface SupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<C
   readonly configSource: ConfigSource<Config, Checkpoint>;
   /** Relays and lamps, created once: they keep their lines across restarts. */
   readonly relays: BmsRelays;
+  /** The contactors' feedback inputs, where fitted (B-14), created once like the relays. */
+  readonly contactorFeedback?: ContactorFeedback;
   readonly services: readonly ServiceFactory<Config>[];
   /** Null = nothing survives a restart of the process (the demo). */
   readonly stateStore: StateStore | null;
@@ -322,6 +326,7 @@ export class BmsSupervisor<Config, Checkpoint extends ConfigCheckpoint<Config> =
       clock: options.clock,
       logger: options.logger,
       relays: options.relays,
+      contactorFeedback: options.contactorFeedback,
       persisted: this.carried?.state ?? this.loadState(),
       contactorsLastOpenedAtMs: this.carried?.contactorsLastOpenedAtMs ?? null,
       ...(stateStore === null ? {} : { stateFileStatus: () => stateStore.status() }),
@@ -420,6 +425,8 @@ function requireSupervisorOptions<Config, Checkpoint extends ConfigCheckpoint<Co
   requireLogger(options.logger, 'options.logger');
   requireConfigSource(options.configSource, 'options.configSource');
   requireRelays(options.relays, 'options.relays');
+  if (options.contactorFeedback !== undefined)
+    requireContactorFeedback(options.contactorFeedback, 'options.contactorFeedback');
   requireFunctionList(options.services, 'options.services', 'ServiceFactory function');
   requireStateStoreOrNull(options.stateStore, 'options.stateStore');
   if (options.sessionTasks !== undefined) requireFunction(options.sessionTasks, 'options.sessionTasks');

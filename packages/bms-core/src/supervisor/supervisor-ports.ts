@@ -4,6 +4,7 @@ import type { Subscription } from 'rxjs';
 import type { Bms } from '../create-bms';
 import type { ConfigUpdate, LinkStats, OutputContext, OutputService } from '../output-service';
 import type { PersistedBmsState } from '../persisted-state';
+import type { ContactorFeedback } from '../contactor-feedback';
 import type { BmsRelays } from '../relays';
 import type { OutputsStatus, StateFileStatus } from '../status';
 
@@ -43,6 +44,8 @@ export interface CoreStart<Config> {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly relays: BmsRelays;
+  /** The contactors' feedback inputs, where fitted (B-14); like the relays, the same for every core. */
+  readonly contactorFeedback?: ContactorFeedback;
   readonly persisted: PersistedBmsState | null;
   readonly contactorsLastOpenedAtMs: number | null;
   readonly outputStatus: () => OutputsStatus;

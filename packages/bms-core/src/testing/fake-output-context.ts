@@ -18,7 +18,7 @@ export interface FakeOutputContextOptions<Settings> {
   readonly status: BmsStatus;
   /** Default: a ManualClock at 0. */
   readonly clock?: ManualClock;
-  /** What `linkStats()` answers; default null (a source that keeps no counters). */
+  /** What `linkStats()` answers until `setLinkStats`; default null (a source that keeps no counters). */
   readonly linkStats?: LinkStats | null;
 }
 
@@ -49,7 +49,7 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
   private current: BmsStatus;
   private currentSettings: Settings;
   private readonly events: FaultEvent[] = [];
-  private readonly stats: LinkStats | null;
+  private stats: LinkStats | null;
 
   constructor(options: FakeOutputContextOptions<Settings>) {
     this.clock = options.clock ?? new ManualClock();
@@ -120,5 +120,10 @@ export class FakeOutputContext<Settings> implements OutputContext<Settings> {
 
   linkStats(): LinkStats | null {
     return this.stats;
+  }
+
+  /** The source's counters from now on (they grow between scans, or start again after a restart). */
+  setLinkStats(stats: LinkStats | null): void {
+    this.stats = stats;
   }
 }

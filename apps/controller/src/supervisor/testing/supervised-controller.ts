@@ -6,7 +6,13 @@ import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import { EmulatedChain } from '@tsbms/module-emulator';
 import { BmsSupervisor } from '@tsbms/bms-core';
-import { CONTROLLER_SETTING_EFFECTS, ConfigStore, type ConfigFileSystem } from '../../config';
+import {
+  CONTROLLER_SETTING_EFFECTS,
+  ConfigStore,
+  type ConfigFileSystem,
+  type ControllerConfig,
+} from '../../config';
+import type { ControllerGpio } from '../../cli/controller-gpio';
 import { REMOTE_CHANGE_CHECKS, type ControllerServiceFactory } from '../../services';
 import { controllerSessionTasks, teslaCoreStarter } from '../../runtime';
 import { RuntimeStateFile } from '../runtime-state-file';
@@ -64,6 +70,8 @@ export interface SetUpOptions {
   readonly stateWrites?: { failing: boolean };
   /** Settings in the file beside FILE_SETTINGS. */
   readonly settings?: Record<string, unknown>;
+  /** Relays and feedback made from the file's config (the daemon's GPIO); absent = a simulated positive relay. */
+  readonly gpio?: (config: ControllerConfig) => Pick<ControllerGpio, 'relays' | 'contactorFeedback'>;
 }
 
 export function setUpSupervisedController(services: ControllerServiceFactory[], options: SetUpOptions = {}) {
@@ -101,7 +109,9 @@ export function setUpSupervisedController(services: ControllerServiceFactory[], 
       checkpoint: () => store.checkpoint(),
       restore: (checkpoint) => store.restore(checkpoint),
     },
-    relays: { contactorPositive: positive },
+    ...(options.gpio === undefined
+      ? { relays: { contactorPositive: positive } }
+      : options.gpio(store.config)),
     services,
     stateStore: stateFile,
     sessionTasks: controllerSessionTasks(null, clock, logger),

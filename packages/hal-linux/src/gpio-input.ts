@@ -1,0 +1,109 @@
+import type { DigitalInput } from '@tsbms/hal';
+import type { GpioBias, GpioBinding } from './gpio-binding';
+import { GpioError, gpioErrorFromBinding } from './gpio-error';
+import { prepareGpioRequest } from './gpio-request';
+
+export interface GpioInputsOptions {
+  /** The GPIO character device, e.g. `/dev/gpiochip0`. */
+  readonly chipPath: string;
+  /** Input name → line offset on the chip. Only the inputs that are wired. */
+  readonly lines: Readonly<Record<string, number>>;
+  /**
+   * The contact pulls the pin LOW when it is closed (the usual wiring: an auxiliary contact to
+   * ground, a pull-up to 3.3 V). The kernel then inverts every level, so `read()` is true for a
+   * closed contact. Default false.
+   */
+  readonly activeLow?: boolean;
+  /** The pin's pull resistor. Default 'as-is': what the firmware or device tree set. */
+  readonly bias?: GpioBias;
+  /** The label `gpioinfo` shows for the lines. Default 'tsbms'. */
+  readonly consumer?: string;
+  /** Default: the native addon. */
+  readonly binding?: GpioBinding;
+}
+
+/** One requested input line. `read` is one ioctl: synchronous, and a refusal throws a GpioError at once. */
+export class GpioDigitalInput implements DigitalInput {
+  constructor(
+    readonly name: string,
+    /** The line offset on the chip. */
+    readonly line: number,
+    private readonly request: GpioInputs,
+    private readonly index: number,
+  ) {}
+
+  read(): boolean {
+    return this.request.sense(this.index);
+  }
+}
+
+/** Input lines of one GPIO chip, requested together (one open, one ioctl). Create with {@link openGpioInputs}. */
+export class GpioInputs {
+  readonly inputs: Readonly<Record<string, GpioDigitalInput>>;
+  private fd: number | null;
+
+  /** @internal use {@link openGpioInputs} */
+  constructor(
+    readonly chipPath: string,
+    private readonly names: readonly string[],
+    private readonly offsets: readonly number[],
+    fd: number,
+    private readonly binding: GpioBinding,
+  ) {
+    this.fd = fd;
+    this.inputs = Object.freeze(
+      Object.fromEntries(
+        names.map((name, index) => [name, new GpioDigitalInput(name, offsets[index], this, index)]),
+      ),
+    );
+  }
+
+  get released(): boolean {
+    return this.fd === null;
+  }
+
+  /** @internal the one place a level is read from the kernel */
+  sense(index: number): boolean {
+    const context = {
+      chipPath: this.chipPath,
+      lines: this.offsets,
+      line: this.offsets[index],
+      output: this.names[index],
+    };
+    if (this.fd === null) throw new GpioError('RELEASED', 'cannot read: the lines were released', context);
+    try {
+      return this.binding.getLineValue(this.fd, index);
+    } catch (error) {
+      throw gpioErrorFromBinding(error, context);
+    }
+  }
+
+  /** Frees the lines. Repeat calls do nothing; `read` afterwards throws RELEASED. */
+  release(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      this.binding.releaseLines(fd);
+    } catch (error) {
+      throw gpioErrorFromBinding(error, { chipPath: this.chipPath, lines: this.offsets });
+    }
+  }
+}
+
+/**
+ * Requests the given lines of a GPIO chip as inputs, in one request. Invalid lines are rejected
+ * before any system call; a chip that cannot be opened or lines that cannot be claimed (held by
+ * another consumer, a bias the chip cannot set) throw a GpioError naming the chip and the lines.
+ */
+export function openGpioInputs(options: GpioInputsOptions): GpioInputs {
+  const { chipPath, activeLow = false, bias = 'as-is', consumer = 'tsbms' } = options;
+  const { names, offsets, binding } = prepareGpioRequest(chipPath, options.lines, options.binding);
+  let fd: number;
+  try {
+    fd = binding.requestInputLines(chipPath, offsets, consumer, activeLow, bias);
+  } catch (error) {
+    throw gpioErrorFromBinding(error, { chipPath, lines: offsets });
+  }
+  return new GpioInputs(chipPath, names, offsets, fd, binding);
+}
