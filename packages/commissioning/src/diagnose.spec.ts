@@ -1,6 +1,11 @@
 import {
   ALL_GOOD,
+  chooseLineRate,
   diagnose,
+  lineQuality,
+  lineRateCandidates,
+  needsSecondLook,
+  type RateProbeObservation,
   type CanObservation,
   doctorReportSchema,
   doctorSettings,
@@ -9,7 +14,14 @@ import {
   type Finding,
   type FindingId,
 } from './index';
-import { healthyObservations, healthyScan, linkCounters, withModule, withModuleScans } from './testing';
+import {
+  healthyObservations,
+  healthyScan,
+  rateProbe,
+  linkCounters,
+  withModule,
+  withModuleScans,
+} from './testing';
 
 /** The report, checked against the published schema on the way. */
 function report(observations: DoctorObservations, settings = doctorSettings()): DoctorReport {
@@ -80,9 +92,11 @@ describe('diagnose: the serial port', () => {
       serial: {
         path: '/dev/ttyUSB9',
         baudRate: 612500,
-        reportedBaudRate: null,
         opened: false,
         error: 'No such file',
+        rateProbes: [],
+        checkedAtBaud: 612500,
+        framingErrors: null,
       },
       discovery: null,
       conversions: null,
@@ -95,16 +109,88 @@ describe('diagnose: the serial port', () => {
     expect(r.modules).toEqual([]);
   });
 
-  it('warns when the port reports a rate more than 2 % from the one asked', () => {
-    const at = (reportedBaudRate: number) =>
-      report({ ...healthyObservations(), serial: { ...healthyObservations().serial, reportedBaudRate } });
-    expect(ids(at(615385))).not.toContain('baud-rate-differs');
-    const r = at(576000);
-    expect(only(r, 'baud-rate-differs')).toMatchObject({
-      severity: 'warning',
-      title: 'the port runs at 576000 baud, 612500 asked (6.0 % off)',
+  const withSerial = (serial: Partial<DoctorObservations['serial']>) => {
+    const healthy = healthyObservations();
+    return report({ ...healthy, serial: { ...healthy.serial, ...serial } });
+  };
+
+  it('a clean line at the rate asked: one ok finding naming the rates and the closed loop', () => {
+    const r = report(healthyObservations());
+    expect(ids(r).filter((id) => id.startsWith('serial') || id.includes('baud'))).toEqual(['serial-opened']);
+    expect(only(r, 'serial-opened').title).toBe(
+      'serial port /dev/ttyUSB0 open; the loop answers cleanly at 612500 baud',
+    );
+    expect(only(r, 'serial-opened').detail).toContain('612500 clean; 617647 clean');
+    expect(only(r, 'serial-opened').detail).toContain('came back unchanged: the loop is closed');
+    expect(r.serial.rates[0]).toEqual({
+      baudRate: 612500,
+      quality: 'clean',
+      transactions: 6,
+      clean: 6,
+      framingErrors: 0,
     });
-    expect(r.exitCode).toBe(0);
+  });
+
+  it('garbled at the rate asked, clean at another: a problem naming the rate to set', () => {
+    const r = withSerial({
+      rateProbes: [rateProbe(612500, 'garbled'), rateProbe(617647, 'clean'), rateProbe(615385, 'garbled')],
+      checkedAtBaud: 617647,
+    });
+    expect(only(r, 'baud-rate-mismatch')).toMatchObject({
+      severity: 'problem',
+      title: 'the boards answer at 617647 baud, not at the 612500 asked',
+      fix: 'Set serial.baudRate: 617647 in the config (or start with --baud 617647).',
+    });
+    expect(only(r, 'baud-rate-mismatch').detail).toContain(
+      'garbled (6 of 6 transactions failed, 7 framing errors)',
+    );
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('the rate asked garbled at first and clean when tried again: no problem, the detail says so', () => {
+    const r = withSerial({
+      rateProbes: [rateProbe(612500, 'garbled'), rateProbe(617647, 'clean'), rateProbe(612500, 'clean')],
+    });
+    expect(notOk(r)).toEqual([]);
+    expect(only(r, 'serial-opened').detail).toContain('612500 clean when tried again');
+  });
+
+  it('garbled at every rate: line-garbled; silent at every rate: left to discovery (loop-silent)', () => {
+    const garbled = withSerial({ rateProbes: [rateProbe(612500, 'garbled'), rateProbe(617647, 'garbled')] });
+    expect(only(garbled, 'line-garbled').severity).toBe('problem');
+    const silent = withSerial({ rateProbes: [rateProbe(612500, 'silent'), rateProbe(617647, 'silent')] });
+    expect(ids(silent)).not.toContain('line-garbled');
+    expect(only(silent, 'serial-opened').detail).toContain('never came back: the loop is open');
+  });
+
+  it('framing errors during the checks at a clean rate: a warning; a port without counters says so', () => {
+    expect(only(withSerial({ framingErrors: 3 }), 'framing-errors')).toMatchObject({
+      severity: 'warning',
+      title: 'the port counted 3 framing errors during the checks at 612500 baud',
+    });
+    expect(ids(withSerial({ framingErrors: 0 }))).not.toContain('framing-errors');
+    expect(only(withSerial({ framingErrors: null }), 'serial-opened').detail).toContain(
+      'this port does not count them',
+    );
+  });
+
+  it('the rates to try: the one asked first, each candidate once; the choice prefers the one asked', () => {
+    expect(lineRateCandidates(612500)).toEqual([612500, 617647, 615385, 631000, 625000, 600000]);
+    expect(lineRateCandidates(500000)[0]).toBe(500000);
+    expect(chooseLineRate(612500, [rateProbe(612500, 'clean'), rateProbe(617647, 'clean')])).toBe(612500);
+    expect(chooseLineRate(612500, [rateProbe(612500, 'silent'), rateProbe(617647, 'clean')])).toBe(617647);
+    expect(chooseLineRate(612500, [rateProbe(612500, 'garbled'), rateProbe(617647, 'silent')])).toBe(612500);
+    // A second look at the rate asked decides: a slow first exchange does not move the user off it.
+    const garbledThenClean = [rateProbe(612500, 'garbled'), rateProbe(617647, 'clean')];
+    expect(needsSecondLook(612500, garbledThenClean)).toBe(true);
+    expect(needsSecondLook(612500, [...garbledThenClean, rateProbe(612500, 'clean')])).toBe(false);
+    expect(needsSecondLook(612500, [rateProbe(612500, 'clean'), rateProbe(617647, 'clean')])).toBe(false);
+    expect(needsSecondLook(612500, [rateProbe(612500, 'silent'), rateProbe(617647, 'silent')])).toBe(false);
+    expect(chooseLineRate(612500, [...garbledThenClean, rateProbe(612500, 'clean')])).toBe(612500);
+    expect(chooseLineRate(612500, [...garbledThenClean, rateProbe(612500, 'garbled')])).toBe(617647);
+    const closed: RateProbeObservation = { ...rateProbe(612500, 'clean'), opened: false, error: 'EINVAL' };
+    expect(lineQuality(closed)).toBe('closed');
+    expect(lineQuality({ ...rateProbe(612500, 'clean'), framingErrors: 1 })).toBe('garbled');
   });
 });
 

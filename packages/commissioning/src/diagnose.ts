@@ -1,4 +1,5 @@
 import { worse } from './finding';
+import { lineQuality } from './line-rates';
 import { moduleStats, type ModuleStats } from './module-stats';
 import { EMPTY_LINK_COUNTERS, type DoctorObservations } from './observations';
 import {
@@ -33,7 +34,7 @@ export function diagnose(
   settings: DoctorSettings = DEFAULT_DOCTOR_SETTINGS,
 ): DoctorReport {
   const stats = observations.modules.map(moduleStats);
-  const findings: Finding[] = [...serialFindings(observations.serial, settings)];
+  const findings: Finding[] = [...serialFindings(observations.serial)];
   if (observations.discovery !== null) {
     findings.push(...discoveryFindings(observations.discovery));
     findings.push(...conversionFindings(observations));
@@ -62,8 +63,19 @@ export function diagnose(
     serial: {
       path: observations.serial.path,
       baudRate: observations.serial.baudRate,
-      reportedBaudRate: observations.serial.reportedBaudRate,
       opened: observations.serial.opened,
+      checkedAtBaud: observations.serial.checkedAtBaud,
+      framingErrors: observations.serial.framingErrors,
+      rates: observations.serial.rateProbes.map((probe) => {
+        const outcomes = [...probe.echoes, ...probe.reads];
+        return {
+          baudRate: probe.baudRate,
+          quality: lineQuality(probe),
+          transactions: outcomes.length,
+          clean: outcomes.filter((o) => o === 'answered' || o === 'NO_SUCH_MODULE').length,
+          framingErrors: probe.framingErrors,
+        };
+      }),
     },
     pack: {
       expectedModules: discovery?.expectedCount ?? 0,

@@ -5,7 +5,7 @@ describe('formatDoctorReport', () => {
   it('a healthy pack: one ✓ line per finding and "all good" last', () => {
     const text = formatDoctorReport(diagnose(healthyObservations({ modules: 1, scans: 2 })));
     expect(text.split('\n')).toEqual([
-      '✓ serial port /dev/ttyUSB0 open at 612500 baud',
+      '✓ serial port /dev/ttyUSB0 open; the loop answers cleanly at 612500 baud',
       '✓ discovery: 1 of 1 modules answer (addresses 1, kept)',
       '✓ module 1: ok, 2 of 2 readings; cells 3.900 V–3.900 V; thermistors 24.0 °C and 26.0 °C; module 23.40 V (cells add up to 23.40 V)',
       '✓ protected configuration registers answer on module 1',

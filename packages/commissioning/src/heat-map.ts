@@ -1,3 +1,4 @@
+import { failedShareLevel } from './failed-share';
 import { failuresOf, sumLinkCounters, transactionsOf, type ModuleObservation } from './observations';
 import { percent } from './words';
 
@@ -6,18 +7,15 @@ export interface HeatMapOptions {
   readonly maxColumns?: number;
 }
 
-/** The shade of a failed share: none, under 25 %, under 50 %, under 100 %, all. */
+/** The shade of each failed-share level (failed-share.ts): none, under 25 %, under 50 %, under 100 %, all. */
 export const HEAT_MAP_SHADES = ['·', '░', '▒', '▓', '█'] as const;
 
 export const HEAT_MAP_LEGEND =
   'failed transactions per scan: · none  ░ < 25 %  ▒ < 50 %  ▓ < 100 %  █ all  (blank: not asked)';
 
 function shadeOf(failures: number, transactions: number): string {
-  if (transactions === 0) return ' ';
-  if (failures === 0) return HEAT_MAP_SHADES[0];
-  if (failures === transactions) return HEAT_MAP_SHADES[4];
-  const share = failures / transactions;
-  return share < 0.25 ? HEAT_MAP_SHADES[1] : share < 0.5 ? HEAT_MAP_SHADES[2] : HEAT_MAP_SHADES[3];
+  const level = failedShareLevel(failures, transactions);
+  return level === null ? ' ' : HEAT_MAP_SHADES[level];
 }
 
 /**

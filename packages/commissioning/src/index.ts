@@ -3,6 +3,8 @@ export * from './settings';
 export * from './report-schema';
 export { ALL_GOOD, diagnose } from './diagnose';
 export { locateNoisyCable } from './rules/loop-rules';
+export * from './line-rates';
 export { moduleStats, type ModuleStats } from './module-stats';
+export { FAILED_SHARE_LABELS, failedShareLevel, type FailedShareLevel } from './failed-share';
 export { HEAT_MAP_LEGEND, HEAT_MAP_SHADES, renderLinkHeatMap, type HeatMapOptions } from './heat-map';
 export { formatDoctorReport, type FormatOptions } from './format-report';

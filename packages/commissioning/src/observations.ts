@@ -21,16 +21,44 @@ export type TransactionFailure =
   | 'ECHO_MISMATCH'
   | 'OTHER';
 
+/** How one probe transaction ended: a valid reply, or how it failed (T-5). */
+export type ProbeOutcome = 'answered' | TransactionFailure;
+
+/**
+ * The port opened at one rate and a few transactions tried, before anything else: requests to an
+ * address no board has, which a closed loop returns unchanged (`NO_SUCH_MODULE`, T-5), and
+ * DEVICE_STATUS reads of module 1. Adapters only approximate the boards' rate (T-1) and some
+ * round the rate asked to one the boards cannot read, so the rate that works is found by trying.
+ */
+export interface RateProbeObservation {
+  /** The rate the port was opened at, baud. */
+  readonly baudRate: number;
+  readonly opened: boolean;
+  /** Why it did not open at this rate (the adapter's message). */
+  readonly error?: string;
+  /** The echo requests, in order; empty when the pack uses every address (62 modules). */
+  readonly echoes: readonly ProbeOutcome[];
+  /** The DEVICE_STATUS reads of module 1, in order. */
+  readonly reads: readonly ProbeOutcome[];
+  /** Framing errors the port counted meanwhile; null when the port does not report them. */
+  readonly framingErrors: number | null;
+}
+
 /** The serial port the loop hangs on. */
 export interface SerialObservation {
   readonly path: string;
-  /** The rate asked for, baud. */
+  /** The rate asked for (`--baud`, serial.baudRate), baud. */
   readonly baudRate: number;
-  /** The rate the port reports it runs at; null when the runner cannot read it back. */
-  readonly reportedBaudRate: number | null;
+  /** The port opened (at any rate). */
   readonly opened: boolean;
   /** Why it did not open (the adapter's message). */
   readonly error?: string;
+  /** The rates tried, the one asked first (see {@link lineRateCandidates}). */
+  readonly rateProbes: readonly RateProbeObservation[];
+  /** The rate the rest of the run used: the one asked, or the first that worked when it did not. */
+  readonly checkedAtBaud: number;
+  /** Framing errors counted during the rest of the run; null when the port does not report them. */
+  readonly framingErrors: number | null;
 }
 
 /** One read-only probe: DEVICE_STATUS at an address (T-14). */

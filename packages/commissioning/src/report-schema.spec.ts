@@ -33,7 +33,7 @@ describe('the report schema', () => {
     expect(doctorReportSchema.safeParse(report).success).toBe(true);
     const refused = [
       { ...report, exitCode: 2 },
-      { ...report, schemaVersion: 2 },
+      { ...report, schemaVersion: 1 },
       { ...report, surprise: true },
       { ...report, pack: { ...report.pack, surprise: true } },
       { ...report, findings: [{ ...report.findings[0], surprise: true }] },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINE_QUALITIES } from './line-rates';
 
 /*
  * The doctor's JSON report, as a zod schema: the one definition the TypeScript type, the
@@ -6,13 +7,15 @@ import { z } from 'zod';
  * come from. A change of meaning bumps `schemaVersion`.
  */
 
-export const DOCTOR_REPORT_SCHEMA_VERSION = 1;
+export const DOCTOR_REPORT_SCHEMA_VERSION = 2;
 
 /** What each finding id means is in the README's table. */
 export const FINDING_IDS = [
   'serial-opened',
   'serial-open-failed',
-  'baud-rate-differs',
+  'baud-rate-mismatch',
+  'line-garbled',
+  'framing-errors',
   'discovery-ok',
   'loop-silent',
   'loop-bridged',
@@ -121,13 +124,34 @@ export const doctorReportSchema = z
     serial: z
       .object({
         path: z.string(),
-        baudRate: z.int().positive(),
-        reportedBaudRate: z
+        baudRate: z.int().positive().describe('The rate asked for (--baud, serial.baudRate).'),
+        opened: z.boolean(),
+        checkedAtBaud: z
           .int()
           .positive()
+          .describe(
+            'The rate the checks ran at: the one asked, or the first clean one when it was not clean.',
+          ),
+        framingErrors: count
           .nullable()
-          .describe('What the port reports; null: not available.'),
-        opened: z.boolean(),
+          .describe('Framing errors the port counted during the checks; null: the port does not count them.'),
+        rates: z
+          .array(
+            z
+              .object({
+                baudRate: z.int().positive(),
+                quality: z
+                  .enum(LINE_QUALITIES)
+                  .describe(
+                    'clean: every probe answered (or, at an address nobody has, came back unchanged); silent: no byte came back; garbled: bytes came back damaged; closed: the port did not open at this rate.',
+                  ),
+                transactions: count,
+                clean: count,
+                framingErrors: count.nullable(),
+              })
+              .strict(),
+          )
+          .describe('The rates tried before the checks, the one asked first.'),
       })
       .strict(),
     pack: z

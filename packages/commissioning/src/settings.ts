@@ -18,8 +18,6 @@ export interface DoctorSettings {
   readonly linkErrorProblemRate: number;
   /** The controller's `programHardwareThresholds`: whether it will program the boards (T-18). */
   readonly programHardwareThresholds: boolean;
-  /** How far the port's reported rate may be from the one asked before it is named. Default 0.02. */
-  readonly baudRateTolerance: number;
 }
 
 export const DEFAULT_DOCTOR_SETTINGS: DoctorSettings = Object.freeze({
@@ -31,7 +29,6 @@ export const DEFAULT_DOCTOR_SETTINGS: DoctorSettings = Object.freeze({
   thermistorShortedAboveC: 120,
   linkErrorProblemRate: 0.05,
   programHardwareThresholds: true,
-  baudRateTolerance: 0.02,
 });
 
 /** The defaults with `overrides` applied. */

@@ -22,6 +22,19 @@ export interface ByteLink {
   write(bytes: Uint8Array): Promise<void>;
   /** Closes the link. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The receiver's own error counts since the link opened (a serial port's UART, through the
+   * kernel). Absent, or null, when the device does not report them (a pseudo-terminal, a pipe).
+   */
+  lineErrors?(): LineErrorCounts | null;
+}
+
+/** Errors the receiving UART flagged, since the link opened. */
+export interface LineErrorCounts {
+  /** Bytes whose stop bit was low: the two ends run at different rates, or noise. */
+  readonly framingErrors: number;
+  /** Bytes lost because the receiver was not read in time. */
+  readonly overruns: number;
 }
 
 export type LinkErrorCode = 'LINK_CLOSED' | 'LINK_OPEN_FAILED' | 'LINK_WRITE_FAILED';

@@ -15,6 +15,8 @@ export * from './module-physics';
 export * from './ocv-curve';
 export * from './physics-constants';
 export * from './prng';
+export * from './rate-mismatched-link';
 export * from './protection';
 export * from './request-framer';
+export * from './uart-sampling';
 export * from './wire-timing';

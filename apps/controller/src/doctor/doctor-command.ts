@@ -2,10 +2,13 @@ import { pino } from 'pino';
 import { systemClock, type ByteLink, type CanBus, type Clock } from '@tsbms/hal';
 import { readCanBitRate, SocketCanBus } from '@tsbms/hal-linux';
 import {
+  chooseLineRate,
   diagnose,
   doctorReportSchema,
   doctorSettings,
   formatDoctorReport,
+  lineQuality,
+  lineRateCandidates,
   renderLinkHeatMap,
   type CanObservation,
   type DoctorObservations,
@@ -17,6 +20,7 @@ import { commandLineOverrides } from '../cli/cli-options';
 import { openLink } from '../cli/run-controller';
 import { DOCTOR_USAGE, parseDoctorArgs, type DoctorCliOptions } from './doctor-options';
 import { observeCan } from './observe-can';
+import { framingErrorsOf, probeLineRates } from './observe-line-rates';
 import { observePack, type DoctorProgress, type PackObservations } from './observe-pack';
 
 /** Where the doctor writes: process.stdout and process.stderr, or a capture in a test. */
@@ -128,7 +132,29 @@ export async function runDoctor(
       (cli.fixAddresses ? ', renumbering allowed' : ', read-only'),
   );
 
-  let serial: SerialObservation = { path, baudRate, reportedBaudRate: null, opened: false };
+  const openAt = (rate: number): Promise<ByteLink> =>
+    (dependencies.openLink ?? openSerialLink)({ ...config, serial: { ...config.serial, baudRate: rate } });
+  const rateProbes = await probeLineRates({
+    rates: lineRateCandidates(baudRate),
+    openAt,
+    clock,
+    expectedModules: config.pack.moduleCount,
+    readWithCrc: config.serial.readWithCrc,
+    // The controller's own reply timeout: a busy machine's late reply is not a wrong rate.
+    replyTimeoutMs: config.serial.replyTimeoutMs,
+    onRate: (probe) => progress.step(`line at ${probe.baudRate} baud: ${lineQuality(probe)}`),
+  });
+  const checkedAtBaud = chooseLineRate(baudRate, rateProbes);
+  const neverOpened = rateProbes.every((probe) => !probe.opened);
+  let serial: SerialObservation = {
+    path,
+    baudRate,
+    opened: false,
+    ...(neverOpened ? { error: rateProbes[0]?.error ?? 'unknown error' } : {}),
+    rateProbes,
+    checkedAtBaud,
+    framingErrors: null,
+  };
   let pack: PackObservations = {
     discovery: null,
     conversions: null,
@@ -137,14 +163,17 @@ export async function runDoctor(
     modules: [],
   };
   let link: ByteLink | null = null;
-  try {
-    link = await (dependencies.openLink ?? openSerialLink)(config);
-    serial = { ...serial, opened: true };
-    progress.step('serial port open');
-  } catch (error) {
-    serial = { ...serial, error: (error as Error).message.split('\n')[0] };
+  if (!neverOpened) {
+    try {
+      link = await openAt(checkedAtBaud);
+      serial = { ...serial, opened: true };
+      progress.step(`serial port open at ${checkedAtBaud} baud`);
+    } catch (error) {
+      serial = { ...serial, error: (error as Error).message.split('\n')[0] };
+    }
   }
   if (link !== null) {
+    const framingBefore = framingErrorsOf(link);
     try {
       pack = await observePack({
         link,
@@ -168,6 +197,9 @@ export async function runDoctor(
       await link.close();
       return 1;
     }
+    const framingAfter = framingErrorsOf(link);
+    if (framingBefore !== null && framingAfter !== null)
+      serial = { ...serial, framingErrors: framingAfter - framingBefore };
     await link.close();
   }
 
@@ -193,7 +225,7 @@ export async function runDoctor(
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const sections = [
-      `tsbms doctor: ${path} at ${baudRate} baud, ${config.pack.moduleCount} modules expected`,
+      `tsbms doctor: ${path} at ${checkedAtBaud} baud, ${config.pack.moduleCount} modules expected`,
     ];
     if (pack.modules.length > 0) sections.push(renderLinkHeatMap(pack.modules));
     sections.push(formatDoctorReport(report));

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { LINE_RATE_CANDIDATES } from '@tsbms/commissioning';
 import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE } from '../config';
 import { CliUsageError, wholeNumber } from '../cli/cli-options';
 
@@ -8,7 +9,11 @@ export const DEFAULT_SCANS = 20;
 export const DOCTOR_USAGE = `Usage: npm run doctor -- --serial PATH [options]
 
 Checks a Tesla Model S module pack before it is put to use and names each problem and its module
-in plain words: discovers the boards without renumbering them, scans them N times counting every
+in plain words. First it opens the port at the rate asked and at the rates adapters round the
+boards' rate to (${LINE_RATE_CANDIDATES.join(', ')}), trying a few reads at each: of module 1, and of
+an address no board has, which a closed loop returns unchanged; the port's framing errors are
+counted where it reports them. When the rate asked is not clean and another is, the checks run at
+that one and the report says what to set. Then it discovers the boards without renumbering them, scans them N times counting every
 failed transaction per module, looks at every cell, thermistor and module voltage, and reads back
 the boards' protected configuration registers. Read-only: it writes only the broadcasts a reading
 needs (ADC_CONTROL, IO_CONTROL, ADC_CONVERT; T-29): no thresholds, no balancing, no clearing of

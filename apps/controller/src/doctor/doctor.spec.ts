@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { interval } from 'rxjs';
 import { ManualClock, type ByteLink, type CanBus } from '@tsbms/hal';
 import { MemoryCanBus } from '@tsbms/hal/testing';
-import { EmulatedChain, type FaultSpec } from '@tsbms/module-emulator';
+import { EmulatedChain, rateMismatchedLink, type FaultSpec } from '@tsbms/module-emulator';
 import { discoverModules, TeslaBus } from '@tsbms/tesla-protocol';
 import { ALL_GOOD, doctorReportSchema, type DoctorReport, type Finding } from '@tsbms/commissioning';
 import { scoped, type Scope } from '@tsbms/test-support';
@@ -149,6 +149,12 @@ describe('npm run doctor against an emulated pack (in process, virtual time)', (
       scansCompleted: 20,
     });
     expect(report.modules[0].cellsV).toEqual(CELLS_V.map((v) => expect.closeTo(v, 3)));
+    // Every rate tried is clean (the emulated link has no UART) and the loop echoes address 5.
+    expect(report.serial).toMatchObject({ baudRate: 612500, checkedAtBaud: 612500, framingErrors: null });
+    expect(report.serial.rates.map((r) => [r.baudRate, r.quality, r.clean])).toEqual(
+      [612500, 617647, 615385, 631000, 625000, 600000].map((rate) => [rate, 'clean', 6]),
+    );
+    expect(about(report, 'serial-opened')[0].detail).toContain('came back unchanged: the loop is closed');
     // T-29: only ADC_CONTROL (0x30) and IO_CONTROL (0x31) changed; thresholds, addresses, latched
     // status bits (0x20, 0x21) and balancing stay as they were.
     loop.chain.snapshot().modules.forEach((m, i) => {
@@ -163,6 +169,7 @@ describe('npm run doctor against an emulated pack (in process, virtual time)', (
   it('(a) on a terminal: progress on stderr, then the heat map and the findings on stdout', async () => {
     const run = await doctor(await emulatedPack(), ['--scans', '5'], { tty: true });
     expect(run.code).toBe(0);
+    expect(run.stderr).toContain('doctor: line at 612500 baud: clean\ndoctor: line at 617647 baud: clean\n');
     expect(run.stderr).toContain('doctor: discovery: 4 of 4 modules answer\n');
     expect(run.stderr).toContain('\rdoctor: scan 5/5\n');
     expect(run.stderr).toContain('doctor: protected registers: 4 of 4 modules answer\n');
@@ -173,6 +180,63 @@ describe('npm run doctor against an emulated pack (in process, virtual time)', (
     expect(lines).toContain('module 1 │·····│ 0/10 failed');
     expect(lines).toContain('module 4 │·····│ 0/10 failed');
     expect(lines[lines.length - 1]).toBe('✓ all good');
+  });
+
+  it('(a) an adapter that makes 576000 baud of the 612500 asked: the rate that works is named, the checks run at it', async () => {
+    const loop = await emulatedPack();
+    // The boards run at 612500 (T-1); this adapter rounds only that rate badly (6 % slow).
+    const adapterBaud = (asked: number) => (asked === 612500 ? 576000 : asked);
+    const opened: number[] = [];
+    const report = await doctorJson(loop, [], {
+      openLink: async (config) => {
+        opened.push(config.serial.baudRate);
+        return rateMismatchedLink(keptOpen(loop.chain.link), {
+          portBaud: adapterBaud(config.serial.baudRate),
+          boardBaud: 612500,
+        });
+      },
+    });
+    // Garbled, and again when tried a second time after the others; every other rate clean.
+    expect(report.serial.rates.map((r) => [r.baudRate, r.quality])).toEqual([
+      [612500, 'garbled'],
+      ...[617647, 615385, 631000, 625000, 600000].map((rate) => [rate, 'clean']),
+      [612500, 'garbled'],
+    ]);
+    expect(report.serial.rates[0]).toMatchObject({ clean: 0, framingErrors: expect.any(Number) });
+    expect(report.serial).toMatchObject({ checkedAtBaud: 617647, framingErrors: 0 });
+    // Each rate opened for its probe, 612500 once more, then 617647 for the checks.
+    expect(opened).toEqual([612500, 617647, 615385, 631000, 625000, 600000, 612500, 617647]);
+    expect(problems(report).map((f) => f.id)).toEqual(['baud-rate-mismatch']);
+    expect(problems(report)[0]).toMatchObject({
+      title: 'the boards answer at 617647 baud, not at the 612500 asked',
+      fix: 'Set serial.baudRate: 617647 in the config (or start with --baud 617647).',
+    });
+    expect(report.modules.map((m) => [m.address, m.readings])).toEqual([
+      [1, 20],
+      [2, 20],
+      [3, 20],
+      [4, 20],
+    ]);
+  });
+
+  it('(a) the rate asked garbled only at its first probe: tried again at the end, kept, no problem', async () => {
+    const loop = await emulatedPack();
+    let opens = 0;
+    const report = await doctorJson(loop, [], {
+      // The first opening behaves as a 6 % slow adapter would; every later one is right.
+      openLink: async () =>
+        rateMismatchedLink(keptOpen(loop.chain.link), {
+          portBaud: opens++ === 0 ? 576000 : 612500,
+          boardBaud: 612500,
+        }),
+    });
+    expect(report.serial.rates.map((r) => [r.baudRate, r.quality])).toEqual([
+      [612500, 'garbled'],
+      ...[617647, 615385, 631000, 625000, 600000].map((rate) => [rate, 'clean']),
+      [612500, 'clean'],
+    ]);
+    expect(report.serial.checkedAtBaud).toBe(612500);
+    expect(report.summary).toBe(ALL_GOOD);
   });
 
   it("(b) bit flips in module 2's replies and an open thermistor 2 on module 3: both named with their module, exit 1", async () => {

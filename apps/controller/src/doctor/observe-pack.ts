@@ -11,7 +11,6 @@ import {
   decodeOtThresholds,
   DEFAULT_PROBE_TIMEOUT_MS,
   gpaiVoltageFromRaw,
-  isTeslaProtocolError,
   ModuleCommands,
   PackScanner,
   Register,
@@ -32,6 +31,7 @@ import {
   type RenumberingObservation,
   type TransactionFailure,
 } from '@tsbms/commissioning';
+import { failureOf, rethrowIfClosed } from './transaction-failure';
 
 /*
  * The doctor's measurements on the module loop, over any ByteLink (the serial port, the emulator
@@ -258,24 +258,6 @@ async function attempt(transaction: () => Promise<unknown>): Promise<Attempt> {
     rethrowIfClosed(error);
     return { ok: false, failure: failureOf(error) };
   }
-}
-
-const FAILURES: readonly TransactionFailure[] = [
-  'TIMEOUT',
-  'NO_SUCH_MODULE',
-  'CRC',
-  'BAD_FRAME',
-  'ECHO_MISMATCH',
-];
-
-function failureOf(error: unknown): TransactionFailure {
-  const code = isTeslaProtocolError(error) ? (error.code as TransactionFailure) : undefined;
-  return code !== undefined && FAILURES.includes(code) ? code : 'OTHER';
-}
-
-/** A closed link ends the run: nothing more can be measured. */
-function rethrowIfClosed(error: unknown): void {
-  if (isTeslaProtocolError(error, 'LINK_CLOSED')) throw error;
 }
 
 function difference(after: ModuleLinkStats | undefined, before: ModuleLinkStats | undefined): LinkCounters {

@@ -1,12 +1,12 @@
 import { finding } from '../finding';
-import type { CanObservation, SerialObservation } from '../observations';
+import { lineQuality, type LineQuality } from '../line-rates';
+import type { CanObservation, RateProbeObservation, SerialObservation } from '../observations';
 import type { Finding } from '../report-schema';
-import type { DoctorSettings } from '../settings';
-import { percent, plural } from '../words';
+import { plural } from '../words';
 
 /* The serial port of the module loop and the inverter's CAN interface. */
 
-export function serialFindings(serial: SerialObservation, settings: DoctorSettings): Finding[] {
+export function serialFindings(serial: SerialObservation): Finding[] {
   if (!serial.opened) {
     return [
       finding('serial-open-failed', 'problem', {
@@ -19,30 +19,90 @@ export function serialFindings(serial: SerialObservation, settings: DoctorSettin
       }),
     ];
   }
-  const findings = [
+  const asked = serial.baudRate;
+  const checked = serial.checkedAtBaud;
+  const qualities = serial.rateProbes.map((probe) => ({ probe, quality: lineQuality(probe) }));
+  const askedProbe = qualities.filter((q) => q.probe.baudRate === asked).at(-1);
+  const clean = qualities.filter((q) => q.quality === 'clean').map((q) => q.probe.baudRate);
+  const findings: Finding[] = [
     finding('serial-opened', 'ok', {
-      title: `serial port ${serial.path} open at ${serial.baudRate} baud`,
-      detail:
-        serial.reportedBaudRate === null
-          ? 'The rate the adapter really runs at could not be read back; USB adapters only approximate 612500 baud (T-1).'
-          : `The port reports ${serial.reportedBaudRate} baud.`,
+      title: clean.includes(checked)
+        ? `serial port ${serial.path} open; the loop answers cleanly at ${checked} baud`
+        : `serial port ${serial.path} open at ${asked} baud`,
+      detail: [
+        `Rates tried: ${qualities
+          .map((q, i) => {
+            const again = qualities
+              .slice(0, i)
+              .some((earlier) => earlier.probe.baudRate === q.probe.baudRate);
+            return `${q.probe.baudRate} ${describeProbe(q.probe, q.quality)}${again ? ' when tried again' : ''}`;
+          })
+          .join('; ')}.`,
+        echoSentence(qualities.map((q) => q.probe)),
+        serial.framingErrors === null
+          ? 'Framing errors: this port does not count them (a pseudo-terminal, or a driver without counters).'
+          : `Framing errors during the checks at ${checked} baud: ${serial.framingErrors}.`,
+      ].join(' '),
     }),
   ];
-  if (serial.reportedBaudRate !== null) {
-    const off = Math.abs(serial.reportedBaudRate - serial.baudRate) / serial.baudRate;
-    if (off > settings.baudRateTolerance) {
-      findings.push(
-        finding('baud-rate-differs', 'warning', {
-          title: `the port runs at ${serial.reportedBaudRate} baud, ${serial.baudRate} asked (${percent(off)} off)`,
-          detail:
-            `More than ${percent(settings.baudRateTolerance)} off: the boards may not read the line ` +
-            "reliably. The adapter's divider cannot make the rate asked.",
-          fix: 'Use an adapter that can make the rate (an FTDI FT232R gives about 615385 baud), or try --baud 617647 (T-1).',
-        }),
-      );
-    }
+  if (checked !== asked && askedProbe !== undefined) {
+    findings.push(
+      finding('baud-rate-mismatch', 'problem', {
+        title: `the boards answer at ${checked} baud, not at the ${asked} asked`,
+        detail:
+          `At ${asked} baud the line was ${describeProbe(askedProbe.probe, askedProbe.quality)}. ` +
+          'The adapter makes its own approximation of each rate asked (T-1), and at this one the boards ' +
+          `and the port do not read each other. Clean at: ${clean.join(', ')} baud. The checks below ran at ${checked} baud.`,
+        fix: `Set serial.baudRate: ${checked} in the config (or start with --baud ${checked}).`,
+      }),
+    );
+  } else if (clean.length === 0 && qualities.some((q) => q.quality === 'garbled')) {
+    findings.push(
+      finding('line-garbled', 'problem', {
+        title: `bytes come back damaged at every rate tried (${qualities.map((q) => q.probe.baudRate).join(', ')} baud)`,
+        detail:
+          'The loop returns bytes, so it is closed, but not one rate gave clean replies: the signal ' +
+          "itself is bad, or the adapter cannot come near the boards' 612500 baud at any of these rates.",
+        fix:
+          "Check the ground between the adapter and the loop, the logic levels (the boards' isolated " +
+          "side powered from the adapter's 5 V or 3.3 V), the cable length, and the adapter: an FTDI " +
+          'FT232R makes about 615385 baud; adapters with a fixed rate table may round 612500 too far.',
+      }),
+    );
+  }
+  if (serial.framingErrors !== null && serial.framingErrors > 0 && clean.includes(checked)) {
+    findings.push(
+      finding('framing-errors', 'warning', {
+        title: `the port counted ${plural(serial.framingErrors, 'framing error')} during the checks at ${checked} baud`,
+        detail:
+          'A framing error is a byte whose stop bit arrived low: noise on the line, or a rate at the ' +
+          'edge of what the boards read. The probe at this rate was clean, so it comes and goes.',
+        fix: `Check the cables and the ground; if it persists, try another clean rate (${clean.join(', ')} baud).`,
+      }),
+    );
   }
   return findings;
+}
+
+/** "clean", "silent", "garbled (2 of 6 transactions damaged, 5 framing errors)", "not opened: …". */
+function describeProbe(probe: RateProbeObservation, quality: LineQuality): string {
+  if (quality === 'closed') return `not opened (${probe.error ?? 'unknown error'})`;
+  if (quality !== 'garbled') return quality;
+  const outcomes = [...probe.echoes, ...probe.reads];
+  const bad = outcomes.filter((o) => o !== 'answered' && o !== 'NO_SUCH_MODULE').length;
+  const framing = probe.framingErrors ? `, ${plural(probe.framingErrors, 'framing error')}` : '';
+  return `garbled (${bad} of ${plural(outcomes.length, 'transaction')} failed${framing})`;
+}
+
+/** What the requests to an address nobody has say about the loop. */
+function echoSentence(probes: readonly RateProbeObservation[]): string {
+  const echoes = probes.flatMap((p) => p.echoes);
+  if (echoes.length === 0) return 'The echo check was skipped: the pack uses every address.';
+  if (echoes.includes('NO_SUCH_MODULE'))
+    return 'Requests to an address no board has came back unchanged: the loop is closed and carries bytes all the way round.';
+  if (echoes.every((e) => e === 'TIMEOUT'))
+    return 'Requests to an address no board has never came back: the loop is open (or a board in it is unpowered).';
+  return 'Requests to an address no board has came back damaged.';
 }
 
 export function canFindings(can: CanObservation | null): Finding[] {

@@ -5,7 +5,10 @@ import {
   type LinkCounters,
   type ModuleObservation,
   type ModuleScanSample,
+  type ProbeOutcome,
+  type RateProbeObservation,
 } from '../observations';
+import { lineRateCandidates } from '../line-rates';
 
 /** Tesla's factory values of 0x40..0x47 (docs/tesla-bq76pl536a.md §4) and what they decode to. */
 export const FACTORY_CONFIG_REGISTERS: ConfigRegistersObservation = Object.freeze({
@@ -41,6 +44,21 @@ export function healthyScan(
   };
 }
 
+/**
+ * The probe of one rate (3 echo requests, 3 reads of module 1) as it comes out on a line that is
+ * `clean`, `silent` or `garbled` (the echoes come back damaged, the reads fail their CRC, the
+ * port counts framing errors) at that rate.
+ */
+export function rateProbe(baudRate: number, line: 'clean' | 'silent' | 'garbled'): RateProbeObservation {
+  const outcomes: Record<typeof line, { echo: ProbeOutcome; read: ProbeOutcome; framingErrors: number }> = {
+    clean: { echo: 'NO_SUCH_MODULE', read: 'answered', framingErrors: 0 },
+    silent: { echo: 'TIMEOUT', read: 'TIMEOUT', framingErrors: 0 },
+    garbled: { echo: 'BAD_FRAME', read: 'CRC', framingErrors: 7 },
+  };
+  const { echo, read, framingErrors } = outcomes[line];
+  return { baudRate, opened: true, echoes: [echo, echo, echo], reads: [read, read, read], framingErrors };
+}
+
 /** What a run over a healthy, addressed pack observes: every probe answered, every scan clean. */
 export function healthyObservations(options: HealthyPackOptions = {}): DoctorObservations {
   const count = options.modules ?? 4;
@@ -48,7 +66,14 @@ export function healthyObservations(options: HealthyPackOptions = {}): DoctorObs
   const addresses = Array.from({ length: count }, (_, i) => i + 1);
   return {
     observedAtMs: Date.UTC(2026, 11, 6, 6, 0, 0),
-    serial: { path: '/dev/ttyUSB0', baudRate: 612500, reportedBaudRate: null, opened: true },
+    serial: {
+      path: '/dev/ttyUSB0',
+      baudRate: 612500,
+      opened: true,
+      rateProbes: lineRateCandidates(612500).map((baudRate) => rateProbe(baudRate, 'clean')),
+      checkedAtBaud: 612500,
+      framingErrors: 0,
+    },
     discovery: {
       expectedCount: count,
       probes: addresses.map((address) => ({ address, answered: true })),
