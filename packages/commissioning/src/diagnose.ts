@@ -18,6 +18,7 @@ import {
 } from './rules/loop-rules';
 import { moduleFindings } from './rules/module-rules';
 import { canFindings, serialFindings } from './rules/port-rules';
+import { relayFindings } from './rules/relay-rules';
 import { DEFAULT_DOCTOR_SETTINGS, type DoctorSettings } from './settings';
 import { plural } from './words';
 
@@ -50,6 +51,7 @@ export function diagnose(
     findings.push(...hardwareThresholdFindings(observations.modules));
   }
   findings.push(...canFindings(observations.can));
+  findings.push(...relayFindings(observations.relays));
 
   const counts = { ok: 0, warning: 0, problem: 0 };
   for (const f of findings) counts[f.severity]++;
@@ -99,6 +101,29 @@ export function diagnose(
             framesSeen: observations.can.framesSeen,
             inverterFramesSeen: observations.can.inverterFramesSeen,
             listenedMs: Math.round(observations.can.listenedMs),
+          },
+    relays:
+      observations.relays === null
+        ? null
+        : {
+            confirmedDisconnected: observations.relays.confirmedDisconnected,
+            interrupted: observations.relays.interrupted,
+            checks: observations.relays.checks.map((check) => {
+              const own = observations.relays?.feedbackFitted.find((name) => name === check.relay);
+              return {
+                relay: check.relay,
+                line: check.line,
+                confirmed: check.confirmed,
+                feedback:
+                  own === undefined
+                    ? null
+                    : {
+                        before: check.feedbackBefore[own] === true,
+                        energised: check.feedbackEnergised[own] === true,
+                        after: check.feedbackAfter[own] === true,
+                      },
+              };
+            }),
           },
   };
 }

@@ -169,6 +169,52 @@ export interface CanObservation {
   readonly inverterFramesSeen: number;
 }
 
+/** The outputs `--relays` switches, as the controller's `gpio` section names them (`<name>Pin`). */
+export const RELAY_NAMES = [
+  'contactorNegative',
+  'contactorPrecharge',
+  'contactorPositive',
+  'heater',
+  'statusLed',
+] as const;
+export type RelayName = (typeof RELAY_NAMES)[number];
+
+/** The contactors that may have a feedback input (`gpio.<name>FeedbackPin`, B-14). */
+export type FeedbackName = 'contactorNegative' | 'contactorPrecharge' | 'contactorPositive';
+
+/** Every fitted feedback input at one moment: true = its contactor reads closed. */
+export type FeedbackReading = Readonly<Partial<Record<FeedbackName, boolean>>>;
+
+/** One output switched on for a moment and off again, with a person listening. */
+export interface RelayCheckObservation {
+  readonly relay: RelayName;
+  /** Its GPIO line. */
+  readonly line: number;
+  /** The feedback inputs with every output off, just before. */
+  readonly feedbackBefore: FeedbackReading;
+  /** The feedback inputs at the end of the moment this output was on. */
+  readonly feedbackEnergised: FeedbackReading;
+  /** The feedback inputs after it was switched off again. */
+  readonly feedbackAfter: FeedbackReading;
+  /** The person's answer: it clicked (a lamp: it lit); null when not answered. */
+  readonly confirmed: boolean | null;
+}
+
+/** The `--relays` check: asked for explicitly, done only once a person confirmed the pack is disconnected. */
+export interface RelaysObservation {
+  /** The outputs configured, by name and line, in the order they are switched. */
+  readonly fitted: readonly { readonly relay: RelayName; readonly line: number }[];
+  /** The contactors with a feedback input. */
+  readonly feedbackFitted: readonly FeedbackName[];
+  /** The person typed the confirmation that the battery is disconnected from the contactors. */
+  readonly confirmedDisconnected: boolean;
+  /** Why the lines could not be claimed or switched (the GPIO error). */
+  readonly error?: string;
+  /** Stopped (Ctrl-C) before every output was checked; everything was switched off. */
+  readonly interrupted: boolean;
+  readonly checks: readonly RelayCheckObservation[];
+}
+
 /** Everything one run measured. */
 export interface DoctorObservations {
   /** When the run ended, ms since the epoch (the runner's clock). */
@@ -189,6 +235,8 @@ export interface DoctorObservations {
   readonly modules: readonly ModuleObservation[];
   /** Null when not checked. */
   readonly can: CanObservation | null;
+  /** Null when not asked (`--relays`). */
+  readonly relays: RelaysObservation | null;
 }
 
 export const EMPTY_LINK_COUNTERS: LinkCounters = Object.freeze({

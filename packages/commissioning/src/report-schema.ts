@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LINE_QUALITIES } from './line-rates';
+import { RELAY_NAMES } from './observations';
 
 /*
  * The doctor's JSON report, as a zod schema: the one definition the TypeScript type, the
@@ -45,6 +46,15 @@ export const FINDING_IDS = [
   'can-silent',
   'can-no-inverter',
   'can-ok',
+  'relays-none-fitted',
+  'relays-not-confirmed',
+  'relays-unavailable',
+  'relays-interrupted',
+  'relay-ok',
+  'relay-silent',
+  'relay-feedback-stuck-open',
+  'relay-feedback-stuck-closed',
+  'relay-feedback-crossed',
 ] as const;
 
 export type FindingId = (typeof FINDING_IDS)[number];
@@ -163,7 +173,7 @@ export const doctorReportSchema = z
         scansCompleted: count.describe('Scans whose conversion broadcast came back.'),
       })
       .strict(),
-    findings: z.array(findingSchema).describe('In the order checked: port, discovery, modules, CAN.'),
+    findings: z.array(findingSchema).describe('In the order checked: port, discovery, modules, CAN, relays.'),
     modules: z.array(moduleSummarySchema).describe('One per expected or answering address.'),
     can: z
       .object({
@@ -177,6 +187,35 @@ export const doctorReportSchema = z
       .strict()
       .nullable()
       .describe('The CAN check (--can), null when not asked.'),
+    relays: z
+      .object({
+        confirmedDisconnected: z
+          .boolean()
+          .describe('A person typed that the battery is disconnected; else nothing was switched.'),
+        interrupted: z.boolean(),
+        checks: z.array(
+          z
+            .object({
+              relay: z.enum(RELAY_NAMES),
+              line: z.int().min(0),
+              confirmed: z
+                .boolean()
+                .nullable()
+                .describe('The person heard it click (a lamp: saw it light); null: no answer.'),
+              feedback: z
+                .object({ before: z.boolean(), energised: z.boolean(), after: z.boolean() })
+                .strict()
+                .nullable()
+                .describe(
+                  'Its own feedback input (true = closed) with everything off, while on, and after; null: none fitted.',
+                ),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .nullable()
+      .describe('The relay check (--relays), null when not asked.'),
   })
   .strict()
   .meta({

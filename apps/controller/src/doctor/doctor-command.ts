@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { systemClock, type ByteLink, type CanBus, type Clock } from '@tsbms/hal';
-import { readCanBitRate, SocketCanBus } from '@tsbms/hal-linux';
+import { readCanBitRate, SocketCanBus, type GpioBinding } from '@tsbms/hal-linux';
 import {
   chooseLineRate,
   diagnose,
@@ -13,13 +13,17 @@ import {
   type CanObservation,
   type DoctorObservations,
   type DoctorReport,
+  type RelayName,
+  type RelaysObservation,
   type SerialObservation,
 } from '@tsbms/commissioning';
 import { loadControllerConfig, type ControllerConfig } from '../config';
 import { commandLineOverrides } from '../cli/cli-options';
+import { openControllerGpio } from '../cli/controller-gpio';
 import { openLink } from '../cli/run-controller';
 import { DOCTOR_USAGE, parseDoctorArgs, type DoctorCliOptions } from './doctor-options';
 import { observeCan } from './observe-can';
+import { observeRelays } from './observe-relays';
 import { framingErrorsOf, probeLineRates } from './observe-line-rates';
 import { observePack, type DoctorProgress, type PackObservations } from './observe-pack';
 
@@ -34,6 +38,10 @@ export interface DoctorIo {
   readonly stdout: DoctorOutput;
   readonly stderr: DoctorOutput;
   readonly env: NodeJS.ProcessEnv;
+  /** A person at a terminal answers (`--relays` needs one); absent when stdin is not a terminal. */
+  readonly ask?: (question: string) => Promise<string>;
+  /** Aborted by Ctrl-C: a relay check stops with everything off. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the command talks to; the defaults are the real devices (tests pass an emulated loop). */
@@ -45,6 +53,8 @@ export interface DoctorDependencies {
   readonly readCanBitRate?: (iface: string) => Promise<number | null>;
   readonly scanIntervalMs?: number;
   readonly canListenMs?: number;
+  /** The GPIO chips `--relays` claims lines on; default hal-linux's native addon. */
+  readonly gpioBinding?: GpioBinding;
 }
 
 /** The controller's serial adapter, as `--once` opens it: no reconnect, nothing logged. */
@@ -119,6 +129,8 @@ export async function runDoctor(
     );
     if (config.serial.path === null)
       throw new Error('--serial PATH (or serial.path in the config) is needed');
+    if (cli.relays && io.ask === undefined)
+      throw new Error('--relays asks before it switches anything: run it at a terminal');
   } catch (error) {
     io.stderr.write(`doctor: ${(error as Error).message.split('\n')[0]}\n`);
     return 2;
@@ -216,7 +228,33 @@ export async function runDoctor(
     });
   }
 
-  const observations: DoctorObservations = { observedAtMs: clock.now(), serial, ...pack, can };
+  let relays: RelaysObservation | null = null;
+  if (cli.relays && io.ask !== undefined) {
+    const { gpio } = config;
+    const pins: Partial<Record<RelayName, number | null>> = {
+      contactorNegative: gpio.contactorNegativePin,
+      contactorPrecharge: gpio.contactorPrechargePin,
+      contactorPositive: gpio.contactorPositivePin,
+      heater: gpio.heaterPin,
+      statusLed: gpio.statusLedPin,
+    };
+    relays = await observeRelays({
+      lines: Object.fromEntries(Object.entries(pins).filter(([, line]) => line !== null)),
+      openGpio: () =>
+        openControllerGpio(config, {
+          simulated: false,
+          logger: pino({ level: 'silent' }),
+          ...(dependencies.gpioBinding === undefined ? {} : { binding: dependencies.gpioBinding }),
+        }),
+      ask: io.ask,
+      // The questions and what is switched go to stderr with the progress: stdout is the report.
+      say: (line) => io.stderr.write(`doctor: ${line}\n`),
+      clock,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+  }
+
+  const observations: DoctorObservations = { observedAtMs: clock.now(), serial, ...pack, can, relays };
   // Checked on the way out: the CLI never prints a report its published schema would refuse.
   const report: DoctorReport = doctorReportSchema.parse(
     diagnose(observations, doctorSettings({ programHardwareThresholds: config.programHardwareThresholds })),

@@ -17,7 +17,7 @@ that one and the report says what to set. Then it discovers the boards without r
 failed transaction per module, looks at every cell, thermistor and module voltage, and reads back
 the boards' protected configuration registers. Read-only: it writes only the broadcasts a reading
 needs (ADC_CONTROL, IO_CONTROL, ADC_CONVERT; T-29): no thresholds, no balancing, no clearing of
-latched bits, and no addresses unless --fix-addresses. Stop the controller first: one port, one user.
+latched bits, no addresses unless --fix-addresses, and no relay unless --relays. Stop the controller first: one port, one user.
 
 Options:
   --serial PATH      serial device or pty of the module loop, e.g. /dev/ttyUSB0 (serial.path)
@@ -30,6 +30,9 @@ Options:
                      without it the doctor only reports "renumbering needed"
   --can IFACE        also check the inverter's CAN interface: up, its bit rate, and whether the
                      inverter's frames (0x305) arrive within 3 s; sends nothing
+  --relays           also switch each relay of the config's gpio section on for 1 s and off, one at
+                     a time, asking whether it clicked, and read the contactors' feedback inputs;
+                     only at a terminal, and only after you type that the battery is disconnected
   --json             print only the report, as JSON
                      (schema: packages/commissioning/doctor-report.schema.json)
   --help             show this text
@@ -46,6 +49,7 @@ export interface DoctorCliOptions {
   readonly configFile?: string;
   readonly fixAddresses: boolean;
   readonly canInterface?: string;
+  readonly relays: boolean;
   readonly json: boolean;
 }
 
@@ -65,6 +69,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'he
         config: { type: 'string' },
         'fix-addresses': { type: 'boolean', default: false },
         can: { type: 'string' },
+        relays: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -86,6 +91,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'he
     configFile: values.config,
     fixAddresses: values['fix-addresses'],
     canInterface: values.can,
+    relays: values.relays,
     json: values.json,
   };
 }

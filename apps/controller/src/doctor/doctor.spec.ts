@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { interval } from 'rxjs';
 import { ManualClock, type ByteLink, type CanBus } from '@tsbms/hal';
 import { MemoryCanBus } from '@tsbms/hal/testing';
+import { FakeGpioChips } from '@tsbms/hal-linux/testing';
 import { EmulatedChain, rateMismatchedLink, type FaultSpec } from '@tsbms/module-emulator';
 import { discoverModules, TeslaBus } from '@tsbms/tesla-protocol';
 import { ALL_GOOD, doctorReportSchema, type DoctorReport, type Finding } from '@tsbms/commissioning';
 import { scoped, type Scope } from '@tsbms/test-support';
 import { runScript, startEmulator, startPty } from '../e2e/process-harness';
-import { runDoctor, type DoctorDependencies } from './doctor-command';
+import { runDoctor, type DoctorDependencies, type DoctorIo } from './doctor-command';
 
 /*
  * Issue 16, `npm run doctor`: the command in process against an emulated module loop in virtual
@@ -91,7 +92,11 @@ interface DoctorRun {
 async function doctor(
   { clock, chain }: Loop,
   args: readonly string[],
-  options: { tty?: boolean; dependencies?: DoctorDependencies } = {},
+  options: {
+    tty?: boolean;
+    dependencies?: DoctorDependencies;
+    io?: Pick<DoctorIo, 'ask' | 'signal'>;
+  } = {},
 ): Promise<DoctorRun> {
   const stdout = new Capture(options.tty);
   const stderr = new Capture(options.tty);
@@ -99,7 +104,7 @@ async function doctor(
     clock,
     runDoctor(
       ['--serial', '/dev/emulated', '--modules', String(MODULES), ...args],
-      { stdout, stderr, env: {} },
+      { stdout, stderr, env: {}, ...options.io },
       {
         clock,
         openLink: async () => keptOpen(chain.link),
@@ -406,6 +411,183 @@ describe('npm run doctor against an emulated pack (in process, virtual time)', (
   });
 });
 
+describe('npm run doctor -- --relays (in process, fake GPIO chip, virtual time)', () => {
+  const CHIP = '/dev/gpiochip0';
+  const COILS = { contactorNegative: 5, contactorPrecharge: 6, contactorPositive: 13, heater: 17 };
+  const AUX = { contactorNegative: 20, contactorPrecharge: 21, contactorPositive: 22 };
+  type Contactor = keyof typeof AUX;
+  let workDir: string;
+  let configFile: string;
+  beforeAll(() => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'tsbms-doctor-relays-'));
+    configFile = path.join(workDir, 'bms.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        gpio: {
+          chip: CHIP,
+          contactorNegativePin: COILS.contactorNegative,
+          contactorPrechargePin: COILS.contactorPrecharge,
+          contactorPositivePin: COILS.contactorPositive,
+          heaterPin: COILS.heater,
+          contactorNegativeFeedbackPin: AUX.contactorNegative,
+          contactorPrechargeFeedbackPin: AUX.contactorPrecharge,
+          contactorPositiveFeedbackPin: AUX.contactorPositive,
+        },
+      }),
+    );
+  });
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  /**
+   * The chip with three contactors whose auxiliary contacts (to ground, pulled up: LOW = closed)
+   * follow the coils every 10 ms; `auxOf` says which contactor's contact is wired to which input.
+   */
+  function wiredChip(
+    clock: ManualClock,
+    auxOf: Record<Contactor, Contactor> = {
+      contactorNegative: 'contactorNegative',
+      contactorPrecharge: 'contactorPrecharge',
+      contactorPositive: 'contactorPositive',
+    },
+  ) {
+    const chips = new FakeGpioChips({ [CHIP]: 32 });
+    const follow = () => {
+      for (const input of Object.keys(AUX) as Contactor[]) {
+        const closed = chips.physicalLevel(CHIP, COILS[auxOf[input]]) === 1;
+        chips.setInputLevel(CHIP, AUX[input], closed ? 0 : 1);
+      }
+    };
+    follow();
+    const wiring = interval(10, clock).subscribe(follow);
+    return { chips, stop: () => wiring.unsubscribe() };
+  }
+
+  /** Answers the questions in order and keeps them. */
+  function person(...answers: string[]) {
+    const asked: string[] = [];
+    return {
+      asked,
+      ask: async (question: string) => {
+        asked.push(question);
+        return answers.shift() ?? '';
+      },
+    };
+  }
+
+  it('confirmed disconnected, every relay clicks and every feedback follows: all good; everything off and freed at the end', async () => {
+    const loop = await emulatedPack();
+    const { chips, stop } = wiredChip(loop.clock);
+    const answers = person('disconnected', 'y', 'y', 'yes', 'y');
+    const run = await doctor(loop, ['--json', '--relays', '--config', configFile], {
+      io: { ask: answers.ask },
+      dependencies: { gpioBinding: chips },
+    });
+    stop();
+    const report = doctorReportSchema.parse(JSON.parse(run.stdout));
+    expect(report.summary).toBe(ALL_GOOD);
+    expect(run.code).toBe(0);
+    expect(answers.asked).toEqual([
+      'Type "disconnected" when it is, anything else to skip: ',
+      'Did contactorNegative click (on and off)? [y/n] ',
+      'Did contactorPrecharge click (on and off)? [y/n] ',
+      'Did contactorPositive click (on and off)? [y/n] ',
+      'Did heater click (on and off)? [y/n] ',
+    ]);
+    expect(run.stderr).toContain('doctor: The battery must be DISCONNECTED from the contactors');
+    expect(report.relays?.checks.map((c) => [c.relay, c.line, c.confirmed, c.feedback])).toEqual([
+      ['contactorNegative', 5, true, { before: false, energised: true, after: false }],
+      ['contactorPrecharge', 6, true, { before: false, energised: true, after: false }],
+      ['contactorPositive', 13, true, { before: false, energised: true, after: false }],
+      ['heater', 17, true, null],
+    ]);
+    // One output at a time: each coil was set on and off once, and the lines are free again.
+    const sets = chips.calls.filter((call) => call.startsWith('set '));
+    expect(sets.filter((call) => call.endsWith(' active'))).toHaveLength(4);
+    expect(Object.values(COILS).map((line) => chips.physicalLevel(CHIP, line))).toEqual([0, 0, 0, 0]);
+    expect(chips.openRequests).toBe(0);
+  });
+
+  it('anything but "disconnected": nothing is claimed or switched, a warning says why', async () => {
+    const loop = await emulatedPack();
+    const { chips, stop } = wiredChip(loop.clock);
+    const report = doctorReportSchema.parse(
+      JSON.parse(
+        (
+          await doctor(loop, ['--json', '--relays', '--config', configFile], {
+            io: { ask: person('yes').ask },
+            dependencies: { gpioBinding: chips },
+          })
+        ).stdout,
+      ),
+    );
+    stop();
+    expect(chips.calls).toEqual([]);
+    expect(report.findings.filter((f) => f.id.startsWith('relay')).map((f) => f.id)).toEqual([
+      'relays-not-confirmed',
+    ]);
+  });
+
+  it("precharge's and positive's feedback wires swapped: both named as crossed, exit 1", async () => {
+    const loop = await emulatedPack();
+    const { chips, stop } = wiredChip(loop.clock, {
+      contactorNegative: 'contactorNegative',
+      contactorPrecharge: 'contactorPositive',
+      contactorPositive: 'contactorPrecharge',
+    });
+    const run = await doctor(loop, ['--json', '--relays', '--config', configFile], {
+      io: { ask: person('disconnected', 'y', 'y', 'y', 'y').ask },
+      dependencies: { gpioBinding: chips },
+    });
+    stop();
+    const report = doctorReportSchema.parse(JSON.parse(run.stdout));
+    expect(run.code).toBe(1);
+    expect(problems(report).map((f) => [f.id, f.title])).toEqual([
+      [
+        'relay-feedback-crossed',
+        'switching contactorPrecharge (line 6) closed the feedback of contactorPositive, not its own',
+      ],
+      [
+        'relay-feedback-crossed',
+        'switching contactorPositive (line 13) closed the feedback of contactorPrecharge, not its own',
+      ],
+    ]);
+  });
+
+  it('Ctrl-C during a question: stopped, everything off and freed, the relays left named', async () => {
+    const loop = await emulatedPack();
+    const { chips, stop } = wiredChip(loop.clock);
+    const ctrlC = new AbortController();
+    let questions = 0;
+    const ask = (question: string) =>
+      new Promise<string>((resolve, reject) => {
+        questions++;
+        if (questions === 1) return resolve('disconnected');
+        // The second question (after contactorNegative) is never answered: Ctrl-C instead.
+        ctrlC.abort();
+        reject(Object.assign(new Error(`aborted: ${question}`), { name: 'AbortError' }));
+      });
+    const run = await doctor(loop, ['--json', '--relays', '--config', configFile], {
+      io: { ask, signal: ctrlC.signal },
+      dependencies: { gpioBinding: chips },
+    });
+    stop();
+    const report = doctorReportSchema.parse(JSON.parse(run.stdout));
+    expect(report.relays).toMatchObject({ interrupted: true, checks: [] });
+    expect(report.findings.filter((f) => f.id === 'relays-interrupted').map((f) => f.title)).toEqual([
+      'the relay check was stopped; not checked: contactorNegative (line 5), contactorPrecharge (line 6), contactorPositive (line 13) and heater (line 17)',
+    ]);
+    expect(Object.values(COILS).map((line) => chips.physicalLevel(CHIP, line))).toEqual([0, 0, 0, 0]);
+    expect(chips.openRequests).toBe(0);
+  });
+
+  it('--relays without a terminal to ask: refused before anything runs (exit 2)', async () => {
+    const run = await doctor(await emulatedPack(), ['--relays', '--config', configFile]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe('doctor: --relays asks before it switches anything: run it at a terminal\n');
+  });
+});
+
 describe('npm run doctor as a process over a pty against the emulator app', () => {
   jest.setTimeout(90_000);
   let workDir: string;
@@ -436,6 +618,18 @@ describe('npm run doctor as a process over a pty against the emulator app', () =
         [2, 'ok', 3],
         [3, 'ok', 3],
       ]);
+    }),
+  );
+
+  it(
+    '--relays with stdin not a terminal: refused, exit 2, before the port is opened',
+    scoped(async (scope) => {
+      const run = await runDoctorProcess(scope, ['--serial', path.join(workDir, 'no-such-port'), '--relays']);
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'doctor: --relays asks before it switches anything: run it at a terminal\n',
+      });
     }),
   );
 });

@@ -92,6 +92,7 @@ export function healthyObservations(options: HealthyPackOptions = {}): DoctorObs
       }),
     ),
     can: null,
+    relays: null,
   };
 }
 
