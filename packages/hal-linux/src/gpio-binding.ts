@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { nativeAddonPath } from './native-addon';
 
 /**
  * The system calls behind {@link openGpioOutputs} and {@link openGpioInputs}: the native addon
@@ -54,18 +54,9 @@ export interface NativeGpioBinding extends GpioBinding {
   readonly abi: GpioAbi;
 }
 
-/**
- * Built by node-gyp when the package is installed (binding.gyp), inside the installed package. Found
- * through the package's own name rather than this file's folder, so that an application bundle
- * that inlines this code still loads the addon from its installed @tsbms/hal-linux.
- */
+/** The GPIO addon's file (see {@link nativeAddonPath}). */
 export function nativeGpioAddonPath(): string {
-  return join(
-    dirname(require.resolve('@tsbms/hal-linux/package.json')),
-    'build',
-    'Release',
-    'tsbms_gpio.node',
-  );
+  return nativeAddonPath('tsbms_gpio');
 }
 
 let loaded: NativeGpioBinding | undefined;

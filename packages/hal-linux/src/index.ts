@@ -4,6 +4,7 @@ export * from './gpio-output';
 export * from './gpio-input';
 export { GPIO_LINES_MAX } from './gpio-request';
 export * from './serial-byte-link';
+export * from './serial-line-errors';
 export * from './socketcan-bus';
 export {
   createNotifySender,

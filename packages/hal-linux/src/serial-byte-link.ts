@@ -10,11 +10,13 @@ import {
   type ByteLink,
   type Clock,
   type LinkEvent,
+  type LineErrorCounts,
   type LogFields,
   type Logger,
   type ReconnectPolicy,
 } from '@tsbms/hal';
 import { hangupAwareLinuxBinding } from './hangup-aware-binding';
+import { readLineErrorCounts } from './serial-line-errors';
 
 /** The bq76PL536A loop speed, 24.5 MHz / 40 (T-1). */
 export const DEFAULT_BAUD_RATE = 612500;
@@ -32,6 +34,8 @@ export interface SerialByteLinkOptions {
   readonly clock?: Clock;
   /** Receives progress of losing and regaining the device. Default silent. */
   readonly logger?: Logger;
+  /** Reads the UART's error counters of an open fd; default the kernel's (TIOCGICOUNT, {@link readLineErrorCounts}). */
+  readonly readLineErrors?: (fd: number) => LineErrorCounts | null;
 }
 
 type SerialPort = SerialPortStream<LinuxBindingInterface>;
@@ -43,6 +47,8 @@ interface Connection {
   readonly pendingWrites: Set<(error: LinkError) => void>;
   closeRequested: boolean;
   lastError?: Error;
+  /** The UART's counters when this port opened (they count from the driver's start); null: none. */
+  readonly lineErrorsAtOpen: LineErrorCounts | null;
 }
 
 /**
@@ -68,12 +74,14 @@ export class SerialByteLink implements ByteLink {
   private opening?: Promise<void>;
   private closing?: Promise<void>;
   private readonly reconnector: Reconnector;
+  private readonly readLineErrors: (fd: number) => LineErrorCounts | null;
 
   constructor(options: SerialByteLinkOptions) {
     this.path = options.path;
     this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.readLineErrors = options.readLineErrors ?? ((fd) => readLineErrorCounts(fd));
     this.logFields = { event: 'serial', path: this.path };
     this.reconnector = new Reconnector({
       policy: options.reconnect && validateReconnectPolicy(options.reconnect),
@@ -179,8 +187,30 @@ export class SerialByteLink implements ByteLink {
     });
   }
 
+  /**
+   * Framing errors and overruns the UART counted since this port opened; null when the device
+   * does not count them (a pseudo-terminal) or the port is not open.
+   */
+  lineErrors(): LineErrorCounts | null {
+    const connection = this.connection;
+    const fd = connection === undefined ? null : fdOf(connection.port);
+    if (connection === undefined || fd === null || connection.lineErrorsAtOpen === null) return null;
+    const now = this.readLineErrors(fd);
+    if (now === null) return null;
+    return {
+      framingErrors: now.framingErrors - connection.lineErrorsAtOpen.framingErrors,
+      overruns: now.overruns - connection.lineErrorsAtOpen.overruns,
+    };
+  }
+
   private attach(port: SerialPort): void {
-    const connection: Connection = { port, pendingWrites: new Set(), closeRequested: false };
+    const fd = fdOf(port);
+    const connection: Connection = {
+      port,
+      pendingWrites: new Set(),
+      closeRequested: false,
+      lineErrorsAtOpen: fd === null ? null : this.readLineErrors(fd),
+    };
     port.on('data', (chunk: Buffer) => {
       if (this.connection === connection) this.dataSubject.next(Uint8Array.from(chunk));
     });
@@ -253,4 +283,9 @@ export class SerialByteLink implements ByteLink {
       { cause },
     );
   }
+}
+
+/** The open port's file descriptor (serialport's Linux binding keeps it), null when closed. */
+function fdOf(port: SerialPort): number | null {
+  return port.port?.fd ?? null;
 }
