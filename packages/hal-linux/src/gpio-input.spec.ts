@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { GpioError } from './gpio-error';
 import { openGpioInputs } from './gpio-input';
 import { openGpioOutputs } from './gpio-output';
 import { FakeGpioChips } from './testing';
+import { thrownGpioError } from './spec-support/thrown-gpio-error';
 
 const CHIP = '/dev/gpiochip0';
 const LINES = { contactorNegative: 22, contactorPrecharge: 23, contactorPositive: 24 };
@@ -18,16 +18,6 @@ function open(
     bias: options.bias,
     binding: chips,
   });
-}
-
-function thrown(action: () => unknown): GpioError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GpioError);
-    return error as GpioError;
-  }
-  throw new Error('expected a GpioError');
 }
 
 describe('openGpioInputs', () => {
@@ -78,7 +68,7 @@ describe('openGpioInputs', () => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
     const { inputs } = open(chips);
     chips.failNextGet('EIO');
-    const error = thrown(() => inputs.contactorPositive.read());
+    const error = thrownGpioError(() => inputs.contactorPositive.read());
     expect(error).toMatchObject({
       code: 'EIO',
       chipPath: CHIP,
@@ -95,7 +85,7 @@ describe('openGpioInputs', () => {
     ['a missing chip', { '/dev/gpiochip1': 32 }, 'ENOENT', 'open'],
     ['an offset the chip lacks', { [CHIP]: 16 }, 'EINVAL', 'ioctl GPIO_V2_GET_LINE_IOCTL'],
   ])('%s: a GpioError with the errno, naming the chip and the lines', (_, chipSpec, code, syscall) => {
-    const error = thrown(() => open(new FakeGpioChips(chipSpec)));
+    const error = thrownGpioError(() => open(new FakeGpioChips(chipSpec)));
     expect(error).toMatchObject({ code, syscall, chipPath: CHIP, lines: [22, 23, 24], line: null });
     expect(error.message).toContain('GPIO /dev/gpiochip0 lines 22,23,24: ');
   });
@@ -103,7 +93,7 @@ describe('openGpioInputs', () => {
   it('a line already claimed as an output: EBUSY, and nothing of the request is kept', () => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
     openGpioOutputs({ chipPath: CHIP, lines: { heater: 24 }, binding: chips });
-    expect(thrown(() => open(chips)).code).toBe('EBUSY');
+    expect(thrownGpioError(() => open(chips)).code).toBe('EBUSY');
     expect(chips.consumerOf(CHIP, 22)).toBeNull();
     expect(chips.openRequests).toBe(1);
   });
@@ -117,7 +107,7 @@ describe('openGpioInputs', () => {
     ],
   ])('%s: INVALID_LINES before any system call (the checks outputs get)', (_, lines, message) => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
-    const error = thrown(() => open(chips, { lines }));
+    const error = thrownGpioError(() => open(chips, { lines }));
     expect(error.code).toBe('INVALID_LINES');
     expect(error.message).toContain(message);
     expect(chips.calls).toEqual([]);
@@ -133,7 +123,7 @@ describe('GpioInputs.release', () => {
     expect(request.released).toBe(true);
     expect(chips.consumerOf(CHIP, 22)).toBeNull();
     chips.calls.length = 0;
-    expect(thrown(() => request.inputs.contactorNegative.read())).toMatchObject({
+    expect(thrownGpioError(() => request.inputs.contactorNegative.read())).toMatchObject({
       code: 'RELEASED',
       line: 22,
       output: 'contactorNegative',

@@ -1,7 +1,7 @@
 import type { DigitalInput } from '@tsbms/hal';
 import type { GpioBias, GpioBinding } from './gpio-binding';
-import { GpioError, gpioErrorFromBinding } from './gpio-error';
-import { prepareGpioRequest } from './gpio-request';
+import { gpioErrorFromBinding } from './gpio-error';
+import { GpioLineRequest, prepareGpioRequest } from './gpio-request';
 
 export interface GpioInputsOptions {
   /** The GPIO character device, e.g. `/dev/gpiochip0`. */
@@ -38,19 +38,18 @@ export class GpioDigitalInput implements DigitalInput {
 }
 
 /** Input lines of one GPIO chip, requested together (one open, one ioctl). Create with {@link openGpioInputs}. */
-export class GpioInputs {
+export class GpioInputs extends GpioLineRequest {
   readonly inputs: Readonly<Record<string, GpioDigitalInput>>;
-  private fd: number | null;
 
   /** @internal use {@link openGpioInputs} */
   constructor(
-    readonly chipPath: string,
-    private readonly names: readonly string[],
-    private readonly offsets: readonly number[],
+    chipPath: string,
+    names: readonly string[],
+    offsets: readonly number[],
     fd: number,
-    private readonly binding: GpioBinding,
+    binding: GpioBinding,
   ) {
-    this.fd = fd;
+    super(chipPath, names, offsets, fd, binding);
     this.inputs = Object.freeze(
       Object.fromEntries(
         names.map((name, index) => [name, new GpioDigitalInput(name, offsets[index], this, index)]),
@@ -58,36 +57,15 @@ export class GpioInputs {
     );
   }
 
-  get released(): boolean {
-    return this.fd === null;
-  }
-
   /** @internal the one place a level is read from the kernel */
   sense(index: number): boolean {
-    const context = {
-      chipPath: this.chipPath,
-      lines: this.offsets,
-      line: this.offsets[index],
-      output: this.names[index],
-    };
-    if (this.fd === null) throw new GpioError('RELEASED', 'cannot read: the lines were released', context);
-    try {
-      return this.binding.getLineValue(this.fd, index);
-    } catch (error) {
-      throw gpioErrorFromBinding(error, context);
-    }
+    return this.onLine(index, 'cannot read', (fd) => this.binding.getLineValue(fd, index));
   }
 
   /** Frees the lines. Repeat calls do nothing; `read` afterwards throws RELEASED. */
   release(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      this.binding.releaseLines(fd);
-    } catch (error) {
-      throw gpioErrorFromBinding(error, { chipPath: this.chipPath, lines: this.offsets });
-    }
+    const failure = this.freeLines();
+    if (failure !== null) throw failure;
   }
 }
 

@@ -3,9 +3,9 @@ import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNativeGpioBinding } from './gpio-binding';
-import { GpioError } from './gpio-error';
 import { openGpioInputs } from './gpio-input';
 import { openGpioOutputs } from './gpio-output';
+import { thrownGpioError } from './spec-support/thrown-gpio-error';
 
 // The real addon (build/Release/tsbms_gpio.node, built by npm ci). This machine has no GPIO chip,
 // so these tests cover what the kernel does without one; the fake chip covers the rest.
@@ -17,16 +17,6 @@ beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'tsbms-gpio-'));
 });
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-function thrown(action: () => unknown): GpioError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GpioError);
-    return error as GpioError;
-  }
-  throw new Error('expected a GpioError');
-}
 
 describe('the native GPIO addon', () => {
   it('was compiled with the ioctl numbers and struct sizes of <linux/gpio.h> (checked by gcc)', () => {
@@ -63,7 +53,7 @@ describe('the native GPIO addon', () => {
 
   it('a missing chip: ENOENT from open, naming the chip and the lines', () => {
     const chipPath = join(workDir, 'gpiochip9');
-    const error = thrown(() => openGpioOutputs({ chipPath, lines: LINES }));
+    const error = thrownGpioError(() => openGpioOutputs({ chipPath, lines: LINES }));
     expect(error).toMatchObject({ code: 'ENOENT', syscall: 'open', errno: 2, chipPath, lines: [5, 6] });
     expect(error.message).toBe(`GPIO ${chipPath} lines 5,6: open failed: No such file or directory (ENOENT)`);
   });
@@ -80,7 +70,7 @@ describe('the native GPIO addon', () => {
     ],
   ])('%s as the chip: ENOTTY from the line request ioctl, naming chip and lines', (_, chipPathOf) => {
     const chipPath = chipPathOf();
-    const error = thrown(() => openGpioOutputs({ chipPath, lines: LINES, activeLow: true }));
+    const error = thrownGpioError(() => openGpioOutputs({ chipPath, lines: LINES, activeLow: true }));
     expect(error).toMatchObject({
       code: 'ENOTTY',
       syscall: 'ioctl GPIO_V2_GET_LINE_IOCTL',
@@ -104,11 +94,11 @@ describe('the native GPIO addon', () => {
 
   it('inputs on a missing chip: ENOENT from open; on /dev/null: ENOTTY from the line request ioctl', () => {
     const chipPath = join(workDir, 'gpiochip8');
-    const missing = thrown(() =>
+    const missing = thrownGpioError(() =>
       openGpioInputs({ chipPath, lines: LINES, activeLow: true, bias: 'pull-up' }),
     );
     expect(missing).toMatchObject({ code: 'ENOENT', syscall: 'open', chipPath, lines: [5, 6] });
-    const notChip = thrown(() => openGpioInputs({ chipPath: '/dev/null', lines: LINES }));
+    const notChip = thrownGpioError(() => openGpioInputs({ chipPath: '/dev/null', lines: LINES }));
     expect(notChip).toMatchObject({ code: 'ENOTTY', syscall: 'ioctl GPIO_V2_GET_LINE_IOCTL', lines: [5, 6] });
   });
 

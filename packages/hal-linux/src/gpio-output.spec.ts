@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
-import { GpioError } from './gpio-error';
 import { openGpioOutputs } from './gpio-output';
 import { GPIO_LINES_MAX } from './gpio-request';
 import { FakeGpioChips } from './testing';
+import { thrownGpioError } from './spec-support/thrown-gpio-error';
 
 const CHIP = '/dev/gpiochip0';
 const LINES = { contactorNegative: 5, contactorPositive: 6, heater: 13 };
@@ -14,16 +14,6 @@ function open(chips: FakeGpioChips, options: { activeLow?: boolean; lines?: Reco
     activeLow: options.activeLow,
     binding: chips,
   });
-}
-
-function thrown(action: () => unknown): GpioError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(GpioError);
-    return error as GpioError;
-  }
-  throw new Error('expected a GpioError');
 }
 
 describe('openGpioOutputs', () => {
@@ -73,7 +63,7 @@ describe('openGpioOutputs', () => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
     const { outputs } = open(chips);
     chips.failNextSet('EIO');
-    const error = thrown(() => outputs.contactorNegative.set(true));
+    const error = thrownGpioError(() => outputs.contactorNegative.set(true));
     expect(error).toMatchObject({
       code: 'EIO',
       chipPath: CHIP,
@@ -92,7 +82,7 @@ describe('openGpioOutputs', () => {
     ['an offset the chip lacks', { [CHIP]: 8 }, LINES, 'EINVAL', 'ioctl GPIO_V2_GET_LINE_IOCTL'],
   ])('%s: a GpioError with the errno, naming the chip and the lines', (_, chipSpec, lines, code, syscall) => {
     const chips = new FakeGpioChips(chipSpec);
-    const error = thrown(() => open(chips, { lines }));
+    const error = thrownGpioError(() => open(chips, { lines }));
     expect(error).toMatchObject({ code, syscall, chipPath: CHIP, lines: [5, 6, 13], line: null });
     expect(error.message).toContain('GPIO /dev/gpiochip0 lines 5,6,13: ');
   });
@@ -100,7 +90,7 @@ describe('openGpioOutputs', () => {
   it('lines held by another consumer: EBUSY, and nothing of the request is kept', () => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
     chips.requestOutputLines(CHIP, [13], 'someone-else', false);
-    expect(thrown(() => open(chips)).code).toBe('EBUSY');
+    expect(thrownGpioError(() => open(chips)).code).toBe('EBUSY');
     expect(chips.consumerOf(CHIP, 5)).toBeNull();
     expect(chips.openRequests).toBe(1);
   });
@@ -118,7 +108,7 @@ describe('openGpioOutputs', () => {
     ],
   ])('%s: INVALID_LINES before any system call', (_, lines, message) => {
     const chips = new FakeGpioChips({ [CHIP]: 128 });
-    const error = thrown(() => open(chips, { lines }));
+    const error = thrownGpioError(() => open(chips, { lines }));
     expect(error.code).toBe('INVALID_LINES');
     expect(error.message).toContain(message);
     expect(chips.calls).toEqual([]);
@@ -126,7 +116,7 @@ describe('openGpioOutputs', () => {
 
   it('an empty chip path is rejected before any system call', () => {
     const chips = new FakeGpioChips({ [CHIP]: 32 });
-    const error = thrown(() => openGpioOutputs({ chipPath: '', lines: LINES, binding: chips }));
+    const error = thrownGpioError(() => openGpioOutputs({ chipPath: '', lines: LINES, binding: chips }));
     expect(error.code).toBe('INVALID_LINES');
     expect(chips.calls).toEqual([]);
   });
@@ -156,7 +146,7 @@ describe('GpioOutputs.release', () => {
       ],
     );
     chips.calls.length = 0;
-    const error = thrown(() => request.outputs.heater.set(false));
+    const error = thrownGpioError(() => request.outputs.heater.set(false));
     expect(error).toMatchObject({ code: 'RELEASED', line: 13, output: 'heater' });
     request.release();
     expect(chips.calls).toEqual([]);
@@ -168,7 +158,10 @@ describe('GpioOutputs.release', () => {
     request.outputs.contactorPositive.set(true);
     request.outputs.heater.set(true);
     chips.failNextSet('EIO');
-    expect(thrown(() => request.release())).toMatchObject({ code: 'EIO', output: 'contactorNegative' });
+    expect(thrownGpioError(() => request.release())).toMatchObject({
+      code: 'EIO',
+      output: 'contactorNegative',
+    });
     expect(chips.physicalLevel(CHIP, 6)).toBe(0);
     expect(chips.physicalLevel(CHIP, 13)).toBe(0);
     expect(chips.openRequests).toBe(0);

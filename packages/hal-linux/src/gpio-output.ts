@@ -1,7 +1,7 @@
 import type { DigitalOutput } from '@tsbms/hal';
 import type { GpioBinding } from './gpio-binding';
-import { GpioError, gpioErrorFromBinding } from './gpio-error';
-import { prepareGpioRequest } from './gpio-request';
+import { gpioErrorFromBinding } from './gpio-error';
+import { GpioLineRequest, prepareGpioRequest } from './gpio-request';
 
 export interface GpioOutputsOptions {
   /** The GPIO character device, e.g. `/dev/gpiochip0`. */
@@ -46,19 +46,18 @@ export class GpioDigitalOutput implements DigitalOutput {
  * Output lines of one GPIO chip, requested together (one open, one ioctl) and all inactive from
  * the moment they are claimed. Create with {@link openGpioOutputs}.
  */
-export class GpioOutputs {
+export class GpioOutputs extends GpioLineRequest {
   readonly outputs: Readonly<Record<string, GpioDigitalOutput>>;
-  private fd: number | null;
 
   /** @internal use {@link openGpioOutputs} */
   constructor(
-    readonly chipPath: string,
-    private readonly names: readonly string[],
-    private readonly offsets: readonly number[],
+    chipPath: string,
+    names: readonly string[],
+    offsets: readonly number[],
     fd: number,
-    private readonly binding: GpioBinding,
+    binding: GpioBinding,
   ) {
-    this.fd = fd;
+    super(chipPath, names, offsets, fd, binding);
     this.outputs = Object.freeze(
       Object.fromEntries(
         names.map((name, index) => [name, new GpioDigitalOutput(name, offsets[index], this, index)]),
@@ -66,26 +65,9 @@ export class GpioOutputs {
     );
   }
 
-  get released(): boolean {
-    return this.fd === null;
-  }
-
   /** @internal the one place a level reaches the kernel */
   drive(index: number, on: boolean): void {
-    const context = {
-      chipPath: this.chipPath,
-      lines: this.offsets,
-      line: this.offsets[index],
-      output: this.names[index],
-    };
-    if (this.fd === null) {
-      throw new GpioError('RELEASED', `cannot set ${on ? 'on' : 'off'}: the lines were released`, context);
-    }
-    try {
-      this.binding.setLineValue(this.fd, index, on);
-    } catch (error) {
-      throw gpioErrorFromBinding(error, context);
-    }
+    this.onLine(index, `cannot set ${on ? 'on' : 'off'}`, (fd) => this.binding.setLineValue(fd, index, on));
   }
 
   /**
@@ -94,7 +76,7 @@ export class GpioOutputs {
    * do nothing. Throws the first failure after still trying every line and closing the request.
    */
   release(): void {
-    if (this.fd === null) return;
+    if (this.released) return;
     const failures: unknown[] = [];
     for (const output of Object.values(this.outputs)) {
       try {
@@ -103,13 +85,8 @@ export class GpioOutputs {
         failures.push(error);
       }
     }
-    const fd = this.fd;
-    this.fd = null;
-    try {
-      this.binding.releaseLines(fd);
-    } catch (error) {
-      failures.push(gpioErrorFromBinding(error, { chipPath: this.chipPath, lines: this.offsets }));
-    }
+    const failure = this.freeLines();
+    if (failure !== null) failures.push(failure);
     if (failures.length > 0) throw failures[0];
   }
 }

@@ -1,5 +1,5 @@
 import { loadNativeGpioBinding, type GpioBinding } from './gpio-binding';
-import { GpioError } from './gpio-error';
+import { GpioError, gpioErrorFromBinding } from './gpio-error';
 
 /** The kernel's limit on lines in one request (GPIO_V2_LINES_MAX). */
 export const GPIO_LINES_MAX = 64;
@@ -52,5 +52,57 @@ export function prepareGpioRequest(
       `the GPIO addon is not built (${(error as Error).message.split('\n')[0]}); run npm ci, or npm rebuild @tsbms/hal-linux`,
       { chipPath, lines: offsets },
     );
+  }
+}
+
+/**
+ * One line request's file descriptor, owned by GpioOutputs or GpioInputs: every call on a line
+ * goes through {@link onLine} (RELEASED once freed, binding errors as GpioErrors naming the chip
+ * and the line), and {@link freeLines} closes it once.
+ */
+export abstract class GpioLineRequest {
+  private fd: number | null;
+
+  protected constructor(
+    readonly chipPath: string,
+    protected readonly names: readonly string[],
+    protected readonly offsets: readonly number[],
+    fd: number,
+    protected readonly binding: GpioBinding,
+  ) {
+    this.fd = fd;
+  }
+
+  get released(): boolean {
+    return this.fd === null;
+  }
+
+  /** Runs `call` on the request's fd for the line at `index`; `refused` says what a released request cannot do. */
+  protected onLine<T>(index: number, refused: string, call: (fd: number) => T): T {
+    const context = {
+      chipPath: this.chipPath,
+      lines: this.offsets,
+      line: this.offsets[index],
+      output: this.names[index],
+    };
+    if (this.fd === null) throw new GpioError('RELEASED', `${refused}: the lines were released`, context);
+    try {
+      return call(this.fd);
+    } catch (error) {
+      throw gpioErrorFromBinding(error, context);
+    }
+  }
+
+  /** Closes the request once; the failure as a GpioError, or null. Repeat calls return null. */
+  protected freeLines(): GpioError | null {
+    if (this.fd === null) return null;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      this.binding.releaseLines(fd);
+      return null;
+    } catch (error) {
+      return gpioErrorFromBinding(error, { chipPath: this.chipPath, lines: this.offsets });
+    }
   }
 }
