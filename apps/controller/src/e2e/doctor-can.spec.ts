@@ -41,9 +41,9 @@ describe('npm run doctor -- --can vcan0 in user-mode Linux', () => {
     expect(doctor.code).toBe(0);
     const can = report.findings.filter((f) => f.id.startsWith('can-'));
     expect(can.map((f) => [f.id, f.severity])).toEqual([['can-ok', 'ok']]);
-    // 3 s of listening, one 0x305 a second; a vcan has no bit rate.
+    // 3 s of listening, one 0x305 a second (at least one even on a loaded guest); a vcan has no bit rate.
     expect(report.can).toMatchObject({ iface: 'vcan0', opened: true, bitRate: null, listenedMs: 3000 });
-    expect(report.can?.inverterFramesSeen).toBeGreaterThanOrEqual(2);
+    expect(report.can?.inverterFramesSeen).toBeGreaterThanOrEqual(1);
     expect(report.can?.framesSeen).toBe(report.can?.inverterFramesSeen);
   });
 
