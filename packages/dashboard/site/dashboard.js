@@ -17,6 +17,7 @@ import {
 } from './format.js';
 import { renderHistoryChart } from './history-chart.js';
 import { appendHistoryPoint, archivePointsOf, HISTORY_RANGES, historyPointOf } from './history.js';
+import { renderLinkHeatMap, renderLinkHeatMapUnavailable } from './link-heat-map.js';
 import { connectLive } from './live.js';
 
 /**
@@ -31,7 +32,13 @@ const page = {
   history: [],
   /** The chart's range, a key of HISTORY_RANGES. */
   range: 'day',
+  /** When the heat map was last asked for (Date.now()), and whether an answer is awaited. */
+  linkErrorsAskedMs: -Infinity,
+  linkErrorsLoading: false,
 };
+
+/** The heat map's columns are minutes: a few fetches per minute keep the newest one current. */
+const LINK_ERRORS_REFRESH_MS = 5000;
 
 const CONNECTION_TEXT = {
   connecting: 'connecting…',
@@ -195,8 +202,35 @@ function onStatus(status) {
   renderCellChart(byTestId('cell-chart'), byTestId('cell-summary'), status);
   renderModules(status);
   renderComms(status);
+  refreshLinkErrors();
   page.history = appendHistoryPoint(page.history, historyPointOf(status), { windowMs: chartWindowMs() });
   renderHistory();
+}
+
+/** The heat map again, at most every LINK_ERRORS_REFRESH_MS: scans drive it, so it rests with them. */
+function refreshLinkErrors() {
+  const nowMs = Date.now();
+  if (page.linkErrorsLoading || nowMs - page.linkErrorsAskedMs < LINK_ERRORS_REFRESH_MS) return;
+  page.linkErrorsAskedMs = nowMs;
+  page.linkErrorsLoading = true;
+  const parts = {
+    legend: byTestId('link-legend'),
+    summary: byTestId('link-summary'),
+    map: byTestId('link-heat-map'),
+  };
+  getJson('/api/link-errors')
+    .then((report) => renderLinkHeatMap(parts, report))
+    .catch((error) =>
+      error.status === 404
+        ? renderLinkHeatMapUnavailable(
+            parts,
+            'This pack source keeps no link counters (a replayed recording).',
+          )
+        : showLoadError(error),
+    )
+    .finally(() => {
+      page.linkErrorsLoading = false;
+    });
 }
 
 function onFault(event) {

@@ -9,6 +9,8 @@ import { dashboardSite } from './dashboard-site';
 import { EventStreamHub, type EventStreamOptions, DEFAULT_EVENT_STREAM_OPTIONS } from './event-stream';
 import type { HttpConfig } from './http-config';
 import { readJsonBody } from './json-body';
+import { LinkErrorLog } from './link-error-log';
+import { linkErrorReport } from './link-error-report';
 import { createMetricsRegistry } from './metrics';
 import { HTTP_SECRET_CONFIG_PATHS, redactConfig, withoutMaskedSecrets } from './redact-config';
 import { balanceBodySchema, faultsAckBodySchema, restartBodySchema, zodIssues } from './request-schemas';
@@ -42,6 +44,8 @@ export interface HttpApiOptions {
   readonly secretConfigPaths?: readonly string[];
   /** A history kept from before a restart; by default a new one. */
   readonly history?: StatusHistory;
+  /** The link-error heat map kept from before a restart; by default a new one. */
+  readonly linkErrors?: LinkErrorLog;
   /**
    * The application's backup of its settings and state, for GET /api/backup (a download; secrets
    * are the application's to leave out). Absent: that route answers 404 NOT_AVAILABLE.
@@ -72,6 +76,7 @@ export interface SupportBundleDownload {
 export interface HttpApi {
   readonly app: Express;
   readonly history: StatusHistory;
+  readonly linkErrors: LinkErrorLog;
   readonly eventStream: EventStreamHub;
   close(): void;
 }
@@ -94,6 +99,17 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
   } catch {
     // No snapshot yet: the first scan is recorded when it comes.
   }
+  const linkErrors = options.linkErrors ?? new LinkErrorLog();
+  // The counters after every scan, read when the snapshot comes (the clock's time is theirs).
+  const sampleLinkErrors = () => {
+    try {
+      linkErrors.record(context.clock.now(), context.linkStats());
+    } catch {
+      // No core yet: the next scan samples.
+    }
+  };
+  const linkErrorSubscription = context.status$.subscribe(sampleLinkErrors);
+  sampleLinkErrors();
 
   const writeAccess = requireWriteAccess(
     settings.auth,
@@ -181,6 +197,13 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
       return;
     }
     res.status(202).json({ balancing: 'next scan' });
+  });
+  app.get('/api/link-errors', (_req, res) => {
+    if (keepsNoLinkCounters(context)) {
+      sendError(res, 404, 'NOT_AVAILABLE', 'this pack source keeps no link counters (a replayed recording)');
+      return;
+    }
+    res.json(linkErrorReport(linkErrors.windows(), context.clock.now(), moduleAddresses(context)));
   });
   app.get('/api/history', (_req, res) => {
     res.json({ points: history.points() });
@@ -296,12 +319,32 @@ export function createHttpApi(context: OutputContext<HttpOutputSettings>, option
   return {
     app,
     history,
+    linkErrors,
     eventStream,
     close() {
       historySubscription.unsubscribe();
+      linkErrorSubscription.unsubscribe();
       eventStream.close();
     },
   };
+}
+
+/** The pack's modules, the heat map's rows; null (every address) while the core (re)starts. */
+function moduleAddresses(context: OutputContext<HttpOutputSettings>): number[] | null {
+  try {
+    return context.status().modules.map((m) => m.address);
+  } catch {
+    return null;
+  }
+}
+
+/** A source without counters (a replay); while the core (re)starts, the kept windows are served. */
+function keepsNoLinkCounters(context: OutputContext<HttpOutputSettings>): boolean {
+  try {
+    return context.linkStats() === null;
+  } catch {
+    return false;
+  }
 }
 
 function hasBody(req: Request): boolean {

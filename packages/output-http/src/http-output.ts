@@ -11,6 +11,7 @@ import {
 import { errorMessage } from '@tsbms/hal';
 import { createHttpApi, type HttpApiOptions, type HttpOutputSettings } from './http-app';
 import { isLoopbackHost, type HttpConfig } from './http-config';
+import { LinkErrorLog } from './link-error-log';
 import { StatusHistory } from './status-history';
 
 /** A stop lets requests in flight finish this long, then drops their connections. */
@@ -28,6 +29,15 @@ function historyFor(context: OutputContext<HttpOutputSettings>, settings: HttpCo
   const history = new StatusHistory(settings);
   histories.set(context, history);
   return history;
+}
+
+/** The link-error heat map outlives them too, for the same reason. */
+const linkErrorLogs = new WeakMap<OutputContext<HttpOutputSettings>, LinkErrorLog>();
+
+function linkErrorLogFor(context: OutputContext<HttpOutputSettings>): LinkErrorLog {
+  const log = linkErrorLogs.get(context) ?? new LinkErrorLog();
+  linkErrorLogs.set(context, log);
+  return log;
 }
 
 function configError(configPath: string, reason: string): ConfigChangeError {
@@ -89,6 +99,7 @@ export function startHttpOutputWith(options: HttpOutputOptions = {}): OutputFact
       settings,
       tls: tls !== null,
       history: historyFor(context, settings),
+      linkErrors: linkErrorLogFor(context),
       ...options,
     });
     const server = tls === null ? http.createServer(api.app) : https.createServer(tls, api.app);

@@ -12,3 +12,20 @@ export { DEFAULT_EVENT_STREAM_OPTIONS, type EventStreamOptions } from './event-s
 export { StatusHistory, type HistoryPoint, type StatusHistoryOptions } from './status-history';
 export { type ArchivedEvent, type ArchivedRow, type HistoryArchive } from './history-archive';
 export { HTTP_SECRET_CONFIG_PATHS, SECRET_MASK, redactConfig, withoutMaskedSecrets } from './redact-config';
+export {
+  addLinkCounterSample,
+  DEFAULT_LINK_ERROR_WINDOWS,
+  emptyLinkErrorWindows,
+  linkCounterGrowth,
+  type LinkCounterSample,
+  type LinkErrorWindow,
+  type LinkErrorWindows,
+  type LinkErrorWindowsOptions,
+} from './link-error-windows';
+export { LinkErrorLog, linkCounterSampleOf } from './link-error-log';
+export {
+  linkErrorReport,
+  type LinkErrorCell,
+  type LinkErrorReport,
+  type LinkErrorRow,
+} from './link-error-report';

@@ -373,4 +373,69 @@ describe('dashboard and config page in headless Chromium', () => {
       expect(await second.stop()).toBe(0);
     }),
   );
+
+  it(
+    'the serial loop heat map: a row per module, replies of module 2 corrupted in the emulator colour its row, with the kinds in each cell’s title and the totals in words (screenshot)',
+    scoped(async (scope) => {
+      const linkConfig = path.join(workDir, 'link-errors.json');
+      writeFileSync(linkConfig, JSON.stringify(CONFIG));
+      const pty = await startPty(scope, workDir);
+      const emulator = await startEmulator(scope, pty.pathA, { modules: MODULES, cellsV: CELLS_V });
+      const daemon = new ControllerDaemon(scope, ['--serial', pty.pathB, '--config', linkConfig]);
+      const { url } = await daemon.waitFor((line) => line.event === 'http' && typeof line.url === 'string');
+      const browser = await launchChromium(scope, workDir);
+      const page = await browser.newPage();
+      page.setDefaultTimeout(20_000);
+      const pageErrors = collectPageErrors(page);
+      await page.goto(String(url));
+      const row = (address: number) => page.locator(`[data-testid="link-row"][data-module="${address}"]`);
+      await row(MODULES).waitFor();
+      const addresses = await page
+        .getByTestId('link-row')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-module')));
+      expect(addresses).toEqual(['1', '2', '3']);
+      // What discovery over the pty left (an unnumbered pack's probes time out first, T-14): the
+      // fault injected below must not add to it.
+      const failedOf = async (address: number) =>
+        Number(await row(address).getByTestId('link-total').getAttribute('data-failures'));
+      const failedBefore = [await failedOf(1), await failedOf(2), await failedOf(3)];
+
+      // A few bits flipped in module 2's replies only (bad CRCs or bad frames); it stops by itself.
+      const injected = await fetch(`${emulator.api}/api/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'corruptReplies', module: 2, probability: 0.02, limit: 20 }),
+      });
+      expect(injected.status).toBe(201);
+      await page.waitForFunction(
+        (before) =>
+          Number(
+            (globalThis as unknown as PageGlobals).document
+              .querySelector('[data-testid="link-row"][data-module="2"] [data-testid="link-total"]')
+              ?.getAttribute('data-failures'),
+          ) > before,
+        failedBefore[1],
+      );
+      const corrupted = /\d+ of \d+ failed \([\d.]+ %\): .*(CRC errors?|bad frames?)/;
+      const total2 = row(2).getByTestId('link-total');
+      expect(await total2.textContent()).toMatch(corrupted);
+      expect(Number(await total2.getAttribute('data-level'))).toBeGreaterThan(0);
+      const failingCell = row(2).locator(
+        '[data-testid="link-cell"]:not([data-level=""]):not([data-level="0"])',
+      );
+      expect(await failingCell.last().getAttribute('title')).toMatch(
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d: ${corrupted.source}`),
+      );
+      expect([await failedOf(1), await failedOf(3)]).toEqual([failedBefore[0], failedBefore[2]]);
+      expect(await page.getByTestId('link-summary').textContent()).toMatch(
+        new RegExp(`^In the last 60 min: .*M2: ${corrupted.source}.*, most at \\d\\d:\\d\\d:\\d\\d`),
+      );
+      expect(await page.locator('[data-testid="link-legend"] .swatch').count()).toBe(6);
+      await page
+        .getByTestId('link-errors-section')
+        .screenshot({ path: path.join(SCREENSHOT_DIR, 'dashboard-link-errors.png') });
+      expect(pageErrors).toEqual([]);
+      expect(await daemon.stop()).toBe(0);
+    }),
+  );
 });
