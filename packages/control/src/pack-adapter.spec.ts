@@ -43,6 +43,7 @@ function fault(overrides: Partial<ActiveFault>): ActiveFault {
     level: 'info',
     location: {},
     value: null,
+    now: null,
     sinceMs: 0,
     latched: false,
     clearable: false,

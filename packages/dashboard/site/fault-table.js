@@ -9,8 +9,24 @@ import { formatAge, formatFaultValue, formatLocation, humanizeKind, UNKNOWN } fr
 
 const ageText = (nowMs, sinceMs) => (typeof nowMs === 'number' ? formatAge(nowMs - sinceMs) : UNKNOWN);
 
+/** The value that raised the fault and, when it differs, the one at the latest scan (`now`). */
+function valueText(fault) {
+  const raised = formatFaultValue(fault.kind, fault.value);
+  const now = fault.now ? formatFaultValue(fault.kind, fault.now.value) : raised;
+  return now === raised ? raised : `${raised} (now ${now})`;
+}
+
+/** The latest scan's detail, when it says something else than the one that raised the fault. */
+const nowDetail = (fault) =>
+  fault.now?.detail !== undefined && fault.now.detail !== fault.detail ? `now: ${fault.now.detail}` : '';
+
 function faultRow(fault, nowMs) {
-  const notes = [fault.latched ? 'latched' : '', fault.clearable ? 'clearable' : '', fault.detail ?? ''];
+  const notes = [
+    fault.latched ? 'latched' : '',
+    fault.clearable ? 'clearable' : '',
+    fault.detail ?? '',
+    nowDetail(fault),
+  ];
   return html(
     'tr',
     {
@@ -23,7 +39,7 @@ function faultRow(fault, nowMs) {
       html('td', { class: 'level', text: fault.level }),
       html('td', { text: humanizeKind(fault.kind) }),
       html('td', { 'data-testid': 'fault-location', text: formatLocation(fault.location) }),
-      html('td', { text: formatFaultValue(fault.kind, fault.value) }),
+      html('td', { text: valueText(fault) }),
       html('td', { 'data-since-ms': fault.sinceMs, text: ageText(nowMs, fault.sinceMs) }),
       html('td', { text: notes.filter(Boolean).join(', ') }),
       html('td', {}, [
@@ -48,11 +64,12 @@ function signatureOf(active) {
       f.kind,
       f.level,
       f.location,
-      formatFaultValue(f.kind, f.value),
+      valueText(f),
       f.sinceMs,
       f.latched,
       f.clearable,
       f.detail,
+      nowDetail(f),
     ]),
   );
 }

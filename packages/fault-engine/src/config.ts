@@ -30,7 +30,8 @@ export const DEFAULT_FAULT_TIMING: Readonly<Record<FaultKind, KindTiming>> = {
   underTemperature: { info: t(10, 30), warning: t(10, 30), fault: t(10, 60) },
   cellImbalance: { info: t(30, 30), warning: t(30, 30), fault: t(30, 60) },
   moduleCommsLoss: { warning: t(0, 0), fault: t(0, 60) }, // counted in scans and module age
-  moduleCountMismatch: { fault: t(0, 60) },
+  // Latched: a module missing for real stops the pack until someone has looked (§2.3).
+  moduleCountMismatch: { fault: t(0, 0, true) },
   moduleHardwareFault: { warning: t(0, 60), fault: t(0, 60) },
   chargeOverCurrent: { info: t(10, 60), warning: t(5, 60), fault: t(1, 60) },
   dischargeOverCurrent: { info: t(10, 60), warning: t(5, 60), fault: t(1, 60) },

@@ -176,7 +176,8 @@ describe('FaultEngine timing (marbles, 1 s scans)', () => {
       .events('raise')
       .filter((e) => e.kind === 'overTemperature' && e.level === 'fault')[2];
     expect(emitted.slice(3)).toEqual([
-      [thirdRaise.timestampMs, ['cellOverVoltage:fault:3.9', 'overTemperature:fault:70']],
+      // each with the value that raised it, not the one of the latest scan
+      [thirdRaise.timestampMs, ['cellOverVoltage:fault:4.16', 'overTemperature:fault:70']],
     ]);
   });
 

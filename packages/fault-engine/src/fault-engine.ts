@@ -6,7 +6,6 @@ import {
   Subject,
   map,
 } from 'rxjs';
-import type { ModuleHardwareFlag } from '@tsbms/pack-reading';
 import type { FaultEngineConfig } from './config';
 import {
   clearTracker,
@@ -27,6 +26,7 @@ import {
   type FaultKind,
   type FaultLevel,
   type FaultLocation,
+  type FaultMeasurement,
   type FaultSet,
   type PersistedFaults,
 } from './types';
@@ -37,10 +37,21 @@ interface Tracked {
   readonly kind: FaultKind;
   readonly level: FaultLevel;
   readonly location: FaultLocation;
-  value: number | null;
-  detail?: string;
-  chipFlags?: readonly ModuleHardwareFlag[];
+  /** What raised (or latched) the level; kept while it is active. */
+  raised: FaultMeasurement;
+  /** The latest observation; null until one since the engine started. */
+  now: FaultMeasurement | null;
   state: LevelTrackerState;
+}
+
+/** The measurement fields only: absent ones stay absent, so records and JSON stay lean. */
+function measurement(m: FaultMeasurement): FaultMeasurement {
+  return {
+    value: m.value,
+    ...(m.threshold === undefined ? {} : { threshold: m.threshold }),
+    ...(m.detail === undefined ? {} : { detail: m.detail }),
+    ...(m.chipFlags === undefined ? {} : { chipFlags: m.chipFlags }),
+  };
 }
 
 export function locationKey(location: FaultLocation): string {
@@ -106,9 +117,8 @@ export class FaultEngine {
         kind: f.kind,
         level: f.level,
         location: f.location,
-        value: f.value,
-        detail: f.detail,
-        chipFlags: f.chipFlags,
+        raised: measurement(f),
+        now: null,
         state: { ...IDLE_TRACKER, active: true, latched: true, sinceMs: f.sinceMs },
       });
     }
@@ -177,7 +187,15 @@ export class FaultEngine {
       // Trackers are created on the first excursion: a healthy pack costs no state.
       if (existing === undefined && !higherActive && o?.levels[level]?.set !== true) continue;
       const location = existing?.location ?? (o as Observation).location;
-      const tracked: Tracked = existing ?? { group, kind, level, location, value: null, state: IDLE_TRACKER };
+      const tracked: Tracked = existing ?? {
+        group,
+        kind,
+        level,
+        location,
+        raised: { value: null },
+        now: null,
+        state: IDLE_TRACKER,
+      };
       const antiChatter =
         level === 'fault' && !levelTiming.latched
           ? { raises: this.settings.antiChatterRaises, windowMs: this.settings.antiChatterWindowS * 1000 }
@@ -192,13 +210,11 @@ export class FaultEngine {
         dtMs,
         antiChatter,
       );
-      if (o !== undefined) {
-        tracked.value = o.value;
-        // An observation without a detail keeps the one known (e.g. the file a stateLost fault names).
-        tracked.detail = o.detail ?? tracked.detail;
-        tracked.chipFlags = o.chipFlags ?? tracked.chipFlags;
-      }
+      if (o !== undefined) tracked.now = measurement({ ...o, threshold: o.levels[level]?.threshold });
       const latchedBefore = tracked.state.latched;
+      // The record of why: at the raise, and again when an active level latches (a deep discharge).
+      const latchedNow = step.state.active && step.state.latched && !latchedBefore;
+      if ((step.raised || latchedNow) && tracked.now !== null) tracked.raised = tracked.now;
       tracked.state = step.state;
       this.trackers.set(key, tracked);
       if (step.raised) this.emit('raise', tracked, now, 'engine');
@@ -293,9 +309,7 @@ export class FaultEngine {
           kind: t.kind,
           level: t.level,
           location: t.location,
-          value: t.value,
-          detail: t.detail,
-          ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
+          ...t.raised,
           sinceMs: t.state.sinceMs as number,
         })),
     };
@@ -316,9 +330,8 @@ export class FaultEngine {
       kind: t.kind,
       level: t.level,
       location: t.location,
-      value: t.value,
-      ...(t.detail === undefined ? {} : { detail: t.detail }),
-      ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
+      ...t.raised,
+      now: t.now,
       sinceMs: t.state.sinceMs as number,
       latched: t.state.latched,
       clearable: t.state.clearReady && !this.heldByHigher(t),
@@ -349,9 +362,8 @@ export class FaultEngine {
       kind: t.kind,
       level: t.level,
       location: t.location,
-      value: t.value,
-      ...(t.detail === undefined ? {} : { detail: t.detail }),
-      ...(t.chipFlags === undefined ? {} : { chipFlags: t.chipFlags }),
+      // What holds at the event: for a raise, what raised it.
+      ...(t.now ?? t.raised),
       source,
       latched,
       ...(reason === undefined ? {} : { reason }),

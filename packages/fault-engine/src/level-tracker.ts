@@ -10,6 +10,8 @@ export interface LevelCondition {
   readonly latch?: boolean;
   /** Overrides the kind's set delay for this observation (a second trigger of the same kind). */
   readonly setDelayS?: number;
+  /** The set threshold, in the observation's unit, for the fault's record (`FaultMeasurement`). */
+  readonly threshold?: number;
 }
 
 /**

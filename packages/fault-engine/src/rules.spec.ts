@@ -78,12 +78,18 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
           kind: 'cellUnderVoltage',
           level: 'fault',
           location: { moduleAddress: 1, cellIndex: 0 },
-          value: 3.7,
+          value: 2.9, // what raised it, not the 3.7 V of the latest scan
+          threshold: expect.closeTo(3.55, 9),
           sinceMs: 5500,
         },
       ]);
       const restarted = new Harness({}, 2, JSON.parse(JSON.stringify(persisted)));
-      expect(restarted.active('cellUnderVoltage', 'fault')).toMatchObject({ latched: true, sinceMs: 5500 });
+      expect(restarted.active('cellUnderVoltage', 'fault')).toMatchObject({
+        latched: true,
+        sinceMs: 5500,
+        value: 2.9,
+        now: null, // not yet evaluated since the restart
+      });
       expect(restarted.engine.acknowledge({ source: 'mqtt' }).rejected).toHaveLength(1); // condition not yet seen
       restarted.run(60_500, cell(3.7));
       expect(restarted.engine.acknowledge({ source: 'mqtt' }).accepted).toHaveLength(1);
@@ -172,18 +178,26 @@ describe('fault kinds (B-10 scenarios, 0.5 s scans)', () => {
   });
 
   describe('moduleCountMismatch', () => {
-    it('raises when discovery differs, clears 60 s after a matching discovery', () => {
+    it('latches on a count that differs; acknowledged once a discovery matches, saying what raised it', () => {
       const h = new Harness();
       h.run(500, undefined, { discoveredModuleCount: 1 });
-      expect(h.active('moduleCountMismatch', 'fault')).toMatchObject({
+      const raisedWith = {
         value: 1,
-        detail: 'discovered 1, configured 2',
+        threshold: 2,
+        detail:
+          "discovered 1, configured 2: check the modules and the loop's connectors, then acknowledge once a discovery finds 2",
+      };
+      expect(h.active('moduleCountMismatch', 'fault')).toMatchObject({ ...raisedWith, latched: true });
+      expect(h.engine.acknowledge({ source: 'http' }).accepted).toEqual([]); // still missing
+      h.run(600_000, undefined, { discoveredModuleCount: 2 });
+      expect(h.active('moduleCountMismatch', 'fault')).toMatchObject({
+        ...raisedWith,
+        latched: true,
+        clearable: true,
+        now: { value: 2, threshold: 2, detail: 'discovered 2, configured 2' },
       });
-      h.run(60_000, undefined, { discoveredModuleCount: 2 });
-      expect(h.levels('moduleCountMismatch')).toEqual(['fault']);
-      h.run(500, undefined, { discoveredModuleCount: 2 });
+      expect(h.engine.acknowledge({ source: 'http' }).accepted).toHaveLength(1);
       expect(h.levels('moduleCountMismatch')).toEqual([]);
-      h.run(5000);
       expect(h.events('raise')).toHaveLength(1);
     });
   });

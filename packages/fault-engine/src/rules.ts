@@ -39,7 +39,7 @@ function levelled(
   const out: Partial<Record<FaultLevel, LevelCondition>> = {};
   for (const level of LEVELS) {
     const beyond = (value - t[level]) * direction;
-    out[level] = { set: beyond >= 0, clear: beyond < -t.hysteresis };
+    out[level] = { set: beyond >= 0, clear: beyond < -t.hysteresis, threshold: t[level] };
   }
   return out;
 }
@@ -131,23 +131,36 @@ const moduleCommsLoss: Rule = ({ input, config, startedMs }) =>
           set: m.missedScans >= config.commsLossWarningMissedScans,
           clear: m.goodScans >= config.commsLossWarningClearGoodScans,
         },
-        fault: { set: !m.commsOk && silentS >= config.commsTimeoutS, clear: m.commsOk },
+        fault: {
+          set: !m.commsOk && silentS >= config.commsTimeoutS,
+          clear: m.commsOk,
+          threshold: config.commsTimeoutS,
+        },
       },
     };
   });
 
+/**
+ * Latched (§2.3): a complete discovery that found another count means a module is missing or
+ * extra for real, so the detail says what to do. A renumbering cut short is no count (the source
+ * keeps the previous one), so the renumbering after a power cycle does not raise it.
+ */
 const moduleCountMismatch: Rule = ({ input }) => {
   const found = input.discoveredModuleCount;
   if (found === undefined || found === null) return [];
   const expected = input.pack.modules.length;
+  const counts = `discovered ${found}, configured ${expected}`;
   return [
     {
       kind: 'moduleCountMismatch',
       location: {},
       value: found,
-      detail: `discovered ${found}, configured ${expected}`,
+      detail:
+        found === expected
+          ? counts
+          : `${counts}: check the modules and the loop's connectors, then acknowledge once a discovery finds ${expected}`,
       stale: false,
-      levels: { fault: { set: found !== expected, clear: found === expected } },
+      levels: { fault: { set: found !== expected, clear: found === expected, threshold: expected } },
     },
   ];
 };
@@ -193,6 +206,7 @@ const overCurrentRule =
     const over = (threshold: number): LevelCondition => ({
       set: amps > threshold,
       clear: amps <= threshold - config.overCurrentClearHysteresisA,
+      threshold,
     });
     return [
       {

@@ -36,16 +36,33 @@ export interface FaultLocation {
   readonly contactor?: string;
 }
 
-/** One active level of one fault kind at one location. */
-export interface ActiveFault {
-  readonly kind: FaultKind;
-  readonly level: FaultLevel;
-  readonly location: FaultLocation;
-  /** The value that was evaluated last (volts, °C, amperes, seconds, count); null when not a number. */
+/** What a rule measured for one level at one location at one moment. */
+export interface FaultMeasurement {
+  /** The value evaluated (volts, °C, amperes, seconds or a count, by kind); null when not a number. */
   readonly value: number | null;
+  /** The set threshold the value was compared with, in the value's unit; absent where the level has none. */
+  readonly threshold?: number;
   readonly detail?: string;
   /** The chip flags a moduleHardwareFault stands for, as data (its detail is for people). */
   readonly chipFlags?: readonly ModuleHardwareFlag[];
+}
+
+/**
+ * One active level of one fault kind at one location. `value`, `threshold`, `detail` and
+ * `chipFlags` are what raised it (or, for a level that latched while active, what latched it),
+ * kept while it stays active and, latched, across restarts: a latched fault says why it stopped
+ * the pack even once its cause has gone. `now` is what the rule last observed: what holds now.
+ */
+export interface ActiveFault extends FaultMeasurement {
+  readonly kind: FaultKind;
+  readonly level: FaultLevel;
+  readonly location: FaultLocation;
+  /**
+   * What the rule last observed at this location (kept while the value is unknown); null until it
+   * has observed it since the engine started (a fault restored from `persisted`).
+   */
+  readonly now: FaultMeasurement | null;
+  /** When the level was raised. */
   readonly sinceMs: number;
   readonly latched: boolean;
   /** The clear condition holds now and no higher level holds this one (B-3): an acknowledge would be accepted (B-5). */
@@ -61,15 +78,13 @@ export interface FaultSet {
 
 export type FaultEventType = 'raise' | 'clear' | 'acknowledge' | 'acknowledgeRejected';
 
-export interface FaultEvent {
+/** `value`, `threshold`, `detail` and `chipFlags`: as measured at the event's time (for a raise, what raised it). */
+export interface FaultEvent extends FaultMeasurement {
   readonly type: FaultEventType;
   readonly timestampMs: number;
   readonly kind: FaultKind;
   readonly level: FaultLevel;
   readonly location: FaultLocation;
-  readonly value: number | null;
-  readonly detail?: string;
-  readonly chipFlags?: readonly ModuleHardwareFlag[];
   /** 'engine' for raise and clear; the operator's channel (e.g. 'http', 'mqtt', 'cli') for acknowledges. */
   readonly source: string;
   readonly latched: boolean;
@@ -96,18 +111,19 @@ export interface FaultInput {
   readonly limits?: { readonly chargeCurrentLimitA: number; readonly dischargeCurrentLimitA: number } | null;
 }
 
-/** Latched faults to keep across restarts (B-6); JSON-serialisable. */
+/**
+ * Latched faults to keep across restarts (B-6); JSON-serialisable. Each keeps what raised it
+ * (`ActiveFault`); `threshold` is absent from files written before it was recorded, and there
+ * `value` and `detail` are those of the last evaluation before the restart.
+ */
 export interface PersistedFaults {
   readonly version: 1;
-  readonly faults: readonly {
+  readonly faults: readonly (FaultMeasurement & {
     readonly kind: FaultKind;
     readonly level: FaultLevel;
     readonly location: FaultLocation;
-    readonly value: number | null;
-    readonly detail?: string;
-    readonly chipFlags?: readonly ModuleHardwareFlag[];
     readonly sinceMs: number;
-  }[];
+  })[];
 }
 
 /** Which faults an operator acknowledges; absent fields match everything. */

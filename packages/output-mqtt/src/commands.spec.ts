@@ -165,6 +165,7 @@ describe('faults/ack', () => {
       level: 'fault',
       location: { moduleAddress: 2, cellIndex: 2 },
       value: 4.0,
+      now: null,
       sinceMs: 1,
       latched: true,
       clearable: true,

@@ -117,12 +117,14 @@ describe('stateMessages', () => {
     expect(state.get(topics.pack('equivalentCycles'))).toBe('2.87');
   });
 
-  it('lists faults and alerts without the evaluated value, which moves every scan', () => {
+  it('lists faults and alerts with what raised them, not what holds now, which moves every scan', () => {
     const fault = {
       kind: 'cellOverVoltage',
       level: 'fault',
       location: { moduleAddress: 2, cellIndex: 2 },
       value: 4.17,
+      threshold: 4.15,
+      now: { value: 4.17, threshold: 4.15 },
       sinceMs: 5,
       latched: true,
       clearable: false,
@@ -143,12 +145,17 @@ describe('stateMessages', () => {
         kind: 'cellOverVoltage',
         level: 'fault',
         location: { moduleAddress: 2, cellIndex: 2 },
+        value: 4.17,
+        threshold: 4.15,
         latched: true,
         clearable: false,
         sinceMs: 5,
       },
     ]);
-    const later = stateMessages(topics, { ...status, faults: [{ ...fault, value: 4.18 }] });
+    const later = stateMessages(topics, {
+      ...status,
+      faults: [{ ...fault, now: { value: 3.9, threshold: 4.15 } }],
+    });
     const detector = new ChangeDetector();
     detector.update(state, false);
     expect(detector.update(later, false)).toEqual([]);

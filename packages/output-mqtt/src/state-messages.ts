@@ -37,17 +37,23 @@ export function formatValue(value: number | null, decimals: number): string {
 export const flag = (on: boolean | null | undefined): string =>
   on === null || on === undefined ? UNKNOWN_PAYLOAD : on ? ON : OFF;
 
-/** The fault list without the evaluated value, which moves every scan. */
+/** The fault list with what raised each fault; without `now`, which moves every scan. */
 function faultList(faults: readonly ActiveFault[]): string {
   return JSON.stringify(
-    faults.map(({ kind, level, location, latched, clearable, sinceMs }) => ({
-      kind,
-      level,
-      location,
-      latched,
-      clearable,
-      sinceMs,
-    })),
+    faults.map(
+      ({ kind, level, location, value, threshold, detail, chipFlags, latched, clearable, sinceMs }) => ({
+        kind,
+        level,
+        location,
+        value,
+        threshold,
+        detail,
+        chipFlags,
+        latched,
+        clearable,
+        sinceMs,
+      }),
+    ),
   );
 }
 

@@ -135,6 +135,35 @@ describe('stepNotificationPolicy', () => {
     ]);
   });
 
+  it('a reminder says what raised the fault and, apart from it, what holds now (issue 17)', () => {
+    const raisedWith = { value: 3, threshold: 4, detail: 'discovered 3, configured 4' };
+    const fault = activeFault({
+      kind: 'moduleCountMismatch',
+      level: 'fault',
+      latched: true,
+      clearable: true,
+      ...raisedWith,
+      now: { value: 4, threshold: 4, detail: 'discovered 4, configured 4' },
+    });
+    const raise = event('raise', 0, {
+      kind: 'moduleCountMismatch',
+      location: {},
+      latched: true,
+      ...raisedWith,
+    });
+    const [, reminder] = run([raise, tick(3600, [fault])]);
+    expect(reminder.message).toBe(
+      [
+        'module count mismatch fault at pack: waiting for acknowledgement.',
+        'Value: 3.',
+        'discovered 3, configured 4.',
+        'Now: value 4, discovered 4, configured 4.',
+        'The cause has gone; the fault is latched: acknowledge it (dashboard, MQTT or the HTTP API) to let the contactors close again.',
+        'At 2026-12-05T13:00:00.000Z.',
+      ].join('\n'),
+    );
+  });
+
   it('leaves out what is below minLevel', () => {
     const settings = { ...SETTINGS, minLevel: 'fault' as FaultLevel };
     expect(

@@ -1,4 +1,10 @@
-import type { ActiveFault, FaultEvent, FaultLevel, FaultLocation } from '@tsbms/fault-engine';
+import type {
+  ActiveFault,
+  FaultEvent,
+  FaultLevel,
+  FaultLocation,
+  FaultMeasurement,
+} from '@tsbms/fault-engine';
 import { describeLocation } from '@tsbms/bms-core';
 import type { Notification, NotificationEvent, NotificationPriority } from './notification';
 
@@ -30,8 +36,11 @@ interface FaultTrack {
   readonly latched: boolean;
   /** The latched fault's condition has gone: only an acknowledgement clears it now. */
   readonly waitingForAcknowledge: boolean;
+  /** What raised the fault (issue 17). */
   readonly value: number | null;
   readonly detail: string | undefined;
+  /** What holds at the latest tick, for reminders; null before one. */
+  readonly now: FaultMeasurement | null;
   /** What the owner was last told: active or not; null = nothing yet. */
   readonly toldActive: boolean | null;
   readonly toldAtMs: number | null;
@@ -97,7 +106,16 @@ function trackOf(
   },
 ): Pick<
   FaultTrack,
-  'key' | 'kind' | 'level' | 'location' | 'active' | 'latched' | 'waitingForAcknowledge' | 'value' | 'detail'
+  | 'key'
+  | 'kind'
+  | 'level'
+  | 'location'
+  | 'active'
+  | 'latched'
+  | 'waitingForAcknowledge'
+  | 'value'
+  | 'detail'
+  | 'now'
 > {
   return {
     key,
@@ -109,7 +127,15 @@ function trackOf(
     waitingForAcknowledge: fault.latched && fault.clearable === true,
     value: fault.value,
     detail: fault.detail,
+    now: null,
   };
+}
+
+/** A reminder also says what holds now, when it differs from what raised the fault. */
+function nowLine({ now, value, detail }: FaultTrack): string[] {
+  if (now === null || (now.value === value && now.detail === detail)) return [];
+  const what = [now.value === null ? null : `value ${now.value}`, now.detail].filter(Boolean).join(', ');
+  return what === '' ? [] : [`Now: ${what}.`];
 }
 
 const quietOver = (track: FaultTrack, atMs: number, settings: NotificationPolicySettings) =>
@@ -161,7 +187,13 @@ export function stepNotificationPolicy(
       const track: FaultTrack =
         fault === undefined || !before.active
           ? before
-          : { ...before, waitingForAcknowledge: fault.latched && fault.clearable, value: fault.value };
+          : {
+              ...before,
+              waitingForAcknowledge: fault.latched && fault.clearable,
+              value: fault.value,
+              detail: fault.detail,
+              now: fault.now,
+            };
       tracks.set(key, remind(settle(track, input.atMs, settings, out), input.atMs, settings, out));
     }
   }
@@ -234,6 +266,7 @@ function notificationOf(
     `${what} at ${where}: ${verb[event]}.`,
     ...(track.value === null ? [] : [`Value: ${track.value}.`]),
     ...(track.detail === undefined ? [] : [`${track.detail}.`]),
+    ...(event === 'reminder' ? nowLine(track) : []),
     ...(track.changesSinceTold > 1
       ? [`It changed ${track.changesSinceTold} times within the quiet period.`]
       : []),

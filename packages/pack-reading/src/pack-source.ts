@@ -8,9 +8,10 @@ export type BalanceMasks = ReadonlyMap<number, number>;
 export interface SourceReading {
   readonly reading: PackReading;
   /**
-   * How many modules the source's latest discovery found; null before its first. A source without
-   * discovery (a fixed chain) reports the configured count. The core raises the module-count
-   * fault when it differs from the configuration.
+   * How many modules the source's latest complete discovery found; null before its first. A
+   * discovery that failed or was cut short is no count (the module-count fault it would raise
+   * latches). A source without discovery (a fixed chain) reports the configured count. The core
+   * raises the module-count fault when it differs from the configuration.
    */
   readonly discoveredModules: number | null;
 }

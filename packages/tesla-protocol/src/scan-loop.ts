@@ -310,16 +310,17 @@ export class TeslaScanLoop implements PackSource {
       result = await discoverModules(this.bus, { clock: this.options.clock, expectedCount: expected });
     } catch (error) {
       if (!isTeslaProtocolError(error)) throw error;
-      // Before the first discovery nothing is known to be there: count it as none found. Later a
-      // failed attempt (loop broken) changes nothing; the comms-loss rule covers the silence.
-      if (this.discovered === null) this.discovered = 0;
+      // No count (loop broken): the count stays as it was, null before the first; the comms-loss
+      // rule covers the silence. A count of 0 here would latch the module-count fault.
       this.logDiscovery(`discovery failed: ${error.message}`, { code: error.code }, 'warn');
       return null;
     }
-    this.discovered = result.addresses.length;
+    // A renumbering cut short by an error (a board still restarting after a power cycle, a
+    // corrupted frame) is no count: the count stays as it was and the next attempt decides.
+    if (result.end !== 'error') this.discovered = result.addresses.length;
     const found = `discovery: ${result.addresses.length} of ${expected} modules at [${result.addresses.join(', ')}]`;
     const how = result.renumbered ? ' (addresses assigned)' : ' (already addressed)';
-    const stoppedBy = result.error ? `; stopped by ${result.error.message}` : '';
+    const stoppedBy = result.error ? `; stopped by ${result.error.message}, not counted` : '';
     this.logDiscovery(
       `${found}${how}${stoppedBy}`,
       { found: result.addresses.length, expected, renumbered: result.renumbered, end: result.end },

@@ -14,12 +14,22 @@ const STATE: PersistedBmsState = {
   faults: {
     version: 1,
     faults: [
+      // As saved before issue 17, without the threshold the value was compared with.
       {
         kind: 'cellOverVoltage',
         level: 'fault',
         location: { moduleAddress: 2, cellIndex: 2, quantity: 'cellVoltage' },
         value: 4.21,
         sinceMs: Date.UTC(2026, 10, 30),
+      },
+      {
+        kind: 'moduleCountMismatch',
+        level: 'fault',
+        location: {},
+        value: 3,
+        threshold: 4,
+        detail: 'discovered 3, configured 4',
+        sinceMs: Date.UTC(2026, 11, 1),
       },
     ],
   },

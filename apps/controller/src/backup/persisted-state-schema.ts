@@ -31,7 +31,9 @@ export const persistedStateSchema = z.strictObject({
             kind: z.enum(FAULT_KINDS),
             level: z.enum(['fault', 'warning', 'info']),
             location,
+            // What raised the fault (issue 17); `threshold` is absent from files written before it.
             value: z.number().nullable(),
+            threshold: z.number().optional(),
             detail: z.string().max(500).optional(),
             chipFlags: z.array(z.enum(chipFlags)).optional(),
             sinceMs: milliseconds,

@@ -57,6 +57,7 @@ const status: BmsStatus = {
       level: 'fault',
       location: { moduleAddress: 1, cellIndex: 3 },
       value: 4.17,
+      now: { value: 3.9 },
       sinceMs: 900,
       latched: true,
       clearable: false,
@@ -68,6 +69,7 @@ const status: BmsStatus = {
       level: 'warning',
       location: { moduleAddress: 2 },
       value: 12,
+      now: null,
       sinceMs: 500,
       latched: false,
       clearable: false,
@@ -129,6 +131,34 @@ describe('formatStatus', () => {
     expect(
       packLines({ currentA: 12.3, powerW: 12.3 * 47.04, timeToGo: { toEmptyS: null, toFullS: 26 * 3600 } }),
     ).toEqual(['pack: 47.04 V, 12.3 A, 579 W, SoC 61.3 %', 'time to go: 26:00 to full']);
+  });
+
+  it('prints what raised a fault and, when it says something else, what holds now', () => {
+    const counted = (now: string) =>
+      formatStatus({
+        ...status,
+        faults: [
+          {
+            kind: 'moduleCountMismatch',
+            level: 'fault',
+            location: {},
+            value: 3,
+            detail: 'discovered 3, configured 4',
+            now: { value: 4, detail: now },
+            sinceMs: 900,
+            latched: true,
+            clearable: true,
+          },
+        ],
+      })
+        .split('\n')
+        .filter((line) => line.includes('moduleCountMismatch'));
+    expect(counted('discovered 4, configured 4')).toEqual([
+      'fault moduleCountMismatch at pack (discovered 3, configured 4; now: discovered 4, configured 4)',
+    ]);
+    expect(counted('discovered 3, configured 4')).toEqual([
+      'fault moduleCountMismatch at pack (discovered 3, configured 4)',
+    ]);
   });
 
   it('has no energy line before the first scan', () => {

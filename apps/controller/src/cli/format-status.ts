@@ -30,8 +30,13 @@ function describeEnergy(energy: NonNullable<BmsStatus['energy']>): string {
   );
 }
 
+/** What raised the fault and, when it says something else, what holds now (issue 17). */
 function describeFault(fault: ActiveFault): string {
-  const detail = fault.detail ? ` (${fault.detail})` : '';
+  const now = fault.now?.detail;
+  const details = [fault.detail, now !== undefined && now !== fault.detail ? `now: ${now}` : ''].filter(
+    Boolean,
+  );
+  const detail = details.length > 0 ? ` (${details.join('; ')})` : '';
   return `${fault.level} ${fault.kind} at ${describeLocation(fault.location)}${detail}`;
 }
 

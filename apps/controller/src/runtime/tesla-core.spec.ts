@@ -434,4 +434,74 @@ describe('The BMS core on the Tesla scan loop, on an emulated pack (virtual time
     );
     await finish(h);
   });
+
+  /*
+   * Issue 17, decided in bms-behaviour.md §2.3: a module-count fault latches, since a module
+   * missing for real (a loose connector) must wait for someone to look; a renumbering cut short
+   * is no count, so the one after a power cycle does not raise it.
+   */
+  describe('the module count after a power cycle, and a module missing for real', () => {
+    const resets = (h: Harness) => h.link.writes.filter((w) => w[0] === 0x7f && w[1] === 0x3c).length;
+    const countRaises = (h: Harness) =>
+      h.bms.faultEvents().filter((e) => e.kind === 'moduleCountMismatch' && e.type === 'raise');
+
+    it('a renumbering cut short after a power cycle raises no count fault: the pack closes again by itself', async () => {
+      const h = setUp();
+      h.start();
+      await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 15);
+      const resetsBefore = resets(h);
+      const transitionsBefore = h.outputs.contactorPositive.transitions.length;
+      h.chain.stopFault(h.chain.startFault({ kind: 'powerCycle', module: 3 })); // back at address 0
+      // The recovery renumbers the chain; module 3 goes quiet again half-way (a supply that bounces).
+      await advanceUntil(h, () => resets(h) > resetsBefore, 15);
+      const bounce = h.chain.startFault({ kind: 'silent', module: 3 });
+      await advanceS(h, 1);
+      h.chain.stopFault(bounce);
+      const cutShort = h.log.filter((l) => l.fields.event === 'discovery' && l.fields.end === 'error');
+      expect(cutShort).not.toEqual([]);
+      // Module 3 silent beyond the comms timeout: the pack opens (B-42). The next attempt finds
+      // all four: the pack closes again, nobody has to acknowledge.
+      await advanceUntil(h, () => h.bms.status().contactors.state !== 'CLOSED', 15);
+      await advanceUntil(h, () => h.bms.status().contactors.state === 'CLOSED', 120);
+      expect(h.outputs.contactorPositive.transitions.length).toBeGreaterThan(transitionsBefore);
+      expect(countRaises(h)).toEqual([]);
+      expect(h.bms.status().discovery).toEqual({ expected: 4, found: 4 });
+      await finish(h);
+    });
+
+    it('a module missing for real latches the count fault, across a restart, until acknowledged', async () => {
+      const first = setUp({ modules: 3, configured: 4 });
+      first.start();
+      await advanceS(first, 70); // beyond any clear delay
+      const raisedWith = {
+        kind: 'moduleCountMismatch',
+        latched: true,
+        value: 3,
+        threshold: 4,
+        detail:
+          "discovered 3, configured 4: check the modules and the loop's connectors, then acknowledge once a discovery finds 4",
+      };
+      // (with the comms loss of the modules never scanned)
+      expect(first.bms.status().faults).toContainEqual(expect.objectContaining(raisedWith));
+      expect(first.bms.acknowledgeFaults({ source: 'test' }).accepted).toEqual([]); // still missing
+      const persisted = JSON.parse(JSON.stringify(first.bms.persistedState())) as PersistedBmsState;
+      await finish(first);
+
+      // The connector fixed, a restart: the discovery matches, the fault still holds the pack open.
+      const second = setUp({ persisted });
+      second.start();
+      await advanceS(second, 30);
+      expect(second.bms.status().faults).toEqual([
+        expect.objectContaining({
+          ...raisedWith,
+          clearable: true,
+          now: { value: 4, threshold: 4, detail: 'discovered 4, configured 4' },
+        }),
+      ]);
+      expect(second.outputs.contactorNegative.transitions).toEqual([]);
+      expect(second.bms.acknowledgeFaults({ source: 'test' }).accepted).toHaveLength(1);
+      await advanceUntil(second, () => second.bms.status().contactors.state === 'CLOSED', 30);
+      await finish(second);
+    });
+  });
 });

@@ -150,9 +150,12 @@ export function bmsStatus(fields: StatusFixture): BmsStatus {
   };
 }
 
-/** An active condition; unnamed fields: no location, no value, since 0, neither latched nor clearable. */
+/**
+ * An active condition; unnamed fields: no location, no value (raised with or now), since 0, neither
+ * latched nor clearable.
+ */
 export function activeFault(fields: Pick<ActiveFault, 'kind' | 'level'> & Partial<ActiveFault>): ActiveFault {
-  return { location: {}, value: null, sinceMs: 0, latched: false, clearable: false, ...fields };
+  return { location: {}, value: null, now: null, sinceMs: 0, latched: false, clearable: false, ...fields };
 }
 
 const OPEN_CONTACTORS: ContactorSequenceStatus = {
