@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 
 export const workspaceRoot = path.resolve(__dirname, '..', '..');
@@ -82,6 +83,36 @@ export function startEmulator(serialPath: string, modules: number): Promise<Emul
     });
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
+}
+
+export interface Daemon {
+  readonly process: ChildProcess;
+  /** `performance.now()` at the spawn. */
+  readonly startedAtMs: number;
+  /** Spawn to the first completed scan (its `"event":"scan"` log line), ms; rejects if it exits first. */
+  readonly firstScanMs: Promise<number>;
+}
+
+/** The controller daemon started by `command` (node, then its arguments), its stderr watched for the first scan. */
+export function spawnDaemon(
+  name: string,
+  command: readonly string[],
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv },
+): Daemon {
+  const [node, ...args] = command;
+  const startedAtMs = performance.now();
+  const child = spawn(node, args, {
+    cwd: options.cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: options.env,
+  });
+  const firstScanMs = new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.includes('"event":"scan"')) resolve(performance.now() - startedAtMs);
+    });
+    child.once('exit', (code) => reject(new Error(`${name}: controller exited with ${code}`)));
+  });
+  return { process: child, startedAtMs, firstScanMs };
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

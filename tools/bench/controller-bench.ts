@@ -17,12 +17,11 @@
  * measure a flag's reason); --node-flags= runs it with none. --without=http,mqtt turns outputs off
  * (to measure what each costs).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { listenForNotifications, startPtyPair } from '@tsbms/hal-linux/testing';
 import { Scope, startMosquitto, stopProcess } from '@tsbms/test-support';
@@ -32,6 +31,7 @@ import {
   NODE_SOURCE_ARGS,
   percentile,
   rssMiB,
+  spawnDaemon,
   startEmulator,
   threadCpuMs,
   workspaceRoot,
@@ -129,22 +129,15 @@ async function measure(variant: Variant, mqttUrl: string): Promise<Footprint> {
     const profileDir = CPU_PROFILE ? mkdtempSync(path.join(tmpdir(), 'tsbms-cpu-prof-')) : null;
     const profileFlags = profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
     const [node, ...nodeArgs] = variant.command;
-    const startMs = performance.now();
-    const controller = spawn(node, [...profileFlags, ...nodeArgs, '--config', configFile], {
+    const daemon = spawnDaemon(variant.name, [node, ...profileFlags, ...nodeArgs, '--config', configFile], {
       cwd: variant.cwd,
-      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, NOTIFY_SOCKET: notifySocket },
     });
+    const controller = daemon.process;
     scope.add(() => stopProcess(controller));
-    const firstScan = new Promise<number>((resolve, reject) => {
-      createInterface({ input: controller.stderr }).on('line', (line) => {
-        if (line.includes('"event":"scan"')) resolve(performance.now() - startMs);
-      });
-      controller.once('exit', (code) => reject(new Error(`${variant.name}: controller exited with ${code}`)));
-    });
-    const startToFirstScanMs = await firstScan;
+    const startToFirstScanMs = await daemon.firstScanMs;
     await notifications.waitFor('READY=1');
-    const startToReadyMs = performance.now() - startMs;
+    const startToReadyMs = performance.now() - daemon.startedAtMs;
 
     await delay(DAEMON_WARM_UP_MS);
     const pid = controller.pid as number;

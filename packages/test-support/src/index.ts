@@ -16,3 +16,5 @@ export {
   type GuestRun,
   type GuestRunOptions,
 } from './user-mode-linux';
+export { leastSquaresSlope, type Sample } from './least-squares';
+export { heapUsedAfterGcBytes } from './heap';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ManualClock, SimulatedDigitalOutput } from '@tsbms/hal';
 import { RecordingLogger } from '@tsbms/hal/testing';
 import { EmulatedChain } from '@tsbms/module-emulator';
-import { BmsSupervisor } from '@tsbms/bms-core';
+import { BmsSupervisor, type SessionCore } from '@tsbms/bms-core';
 import {
   CONTROLLER_SETTING_EFFECTS,
   ConfigStore,
@@ -72,6 +72,10 @@ export interface SetUpOptions {
   readonly settings?: Record<string, unknown>;
   /** Relays and feedback made from the file's config (the daemon's GPIO); absent = a simulated positive relay. */
   readonly gpio?: (config: ControllerConfig) => Pick<ControllerGpio, 'relays' | 'contactorFeedback'>;
+  /** Run the demo's charge/discharge cycle (the `emulator` settings) on the chain, as `npm start` does. */
+  readonly chargeCycle?: boolean;
+  /** Shown each session's core as it starts, with the chain it reads (to watch its source). */
+  readonly onSession?: (session: SessionCore<ControllerConfig>, chain: EmulatedChain) => void;
 }
 
 export function setUpSupervisedController(services: ControllerServiceFactory[], options: SetUpOptions = {}) {
@@ -99,7 +103,11 @@ export function setUpSupervisedController(services: ControllerServiceFactory[], 
     options.stateWrites === undefined ? undefined : failingWrites(options.stateWrites),
   );
   const supervisor = new BmsSupervisor({
-    startCore: teslaCoreStarter(chain.link, null),
+    startCore: (start) => {
+      const session = teslaCoreStarter(chain.link, null)(start);
+      options.onSession?.(session, chain);
+      return session;
+    },
     clock,
     logger,
     settingEffects: CONTROLLER_SETTING_EFFECTS,
@@ -114,7 +122,7 @@ export function setUpSupervisedController(services: ControllerServiceFactory[], 
       : options.gpio(store.config)),
     services,
     stateStore: stateFile,
-    sessionTasks: controllerSessionTasks(null, clock, logger),
+    sessionTasks: controllerSessionTasks(options.chargeCycle ? chain : null, clock, logger),
     persistIntervalS: options.persistIntervalS ?? 5,
   });
   const running = supervisor.run();
