@@ -1,10 +1,12 @@
 /* Shared pieces of the benchmarks: processes from source, the emulator app, /proc readings. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { startPtyPair } from '@tsbms/hal-linux/testing';
+import type { Scope } from '@tsbms/test-support';
 
 export const workspaceRoot = path.resolve(__dirname, '..', '..');
 export const NODE_SOURCE_ARGS = ['--conditions=@tsbms/source', '-r', '@swc-node/register'];
@@ -83,6 +85,36 @@ export function startEmulator(serialPath: string, modules: number): Promise<Emul
     });
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
+}
+
+/** Where a benchmarked daemon runs: its work folder, its config file and the emulator it reads. */
+export interface DaemonSetup {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly emulator: EmulatorProcess;
+}
+
+/**
+ * A work folder, a pty pair with the emulator app of `modules` on one end, and the daemon's config
+ * file (the other end as `serial.path`, the module count, then `settings`); `scope` removes all.
+ */
+export async function daemonOnEmulatedLoop(
+  scope: Scope,
+  modules: number,
+  settings: Readonly<Record<string, unknown>>,
+): Promise<DaemonSetup> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-bench-'));
+  scope.add(async () => rmSync(dir, { recursive: true, force: true }));
+  const pty = await startPtyPair();
+  scope.add(() => pty.stop());
+  const emulator = await startEmulator(pty.pathA, modules);
+  scope.add(() => stopProcess(emulator.process));
+  const configFile = path.join(dir, 'bench.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ serial: { path: pty.pathB }, pack: { moduleCount: modules }, ...settings }),
+  );
+  return { dir, configFile, emulator };
 }
 
 export interface Daemon {

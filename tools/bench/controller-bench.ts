@@ -18,12 +18,12 @@
  * (to measure what each costs).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { listenForNotifications, startPtyPair } from '@tsbms/hal-linux/testing';
+import { listenForNotifications } from '@tsbms/hal-linux/testing';
 import { Scope, startMosquitto, stopProcess } from '@tsbms/test-support';
 import {
   cpuTimeMs,
@@ -32,7 +32,7 @@ import {
   percentile,
   rssMiB,
   spawnDaemon,
-  startEmulator,
+  daemonOnEmulatedLoop,
   threadCpuMs,
   workspaceRoot,
 } from './bench-support';
@@ -105,23 +105,11 @@ function installBuiltController(scope: Scope): string {
 async function measure(variant: Variant, mqttUrl: string): Promise<Footprint> {
   const scope = new Scope();
   try {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-bench-'));
-    scope.add(async () => rmSync(dir, { recursive: true, force: true }));
-    const pty = await startPtyPair();
-    scope.add(() => pty.stop());
-    const emulator = await startEmulator(pty.pathA, DAEMON_MODULES);
-    scope.add(() => stopProcess(emulator.process));
-    const configFile = path.join(dir, 'bench.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        serial: { path: pty.pathB },
-        pack: { moduleCount: DAEMON_MODULES },
-        pollIntervalS: DAEMON_POLL_S,
-        http: WITHOUT.has('http') ? { enabled: false } : { port: 0 },
-        mqtt: { url: WITHOUT.has('mqtt') ? null : mqttUrl },
-      }),
-    );
+    const { dir, configFile, emulator } = await daemonOnEmulatedLoop(scope, DAEMON_MODULES, {
+      pollIntervalS: DAEMON_POLL_S,
+      http: WITHOUT.has('http') ? { enabled: false } : { port: 0 },
+      mqtt: { url: WITHOUT.has('mqtt') ? null : mqttUrl },
+    });
     const notifySocket = path.join(dir, 'notify.sock');
     const notifications = await listenForNotifications(notifySocket);
     scope.add(() => notifications.stop());

@@ -10,19 +10,18 @@
  *
  * SECONDS is the measured run after the warm-up (default 180).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startPtyPair } from '@tsbms/hal-linux/testing';
 import { leastSquaresSlope, Scope, startMosquitto, stopProcess, type Sample } from '@tsbms/test-support';
 import {
   machineLine,
   NODE_SOURCE_ARGS,
   rssMiB,
   spawnDaemon,
-  startEmulator,
+  daemonOnEmulatedLoop,
   workspaceRoot,
 } from './bench-support';
 
@@ -41,24 +40,14 @@ async function main() {
   const scope = new Scope();
   try {
     console.log(machineLine());
-    const dir = mkdtempSync(path.join(tmpdir(), 'tsbms-rss-trend-'));
-    scope.add(async () => rmSync(dir, { recursive: true, force: true }));
-    const broker = await startMosquitto(scope, dir);
-    const pty = await startPtyPair();
-    scope.add(() => pty.stop());
-    const emulator = await startEmulator(pty.pathA, MODULES);
-    scope.add(() => stopProcess(emulator.process));
-    const configFile = path.join(dir, 'bench.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        serial: { path: pty.pathB },
-        pack: { moduleCount: MODULES },
-        pollIntervalS: POLL_S,
-        http: { port: 0 },
-        mqtt: { url: broker.url },
-      }),
-    );
+    const brokerDir = mkdtempSync(path.join(tmpdir(), 'tsbms-rss-trend-'));
+    scope.add(async () => rmSync(brokerDir, { recursive: true, force: true }));
+    const broker = await startMosquitto(scope, brokerDir);
+    const { configFile } = await daemonOnEmulatedLoop(scope, MODULES, {
+      pollIntervalS: POLL_S,
+      http: { port: 0 },
+      mqtt: { url: broker.url },
+    });
     const name = 'from source (npm start)';
     const daemon = spawnDaemon(
       name,
