@@ -40,7 +40,7 @@ export function serialFindings(serial: SerialObservation): Finding[] {
           .join('; ')}.`,
         echoSentence(qualities.map((q) => q.probe)),
         serial.framingErrors === null
-          ? 'Framing errors: this port does not count them (a pseudo-terminal, or a driver without counters).'
+          ? 'Framing errors: this port does not count them (a pseudo-terminal, a driver without counters, or the serial addon of hal-linux not built: npm rebuild @tsbms/hal-linux).'
           : `Framing errors during the checks at ${checked} baud: ${serial.framingErrors}.`,
       ].join(' '),
     }),
