@@ -111,7 +111,9 @@ export function createControlApi(chain: EmulatedChain): express.Express {
   });
 
   // Express recognises an error handler by its four parameters.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    // A reply already on its way cannot become an error reply: Express closes the connection.
+    if (res.headersSent) return next(error);
     if (error instanceof BadRequest) {
       res.status(error.status).json({ error: error.code, message: error.message });
     } else if (error instanceof EmulatorError) {

@@ -40,8 +40,10 @@ function startEmulator(
   );
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const stdout = child.stdout;
+  if (stdout === null) throw new Error('the emulator was spawned without a stdout pipe');
   const ready = new Promise<Ready>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: stdout }).on('line', (line) => {
       const entry = JSON.parse(line);
       if (entry.event === 'ready') resolve({ httpPort: entry.httpPort });
     });
