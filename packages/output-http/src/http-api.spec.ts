@@ -6,6 +6,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { DASHBOARD_DIR } from '@tsbms/dashboard';
 import { apiRequests } from './testing/api-requests';
 import { parsePrometheusText, sampleValue } from './testing/prometheus-text';
+import { linkStatsFixture } from './testing/status-fixture';
 import {
   AUTH_CONFIG,
   BEARER_TOKEN,
@@ -620,6 +621,13 @@ describe('GET /metrics', () => {
     expect(sampleValue(families, 'tsbms_comms_crc_errors_total', { address: '1' })).toBe(2);
     expect(sampleValue(families, 'tsbms_comms_frames_ok_total', { address: '2' })).toBe(60);
     expect(sampleValue(families, 'tsbms_comms_dropped_bytes_total')).toBe(3);
+    // The fixture's port counts no UART errors (a pty): left out, not 0; a port that counts them, counted.
+    expect(families.get('tsbms_comms_framing_errors_total')?.samples).toEqual([]);
+    const fixture = linkStatsFixture();
+    server.context.setLinkStats({ ...fixture, totals: { ...fixture.totals, framingErrors: 4, overruns: 0 } });
+    const counted = parsePrometheusText(await (await get('/metrics')).text());
+    expect(sampleValue(counted, 'tsbms_comms_framing_errors_total')).toBe(4);
+    expect(sampleValue(counted, 'tsbms_comms_overruns_total')).toBe(0);
   });
 
   it('has power, times to go and the lifetime energy in base units (W, s, J, C), the totals as counters, the cycles as a gauge', async () => {

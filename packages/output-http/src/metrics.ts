@@ -26,6 +26,20 @@ export const BUS_COUNTERS = [
   ['droppedBytes', 'tsbms_comms_dropped_bytes_total', 'Garbage, rejected frames and stray input discarded'],
 ] as const;
 
+/** The serial port's own UART counts (`ByteLink.lineErrors()`), among the totals where the port keeps them. */
+export const UART_COUNTERS = [
+  [
+    'framingErrors',
+    'tsbms_comms_framing_errors_total',
+    "Bytes the serial port's UART received with a low stop bit, since the port opened (absent where the port counts none, e.g. a pty)",
+  ],
+  [
+    'overruns',
+    'tsbms_comms_overruns_total',
+    "Bytes the serial port's UART lost for want of reading, since the port opened (absent where the port counts none)",
+  ],
+] as const;
+
 export type ModuleCounterName = (typeof MODULE_COUNTERS)[number][0];
 export type BusCounterName = (typeof BUS_COUNTERS)[number][0];
 
@@ -196,14 +210,17 @@ export function createMetricsRegistry(context: OutputContext<unknown>): Registry
       },
     });
   }
-  for (const [key, name, help] of BUS_COUNTERS) {
+  for (const [key, name, help] of [...BUS_COUNTERS, ...UART_COUNTERS]) {
     new promClient.Counter({
       name,
       help,
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(latestComms(context)?.totals[key] ?? 0);
+        // Unknown is left out, not 0: no source yet, or a port whose UART counts nothing (a pty).
+        const value = latestComms(context)?.totals[key];
+        if (value === undefined) this.remove();
+        else this.inc(value);
       },
     });
   }

@@ -5,7 +5,7 @@ import {
   type LinkStats,
   type RecordingError,
 } from '@tsbms/bms-core';
-import type { ByteLink, CurrentSource } from '@tsbms/hal';
+import type { ByteLink, CurrentSource, LineErrorCounts } from '@tsbms/hal';
 import type { BusStats } from '@tsbms/tesla-protocol';
 import { libraryConfigs, type ControllerConfig } from '../config';
 import { lazyRecordingLines } from '../recording';
@@ -14,9 +14,14 @@ import { startTeslaCore } from './tesla-core';
 /** The controller's sessions: bms-core's supervisor starts each on the controller's configuration. */
 export type ControllerCoreStarter = CoreStarter<ControllerConfig>;
 
-/** The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address. */
-export function linkStatsOf(stats: BusStats): LinkStats {
-  const { perModule, ...totals } = stats;
+/**
+ * The Tesla loop's counters (T-5) as bms-core's LinkStats: totals, and the same per address; with
+ * the serial port's own UART counts (`ByteLink.lineErrors()`) among the totals where it keeps them.
+ */
+export function linkStatsOf(stats: BusStats, uart: LineErrorCounts | null = null): LinkStats {
+  const { perModule, ...loop } = stats;
+  const totals =
+    uart === null ? loop : { ...loop, framingErrors: uart.framingErrors, overruns: uart.overruns };
   return {
     totals,
     perModule: Object.fromEntries(
@@ -50,7 +55,7 @@ export function teslaCoreStarter(
     });
     return {
       ...core,
-      linkStats: () => linkStatsOf(core.source.stats),
+      linkStats: () => linkStatsOf(core.source.stats, link.lineErrors?.() ?? null),
       reconfigure: (next) => {
         const libraries = libraryConfigs(next);
         core.bms.reconfigure(libraries);

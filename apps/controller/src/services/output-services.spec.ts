@@ -89,4 +89,10 @@ describe('linkStatsOf', () => {
     expect(stats.totals).not.toHaveProperty('perModule');
     expect(stats.perModule).toEqual(perModule);
   });
+
+  it("the serial port's UART counts among the totals where the port keeps them, none where it does not", () => {
+    const uart = linkStatsOf(busStatsFixture(), { framingErrors: 7, overruns: 1 });
+    expect(uart.totals).toMatchObject({ framingErrors: 7, overruns: 1 });
+    expect(linkStatsOf(busStatsFixture(), null).totals).not.toHaveProperty('framingErrors');
+  });
 });
