@@ -189,25 +189,3 @@ describe('GpioDigitalInput levels (property)', () => {
     );
   });
 });
-
-describe('without the native addon', () => {
-  it('NO_NATIVE_BINDING names the chip and the lines and says how to build it', () => {
-    jest.isolateModules(() => {
-      jest.doMock('./gpio-binding', () => ({
-        loadNativeGpioBinding: () => {
-          throw new Error("Cannot find module '/x/build/Release/tsbms_gpio.node'");
-        },
-      }));
-      const isolated = require('./gpio-input') as typeof import('./gpio-input');
-      let error: Error & { code?: string } = new Error('no error thrown');
-      try {
-        isolated.openGpioInputs({ chipPath: CHIP, lines: LINES });
-      } catch (caught) {
-        error = caught as Error;
-      }
-      expect(error.name).toBe('GpioError');
-      expect(error.code).toBe('NO_NATIVE_BINDING');
-      expect(error.message).toContain('GPIO /dev/gpiochip0 lines 22,23,24: the GPIO addon is not built');
-    });
-  });
-});

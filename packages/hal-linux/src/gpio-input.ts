@@ -39,23 +39,11 @@ export class GpioDigitalInput implements DigitalInput {
 
 /** Input lines of one GPIO chip, requested together (one open, one ioctl). Create with {@link openGpioInputs}. */
 export class GpioInputs extends GpioLineRequest {
-  readonly inputs: Readonly<Record<string, GpioDigitalInput>>;
-
-  /** @internal use {@link openGpioInputs} */
-  constructor(
-    chipPath: string,
-    names: readonly string[],
-    offsets: readonly number[],
-    fd: number,
-    binding: GpioBinding,
-  ) {
-    super(chipPath, names, offsets, fd, binding);
-    this.inputs = Object.freeze(
-      Object.fromEntries(
-        names.map((name, index) => [name, new GpioDigitalInput(name, offsets[index], this, index)]),
-      ),
-    );
-  }
+  readonly inputs: Readonly<Record<string, GpioDigitalInput>> = Object.freeze(
+    Object.fromEntries(
+      this.names.map((name, index) => [name, new GpioDigitalInput(name, this.offsets[index], this, index)]),
+    ),
+  );
 
   /** @internal the one place a level is read from the kernel */
   sense(index: number): boolean {

@@ -47,23 +47,11 @@ export class GpioDigitalOutput implements DigitalOutput {
  * the moment they are claimed. Create with {@link openGpioOutputs}.
  */
 export class GpioOutputs extends GpioLineRequest {
-  readonly outputs: Readonly<Record<string, GpioDigitalOutput>>;
-
-  /** @internal use {@link openGpioOutputs} */
-  constructor(
-    chipPath: string,
-    names: readonly string[],
-    offsets: readonly number[],
-    fd: number,
-    binding: GpioBinding,
-  ) {
-    super(chipPath, names, offsets, fd, binding);
-    this.outputs = Object.freeze(
-      Object.fromEntries(
-        names.map((name, index) => [name, new GpioDigitalOutput(name, offsets[index], this, index)]),
-      ),
-    );
-  }
+  readonly outputs: Readonly<Record<string, GpioDigitalOutput>> = Object.freeze(
+    Object.fromEntries(
+      this.names.map((name, index) => [name, new GpioDigitalOutput(name, this.offsets[index], this, index)]),
+    ),
+  );
 
   /** @internal the one place a level reaches the kernel */
   drive(index: number, on: boolean): void {

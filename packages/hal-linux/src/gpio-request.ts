@@ -63,7 +63,8 @@ export function prepareGpioRequest(
 export abstract class GpioLineRequest {
   private fd: number | null;
 
-  protected constructor(
+  /** @internal use openGpioOutputs / openGpioInputs */
+  constructor(
     readonly chipPath: string,
     protected readonly names: readonly string[],
     protected readonly offsets: readonly number[],
