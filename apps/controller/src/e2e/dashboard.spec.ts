@@ -395,10 +395,18 @@ describe('dashboard and config page in headless Chromium', () => {
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-module')));
       expect(addresses).toEqual(['1', '2', '3']);
       // What discovery over the pty left (an unnumbered pack's probes time out first, T-14): the
-      // fault injected below must not add to it.
-      const failedOf = async (address: number) =>
-        Number(await row(address).getByTestId('link-total').getAttribute('data-failures'));
-      const failedBefore = [await failedOf(1), await failedOf(2), await failedOf(3)];
+      // fault injected below must not add to it. Read from the API once discovery has ended: the
+      // page refreshes its map at most every 5 s, so what it shows may be from the middle of it.
+      await daemon.waitFor(
+        (line) => line.event === 'discovery' && line.found === MODULES && line.expected === MODULES,
+      );
+      const apiFailures = async (): Promise<number[]> => {
+        const report = (await (await fetch(new URL('api/link-errors', String(url)))).json()) as {
+          modules: { address: number; total: { failures: number } }[];
+        };
+        return [1, 2, 3].map((a) => report.modules.find((m) => m.address === a)?.total.failures ?? -1);
+      };
+      const failedBefore = await apiFailures();
 
       // A few bits flipped in module 2's replies only (bad CRCs or bad frames); it stops by itself.
       const injected = await fetch(`${emulator.api}/api/faults`, {
@@ -426,7 +434,9 @@ describe('dashboard and config page in headless Chromium', () => {
       expect(await failingCell.last().getAttribute('title')).toMatch(
         new RegExp(`^\\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d: ${corrupted.source}`),
       );
-      expect([await failedOf(1), await failedOf(3)]).toEqual([failedBefore[0], failedBefore[2]]);
+      const failedAfter = await apiFailures();
+      expect([failedAfter[0], failedAfter[2]]).toEqual([failedBefore[0], failedBefore[2]]);
+      expect(failedAfter[1]).toBeGreaterThan(failedBefore[1]);
       expect(await page.getByTestId('link-summary').textContent()).toMatch(
         new RegExp(`^In the last 60 min: .*M2: ${corrupted.source}.*, most at \\d\\d:\\d\\d:\\d\\d`),
       );
