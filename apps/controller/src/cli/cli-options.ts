@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { INVERTER_PROFILES } from '@tsbms/output-inverter-can';
 import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE, type ConfigOverride } from '../config';
 
@@ -70,38 +70,46 @@ export function wholeNumber(
   return n;
 }
 
-/** Parses the controller's command line: 'help' for --help; throws {@link CliUsageError}. */
-export function parseControllerArgs(argv: readonly string[]): ControllerCliOptions | 'help' {
-  let values;
+/** The named options of a command line (no positionals), as node:util reads them; throws {@link CliUsageError}. */
+export function parseOptions<Options extends ParseArgsOptionsConfig>(
+  argv: readonly string[],
+  options: Options,
+) {
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        serial: { type: 'string' },
-        baud: { type: 'string' },
-        modules: { type: 'string' },
-        can: { type: 'string' },
-        inverter: { type: 'string' },
-        config: { type: 'string' },
-        once: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        record: { type: 'string' },
-        replay: { type: 'string' },
-        pace: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
   } catch (error) {
     // node:util's messages can run over several lines; the first says what is wrong.
     throw new CliUsageError((error as Error).message.split('\n')[0]);
   }
+}
+
+/** `--can IFACE`: a network interface name (Linux allows at most 15 characters), or absent. */
+export function canInterfaceName(text: string | undefined): string | undefined {
+  if (text !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(text)) {
+    throw new CliUsageError(`--can needs a network interface name such as can0, got "${text}"`);
+  }
+  return text;
+}
+
+/** Parses the controller's command line: 'help' for --help; throws {@link CliUsageError}. */
+export function parseControllerArgs(argv: readonly string[]): ControllerCliOptions | 'help' {
+  const values = parseOptions(argv, {
+    serial: { type: 'string' },
+    baud: { type: 'string' },
+    modules: { type: 'string' },
+    can: { type: 'string' },
+    inverter: { type: 'string' },
+    config: { type: 'string' },
+    once: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    record: { type: 'string' },
+    replay: { type: 'string' },
+    pace: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
   if (values.serial === '') throw new CliUsageError('--serial needs a device path');
-  if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
-    throw new CliUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
-  }
+  canInterfaceName(values.can);
   if (values.inverter !== undefined && !(INVERTER_PROFILES as readonly string[]).includes(values.inverter)) {
     throw new CliUsageError(
       `--inverter must be one of ${INVERTER_PROFILES.join(', ')}, got "${values.inverter}"`,

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { LINE_RATE_CANDIDATES } from '@tsbms/commissioning';
 import { BAUD_RATE_RANGE, MODULE_COUNT_RANGE } from '../config';
-import { CliUsageError, wholeNumber } from '../cli/cli-options';
+import { canInterfaceName, CliUsageError, parseOptions, wholeNumber } from '../cli/cli-options';
 
 export const SCANS_RANGE = { min: 1, max: 1000 } as const;
 export const DEFAULT_SCANS = 20;
@@ -55,34 +54,21 @@ export interface DoctorCliOptions {
 
 /** Parses the doctor's command line: 'help' for --help; throws {@link CliUsageError}. */
 export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        serial: { type: 'string' },
-        baud: { type: 'string' },
-        modules: { type: 'string' },
-        scans: { type: 'string' },
-        config: { type: 'string' },
-        'fix-addresses': { type: 'boolean', default: false },
-        can: { type: 'string' },
-        relays: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new CliUsageError((error as Error).message.split('\n')[0]);
-  }
+  const values = parseOptions(argv, {
+    serial: { type: 'string' },
+    baud: { type: 'string' },
+    modules: { type: 'string' },
+    scans: { type: 'string' },
+    config: { type: 'string' },
+    'fix-addresses': { type: 'boolean', default: false },
+    can: { type: 'string' },
+    relays: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
   if (values.help) return 'help';
   if (values.serial === '') throw new CliUsageError('--serial needs a device path');
   if (values.config === '') throw new CliUsageError('--config needs a file path');
-  if (values.can !== undefined && !/^[A-Za-z0-9_.:-]{1,15}$/.test(values.can)) {
-    throw new CliUsageError(`--can needs a network interface name such as can0, got "${values.can}"`);
-  }
   return {
     serialPath: values.serial,
     baudRate: wholeNumber('baud', values.baud, BAUD_RATE_RANGE.min, BAUD_RATE_RANGE.max),
@@ -90,7 +76,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorCliOptions | 'he
     scans: wholeNumber('scans', values.scans, SCANS_RANGE.min, SCANS_RANGE.max) ?? DEFAULT_SCANS,
     configFile: values.config,
     fixAddresses: values['fix-addresses'],
-    canInterface: values.can,
+    canInterface: canInterfaceName(values.can),
     relays: values.relays,
     json: values.json,
   };
